@@ -1,0 +1,140 @@
+/**
+ * An app's settings: their defaults, and the checks every change must pass before anything is stored. Types and
+ * shapes are checked by the route schema; the rules that relate one value to another live here.
+ */
+import { validationError } from '../http/api-error.js';
+import { checkRedirect, parseAllowEntry } from '../links/redirect-policy.js';
+import type { LinkType } from '../storage/schema.js';
+
+export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
+export const SUPPORTED_LANGUAGES = ['en', 'de', 'es', 'fr', 'it', 'pl', 'pt', 'zh'] as const;
+export type SupportedLanguage = (typeof SUPPORTED_LANGUAGES)[number];
+
+/** No link lives longer than 30 days, whatever an app asks for. */
+export const ABSOLUTE_MAX_TTL_MINUTES = 30 * 24 * 60;
+
+export interface AppSettings {
+  public_url: string | null;
+  site_url: string | null;
+  allowed_redirects: string[];
+  default_redirect_url: string | null;
+  page_shortcuts: Record<string, string>;
+  default_shortcut: string | null;
+  ttl_minutes: Record<LinkType, number>;
+  max_ttl_minutes: number;
+  session_duration_minutes: number;
+  access_token_minutes: number;
+  default_language: SupportedLanguage;
+  scanner_protection: 'confirm' | 'auto';
+  auto_create_users: boolean;
+  sender: { name: string | null; email: string | null };
+}
+
+export function defaultSettings(): AppSettings {
+  return {
+    public_url: null,
+    site_url: null,
+    allowed_redirects: [],
+    default_redirect_url: null,
+    page_shortcuts: {},
+    default_shortcut: null,
+    // Short for sign-in, longer for verification, a week for invitations: one expiry for every type is a
+    // common complaint about other services.
+    ttl_minutes: { login: 15, verify_identifier: 24 * 60, invite: 7 * 24 * 60 },
+    max_ttl_minutes: ABSOLUTE_MAX_TTL_MINUTES,
+    session_duration_minutes: 7 * 24 * 60,
+    access_token_minutes: 15,
+    default_language: 'en',
+    scanner_protection: 'confirm',
+    auto_create_users: true,
+    sender: { name: null, email: null },
+  };
+}
+
+/** Settings as stored may predate a newer field; missing fields take today's defaults. */
+export function readSettings(json: string): AppSettings {
+  const stored = JSON.parse(json) as Partial<AppSettings>;
+  const defaults = defaultSettings();
+  return {
+    ...defaults,
+    ...stored,
+    ttl_minutes: { ...defaults.ttl_minutes, ...stored.ttl_minutes },
+    sender: { ...defaults.sender, ...stored.sender },
+  };
+}
+
+export type SettingsPatch = Partial<Omit<AppSettings, 'ttl_minutes' | 'sender'>> & {
+  ttl_minutes?: Partial<Record<LinkType, number>>;
+  sender?: Partial<AppSettings['sender']>;
+};
+
+/** Applies a patch and validates the result as a whole; throws `validation_failed` naming the field. */
+export function applySettingsPatch(current: AppSettings, patch: SettingsPatch): AppSettings {
+  const next: AppSettings = {
+    ...current,
+    ...stripUndefined(patch),
+    ttl_minutes: { ...current.ttl_minutes, ...stripUndefined(patch.ttl_minutes ?? {}) },
+    sender: { ...current.sender, ...stripUndefined(patch.sender ?? {}) },
+  };
+  validateSettings(next);
+  return next;
+}
+
+export function validateSettings(s: AppSettings): void {
+  checkBaseUrl('public_url', s.public_url);
+  checkBaseUrl('site_url', s.site_url);
+  s.allowed_redirects.forEach((entry, i) => {
+    const parsed = parseAllowEntry(entry);
+    if (typeof parsed === 'string')
+      throw validationError(`allowed_redirects[${i}]`, `allowed_redirects[${i}] ${parsed}.`);
+  });
+  if (s.default_redirect_url !== null)
+    checkAllowed('default_redirect_url', s.default_redirect_url, s.allowed_redirects);
+  for (const [name, target] of Object.entries(s.page_shortcuts)) {
+    if (!/^[a-z0-9_-]{1,64}$/.test(name)) {
+      throw validationError(
+        `page_shortcuts.${name}`,
+        'Shortcut names use a-z, 0-9, _ and - (at most 64 characters).',
+      );
+    }
+    checkAllowed(`page_shortcuts.${name}`, target, s.allowed_redirects);
+  }
+  if (s.default_shortcut !== null && !Object.hasOwn(s.page_shortcuts, s.default_shortcut)) {
+    throw validationError(
+      'default_shortcut',
+      `default_shortcut must name one of page_shortcuts (${Object.keys(s.page_shortcuts).join(', ') || 'none defined'}).`,
+    );
+  }
+  if (s.max_ttl_minutes > ABSOLUTE_MAX_TTL_MINUTES) {
+    throw validationError(
+      'max_ttl_minutes',
+      `max_ttl_minutes may be at most ${ABSOLUTE_MAX_TTL_MINUTES} (30 days).`,
+    );
+  }
+  for (const type of LINK_TYPES) {
+    if (s.ttl_minutes[type] > s.max_ttl_minutes) {
+      throw validationError(
+        `ttl_minutes.${type}`,
+        `ttl_minutes.${type} (${s.ttl_minutes[type]}) is above max_ttl_minutes (${s.max_ttl_minutes}).`,
+      );
+    }
+  }
+  if (s.sender.email !== null && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s.sender.email)) {
+    throw validationError('sender.email', 'sender.email must be an email address such as login@example.com.');
+  }
+}
+
+function checkBaseUrl(field: string, value: string | null): void {
+  if (value === null) return;
+  const problem = parseAllowEntry(value);
+  if (typeof problem === 'string') throw validationError(field, `${field} ${problem}.`);
+}
+
+function checkAllowed(field: string, target: string, allowlist: string[]): void {
+  const result = checkRedirect(target, allowlist);
+  if (!result.ok) throw validationError(field, `${field} must be an http(s) URL on allowed_redirects.`);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,59 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { VERSION } from '../http/server.js';
+import { initCommand } from './init-command.js';
+import { migrateCommand } from './migrate-command.js';
+import { startCommand } from './start-command.js';
+
+/** Exit codes: 0 success, 1 unexpected failure, 2 invalid configuration or usage, 3 refused (e.g. init on existing data). */
+export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
+
+export function buildCli(): Command {
+  const program = new Command('latchkey')
+    .description('Latchkey: self-hosted magic links, sign-in codes and sessions.')
+    .version(VERSION)
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ latchkey start                          # embedded SQLite in ./data on port 8080
+  $ latchkey init --data-dir ./data --json  # create the database and default app, print the keys
+  $ DATABASE_URL=postgres://… LATCHKEY_MASTER_KEY=… latchkey migrate
+
+Every setting can also come from an environment variable; see docs/configuration.md.`,
+    );
+  program.addCommand(startCommand());
+  program.addCommand(initCommand());
+  program.addCommand(migrateCommand());
+  return program;
+}
+
+/** Options every command that opens the database shares. */
+export function databaseOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--data-dir <dir>', 'where embedded SQLite and the master key live (LATCHKEY_DATA_DIR)'),
+    )
+    .addOption(new Option('--database-url <url>', 'PostgreSQL instead of SQLite (DATABASE_URL)'))
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'fatal, error, warn, info, debug, trace or silent (LATCHKEY_LOG_LEVEL)',
+      ),
+    );
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stderr.write(`latchkey: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

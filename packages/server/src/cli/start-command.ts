@@ -1,0 +1,71 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/config.js';
+import { buildServer } from '../http/server.js';
+import { bootstrap, openRuntime } from '../runtime.js';
+import { databaseOptions } from './main.js';
+
+interface StartOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  logLevel?: string;
+  port?: string;
+  host?: string;
+  publicUrl?: string;
+}
+
+export function startCommand(): Command {
+  return databaseOptions(new Command('start'))
+    .description(
+      'Serve the API, the link pages and the docs. With no settings: embedded SQLite in ./data on port 8080.',
+    )
+    .addOption(new Option('--port <port>', 'port to listen on (LATCHKEY_PORT, default 8080)'))
+    .addOption(new Option('--host <host>', 'interface to listen on (LATCHKEY_HOST, default 127.0.0.1)'))
+    .addOption(new Option('--public-url <url>', 'the URL people reach this server at (LATCHKEY_PUBLIC_URL)'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ latchkey start\n  $ latchkey start --data-dir /var/lib/latchkey --port 9000 --host 0.0.0.0',
+    )
+    .action(async (options: StartOptions) => {
+      const config = loadConfig(process.env, options);
+      const runtime = await openRuntime(config);
+      const { ctx } = runtime;
+      if ((await ctx.store.countApps()) === 0) {
+        const created = await bootstrap(ctx);
+        // Printed once, outside the JSON log stream, because log pipelines should never hold keys.
+        process.stdout.write(
+          firstStartBanner(config.publicUrl, created.appId, created.apiKey.secret, created.adminKey.secret),
+        );
+      }
+      const app = await buildServer(ctx, runtime.handle.db);
+      const shutdown = async (signal: string) => {
+        ctx.logger.info({ signal }, 'shutting down');
+        await app.close();
+        await runtime.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      await app.listen({ port: config.port, host: config.host });
+      ctx.logger.info({ publicUrl: config.publicUrl, database: ctx.store.dialect }, 'Latchkey is ready');
+    });
+}
+
+function firstStartBanner(publicUrl: string, appId: string, apiKey: string, adminKey: string): string {
+  return `
+  Latchkey is set up: a default app was created on this first start.
+
+    App id:      ${appId}
+    API key:     ${apiKey}
+    Admin key:   ${adminKey}
+
+  These keys are shown only this once; store them somewhere safe.
+
+  Next: create a magic link (the default app may redirect to http://localhost:3000)
+    curl -s ${publicUrl}/v1/magic-links -H "Authorization: Bearer ${apiKey}" \\
+      -H 'content-type: application/json' \\
+      -d '{"email":"you@example.com","redirect_url":"http://localhost:3000/callback"}'
+
+  API reference: ${publicUrl}/docs    Health: ${publicUrl}/healthz
+
+`;
+}

@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import type { RandomBytes } from './crypto/tokens.js';
+import type { SessionKeyring } from './sessions/session-keyring.js';
+import type { Store } from './storage/store.js';
+
+/**
+ * What every service needs, passed in rather than imported, so tests can give a fixed clock or a real database of
+ * their choosing without patching modules.
+ */
+export interface Context {
+  config: Config;
+  store: Store;
+  /** Epoch milliseconds. */
+  clock: () => number;
+  random: RandomBytes;
+  keyring: SessionKeyring;
+  logger: Logger;
+}

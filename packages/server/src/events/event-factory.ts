@@ -1,0 +1,39 @@
+import type { Context } from '../context.js';
+import { newId } from '../crypto/tokens.js';
+import type { EventRow } from '../storage/store.js';
+
+/** Every state change is recorded as an event row, written in the same transaction as the change itself. */
+export type EventType =
+  | 'app.created'
+  | 'app.updated'
+  | 'api_key.created'
+  | 'api_key.revoked'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'user.verified'
+  | 'magic_link.created'
+  | 'magic_link.opened'
+  | 'magic_link.redeemed'
+  | 'magic_link.revoked'
+  | 'session.created'
+  | 'session.refreshed'
+  | 'session.revoked';
+
+export function makeEvent(
+  ctx: Pick<Context, 'clock' | 'random'>,
+  appId: string | null,
+  type: EventType,
+  subjectId: string | null,
+  data: Record<string, unknown>,
+  at: number = ctx.clock(),
+): EventRow {
+  return {
+    id: newId('evt', at, ctx.random),
+    app_id: appId,
+    type,
+    subject_id: subjectId,
+    data: JSON.stringify(data),
+    created_at: at,
+  };
+}

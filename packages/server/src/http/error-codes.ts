@@ -1,0 +1,93 @@
+/**
+ * The one registry of error codes. Every error Latchkey answers with carries one of these codes; the codes are a
+ * stable contract (clients switch on them), so a code is never renamed or reused. `docs/errors.md` lists the same
+ * codes and a test keeps the two in step.
+ */
+export const errorCodes = {
+  validation_failed: {
+    status: 400,
+    summary: 'A field is missing, has the wrong type, or has a value that is not allowed.',
+  },
+  invalid_json: {
+    status: 400,
+    summary: 'The request body is not valid JSON, or not the content type the route takes.',
+  },
+  unauthorized: { status: 401, summary: 'No API key was sent, or the key is unknown or revoked.' },
+  forbidden: { status: 403, summary: 'The key is valid but may not act on this app or route.' },
+  not_found: { status: 404, summary: 'No such resource for this app.' },
+  route_not_found: { status: 404, summary: 'No route matches this method and path.' },
+  method_not_allowed: { status: 405, summary: 'The path exists but not with this HTTP method.' },
+  conflict: {
+    status: 409,
+    summary: 'The change clashes with existing data, for example a second user with the same email.',
+  },
+  payload_too_large: { status: 413, summary: 'The request body is larger than the server accepts.' },
+  unsupported_media_type: {
+    status: 415,
+    summary: 'The request body has a content type this route does not read.',
+  },
+  rate_limited: {
+    status: 429,
+    summary: 'Too many requests; wait for the number of seconds in `Retry-After`.',
+  },
+  link_expired: { status: 410, summary: 'The magic link is past its expiry time.' },
+  link_used: { status: 410, summary: 'The magic link was already used; each link signs in once.' },
+  link_revoked: {
+    status: 410,
+    summary: 'The magic link was revoked by the app or because its user was deleted.',
+  },
+  link_invalid: {
+    status: 404,
+    summary: 'The token does not belong to any magic link (mistyped, truncated or never issued).',
+  },
+  redirect_not_allowed: {
+    status: 400,
+    summary: "The redirect target is not on the app's `allowed_redirects` list.",
+  },
+  redirect_required: {
+    status: 400,
+    summary:
+      "The link has nowhere to send the person: give `redirect_url`, `redirect_to`, `magic_link_path`, or set the app's `default_redirect_url`.",
+  },
+  ttl_too_long: { status: 400, summary: "The requested `ttl` is above the app's `max_ttl_minutes`." },
+  user_not_found: { status: 404, summary: '`user_id` names no user of this app.' },
+  user_creation_disabled: {
+    status: 404,
+    summary:
+      'No user has this identifier and the app does not create users on demand (`auto_create_users` is false).',
+  },
+  channel_unavailable: {
+    status: 400,
+    summary: 'The user has no email or phone for the requested `channel`.',
+  },
+  code_invalid: { status: 400, summary: 'The exchange or sign-in code is unknown, expired or already used.' },
+  code_exhausted: { status: 400, summary: 'Too many wrong attempts; the code no longer works.' },
+  pkce_required: {
+    status: 400,
+    summary: 'The link was created with a `code_challenge`, so a `code_verifier` is required.',
+  },
+  pkce_mismatch: {
+    status: 400,
+    summary: 'The `code_verifier` does not match the `code_challenge` of the link.',
+  },
+  refresh_token_invalid: {
+    status: 401,
+    summary: 'The refresh token is unknown, expired, or its session has ended.',
+  },
+  refresh_token_reused: {
+    status: 401,
+    summary: 'An already-used refresh token was presented; the session has been revoked as a precaution.',
+  },
+  session_not_found: { status: 404, summary: 'No such session for this app.' },
+  not_ready: { status: 503, summary: 'The database is unreachable or migrations have not run.' },
+  internal_error: {
+    status: 500,
+    summary: 'An unexpected error; the server log has the details under the request id.',
+  },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCodes, value);
+}

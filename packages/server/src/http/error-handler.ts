@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+
+/**
+ * The one place that turns errors into responses. Our own `ApiError`s carry their code; Fastify's request errors
+ * (schema validation, bad JSON, wrong content type, oversized body) are mapped to registry codes; anything else
+ * is an `internal_error` whose details go to the log, never to the client.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendError(request, reply, apiError);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new ApiError(
+        'route_not_found',
+        `No route for ${request.method} ${request.routeOptions.url ?? 'this path'}. The API reference is at /docs.`,
+      ),
+    ),
+  );
+}
+
+export function sendError(_request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
+}
+
+export function toApiError(error: FastifyError | ApiError | Error): ApiError {
+  if (error instanceof ApiError) return error;
+  const fe = error as FastifyError;
+  if (fe.validation && fe.validation.length > 0) return fromValidation(fe);
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(
+        'invalid_json',
+        'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.',
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', 'This route reads application/json bodies.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('validation_failed', 'The Content-Length header does not match the body.');
+  }
+  if (fe.statusCode === 400 && typeof fe.message === 'string') {
+    // Other 4xx from Fastify's request parsing (bad URL encoding, for instance) are the client's to fix.
+    return new ApiError('validation_failed', fe.message);
+  }
+  if (fe.statusCode === 404) return new ApiError('route_not_found', 'No such route.');
+  if (fe.statusCode === 405) return new ApiError('method_not_allowed', 'Method not allowed on this path.');
+  if (fe.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
+  if (fe.statusCode === 415)
+    return new ApiError('unsupported_media_type', 'Unsupported content type for this route.');
+  return new ApiError('internal_error', 'Something went wrong on our side. The server log has the details.');
+}
+
+function fromValidation(error: FastifyError): ApiError {
+  const first = error.validation![0]!;
+  const params = first.params as Record<string, unknown>;
+  const base = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
+  const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
+  const field = [base, missing ?? extra].filter(Boolean).join('.') || (error.validationContext ?? 'body');
+  let message: string;
+  if (missing) message = `${field} is required.`;
+  else if (extra) message = `${field} is not a known field.`;
+  else message = `${field} ${first.message ?? 'is invalid'}.`;
+  return new ApiError('validation_failed', message, { param: field });
+}

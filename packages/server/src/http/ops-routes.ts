@@ -1,0 +1,81 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Kysely } from 'kysely';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Context } from '../context.js';
+import { migrationsDone } from '../storage/migrate.js';
+import type { Database } from '../storage/schema.js';
+import { ApiError } from './api-error.js';
+import { sendError } from './error-handler.js';
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  duration: Histogram<'method' | 'route'>;
+}
+
+/** Each server gets its own registry, so several servers in one test process do not share counters. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'latchkey_' });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'latchkey_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'latchkey_http_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+  };
+}
+
+export function opsRoutes(ctx: Context, metrics: Metrics, db: Kysely<Database>): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route pattern, never the raw URL: URLs carry tokens and would explode label cardinality.
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    });
+
+    app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({
+      status: 'ok',
+    }));
+
+    app.get(
+      '/readyz',
+      { schema: { tags: ['operations'], summary: 'The database answers and migrations are done' } },
+      async (request, reply) => {
+        try {
+          await ctx.store.ping();
+          if (!(await migrationsDone(db))) {
+            return sendError(
+              request,
+              reply,
+              new ApiError(
+                'not_ready',
+                'Migrations have not run yet; run `latchkey migrate` or restart the server.',
+              ),
+            );
+          }
+        } catch {
+          return sendError(request, reply, new ApiError('not_ready', 'The database does not answer.'));
+        }
+        return { status: 'ready', database: ctx.store.dialect };
+      },
+    );
+
+    app.get(
+      '/metrics',
+      { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+      async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+  };
+}

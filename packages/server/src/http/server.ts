@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { appRoutes } from '../apps/app-routes.js';
+import type { Context } from '../context.js';
+import { embeddedRoutes } from '../links/embedded-routes.js';
+import { hostedRoutes } from '../links/hosted-routes.js';
+import { linkRoutes } from '../links/link-routes.js';
+import { sessionRoutes } from '../sessions/session-routes.js';
+import type { Database } from '../storage/schema.js';
+import { userRoutes } from '../users/user-routes.js';
+import { installErrorHandling } from './error-handler.js';
+import { createMetrics, opsRoutes } from './ops-routes.js';
+import { ErrorBody } from './schemas.js';
+
+export const VERSION = '0.1.0';
+
+/** Builds the HTTP app without listening, so tests can call it through `inject()`. */
+export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => `req_${randomUUID()}`,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    request.principal = null;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+  });
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Latchkey API',
+        version: VERSION,
+        description:
+          'Magic links, sign-in codes and sessions. Errors are `{"error": {"code", "message", "param"?}}`; the codes are listed in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'lk_sk_… (app) or lk_admin_… (admin)' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const metrics = createMetrics();
+  await app.register(opsRoutes(ctx, metrics, db));
+  await app.register(appRoutes(ctx));
+  await app.register(userRoutes(ctx));
+  await app.register(linkRoutes(ctx));
+  await app.register(embeddedRoutes(ctx));
+  await app.register(hostedRoutes(ctx));
+  await app.register(sessionRoutes(ctx));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,161 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Context } from '../context.js';
+import { resolveApp } from '../http/auth.js';
+import { listResponse, presentLink } from '../http/present.js';
+import { Id, PageQuery } from '../http/schemas.js';
+import { createLink, getLinkOrThrow, listLinks, revokeLink, revokeUserLinks } from './link-service.js';
+
+const LinkType = Type.Union([
+  Type.Literal('login'),
+  Type.Literal('verify_identifier'),
+  Type.Literal('invite'),
+]);
+
+export const CreateLinkBody = Type.Object(
+  {
+    user_id: Type.Optional(Id('usr')),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 32 })),
+    channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('phone')])),
+    send: Type.Optional(Type.Boolean()),
+    type: Type.Optional(LinkType),
+    redirect_url: Type.Optional(Type.String({ maxLength: 2048 })),
+    redirect_to: Type.Optional(Type.String({ maxLength: 64 })),
+    magic_link_path: Type.Optional(Type.String({ maxLength: 512 })),
+    ttl: Type.Optional(Type.Integer({ minimum: 1, description: 'minutes' })),
+    language: Type.Optional(Type.String({ maxLength: 16 })),
+    code_challenge: Type.Optional(Type.String({ maxLength: 128 })),
+    code_challenge_method: Type.Optional(Type.String({ maxLength: 16 })),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export function linkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const create =
+      (pathAppId?: string) =>
+      async (request: { body: Type.Static<typeof CreateLinkBody> } & Parameters<typeof resolveApp>[1]) => {
+        const appId = await resolveApp(ctx, request, pathAppId);
+        const created = await createLink(ctx, appId, request.body);
+        const view = presentLink(created.link, ctx.clock());
+        return {
+          magic_link: {
+            id: view.id,
+            app_id: view.app_id,
+            user_id: view.user_id,
+            identifier: view.identifier,
+            type: view.type,
+            redirect_url: view.redirect_url,
+            url: created.url,
+            ttl: view.ttl,
+            expires_at: view.expires_at,
+            activated: false,
+            secret: created.token,
+          },
+        };
+      };
+    const createSchema = {
+      tags: ['magic links'],
+      summary: 'Create a magic link (Passage-compatible)',
+      body: CreateLinkBody,
+    };
+
+    app.post('/v1/magic-links', { schema: createSchema }, async (request, reply) =>
+      reply.code(201).send(await create()(request)),
+    );
+    app.post(
+      '/v1/apps/:app_id/magic-links',
+      { schema: { ...createSchema, params: Type.Object({ app_id: Id('app') }) } },
+      async (request, reply) => reply.code(201).send(await create(request.params.app_id)(request)),
+    );
+
+    app.get(
+      '/v1/magic-links',
+      {
+        schema: {
+          tags: ['magic links'],
+          summary: 'List magic links',
+          querystring: Type.Intersect([
+            PageQuery,
+            Type.Object({
+              user_id: Type.Optional(Id('usr')),
+              status: Type.Optional(
+                Type.Union(
+                  [
+                    'created',
+                    'sent',
+                    'delivered',
+                    'delivery_failed',
+                    'opened',
+                    'redeemed',
+                    'revoked',
+                    'expired',
+                  ].map((s) => Type.Literal(s)),
+                ),
+              ),
+              type: Type.Optional(LinkType),
+              created_from: Type.Optional(Type.String({ format: 'date-time' })),
+              created_to: Type.Optional(Type.String({ format: 'date-time' })),
+            }),
+          ]),
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        const { limit = 50, cursor, created_from, created_to, status, ...rest } = request.query;
+        const filter = {
+          ...rest,
+          status: status as Parameters<typeof listLinks>[2]['status'],
+          created_from: created_from === undefined ? undefined : Date.parse(created_from),
+          created_to: created_to === undefined ? undefined : Date.parse(created_to),
+        };
+        const now = ctx.clock();
+        return listResponse(await listLinks(ctx, appId, filter, { limit, cursor }), limit, (row) =>
+          presentLink(row, now),
+        );
+      },
+    );
+
+    const LinkParams = Type.Object({ link_id: Id('ml') });
+    app.get(
+      '/v1/magic-links/:link_id',
+      {
+        schema: {
+          tags: ['magic links'],
+          summary: 'Read a link: status and timeline, never the secret',
+          params: LinkParams,
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        return presentLink(await getLinkOrThrow(ctx, appId, request.params.link_id), ctx.clock());
+      },
+    );
+
+    app.post(
+      '/v1/magic-links/:link_id/revoke',
+      { schema: { tags: ['magic links'], summary: 'Revoke a link', params: LinkParams } },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        return presentLink(await revokeLink(ctx, appId, request.params.link_id), ctx.clock());
+      },
+    );
+
+    app.post(
+      '/v1/users/:user_id/magic-links/revoke',
+      {
+        schema: {
+          tags: ['magic links'],
+          summary: "Revoke all of a user's outstanding links",
+          params: Type.Object({ user_id: Id('usr') }),
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        return { revoked: await revokeUserLinks(ctx, appId, request.params.user_id) };
+      },
+    );
+  };
+}

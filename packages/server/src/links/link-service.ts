@@ -1,0 +1,320 @@
+import { getAppOrThrow } from '../apps/app-service.js';
+import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
+import type { Context } from '../context.js';
+import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { makeEvent } from '../events/event-factory.js';
+import { ApiError, validationError } from '../http/api-error.js';
+import type { Channel, LinkType } from '../storage/schema.js';
+import type { EventRow, LinkFilter, MagicLinkRow, Page, UserRow } from '../storage/store.js';
+import { buildUser, emailOrThrow, getUserOrThrow, phoneOrThrow } from '../users/user-service.js';
+import { checkRedirect } from './redirect-policy.js';
+
+export interface CreateLinkInput {
+  user_id?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  channel?: Channel | undefined;
+  send?: boolean | undefined;
+  type?: LinkType | undefined;
+  redirect_url?: string | undefined;
+  redirect_to?: string | undefined;
+  magic_link_path?: string | undefined;
+  ttl?: number | undefined;
+  language?: string | undefined;
+  code_challenge?: string | undefined;
+  code_challenge_method?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+export interface CreatedLink {
+  link: MagicLinkRow;
+  url: string;
+  token: string;
+}
+
+/** Link tokens are 32 random bytes in base64url: exactly 43 characters. */
+export const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export async function createLink(
+  ctx: Context,
+  appId: string,
+  input: CreateLinkInput,
+  retried = false,
+): Promise<CreatedLink> {
+  const { settings } = await getAppOrThrow(ctx, appId);
+  const now = ctx.clock();
+  const type = input.type ?? 'login';
+  const ttl = resolveTtl(settings, type, input.ttl);
+  if (input.send) {
+    throw validationError(
+      'send',
+      'This server does not deliver messages yet: create the link with send: false and deliver `url` yourself.',
+    );
+  }
+  const language = resolveLanguage(input.language);
+  const challenge = resolveChallenge(input.code_challenge, input.code_challenge_method);
+  const target = resolveTarget(settings, input);
+  const { user, newUser, identifier, identifierKind } = await resolveUser(ctx, appId, settings, input, now);
+
+  const token = randomSecret(ctx.random);
+  const link: MagicLinkRow = {
+    id: newId('ml', now, ctx.random),
+    app_id: appId,
+    user_id: user.id,
+    identifier,
+    identifier_kind: identifierKind,
+    channel: input.channel ?? null,
+    type,
+    token_hash: hashSecret(token),
+    redirect_url: target.redirectUrl,
+    magic_link_path: target.magicLinkPath,
+    code_challenge: challenge,
+    language,
+    ttl_minutes: ttl,
+    status: 'created',
+    metadata: JSON.stringify(input.metadata ?? {}),
+    created_at: now,
+    expires_at: now + ttl * 60_000,
+    sent_at: null,
+    delivered_at: null,
+    opened_at: null,
+    redeemed_at: null,
+    revoked_at: null,
+    session_id: null,
+  };
+  const events: EventRow[] = [];
+  if (newUser)
+    events.push(makeEvent(ctx, appId, 'user.created', user.id, { user_id: user.id, via: 'magic_link' }, now));
+  events.push(
+    makeEvent(
+      ctx,
+      appId,
+      'magic_link.created',
+      link.id,
+      { magic_link_id: link.id, user_id: user.id, type, ttl },
+      now,
+    ),
+  );
+  try {
+    await ctx.store.createLink(link, newUser ? user : undefined, events);
+  } catch (error) {
+    // Two first requests for the same new address raced to create its user; the loser retries and finds it.
+    if (newUser && error instanceof ApiError && error.code === 'conflict' && !retried)
+      return createLink(ctx, appId, input, true);
+    throw error;
+  }
+  return { link, token, url: linkUrl(ctx, settings, link, token) };
+}
+
+export function linkUrl(ctx: Context, settings: AppSettings, link: MagicLinkRow, token: string): string {
+  if (link.magic_link_path !== null && settings.site_url !== null) {
+    const url = new URL(link.magic_link_path, settings.site_url);
+    url.searchParams.set('lk_token', token);
+    return url.href;
+  }
+  return `${settings.public_url ?? ctx.config.publicUrl}/l/${token}`;
+}
+
+function resolveTtl(settings: AppSettings, type: LinkType, ttl: number | undefined): number {
+  if (ttl === undefined) return settings.ttl_minutes[type];
+  if (ttl > settings.max_ttl_minutes) {
+    throw new ApiError(
+      'ttl_too_long',
+      `ttl is ${ttl} minutes; this app allows at most ${settings.max_ttl_minutes} (max_ttl_minutes).`,
+      {
+        param: 'ttl',
+      },
+    );
+  }
+  return ttl;
+}
+
+function resolveLanguage(language: string | undefined): string | null {
+  if (language === undefined) return null;
+  const short = language.toLowerCase().split(/[-_]/)[0] ?? '';
+  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(short)) {
+    throw validationError('language', `language must be one of ${SUPPORTED_LANGUAGES.join(', ')}.`);
+  }
+  return short;
+}
+
+function resolveChallenge(challenge: string | undefined, method: string | undefined): string | null {
+  if (challenge === undefined) {
+    if (method !== undefined)
+      throw validationError('code_challenge', 'code_challenge_method was given without code_challenge.');
+    return null;
+  }
+  if ((method ?? 'S256') !== 'S256') {
+    throw validationError(
+      'code_challenge_method',
+      'Only S256 is supported: code_challenge = BASE64URL(SHA256(code_verifier)).',
+    );
+  }
+  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
+    throw validationError(
+      'code_challenge',
+      'code_challenge must be the 43-character base64url SHA-256 of the code_verifier.',
+    );
+  }
+  return challenge;
+}
+
+interface Target {
+  redirectUrl: string | null;
+  magicLinkPath: string | null;
+}
+
+/** Where the person lands after redemption: every candidate passes the app's allowlist before it is stored. */
+function resolveTarget(settings: AppSettings, input: CreateLinkInput): Target {
+  if (input.redirect_url !== undefined && input.redirect_to !== undefined) {
+    throw validationError('redirect_to', 'Give redirect_url or redirect_to, not both.');
+  }
+  let magicLinkPath: string | null = null;
+  if (input.magic_link_path !== undefined) {
+    if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(input.magic_link_path) || input.magic_link_path.includes('\\')) {
+      throw validationError(
+        'magic_link_path',
+        'magic_link_path must be a path on your site starting with a single /, such as /auth/magic.',
+      );
+    }
+    if (settings.site_url === null) {
+      throw validationError(
+        'magic_link_path',
+        "Set the app's site_url (PATCH /v1/apps/{app_id}) before using magic_link_path.",
+      );
+    }
+    magicLinkPath = input.magic_link_path;
+  }
+  let candidate: string | null = null;
+  let param = 'redirect_url';
+  if (input.redirect_url !== undefined) {
+    candidate = input.redirect_url;
+  } else if (input.redirect_to !== undefined) {
+    param = 'redirect_to';
+    const shortcut = settings.page_shortcuts[input.redirect_to];
+    if (shortcut === undefined || !Object.hasOwn(settings.page_shortcuts, input.redirect_to)) {
+      const known = Object.keys(settings.page_shortcuts);
+      throw validationError(
+        'redirect_to',
+        `redirect_to must name a page shortcut of this app (${known.join(', ') || 'none defined'}).`,
+      );
+    }
+    candidate = shortcut;
+  } else if (settings.default_redirect_url !== null) {
+    candidate = settings.default_redirect_url;
+  } else if (settings.default_shortcut !== null) {
+    candidate = settings.page_shortcuts[settings.default_shortcut] ?? null;
+  }
+  if (candidate === null) {
+    if (magicLinkPath !== null) return { redirectUrl: null, magicLinkPath };
+    throw new ApiError(
+      'redirect_required',
+      'Say where to send the person after sign-in: pass redirect_url or redirect_to, or set default_redirect_url on the app.',
+      {
+        param: 'redirect_url',
+      },
+    );
+  }
+  const checked = checkRedirect(candidate, settings.allowed_redirects);
+  if (!checked.ok)
+    throw new ApiError(
+      'redirect_not_allowed',
+      `${checked.reason}. Add it with PATCH /v1/apps/{app_id} (allowed_redirects).`,
+      { param },
+    );
+  return { redirectUrl: checked.url, magicLinkPath };
+}
+
+interface ResolvedUser {
+  user: UserRow;
+  newUser: boolean;
+  identifier: string;
+  identifierKind: Channel;
+}
+
+async function resolveUser(
+  ctx: Context,
+  appId: string,
+  settings: AppSettings,
+  input: CreateLinkInput,
+  now: number,
+): Promise<ResolvedUser> {
+  const given = [input.user_id, input.email, input.phone].filter((v) => v !== undefined).length;
+  if (given !== 1) throw validationError('user_id', 'Give exactly one of user_id, email or phone.');
+
+  if (input.user_id !== undefined) {
+    const user = await ctx.store.getUser(appId, input.user_id);
+    if (!user)
+      throw new ApiError('user_not_found', `No user ${input.user_id} in this app.`, { param: 'user_id' });
+    const kind: Channel = input.channel ?? (user.email !== null ? 'email' : 'phone');
+    const identifier = kind === 'email' ? user.email : user.phone;
+    if (identifier === null) {
+      throw new ApiError(
+        'channel_unavailable',
+        `User ${user.id} has no ${kind === 'email' ? 'email address' : 'phone number'}.`,
+        { param: 'channel' },
+      );
+    }
+    return { user, newUser: false, identifier, identifierKind: kind };
+  }
+
+  const kind: Channel = input.email !== undefined ? 'email' : 'phone';
+  if (input.channel !== undefined && input.channel !== kind) {
+    throw validationError(
+      'channel',
+      `channel is ${input.channel} but the link is for ${kind === 'email' ? 'an email address' : 'a phone number'}.`,
+    );
+  }
+  const identifier = kind === 'email' ? emailOrThrow(input.email!) : phoneOrThrow(input.phone!);
+  const existing = await ctx.store.findUser(appId, kind, identifier);
+  if (existing) return { user: existing, newUser: false, identifier, identifierKind: kind };
+  if (!settings.auto_create_users) {
+    throw new ApiError(
+      'user_creation_disabled',
+      `No user has this ${kind} and the app does not create users on demand.`,
+      { param: kind },
+    );
+  }
+  const user = buildUser(ctx, appId, { [kind]: identifier }, now);
+  return { user, newUser: true, identifier, identifierKind: kind };
+}
+
+export async function getLinkOrThrow(ctx: Context, appId: string, linkId: string): Promise<MagicLinkRow> {
+  const link = await ctx.store.getLink(appId, linkId);
+  if (!link) throw new ApiError('not_found', `No magic link ${linkId} in this app.`);
+  return link;
+}
+
+export function listLinks(
+  ctx: Context,
+  appId: string,
+  filter: LinkFilter,
+  page: Page,
+): Promise<MagicLinkRow[]> {
+  return ctx.store.listLinks(appId, filter, page, ctx.clock());
+}
+
+export async function revokeLink(ctx: Context, appId: string, linkId: string): Promise<MagicLinkRow> {
+  const result = await ctx.store.revokeLink(appId, linkId, ctx.clock(), (link) =>
+    makeEvent(ctx, appId, 'magic_link.revoked', link.id, { magic_link_id: link.id, user_id: link.user_id }),
+  );
+  if (!result) throw new ApiError('not_found', `No magic link ${linkId} in this app.`);
+  if (!result.revoked && result.link.status === 'redeemed') {
+    throw new ApiError(
+      'link_used',
+      'The link was already used; there is nothing to revoke. Revoke the session instead.',
+    );
+  }
+  return result.link;
+}
+
+export async function revokeUserLinks(ctx: Context, appId: string, userId: string): Promise<number> {
+  await getUserOrThrow(ctx, appId, userId);
+  return ctx.store.revokeUserLinks(appId, userId, ctx.clock(), (link) =>
+    makeEvent(ctx, appId, 'magic_link.revoked', link.id, {
+      magic_link_id: link.id,
+      user_id: userId,
+      reason: 'bulk',
+    }),
+  );
+}

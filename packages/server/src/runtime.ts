@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { type CreatedKey, createApp, newApiKey } from './apps/app-service.js';
+import type { Config } from './config/config.js';
+import { loadMasterKey } from './config/master-key.js';
+import type { Context } from './context.js';
+import { SecretBox } from './crypto/secret-box.js';
+import type { RandomBytes } from './crypto/tokens.js';
+import { makeEvent } from './events/event-factory.js';
+import { createLogger } from './http/logger.js';
+import { SessionKeyring } from './sessions/session-keyring.js';
+import { createStore } from './storage/create-store.js';
+import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+export interface Runtime {
+  ctx: Context;
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  clock?: () => number;
+  random?: RandomBytes;
+  /** Run migrations on open (the default; `latchkey start` and `init` do). */
+  migrate?: boolean;
+}
+
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'sqlite', path: join(config.dataDir, 'latchkey.db') };
+}
+
+/** Opens the database, brings the schema up to date and loads the session keys: everything a server or CLI needs. */
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const masterKey = loadMasterKey(config);
+  const handle = openDatabase(databaseTarget(config));
+  try {
+    if (options.migrate !== false) await migrateToLatest(handle.db);
+    const store = createStore(handle);
+    const clock = options.clock ?? Date.now;
+    const keyring = new SessionKeyring(store, new SecretBox(masterKey), clock);
+    if (options.migrate !== false) await keyring.load();
+    const ctx: Context = {
+      config,
+      store,
+      clock,
+      random: options.random ?? randomBytes,
+      keyring,
+      logger: options.logger ?? createLogger(config.logLevel),
+    };
+    return { ctx, handle, close: () => handle.close() };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+export interface Bootstrap {
+  appId: string;
+  apiKey: CreatedKey;
+  adminKey: CreatedKey;
+}
+
+/** Creates the default app, its API key and an admin key: what a new installation starts from. */
+export async function bootstrap(ctx: Context): Promise<Bootstrap> {
+  const { app, key } = await createApp(
+    ctx,
+    {
+      name: 'Default app',
+      // A local quick start can redirect to a development server at once; change it with PATCH /v1/apps/{id}.
+      settings: { allowed_redirects: ['http://localhost:3000'] },
+    },
+    null,
+  );
+  const adminKey = await issueAdminKey(ctx, 'bootstrap');
+  return { appId: app.id, apiKey: key, adminKey };
+}
+
+export async function issueAdminKey(ctx: Context, label: string): Promise<CreatedKey> {
+  const adminKey = newApiKey(ctx, 'admin', null, label);
+  await ctx.store.insertApiKey(adminKey.row, [
+    makeEvent(ctx, null, 'api_key.created', adminKey.row.id, { label, kind: 'admin' }),
+  ]);
+  return adminKey;
+}

@@ -1,0 +1,101 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Store } from '../storage/store.js';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+const ALG = 'ES256';
+/** Retired keys stay in the JWKS this long so tokens signed just before a rotation still verify. */
+const RETIRED_KEY_GRACE_MS = 24 * 60 * 60 * 1000;
+
+export interface SessionClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  amr: string[];
+  iat: number;
+  exp: number;
+}
+
+interface LoadedKey {
+  kid: string;
+  privateKey: SigningKey;
+  publicJwk: JWK;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+/**
+ * The instance's session-token signing keys (ES256). Private keys are stored sealed under the master key and held
+ * in memory once loaded; the newest active key signs, every key still in its grace period is published in the JWKS.
+ */
+export class SessionKeyring {
+  readonly #store: Store;
+  readonly #box: SecretBox;
+  readonly #clock: () => number;
+  #keys: LoadedKey[] = [];
+
+  constructor(store: Store, box: SecretBox, clock: () => number) {
+    this.#store = store;
+    this.#box = box;
+    this.#clock = clock;
+  }
+
+  /** Loads the keys, creating the first one when the database has none. */
+  async load(): Promise<void> {
+    let rows = await this.#store.listSessionKeys();
+    if (!rows.some((r) => r.retired_at === null)) {
+      await this.rotate();
+      rows = await this.#store.listSessionKeys();
+    }
+    this.#keys = await Promise.all(
+      rows.map(async (row) => ({
+        kid: row.kid,
+        privateKey: await importJWK(JSON.parse(this.#box.open(row.private_jwk, row.kid)) as JWK, ALG),
+        publicJwk: JSON.parse(row.public_jwk) as JWK,
+        createdAt: row.created_at,
+        retiredAt: row.retired_at,
+      })),
+    );
+  }
+
+  /** Adds a new signing key; the previous ones keep verifying until retired. */
+  async rotate(): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const privateJwk = await exportJWK(privateKey);
+    await this.#store.insertSessionKey({
+      kid,
+      alg: ALG,
+      private_jwk: this.#box.seal(JSON.stringify(privateJwk), kid),
+      public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALG, use: 'sig' }),
+      created_at: this.#clock(),
+      retired_at: null,
+    });
+    return kid;
+  }
+
+  async sign(claims: SessionClaims): Promise<string> {
+    const key = this.#keys.find((k) => k.retiredAt === null);
+    if (!key) throw new Error('No session signing key is loaded; call load() first.');
+    return new SignJWT({ sid: claims.sid, amr: claims.amr })
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+      .setIssuer(claims.iss)
+      .setAudience(claims.aud)
+      .setSubject(claims.sub)
+      .setIssuedAt(claims.iat)
+      .setExpirationTime(claims.exp)
+      .sign(key.privateKey);
+  }
+
+  jwks(): { keys: JWK[] } {
+    const now = this.#clock();
+    return {
+      keys: this.#keys
+        .filter((k) => k.retiredAt === null || now - k.retiredAt < RETIRED_KEY_GRACE_MS)
+        .map((k) => k.publicJwk),
+    };
+  }
+}

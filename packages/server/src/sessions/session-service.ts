@@ -1,0 +1,243 @@
+import { getAppOrThrow } from '../apps/app-service.js';
+import type { Context } from '../context.js';
+import { constantTimeEqual, hashSecret, newId, pkceChallenge, randomSecret } from '../crypto/tokens.js';
+import { makeEvent } from '../events/event-factory.js';
+import { ApiError } from '../http/api-error.js';
+import type { Amr } from '../storage/schema.js';
+import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../storage/store.js';
+
+/** Exchange codes are single-use and live for one minute. */
+export const EXCHANGE_CODE_TTL_MS = 60_000;
+
+export interface IssuedSession {
+  id: string;
+  expires_at: string;
+  token: string;
+  token_expires_at: string;
+  refresh_token: string;
+  refresh_token_expires_at: string;
+}
+
+export function buildSession(
+  ctx: Context,
+  input: {
+    appId: string;
+    userId: string;
+    amr: Amr;
+    linkId: string | null;
+    durationMinutes: number;
+    ip?: string | null;
+    userAgent?: string | null;
+  },
+  now: number,
+): SessionRow {
+  return {
+    id: newId('ses', now, ctx.random),
+    app_id: input.appId,
+    user_id: input.userId,
+    amr: input.amr,
+    link_id: input.linkId,
+    ip: input.ip ?? null,
+    user_agent: input.userAgent?.slice(0, 512) ?? null,
+    created_at: now,
+    expires_at: now + input.durationMinutes * 60_000,
+    last_refreshed_at: null,
+    revoked_at: null,
+  };
+}
+
+export function buildRefreshToken(
+  ctx: Context,
+  session: SessionRow,
+  now: number,
+): { row: RefreshTokenRow; token: string } {
+  const token = `lk_rt_${randomSecret(ctx.random)}`;
+  return {
+    token,
+    row: {
+      token_hash: hashSecret(token),
+      session_id: session.id,
+      app_id: session.app_id,
+      created_at: now,
+      expires_at: session.expires_at,
+      used_at: null,
+    },
+  };
+}
+
+/**
+ * PKCE (RFC 7636, S256 only): a link created with a challenge can only be finished by whoever holds the verifier.
+ * Throws without side effects, so callers run it inside the consuming transaction before anything is spent.
+ */
+export function checkPkce(challenge: string | null, verifier: string | undefined): void {
+  if (challenge === null) return;
+  if (verifier === undefined || verifier === '') {
+    throw new ApiError(
+      'pkce_required',
+      'This link was created with a code_challenge; send the matching code_verifier.',
+      { param: 'code_verifier' },
+    );
+  }
+  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || !constantTimeEqual(pkceChallenge(verifier), challenge)) {
+    throw new ApiError(
+      'pkce_mismatch',
+      'The code_verifier does not match the code_challenge given when the link was created.',
+      { param: 'code_verifier' },
+    );
+  }
+}
+
+/** Signs the session JWT: short-lived (the app's `access_token_minutes`), never past the session's own end. */
+export async function issueTokens(
+  ctx: Context,
+  session: SessionRow,
+  refreshToken: string,
+): Promise<IssuedSession> {
+  const { settings } = await getAppOrThrow(ctx, session.app_id);
+  const now = ctx.clock();
+  const iat = Math.floor(now / 1000);
+  const exp = Math.min(Math.floor(session.expires_at / 1000), iat + settings.access_token_minutes * 60);
+  const token = await ctx.keyring.sign({
+    iss: ctx.config.publicUrl,
+    aud: session.app_id,
+    sub: session.user_id,
+    sid: session.id,
+    amr: [session.amr],
+    iat,
+    exp,
+  });
+  return {
+    id: session.id,
+    expires_at: new Date(session.expires_at).toISOString(),
+    token,
+    token_expires_at: new Date(exp * 1000).toISOString(),
+    refresh_token: refreshToken,
+    refresh_token_expires_at: new Date(session.expires_at).toISOString(),
+  };
+}
+
+export async function exchangeCode(
+  ctx: Context,
+  appId: string,
+  code: string,
+  verifier: string | undefined,
+): Promise<{ user: UserRow; session: IssuedSession; redirect_url: string | null }> {
+  const now = ctx.clock();
+  let refresh = '';
+  const result = await ctx.store.consumeExchangeCode(hashSecret(code), now, (row, session) => {
+    // A code of another app is as good as unknown, and is not spent by the attempt.
+    if (row.app_id !== appId) throw invalidCode();
+    checkPkce(row.code_challenge, verifier);
+    const issued = buildRefreshToken(ctx, session, now);
+    refresh = issued.token;
+    return { refreshToken: issued.row, events: [] };
+  });
+  if (!result.ok) throw invalidCode();
+  return {
+    user: result.user,
+    session: await issueTokens(ctx, result.session, refresh),
+    redirect_url: result.code.redirect_url,
+  };
+}
+
+function invalidCode(): ApiError {
+  return new ApiError(
+    'code_invalid',
+    'The code is unknown, expired (codes live 60 seconds) or already used. Start the sign-in again.',
+    {
+      param: 'code',
+    },
+  );
+}
+
+export async function refreshSession(
+  ctx: Context,
+  appId: string,
+  refreshToken: string,
+): Promise<{ user: UserRow; session: IssuedSession }> {
+  const now = ctx.clock();
+  let next = '';
+  const result = await ctx.store.rotateRefreshToken(
+    hashSecret(refreshToken),
+    now,
+    (session) => {
+      if (session.app_id !== appId) throw invalidRefresh();
+      const issued = buildRefreshToken(ctx, session, now);
+      next = issued.token;
+      return {
+        refreshToken: issued.row,
+        events: [
+          makeEvent(
+            ctx,
+            appId,
+            'session.refreshed',
+            session.id,
+            { session_id: session.id, user_id: session.user_id },
+            now,
+          ),
+        ],
+      };
+    },
+    (session) =>
+      makeEvent(
+        ctx,
+        session.app_id,
+        'session.revoked',
+        session.id,
+        { session_id: session.id, user_id: session.user_id, reason: 'refresh_token_reused' },
+        now,
+      ),
+  );
+  if (!result.ok) {
+    if (result.reason === 'reused') {
+      throw new ApiError(
+        'refresh_token_reused',
+        'This refresh token was already used, so the session has been revoked. Sign the user in again.',
+        {
+          param: 'refresh_token',
+        },
+      );
+    }
+    throw invalidRefresh();
+  }
+  return { user: result.user, session: await issueTokens(ctx, result.session, next) };
+}
+
+function invalidRefresh(): ApiError {
+  return new ApiError(
+    'refresh_token_invalid',
+    'The refresh token is unknown or expired, or its session has ended. Sign the user in again.',
+    {
+      param: 'refresh_token',
+    },
+  );
+}
+
+export async function getSessionOrThrow(ctx: Context, appId: string, sessionId: string): Promise<SessionRow> {
+  const session = await ctx.store.getSession(appId, sessionId);
+  if (!session) throw new ApiError('session_not_found', `No session ${sessionId} in this app.`);
+  return session;
+}
+
+export function listSessions(
+  ctx: Context,
+  appId: string,
+  filter: { user_id?: string; active?: boolean },
+  page: Page,
+): Promise<SessionRow[]> {
+  return ctx.store.listSessions(
+    appId,
+    { user_id: filter.user_id, active_at: filter.active ? ctx.clock() : undefined },
+    page,
+  );
+}
+
+export async function revokeSession(ctx: Context, appId: string, sessionId: string): Promise<SessionRow> {
+  const event: EventRow = makeEvent(ctx, appId, 'session.revoked', sessionId, {
+    session_id: sessionId,
+    reason: 'api',
+  });
+  const session = await ctx.store.revokeSession(appId, sessionId, ctx.clock(), event);
+  if (!session) throw new ApiError('session_not_found', `No session ${sessionId} in this app.`);
+  return session;
+}

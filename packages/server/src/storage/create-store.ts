@@ -1,0 +1,23 @@
+import { sql } from 'kysely';
+import { appQueries } from './app-queries.js';
+import type { DatabaseHandle } from './database.js';
+import { linkQueries } from './link-queries.js';
+import { sessionQueries } from './session-queries.js';
+import type { Store } from './store.js';
+import { userQueries } from './user-queries.js';
+
+/** The one storage implementation, on Kysely, for SQLite and PostgreSQL alike. */
+export function createStore(handle: DatabaseHandle): Store {
+  const { db } = handle;
+  return {
+    dialect: handle.dialect,
+    ...appQueries(db),
+    ...userQueries(db),
+    ...linkQueries(db),
+    ...sessionQueries(db),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => handle.close(),
+  };
+}

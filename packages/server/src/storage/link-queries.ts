@@ -1,0 +1,163 @@
+import { ApiError } from '../http/api-error.js';
+import { insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import type { LinkStatus } from './schema.js';
+import type { LinkStore, RedeemResult } from './store.js';
+
+/** Statuses from which a link can still be redeemed (when not past its expiry). */
+export const OUTSTANDING: LinkStatus[] = ['created', 'sent', 'delivered', 'delivery_failed', 'opened'];
+
+export function linkQueries(db: RootDb): LinkStore {
+  return {
+    async createLink(link, newUser, events) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          if (newUser) await trx.insertInto('users').values(newUser).execute();
+          await trx.insertInto('magic_links').values(link).execute();
+          await insertEvents(trx, events);
+        });
+      } catch (error) {
+        throw mapUniqueViolation(error);
+      }
+    },
+
+    getLink: (appId, id) =>
+      db
+        .selectFrom('magic_links')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+
+    findLinkByTokenHash: (tokenHash) =>
+      db.selectFrom('magic_links').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
+
+    listLinks(appId, filter, page, now) {
+      let q = db.selectFrom('magic_links').selectAll().where('app_id', '=', appId);
+      if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
+      if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+      if (filter.created_from !== undefined) q = q.where('created_at', '>=', filter.created_from);
+      if (filter.created_to !== undefined) q = q.where('created_at', '<', filter.created_to);
+      if (filter.status === 'expired') {
+        q = q.where('status', 'in', OUTSTANDING).where('expires_at', '<=', now);
+      } else if (filter.status === 'redeemed' || filter.status === 'revoked') {
+        q = q.where('status', '=', filter.status);
+      } else if (filter.status !== undefined) {
+        q = q.where('status', '=', filter.status).where('expires_at', '>', now);
+      }
+      return paginate(q, 'id', page).execute();
+    },
+
+    async markLinkOpened(linkId, now, event) {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('magic_links')
+          // Opening moves the status forward from created/sent/delivered, never back from a later state.
+          .set((eb) => ({
+            opened_at: now,
+            status: eb
+              .case()
+              .when('status', 'in', ['created', 'sent', 'delivered'])
+              .then('opened' as LinkStatus)
+              .else(eb.ref('status'))
+              .end(),
+          }))
+          .where('id', '=', linkId)
+          .where('opened_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        await insertEvents(trx, [event]);
+        return true;
+      });
+    },
+
+    async revokeLink(appId, id, now, event) {
+      return db.transaction().execute(async (trx) => {
+        const revoked = await trx
+          .updateTable('magic_links')
+          .set({ status: 'revoked', revoked_at: now })
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .where('status', 'in', OUTSTANDING)
+          .returningAll()
+          .executeTakeFirst();
+        if (revoked) {
+          await insertEvents(trx, [event(revoked)]);
+          return { revoked: true, link: revoked };
+        }
+        const current = await trx
+          .selectFrom('magic_links')
+          .selectAll()
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return current ? { revoked: false, link: current } : undefined;
+      });
+    },
+
+    async revokeUserLinks(appId, userId, now, event) {
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .updateTable('magic_links')
+          .set({ status: 'revoked', revoked_at: now })
+          .where('app_id', '=', appId)
+          .where('user_id', '=', userId)
+          .where('status', 'in', OUTSTANDING)
+          .where('expires_at', '>', now)
+          .returningAll()
+          .execute();
+        await insertEvents(trx, rows.map(event));
+        return rows.length;
+      });
+    },
+
+    async redeemLink(tokenHash, now, plan): Promise<RedeemResult> {
+      return db.transaction().execute(async (trx) => {
+        // The guarded UPDATE is the whole of the one-time promise: of any number of concurrent callers, in one
+        // process or many, exactly one sees a row come back. Everything else happens after it, in its transaction.
+        const link = await trx
+          .updateTable('magic_links')
+          .set({ status: 'redeemed', redeemed_at: now })
+          .where('token_hash', '=', tokenHash)
+          .where('status', 'in', OUTSTANDING)
+          .where('expires_at', '>', now)
+          .returningAll()
+          .executeTakeFirst();
+        if (!link) {
+          const current = await trx
+            .selectFrom('magic_links')
+            .selectAll()
+            .where('token_hash', '=', tokenHash)
+            .executeTakeFirst();
+          return { ok: false, link: current };
+        }
+        const user = await trx
+          .selectFrom('users')
+          .selectAll()
+          .where('app_id', '=', link.app_id)
+          .where('id', '=', link.user_id)
+          .executeTakeFirst();
+        // Users are deleted together with their links' revocation, so this cannot happen; if it ever does, roll
+        // back rather than spend a link without opening a session.
+        if (!user) throw new ApiError('link_invalid', 'The link belongs to no user.');
+        const writes = plan(link, user);
+        await trx
+          .updateTable('magic_links')
+          .set({ session_id: writes.session.id })
+          .where('id', '=', link.id)
+          .execute();
+        await trx.insertInto('sessions').values(writes.session).execute();
+        if (writes.exchangeCode) await trx.insertInto('exchange_codes').values(writes.exchangeCode).execute();
+        if (writes.refreshToken) await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
+        const verified = writes.verified === null ? {} : { [`${writes.verified}_verified`]: 1 };
+        const updatedUser = await trx
+          .updateTable('users')
+          .set({ ...verified, last_login_at: now, updated_at: now })
+          .where('id', '=', user.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await insertEvents(trx, writes.events);
+        return { ok: true, link: { ...link, session_id: writes.session.id }, user: updatedUser };
+      });
+    },
+  };
+}

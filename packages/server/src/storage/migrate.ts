@@ -1,0 +1,45 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as initial from './migrations/0001-initial.js';
+import type { Database } from './schema.js';
+
+/**
+ * Migrations are listed here rather than read from a folder, so the compiled package needs no file-system lookup
+ * and the order is explicit. Append new ones; never edit one that has shipped.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+/**
+ * Brings the schema up to date. Kysely's migrator holds a lock (a row lock on PostgreSQL) while it runs, so nodes
+ * that start together migrate once and the others wait, then find nothing to do.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationOutcome> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'latchkey_migrations',
+    migrationLockTableName: 'latchkey_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** True when every known migration has been applied (used by /readyz). */
+export async function migrationsDone(db: Kysely<Database>): Promise<boolean> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'latchkey_migrations',
+    migrationLockTableName: 'latchkey_migrations_lock',
+  });
+  const all = await migrator.getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}

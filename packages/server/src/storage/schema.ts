@@ -1,0 +1,147 @@
+/**
+ * Table shapes as Kysely sees them. The same columns serve SQLite and PostgreSQL: times are epoch milliseconds in
+ * BIGINT/INTEGER columns, booleans are 0/1 integers and JSON is text, so one query works on both dialects.
+ */
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  /** JSON of `AppSettings`, validated before every write. */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  /** Null for admin keys, which may manage every app. */
+  app_id: string | null;
+  kind: 'app' | 'admin';
+  label: string;
+  key_hash: string;
+  /** The first characters of the key, enough for a person to recognise it in a list. */
+  key_hint: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface UsersTable {
+  id: string;
+  app_id: string;
+  external_id: string | null;
+  email: string | null;
+  email_verified: number;
+  phone: string | null;
+  phone_verified: number;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+export type LinkStatus =
+  | 'created'
+  | 'sent'
+  | 'delivered'
+  | 'delivery_failed'
+  | 'opened'
+  | 'redeemed'
+  | 'revoked';
+export type LinkType = 'login' | 'verify_identifier' | 'invite';
+export type Channel = 'email' | 'phone';
+
+export interface MagicLinksTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  identifier: string;
+  identifier_kind: Channel;
+  channel: Channel | null;
+  type: LinkType;
+  token_hash: string;
+  redirect_url: string | null;
+  magic_link_path: string | null;
+  code_challenge: string | null;
+  language: string | null;
+  ttl_minutes: number;
+  status: LinkStatus;
+  metadata: string;
+  created_at: number;
+  expires_at: number;
+  sent_at: number | null;
+  delivered_at: number | null;
+  opened_at: number | null;
+  redeemed_at: number | null;
+  revoked_at: number | null;
+  session_id: string | null;
+}
+
+export type Amr = 'magic_link' | 'signed_link' | 'otp';
+
+export interface SessionsTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  amr: Amr;
+  link_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  expires_at: number;
+  last_refreshed_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  app_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface ExchangeCodesTable {
+  code_hash: string;
+  app_id: string;
+  session_id: string;
+  user_id: string;
+  redirect_url: string | null;
+  code_challenge: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface EventsTable {
+  id: string;
+  app_id: string | null;
+  type: string;
+  /** The main object the event is about (link, user, session or key id), for filtering. */
+  subject_id: string | null;
+  data: string;
+  created_at: number;
+}
+
+export interface SessionKeysTable {
+  kid: string;
+  alg: string;
+  /** Private JWK, sealed with AES-256-GCM under the master key. */
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface Database {
+  apps: AppsTable;
+  api_keys: ApiKeysTable;
+  users: UsersTable;
+  magic_links: MagicLinksTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  exchange_codes: ExchangeCodesTable;
+  events: EventsTable;
+  session_keys: SessionKeysTable;
+}

@@ -1,0 +1,142 @@
+import { insertEvents, paginate, type RootDb } from './query-helpers.js';
+import type { EventStore, ExchangeResult, RefreshResult, SessionStore } from './store.js';
+
+export function sessionQueries(db: RootDb): SessionStore & EventStore {
+  return {
+    async consumeExchangeCode(codeHash, now, plan): Promise<ExchangeResult> {
+      return db.transaction().execute(async (trx) => {
+        const code = await trx
+          .updateTable('exchange_codes')
+          .set({ used_at: now })
+          .where('code_hash', '=', codeHash)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returningAll()
+          .executeTakeFirst();
+        if (!code) return { ok: false };
+        const session = await trx
+          .selectFrom('sessions')
+          .selectAll()
+          .where('id', '=', code.session_id)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        const user = await trx
+          .selectFrom('users')
+          .selectAll()
+          .where('id', '=', code.user_id)
+          .executeTakeFirst();
+        if (!session || !user) return { ok: false };
+        const writes = plan(code, session);
+        await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
+        await insertEvents(trx, writes.events);
+        return { ok: true, code, session, user };
+      });
+    },
+
+    async rotateRefreshToken(tokenHash, now, plan, onReuse): Promise<RefreshResult> {
+      return db.transaction().execute(async (trx) => {
+        const spent = await trx
+          .updateTable('refresh_tokens')
+          .set({ used_at: now })
+          .where('token_hash', '=', tokenHash)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returningAll()
+          .executeTakeFirst();
+        if (!spent) {
+          const known = await trx
+            .selectFrom('refresh_tokens')
+            .selectAll()
+            .where('token_hash', '=', tokenHash)
+            .executeTakeFirst();
+          if (known?.used_at == null) return { ok: false, reason: 'invalid' };
+          // A spent token came back: either the client raced itself or the token was stolen. Ending the session
+          // is the safe answer either way (RFC 9700 §4.14.2).
+          const revoked = await trx
+            .updateTable('sessions')
+            .set({ revoked_at: now })
+            .where('id', '=', known.session_id)
+            .where('revoked_at', 'is', null)
+            .returningAll()
+            .executeTakeFirst();
+          if (revoked) await insertEvents(trx, [onReuse(revoked)]);
+          return { ok: false, reason: 'reused' };
+        }
+        const session = await trx
+          .selectFrom('sessions')
+          .selectAll()
+          .where('id', '=', spent.session_id)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        const user = session
+          ? await trx.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirst()
+          : undefined;
+        if (!session || !user) return { ok: false, reason: 'invalid' };
+        const writes = plan(session);
+        await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
+        const updated = await trx
+          .updateTable('sessions')
+          .set({ last_refreshed_at: now })
+          .where('id', '=', session.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await insertEvents(trx, writes.events);
+        return { ok: true, session: updated, user };
+      });
+    },
+
+    getSession: (appId, id) =>
+      db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+
+    listSessions(appId, filter, page) {
+      let q = db.selectFrom('sessions').selectAll().where('app_id', '=', appId);
+      if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
+      if (filter.active_at !== undefined) {
+        q = q.where('revoked_at', 'is', null).where('expires_at', '>', filter.active_at);
+      }
+      return paginate(q, 'id', page).execute();
+    },
+
+    async revokeSession(appId, id, now, event) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('sessions')
+          .set({ revoked_at: now })
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (row) {
+          await insertEvents(trx, [event]);
+          return row;
+        }
+        return trx
+          .selectFrom('sessions')
+          .selectAll()
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+      });
+    },
+
+    listSessionKeys: () => db.selectFrom('session_keys').selectAll().orderBy('created_at', 'desc').execute(),
+
+    async insertSessionKey(key) {
+      await db.insertInto('session_keys').values(key).execute();
+    },
+
+    listEvents(appId, filter, page) {
+      let q = db.selectFrom('events').selectAll().where('app_id', '=', appId);
+      if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+      if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
+      return paginate(q, 'id', page).execute();
+    },
+  };
+}

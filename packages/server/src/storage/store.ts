@@ -1,0 +1,205 @@
+/**
+ * The storage contract: the operations the service needs, each one atomic. One implementation on Kysely serves
+ * SQLite and PostgreSQL (`createStore`), and `store.conformance.test.ts` runs the same suite against both.
+ */
+
+import type { DialectName } from './database.js';
+import type {
+  ApiKeysTable,
+  AppsTable,
+  EventsTable,
+  ExchangeCodesTable,
+  LinkStatus,
+  LinkType,
+  MagicLinksTable,
+  RefreshTokensTable,
+  SessionKeysTable,
+  SessionsTable,
+  UsersTable,
+} from './schema.js';
+
+export type AppRow = AppsTable;
+export type ApiKeyRow = ApiKeysTable;
+export type UserRow = UsersTable;
+export type MagicLinkRow = MagicLinksTable;
+export type SessionRow = SessionsTable;
+export type RefreshTokenRow = RefreshTokensTable;
+export type ExchangeCodeRow = ExchangeCodesTable;
+export type EventRow = EventsTable;
+export type SessionKeyRow = SessionKeysTable;
+
+/** Newest first; `cursor` is the id of the last row of the previous page. */
+export interface Page {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface UserFilter {
+  email?: string | undefined;
+  phone?: string | undefined;
+  external_id?: string | undefined;
+}
+
+export interface LinkFilter {
+  user_id?: string | undefined;
+  /** `expired` is derived: not redeemed or revoked, and past `expires_at`. */
+  status?: LinkStatus | 'expired' | undefined;
+  type?: LinkType | undefined;
+  created_from?: number | undefined;
+  created_to?: number | undefined;
+}
+
+export type UserIdentifierField = 'email' | 'phone' | 'external_id';
+
+export interface UserPatch {
+  email?: string | null;
+  email_verified?: number;
+  phone?: string | null;
+  phone_verified?: number;
+  external_id?: string | null;
+  metadata?: string;
+  updated_at: number;
+}
+
+/** What a successful link redemption writes, decided by the service once it has seen the link. */
+export interface RedemptionWrites {
+  session: SessionRow;
+  exchangeCode?: ExchangeCodeRow;
+  refreshToken?: RefreshTokenRow;
+  /** Which identifier the click proved control of (null when the user's identifier changed since). */
+  verified: 'email' | 'phone' | null;
+  events: EventRow[];
+}
+
+export type RedeemResult =
+  | { ok: true; link: MagicLinkRow; user: UserRow }
+  | { ok: false; link: MagicLinkRow | undefined };
+
+export type ExchangeResult =
+  | { ok: true; code: ExchangeCodeRow; session: SessionRow; user: UserRow }
+  | { ok: false };
+
+export type RefreshResult =
+  | { ok: true; session: SessionRow; user: UserRow }
+  | { ok: false; reason: 'invalid' | 'reused' };
+
+export interface AppStore {
+  insertApp(app: AppRow, keys: ApiKeyRow[], events: EventRow[]): Promise<void>;
+  getApp(id: string): Promise<AppRow | undefined>;
+  listApps(page: Page): Promise<AppRow[]>;
+  updateApp(
+    id: string,
+    changes: { name: string; settings: string; updated_at: number },
+    events: EventRow[],
+  ): Promise<AppRow | undefined>;
+  countApps(): Promise<number>;
+
+  insertApiKey(key: ApiKeyRow, events: EventRow[]): Promise<void>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRow | undefined>;
+  /** Admin keys when `appId` is null. */
+  listApiKeys(appId: string | null, page: Page): Promise<ApiKeyRow[]>;
+  revokeApiKey(
+    appId: string | null,
+    id: string,
+    now: number,
+    events: EventRow[],
+  ): Promise<ApiKeyRow | undefined>;
+  touchApiKey(id: string, now: number): Promise<void>;
+}
+
+export interface UserStore {
+  insertUser(user: UserRow, events: EventRow[]): Promise<void>;
+  getUser(appId: string, id: string): Promise<UserRow | undefined>;
+  findUser(appId: string, field: UserIdentifierField, value: string): Promise<UserRow | undefined>;
+  listUsers(appId: string, filter: UserFilter, page: Page): Promise<UserRow[]>;
+  updateUser(appId: string, id: string, patch: UserPatch, events: EventRow[]): Promise<UserRow | undefined>;
+  /** Deletes the user and, in the same transaction, revokes its links and sessions (with an event for each). */
+  deleteUser(
+    appId: string,
+    id: string,
+    now: number,
+    events: EventRow[],
+    linkEvent: (link: MagicLinkRow) => EventRow,
+    sessionEvent: (session: SessionRow) => EventRow,
+  ): Promise<boolean>;
+}
+
+export interface LinkStore {
+  /** Inserts the link (and the user it creates on demand, if any) with its events in one transaction. */
+  createLink(link: MagicLinkRow, newUser: UserRow | undefined, events: EventRow[]): Promise<void>;
+  getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
+  findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
+  listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
+  /** Records the first open; later opens change nothing. True when this call recorded it. */
+  markLinkOpened(linkId: string, now: number, event: EventRow): Promise<boolean>;
+  /** Revokes one outstanding link. Returns the link as it is after the call, or undefined if unknown. */
+  revokeLink(
+    appId: string,
+    id: string,
+    now: number,
+    event: (link: MagicLinkRow) => EventRow,
+  ): Promise<{ revoked: boolean; link: MagicLinkRow } | undefined>;
+  revokeUserLinks(
+    appId: string,
+    userId: string,
+    now: number,
+    event: (link: MagicLinkRow) => EventRow,
+  ): Promise<number>;
+  /**
+   * Consumes the link if it is still redeemable (exactly one caller wins under any concurrency), then writes what
+   * `plan` returns in the same transaction. If `plan` throws, nothing is consumed.
+   */
+  redeemLink(
+    tokenHash: string,
+    now: number,
+    plan: (link: MagicLinkRow, user: UserRow) => RedemptionWrites,
+  ): Promise<RedeemResult>;
+}
+
+export interface SessionStore {
+  /** Spends an exchange code once; `plan` runs in the same transaction and may throw to leave the code unspent. */
+  consumeExchangeCode(
+    codeHash: string,
+    now: number,
+    plan: (
+      code: ExchangeCodeRow,
+      session: SessionRow,
+    ) => { refreshToken: RefreshTokenRow; events: EventRow[] },
+  ): Promise<ExchangeResult>;
+  /**
+   * Spends a refresh token and stores its successor. Presenting a spent token revokes the session (reuse
+   * detection) and answers `reused`.
+   */
+  rotateRefreshToken(
+    tokenHash: string,
+    now: number,
+    plan: (session: SessionRow) => { refreshToken: RefreshTokenRow; events: EventRow[] },
+    onReuse: (session: SessionRow) => EventRow,
+  ): Promise<RefreshResult>;
+  /** For embedded redemption, where the session's first refresh token is issued right away. */
+  getSession(appId: string, id: string): Promise<SessionRow | undefined>;
+  listSessions(
+    appId: string,
+    filter: { user_id?: string | undefined; active_at?: number | undefined },
+    page: Page,
+  ): Promise<SessionRow[]>;
+  revokeSession(appId: string, id: string, now: number, event: EventRow): Promise<SessionRow | undefined>;
+
+  listSessionKeys(): Promise<SessionKeyRow[]>;
+  insertSessionKey(key: SessionKeyRow): Promise<void>;
+}
+
+export interface EventStore {
+  listEvents(
+    appId: string,
+    filter: { type?: string | undefined; subject_id?: string | undefined },
+    page: Page,
+  ): Promise<EventRow[]>;
+}
+
+export interface Store extends AppStore, UserStore, LinkStore, SessionStore, EventStore {
+  readonly dialect: DialectName;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,97 @@
+import { OUTSTANDING } from './link-queries.js';
+import { insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import type { EventRow, UserStore } from './store.js';
+
+class UnknownUser extends Error {}
+
+export function userQueries(db: RootDb): UserStore {
+  return {
+    async insertUser(user, events: EventRow[]) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('users').values(user).execute();
+          await insertEvents(trx, events);
+        });
+      } catch (error) {
+        throw mapUniqueViolation(error);
+      }
+    },
+
+    getUser: (appId, id) =>
+      db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst(),
+
+    findUser: (appId, field, value) =>
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where(field, '=', value)
+        .executeTakeFirst(),
+
+    listUsers(appId, filter, page) {
+      let q = db.selectFrom('users').selectAll().where('app_id', '=', appId);
+      if (filter.email !== undefined) q = q.where('email', '=', filter.email);
+      if (filter.phone !== undefined) q = q.where('phone', '=', filter.phone);
+      if (filter.external_id !== undefined) q = q.where('external_id', '=', filter.external_id);
+      return paginate(q, 'id', page).execute();
+    },
+
+    async updateUser(appId, id, patch, events) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .updateTable('users')
+            .set(patch)
+            .where('app_id', '=', appId)
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirst();
+          if (row) await insertEvents(trx, events);
+          return row;
+        });
+      } catch (error) {
+        throw mapUniqueViolation(error);
+      }
+    },
+
+    async deleteUser(appId, id, now, events, linkEvent, sessionEvent) {
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          // Links and sessions first, the user row last: redemption locks the link and then the user, and taking
+          // the rows in the same order means the two can never deadlock each other on PostgreSQL.
+          const links = await trx
+            .updateTable('magic_links')
+            .set({ status: 'revoked', revoked_at: now })
+            .where('app_id', '=', appId)
+            .where('user_id', '=', id)
+            .where('status', 'in', OUTSTANDING)
+            .returningAll()
+            .execute();
+          const sessions = await trx
+            .updateTable('sessions')
+            .set({ revoked_at: now })
+            .where('app_id', '=', appId)
+            .where('user_id', '=', id)
+            .where('revoked_at', 'is', null)
+            .returningAll()
+            .execute();
+          const deleted = await trx
+            .deleteFrom('users')
+            .where('app_id', '=', appId)
+            .where('id', '=', id)
+            .executeTakeFirst();
+          if (Number(deleted.numDeletedRows) === 0) {
+            // Nothing to delete: undo the revocations above (an unknown id has none, so this is only a guard).
+            throw new UnknownUser();
+          }
+          await insertEvents(trx, [...events, ...links.map(linkEvent), ...sessions.map(sessionEvent)]);
+          return true;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof UnknownUser) return false;
+          throw error;
+        });
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import type { Context } from '../context.js';
+import { newId } from '../crypto/tokens.js';
+import { makeEvent } from '../events/event-factory.js';
+import { ApiError, validationError } from '../http/api-error.js';
+import type { Page, UserFilter, UserPatch, UserRow } from '../storage/store.js';
+import { normalizeEmail, normalizePhone } from './normalize.js';
+
+export interface UserInput {
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
+  external_id?: string | null | undefined;
+  email_verified?: boolean | undefined;
+  phone_verified?: boolean | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+export function emailOrThrow(raw: string, param = 'email'): string {
+  const email = normalizeEmail(raw);
+  if (!email) throw validationError(param, `${param} must be an email address such as jane@example.com.`);
+  return email;
+}
+
+export function phoneOrThrow(raw: string, param = 'phone'): string {
+  const phone = normalizePhone(raw);
+  if (!phone)
+    throw validationError(
+      param,
+      `${param} must be a phone number in international form, such as +14155550123.`,
+    );
+  return phone;
+}
+
+/** A user row for `appId`, not yet stored (link creation inserts it together with the link). */
+export function buildUser(ctx: Context, appId: string, input: UserInput, now = ctx.clock()): UserRow {
+  return {
+    id: newId('usr', now, ctx.random),
+    app_id: appId,
+    external_id: input.external_id ?? null,
+    email: input.email ? emailOrThrow(input.email) : null,
+    email_verified: input.email_verified ? 1 : 0,
+    phone: input.phone ? phoneOrThrow(input.phone) : null,
+    phone_verified: input.phone_verified ? 1 : 0,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    created_at: now,
+    updated_at: now,
+    last_login_at: null,
+  };
+}
+
+export async function createUser(ctx: Context, appId: string, input: UserInput): Promise<UserRow> {
+  if (!input.email && !input.phone && !input.external_id) {
+    throw validationError('email', 'A user needs at least one of email, phone or external_id.');
+  }
+  const user = buildUser(ctx, appId, input);
+  await ctx.store.insertUser(user, [makeEvent(ctx, appId, 'user.created', user.id, { user_id: user.id })]);
+  return user;
+}
+
+export async function getUserOrThrow(ctx: Context, appId: string, userId: string): Promise<UserRow> {
+  const user = await ctx.store.getUser(appId, userId);
+  if (!user) throw new ApiError('not_found', `No user ${userId} in this app.`);
+  return user;
+}
+
+export function listUsers(ctx: Context, appId: string, filter: UserFilter, page: Page): Promise<UserRow[]> {
+  return ctx.store.listUsers(
+    appId,
+    {
+      email: filter.email === undefined ? undefined : emailOrThrow(filter.email),
+      phone: filter.phone === undefined ? undefined : phoneOrThrow(filter.phone),
+      external_id: filter.external_id,
+    },
+    page,
+  );
+}
+
+export async function updateUser(
+  ctx: Context,
+  appId: string,
+  userId: string,
+  input: UserInput,
+): Promise<UserRow> {
+  const current = await getUserOrThrow(ctx, appId, userId);
+  const patch: UserPatch = { updated_at: ctx.clock() };
+  if (input.email !== undefined) {
+    patch.email = input.email === null ? null : emailOrThrow(input.email);
+    // A changed address has not been proven yet.
+    if (patch.email !== current.email) patch.email_verified = 0;
+  }
+  if (input.phone !== undefined) {
+    patch.phone = input.phone === null ? null : phoneOrThrow(input.phone);
+    if (patch.phone !== current.phone) patch.phone_verified = 0;
+  }
+  if (input.email_verified !== undefined) patch.email_verified = input.email_verified ? 1 : 0;
+  if (input.phone_verified !== undefined) patch.phone_verified = input.phone_verified ? 1 : 0;
+  if (input.external_id !== undefined) patch.external_id = input.external_id;
+  if (input.metadata !== undefined) patch.metadata = JSON.stringify(input.metadata);
+  const next = { ...current, ...patch };
+  if (!next.email && !next.phone && !next.external_id) {
+    throw validationError('email', 'A user must keep at least one of email, phone or external_id.');
+  }
+  const row = await ctx.store.updateUser(appId, userId, patch, [
+    makeEvent(ctx, appId, 'user.updated', userId, { user_id: userId, changed: Object.keys(input) }),
+  ]);
+  if (!row) throw new ApiError('not_found', `No user ${userId} in this app.`);
+  return row;
+}
+
+export async function deleteUser(ctx: Context, appId: string, userId: string): Promise<void> {
+  const deleted = await ctx.store.deleteUser(
+    appId,
+    userId,
+    ctx.clock(),
+    [makeEvent(ctx, appId, 'user.deleted', userId, { user_id: userId })],
+    (link) =>
+      makeEvent(ctx, appId, 'magic_link.revoked', link.id, {
+        magic_link_id: link.id,
+        user_id: userId,
+        reason: 'user_deleted',
+      }),
+    (session) =>
+      makeEvent(ctx, appId, 'session.revoked', session.id, {
+        session_id: session.id,
+        user_id: userId,
+        reason: 'user_deleted',
+      }),
+  );
+  if (!deleted) throw new ApiError('not_found', `No user ${userId} in this app.`);
+}
