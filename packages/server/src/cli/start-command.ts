@@ -29,7 +29,12 @@ export function startCommand(): Command {
       const config = loadConfig(process.env, options);
       const runtime = await openRuntime(config);
       const { ctx } = runtime;
-      if ((await ctx.store.countApps()) === 0) {
+      // Several nodes may start together on an empty database: only the one that claims the bootstrap creates
+      // the default app (and prints its keys).
+      if (
+        (await ctx.store.countApps()) === 0 &&
+        (await ctx.store.claimOnce('bootstrap', 'start', ctx.clock()))
+      ) {
         const created = await bootstrap(ctx);
         // Printed once, outside the JSON log stream, because log pipelines should never hold keys.
         process.stdout.write(

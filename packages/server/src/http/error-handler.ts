@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
+import { redactUrl } from './logger.js';
 
 /**
  * The one place that turns errors into responses. Our own `ApiError`s carry their code; Fastify's request errors
@@ -19,7 +20,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply,
       new ApiError(
         'route_not_found',
-        `No route for ${request.method} ${request.routeOptions.url ?? 'this path'}. The API reference is at /docs.`,
+        `No route for ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}. The API reference is at /docs.`,
       ),
     ),
   );
@@ -54,6 +55,9 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   }
   if (fe.statusCode === 404) return new ApiError('route_not_found', 'No such route.');
   if (fe.statusCode === 405) return new ApiError('method_not_allowed', 'Method not allowed on this path.');
+  if (fe.statusCode === 414 || fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new ApiError('validation_failed', 'A path parameter is too long.');
+  }
   if (fe.statusCode === 413) return new ApiError('payload_too_large', 'The request body is too large.');
   if (fe.statusCode === 415)
     return new ApiError('unsupported_media_type', 'Unsupported content type for this route.');

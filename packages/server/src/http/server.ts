@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,9 +12,10 @@ import { linkRoutes } from '../links/link-routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
 import type { Database } from '../storage/schema.js';
 import { userRoutes } from '../users/user-routes.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, sendError, toApiError } from './error-handler.js';
 import { createMetrics, opsRoutes } from './ops-routes.js';
 import { ErrorBody } from './schemas.js';
+import { createValidatorCompiler, refuseNulCharacters } from './validation.js';
 
 export const VERSION = '0.1.0';
 
@@ -26,11 +26,14 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: () => `req_${randomUUID()}`,
-    routerOptions: { ignoreTrailingSlash: true },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
+    // Room for long tokens (signed links are JWTs); route schemas set the real limits.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // Errors the router raises before any route runs (bad percent-encoding, over-long parameters) get the same
+    // error body as everything else.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toApiError(error)),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addHook('preValidation', refuseNulCharacters);
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
@@ -43,7 +46,6 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   installErrorHandling(app);
   app.addSchema(ErrorBody);
 
-  await app.register(formbody);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

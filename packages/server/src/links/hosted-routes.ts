@@ -1,3 +1,4 @@
+import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -25,6 +26,9 @@ const PROBLEMS = new Set<string>(['link_expired', 'link_used', 'link_revoked', '
  */
 export function hostedRoutes(ctx: Context): FastifyPluginAsyncTypebox {
   return async (app) => {
+    // Only these pages take form posts (the confirm button); every API route reads JSON alone.
+    await app.register(formbody);
+
     app.get(
       '/l/:token',
       { exposeHeadRoute: false, schema: { hide: true, params: TokenParams } },

@@ -45,6 +45,9 @@ function matches(url: URL, entry: AllowEntry): boolean {
   if (url.protocol !== entry.protocol || url.hostname !== entry.hostname || url.port !== entry.port)
     return false;
   if (entry.path === '/') return true;
+  // Encoded slashes and backslashes are left alone by the URL parser, but servers that decode them before resolving
+  // `..` would step out of the allowed prefix.
+  if (/%2f|%5c/i.test(url.pathname)) return false;
   const prefix = entry.path.endsWith('/') ? entry.path : `${entry.path}/`;
   return (
     url.pathname === entry.path || url.pathname === prefix.slice(0, -1) || url.pathname.startsWith(prefix)

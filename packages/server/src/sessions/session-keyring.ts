@@ -46,8 +46,18 @@ export class SessionKeyring {
   async load(): Promise<void> {
     let rows = await this.#store.listSessionKeys();
     if (!rows.some((r) => r.retired_at === null)) {
-      await this.rotate();
-      rows = await this.#store.listSessionKeys();
+      // Nodes starting together on a new database: one creates the first key, the others wait for it, so every
+      // node signs with a key that every node publishes.
+      if (await this.#store.claimOnce('first_session_key', 'keyring', this.#clock())) {
+        await this.rotate();
+      }
+      for (let waited = 0; waited < 10_000 && !rows.some((r) => r.retired_at === null); waited += 100) {
+        rows = await this.#store.listSessionKeys();
+        if (!rows.some((r) => r.retired_at === null))
+          await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (!rows.some((r) => r.retired_at === null))
+        throw new Error('No session signing key appeared in the database.');
     }
     this.#keys = await Promise.all(
       rows.map(async (row) => ({

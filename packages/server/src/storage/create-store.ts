@@ -15,6 +15,14 @@ export function createStore(handle: DatabaseHandle): Store {
     ...userQueries(db),
     ...linkQueries(db),
     ...sessionQueries(db),
+    async claimOnce(key, value, now) {
+      const result = await db
+        .insertInto('latchkey_meta')
+        .values({ key, value, created_at: now })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

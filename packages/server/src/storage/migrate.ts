@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import type { Database } from './schema.js';
 
@@ -21,12 +21,7 @@ export interface MigrationOutcome {
  * that start together migrate once and the others wait, then find nothing to do.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationOutcome> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: 'latchkey_migrations',
-    migrationLockTableName: 'latchkey_migrations_lock',
-  });
+  const migrator = await createMigrator(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
@@ -34,12 +29,21 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationOu
 
 /** True when every known migration has been applied (used by /readyz). */
 export async function migrationsDone(db: Kysely<Database>): Promise<boolean> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: 'latchkey_migrations',
-    migrationLockTableName: 'latchkey_migrations_lock',
-  });
+  const migrator = await createMigrator(db);
   const all = await migrator.getMigrations();
   return all.every((m) => m.executedAt !== undefined);
+}
+
+/**
+ * On PostgreSQL the migration tables are pinned to the connection's current schema: without that, Kysely looks
+ * for them in every schema and two installations sharing one database (or parallel test schemas) confuse it.
+ */
+async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
+  const names = {
+    migrationTableName: 'latchkey_migrations',
+    migrationLockTableName: 'latchkey_migrations_lock',
+  };
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider, ...names });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider, ...names, migrationTableSchema: rows[0]!.schema });
 }

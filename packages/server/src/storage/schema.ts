@@ -134,7 +134,15 @@ export interface SessionKeysTable {
   retired_at: number | null;
 }
 
+/** Instance-wide facts, such as "the default app was created", written once. */
+export interface MetaTable {
+  key: string;
+  value: string;
+  created_at: number;
+}
+
 export interface Database {
+  latchkey_meta: MetaTable;
   apps: AppsTable;
   api_keys: ApiKeysTable;
   users: UsersTable;

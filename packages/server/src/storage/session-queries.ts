@@ -35,23 +35,34 @@ export function sessionQueries(db: RootDb): SessionStore & EventStore {
 
     async rotateRefreshToken(tokenHash, now, plan, onReuse): Promise<RefreshResult> {
       return db.transaction().execute(async (trx) => {
-        const spent = await trx
-          .updateTable('refresh_tokens')
-          .set({ used_at: now })
+        const known = await trx
+          .selectFrom('refresh_tokens')
+          .selectAll()
           .where('token_hash', '=', tokenHash)
-          .where('used_at', 'is', null)
-          .where('expires_at', '>', now)
-          .returningAll()
           .executeTakeFirst();
+        if (!known || known.expires_at <= now) return { ok: false, reason: 'invalid' };
+        const live = await trx
+          .selectFrom('sessions')
+          .selectAll()
+          .where('id', '=', known.session_id)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        // A token of an ended session is simply invalid, and presenting it changes nothing.
+        if (!live) return { ok: false, reason: 'invalid' };
+        const spent =
+          known.used_at === null
+            ? await trx
+                .updateTable('refresh_tokens')
+                .set({ used_at: now })
+                .where('token_hash', '=', tokenHash)
+                .where('used_at', 'is', null)
+                .returningAll()
+                .executeTakeFirst()
+            : undefined;
         if (!spent) {
-          const known = await trx
-            .selectFrom('refresh_tokens')
-            .selectAll()
-            .where('token_hash', '=', tokenHash)
-            .executeTakeFirst();
-          if (known?.used_at == null) return { ok: false, reason: 'invalid' };
-          // A spent token came back: either the client raced itself or the token was stolen. Ending the session
-          // is the safe answer either way (RFC 9700 §4.14.2).
+          // A spent token came back (or lost a race with itself): either the client replayed it or it was
+          // stolen. Ending the session is the safe answer either way (RFC 9700, section 4.14.2).
           const revoked = await trx
             .updateTable('sessions')
             .set({ revoked_at: now })
@@ -62,23 +73,18 @@ export function sessionQueries(db: RootDb): SessionStore & EventStore {
           if (revoked) await insertEvents(trx, [onReuse(revoked)]);
           return { ok: false, reason: 'reused' };
         }
-        const session = await trx
-          .selectFrom('sessions')
+        const user = await trx
+          .selectFrom('users')
           .selectAll()
-          .where('id', '=', spent.session_id)
-          .where('revoked_at', 'is', null)
-          .where('expires_at', '>', now)
+          .where('id', '=', live.user_id)
           .executeTakeFirst();
-        const user = session
-          ? await trx.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirst()
-          : undefined;
-        if (!session || !user) return { ok: false, reason: 'invalid' };
-        const writes = plan(session);
+        if (!user) throw new Error(`Session ${live.id} has no user.`);
+        const writes = plan(live);
         await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
         const updated = await trx
           .updateTable('sessions')
           .set({ last_refreshed_at: now })
-          .where('id', '=', session.id)
+          .where('id', '=', live.id)
           .returningAll()
           .executeTakeFirstOrThrow();
         await insertEvents(trx, writes.events);

@@ -199,6 +199,11 @@ export interface EventStore {
 
 export interface Store extends AppStore, UserStore, LinkStore, SessionStore, EventStore {
   readonly dialect: DialectName;
+  /**
+   * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting
+   * together on an empty database use it so that only one of them creates the default app.
+   */
+  claimOnce(key: string, value: string, now: number): Promise<boolean>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -3,10 +3,14 @@
  * user: emails are trimmed, put in Unicode NFC and lower-cased; phone numbers are reduced to E.164.
  */
 
+const CONTROL = /\p{Cc}/u;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/u;
 
 export function normalizeEmail(raw: string): string | undefined {
-  const email = raw.trim().normalize('NFC').toLowerCase();
+  const trimmed = raw.trim();
+  if (!trimmed.isWellFormed() || CONTROL.test(trimmed)) return undefined;
+  // NFC again after lower-casing: a lower-case letter can compose with a following mark where the capital did not.
+  const email = trimmed.normalize('NFC').toLowerCase().normalize('NFC');
   if (email.length > 254 || !EMAIL.test(email)) return undefined;
   return email;
 }

@@ -36,9 +36,9 @@ export function buildUser(ctx: Context, appId: string, input: UserInput, now = c
     id: newId('usr', now, ctx.random),
     app_id: appId,
     external_id: input.external_id ?? null,
-    email: input.email ? emailOrThrow(input.email) : null,
+    email: input.email == null ? null : emailOrThrow(input.email),
     email_verified: input.email_verified ? 1 : 0,
-    phone: input.phone ? phoneOrThrow(input.phone) : null,
+    phone: input.phone == null ? null : phoneOrThrow(input.phone),
     phone_verified: input.phone_verified ? 1 : 0,
     metadata: JSON.stringify(input.metadata ?? {}),
     created_at: now,
@@ -48,7 +48,7 @@ export function buildUser(ctx: Context, appId: string, input: UserInput, now = c
 }
 
 export async function createUser(ctx: Context, appId: string, input: UserInput): Promise<UserRow> {
-  if (!input.email && !input.phone && !input.external_id) {
+  if (input.email == null && input.phone == null && input.external_id == null) {
     throw validationError('email', 'A user needs at least one of email, phone or external_id.');
   }
   const user = buildUser(ctx, appId, input);

@@ -156,10 +156,18 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('retired_at', 'bigint')
     .execute();
+
+  await db.schema
+    .createTable('latchkey_meta')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
   for (const table of [
+    'latchkey_meta',
     'session_keys',
     'events',
     'exchange_codes',

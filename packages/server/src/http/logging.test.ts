@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestLink,
+  redeemHostedForCode,
+  startTestServer,
+  type TestServer,
+} from '../test-support/test-server.js';
+import { redactUrl } from './logger.js';
+
+interface LogLine {
+  msg?: string;
+  req?: { url?: string; method?: string };
+  res?: { statusCode?: number };
+}
+
+describe('logs of a full flow on SQLite', () => {
+  const lines: string[] = [];
+  const secrets = new Map<string, string>();
+  const statuses = new Map<string, number>();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', {
+      logDestination: { write: (line: string) => lines.push(line) },
+    });
+    secrets.set('api key', server.apiKey);
+    secrets.set('admin key', server.adminKey);
+    const masterKey = server.ctx.config.masterKey!;
+    secrets.set('master key (base64)', masterKey.toString('base64'));
+    secrets.set('master key (hex)', masterKey.toString('hex'));
+
+    const link = await createTestLink(server);
+    secrets.set('link token', link.token);
+    statuses.set('create link', 201);
+    statuses.set('GET page', (await server.app.inject({ method: 'GET', url: link.path })).statusCode);
+    statuses.set('HEAD page', (await server.app.inject({ method: 'HEAD', url: link.path })).statusCode);
+    const code = await redeemHostedForCode(server, link.token);
+    secrets.set('lk_code', code);
+    statuses.set(
+      'callback with lk_code',
+      (await server.app.inject({ method: 'GET', url: `/auth/callback?lk_code=${code}&state=x` })).statusCode,
+    );
+
+    const exchanged = await server.api('POST', '/v1/sessions/exchange', { code });
+    statuses.set('exchange', exchanged.statusCode);
+    const session = exchanged.json().session as { token: string; refresh_token: string };
+    secrets.set('session JWT', session.token);
+    secrets.set('refresh token', session.refresh_token);
+
+    const refreshed = await server.api('POST', '/v1/sessions/refresh', {
+      refresh_token: session.refresh_token,
+    });
+    statuses.set('refresh', refreshed.statusCode);
+    const rotated = refreshed.json().session as { token: string; refresh_token: string };
+    secrets.set('refreshed session JWT', rotated.token);
+    secrets.set('rotated refresh token', rotated.refresh_token);
+
+    const wrongKey = `lk_sk_${'W'.repeat(20)}wrongkeywrongkey`;
+    secrets.set('wrong API key', wrongKey);
+    statuses.set('wrong key', (await server.api('GET', '/v1/users', undefined, wrongKey)).statusCode);
+    statuses.set('admin list', (await server.api('GET', '/v1/apps', undefined, server.adminKey)).statusCode);
+    statuses.set(
+      'bad request',
+      (await server.api('POST', '/v1/users', { email: 42, extra: true })).statusCode,
+    );
+
+    const embedded = await createTestLink(server, { email: 'joe@example.com', magic_link_path: '/welcome' });
+    secrets.set('second link token', embedded.token);
+    statuses.set(
+      'GET embedded URL path',
+      (await server.app.inject({ method: 'GET', url: `/welcome?lk_token=${embedded.token}` })).statusCode,
+    );
+    const redeemed = await server.api('POST', '/v1/magic-links/redeem', { token: embedded.token });
+    statuses.set('redeem', redeemed.statusCode);
+    const embeddedSession = redeemed.json().session as { token: string; refresh_token: string };
+    secrets.set('embedded session JWT', embeddedSession.token);
+    secrets.set('embedded refresh token', embeddedSession.refresh_token);
+  });
+  afterAll(async () => server?.close());
+
+  it('completes the flow it checks', () => {
+    expect(Object.fromEntries(statuses)).toEqual({
+      'create link': 201,
+      'GET page': 200,
+      'HEAD page': 200,
+      'callback with lk_code': 404,
+      exchange: 200,
+      refresh: 200,
+      'wrong key': 401,
+      'admin list': 200,
+      'bad request': 400,
+      'GET embedded URL path': 404,
+      redeem: 200,
+    });
+  });
+
+  it('writes request lines, with link paths redacted', () => {
+    const parsed = lines.map((line) => JSON.parse(line) as LogLine);
+    const urls = parsed.map((line) => line.req?.url).filter((url): url is string => url !== undefined);
+    expect(urls).toContain('/l/[redacted]');
+    expect(urls).toContain('/auth/callback?lk_code=[redacted]&state=x');
+    expect(urls).toContain('/welcome?lk_token=[redacted]');
+    expect(urls).toContain('/v1/sessions/refresh');
+    expect(parsed.filter((line) => line.req?.method === 'HEAD')).not.toHaveLength(0);
+    expect(parsed.some((line) => line.res?.statusCode === 401)).toBe(true);
+  });
+
+  it('logs no API key, admin key, link token, lk_code, session token, refresh token or master key', () => {
+    expect(lines.length).toBeGreaterThan(20);
+    const leaks: string[] = [];
+    for (const [name, secret] of secrets) {
+      const tail = secret.slice(-20);
+      for (const line of lines) {
+        if (line.includes(secret) || line.includes(tail)) leaks.push(`${name} in ${line.trim()}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('logs no Authorization header, even redacted', () => {
+    for (const line of lines) expect(line.toLowerCase()).not.toContain('bearer');
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['/l/abcDEF123_-xyz', '/l/[redacted]'],
+    ['/l/abcDEF123_-xyz/', '/l/[redacted]/'],
+    ['/l/abcDEF123?lang=de', '/l/[redacted]?lang=de'],
+    ['/l/abcDEF123#top', '/l/[redacted]#top'],
+    ['/login/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', '/login/[redacted]'],
+    ['/login/eyJ.x.y?redirect_to=invoices', '/login/[redacted]?redirect_to=invoices'],
+  ])('hides the token in the path %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
+  it.each([
+    ['/cb?lk_code=secret1', '/cb?lk_code=[redacted]'],
+    ['/cb?state=1&lk_code=secret1&x=2', '/cb?state=1&lk_code=[redacted]&x=2'],
+    ['/welcome?lk_token=secret1#frag', '/welcome?lk_token=[redacted]#frag'],
+    ['/x?token=a&code=b', '/x?token=[redacted]&code=[redacted]'],
+    ['/x?code_verifier=a&refresh_token=b', '/x?code_verifier=[redacted]&refresh_token=[redacted]'],
+    ['/x?magic_link=a', '/x?magic_link=[redacted]'],
+    ['/cb?LK_CODE=secret1', '/cb?LK_CODE=[redacted]'],
+    ['/l/tok?lk_code=c', '/l/[redacted]?lk_code=[redacted]'],
+  ])('hides the secret query value in %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
+  it.each([
+    '/v1/users?email=jane%40example.com&limit=5',
+    '/v1/magic-links/ml_01hzx8q3d4e5f6g7h8j9k0m1n2',
+    '/login',
+    '/login?app=app_1&redirect_to=invoices',
+    '/lookup/abc',
+    '/v1/l/abc',
+    '/x?state=1&postcode=12345',
+    '/healthz',
+    '',
+  ])('leaves %s as it is', (url) => {
+    expect(redactUrl(url)).toBe(url);
+  });
+});
