@@ -24,23 +24,7 @@ export const PageQuery = Type.Object({
   ),
 });
 
-export function listOf<T extends TSchema>(item: T) {
-  return Type.Object({ data: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
-}
-
-/** A loose object: documents the fields we return without making the serializer drop unexpected ones. */
-export function loose<T extends Record<string, TSchema>>(props: T, description?: string) {
-  return Type.Object(props, { additionalProperties: true, ...(description ? { description } : {}) });
-}
-
 export const Id = (prefix: string) =>
   Type.String({ pattern: `^${prefix}_[0-9a-z]{26}$`, description: `${prefix}_… id` });
-
-export const errorResponses = {
-  400: { $ref: 'Error#' },
-  401: { $ref: 'Error#' },
-  403: { $ref: 'Error#' },
-  404: { $ref: 'Error#' },
-} as const;
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -51,7 +51,3 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
-
-export function ensureParentDir(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-}
