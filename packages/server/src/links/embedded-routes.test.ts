@@ -1,26 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
-import { startTestServer, TEST_REDIRECT, type TestServer } from '../test-support/test-server.js';
+import {
+  createOtherApp,
+  startTestServer,
+  TEST_REDIRECT,
+  type TestServer,
+  uniqueEmail,
+} from '../test-support/test-server.js';
 
-const uniqueEmail = () => `u${randomBytes(6).toString('hex')}@example.com`;
 const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
-
-async function createApp(server: TestServer) {
-  const res = await server.api(
-    'POST',
-    '/v1/apps',
-    {
-      name: 'Other app',
-      allowed_redirects: ['https://other.example.com'],
-      default_redirect_url: 'https://other.example.com/callback',
-    },
-    server.adminKey,
-  );
-  expect(res.statusCode, res.body).toBe(201);
-  const body = res.json();
-  return { appId: body.app.id as string, key: body.api_key.key as string };
-}
 
 async function linkOf(server: TestServer, body: Record<string, unknown> = {}, key?: string) {
   const res = await server.api(
@@ -106,7 +95,7 @@ describe.each(DIALECTS)('embedded redemption on %s', (dialect) => {
   });
 
   it("answers link_invalid to another app's key and leaves the link redeemable", async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const link = await linkOf(server);
     expectError(await redeem(server, { token: link.token }, other.key), 404, 'link_invalid');
     expect(await statusOf(server, link.id)).toBe('created');
@@ -149,7 +138,7 @@ describe.each(DIALECTS)('embedded redemption on %s', (dialect) => {
   });
 
   it("answers link_invalid to activation under another app's id and leaves the link redeemable", async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const link = await linkOf(server);
     expectError(await activate(server, other.appId, { magic_link: link.token }), 404, 'link_invalid');
     expect(await statusOf(server, link.id)).toBe('created');

@@ -3,33 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../pages/messages.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
+  createOtherApp,
   createTestLink,
   redeemHostedForCode,
   startTestServer,
   TEST_REDIRECT,
   type TestServer,
+  uniqueEmail,
 } from '../test-support/test-server.js';
 
 const MINUTE = 60_000;
 const en = messages.en;
-const uniqueEmail = () => `u${randomBytes(6).toString('hex')}@example.com`;
-
-async function createApp(server: TestServer, settings: Record<string, unknown>) {
-  const res = await server.api(
-    'POST',
-    '/v1/apps',
-    {
-      name: 'Other app',
-      allowed_redirects: ['https://other.example.com'],
-      site_url: 'https://other.example.com',
-      ...settings,
-    },
-    server.adminKey,
-  );
-  expect(res.statusCode, res.body).toBe(201);
-  const body = res.json();
-  return { appId: body.app.id as string, key: body.api_key.key as string };
-}
 
 async function linkOf(server: TestServer, body: Record<string, unknown> = {}, key?: string) {
   const res = await server.api('POST', '/v1/magic-links', { email: uniqueEmail(), ...body }, key);
@@ -223,10 +207,7 @@ describe.each(DIALECTS)('hosted redemption on %s', (dialect) => {
   });
 
   it('auto mode submits by a script whose nonce matches the CSP', async () => {
-    const other = await createApp(server, {
-      scanner_protection: 'auto',
-      default_redirect_url: 'https://other.example.com/callback',
-    });
+    const other = await createOtherApp(server, { scanner_protection: 'auto' });
     const link = await linkOf(server, {}, other.key);
     const res = await page(server, 'GET', link.path);
     expect(res.statusCode).toBe(200);
@@ -250,7 +231,7 @@ describe.each(DIALECTS)('hosted redemption on %s', (dialect) => {
   });
 
   it('refuses an embedded link at POST /l/{token} without consuming it', async () => {
-    const other = await createApp(server, { default_redirect_url: 'https://other.example.com/callback' });
+    const other = await createOtherApp(server);
     const cleared = await server.api(
       'PATCH',
       `/v1/apps/${other.appId}`,
@@ -262,7 +243,7 @@ describe.each(DIALECTS)('hosted redemption on %s', (dialect) => {
   });
 
   it('refuses an embedded link of an app with no default redirect without consuming it', async () => {
-    const other = await createApp(server, {});
+    const other = await createOtherApp(server, { default_redirect_url: undefined });
     await expectEmbeddedLinkRefusedThenRedeemable(server, other.key);
   });
 

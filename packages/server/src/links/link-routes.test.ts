@@ -4,38 +4,16 @@ import { hashSecret } from '../crypto/tokens.js';
 import { messages } from '../pages/messages.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
+  createOtherApp,
   createTestLink,
   redeemHostedForCode,
   startTestServer,
   TEST_REDIRECT,
   type TestServer,
+  uniqueEmail,
 } from '../test-support/test-server.js';
 
 const MINUTE = 60_000;
-const uniqueEmail = () => `u${randomBytes(6).toString('hex')}@example.com`;
-
-interface OtherApp {
-  appId: string;
-  key: string;
-}
-
-async function createApp(server: TestServer, settings: Record<string, unknown> = {}): Promise<OtherApp> {
-  const res = await server.api(
-    'POST',
-    '/v1/apps',
-    {
-      name: 'Other app',
-      allowed_redirects: ['https://other.example.com'],
-      default_redirect_url: 'https://other.example.com/callback',
-      site_url: 'https://other.example.com',
-      ...settings,
-    },
-    server.adminKey,
-  );
-  expect(res.statusCode, res.body).toBe(201);
-  const body = res.json();
-  return { appId: body.app.id, key: body.api_key.key };
-}
 
 async function create(server: TestServer, body: Record<string, unknown>, key?: string) {
   return server.api('POST', '/v1/magic-links', body, key);
@@ -273,14 +251,14 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
   it('keeps link URLs at most 100 characters for a 30-character public_url', async () => {
     const publicUrl = 'https://login.example-corp.com';
     expect(publicUrl).toHaveLength(30);
-    const other = await createApp(server, { public_url: publicUrl });
+    const other = await createOtherApp(server, { public_url: publicUrl });
     const link = await createOk(server, { email: uniqueEmail() }, other.key);
     expect(link.url).toBe(`${publicUrl}/l/${link.secret}`);
     expect(link.url.length).toBeLessThanOrEqual(100);
   });
 
   it("answers forbidden for another app's id in the path", async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const res = await server.api('POST', `/v1/apps/${other.appId}/magic-links`, { email: uniqueEmail() });
     expectError(res, 403, 'forbidden');
     expect(await listAll(server, '', other.key)).toEqual([]);
@@ -330,7 +308,7 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
   });
 
   it('refuses with user_creation_disabled and stores nothing when auto_create_users is false', async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const patched = await server.api(
       'PATCH',
       `/v1/apps/${other.appId}`,
@@ -376,7 +354,7 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
     expect(error.param).toBe('ttl');
     expect(await listAll(server)).toHaveLength(before.length);
 
-    const other = await createApp(server, {
+    const other = await createOtherApp(server, {
       max_ttl_minutes: 120,
       ttl_minutes: { login: 10, verify_identifier: 60, invite: 120 },
     });
@@ -416,13 +394,13 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
   });
 
   it('answers redirect_required when the app has no default redirect', async () => {
-    const other = await createApp(server, { default_redirect_url: undefined });
+    const other = await createOtherApp(server, { default_redirect_url: undefined });
     expectError(await create(server, { email: uniqueEmail() }, other.key), 400, 'redirect_required');
     expect(await listAll(server, '', other.key)).toEqual([]);
   });
 
   it('answers redirect_required once PATCH clears default_redirect_url', async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const patched = await server.api(
       'PATCH',
       `/v1/apps/${other.appId}`,
@@ -477,7 +455,7 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
   });
 
   it('filters the list by user, type and status', async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const alice = uniqueEmail();
     const bob = uniqueEmail();
     const a1 = await createOk(server, { email: alice }, other.key);
@@ -504,7 +482,7 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
   });
 
   it('pages through the list with next_cursor without repeats or gaps', async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const created = new Set<string>();
     for (let i = 0; i < 7; i++) created.add((await createOk(server, { email: uniqueEmail() }, other.key)).id);
     const seen: string[] = [];
@@ -565,7 +543,7 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
   });
 
   it("never lets an app key read or revoke another app's link", async () => {
-    const other = await createApp(server);
+    const other = await createOtherApp(server);
     const link = await createTestLink(server, { email: uniqueEmail() });
     expectError(
       await server.api('GET', `/v1/magic-links/${link.id}`, undefined, other.key),

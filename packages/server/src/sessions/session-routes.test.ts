@@ -3,6 +3,7 @@ import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
 import {
+  createOtherApp,
   createTestLink,
   redeemHostedForCode,
   startTestServer,
@@ -54,17 +55,6 @@ async function signIn(server: TestServer, email = uniqueEmail()): Promise<Exchan
   return res.json() as Exchanged;
 }
 
-async function otherAppKey(server: TestServer): Promise<string> {
-  const res = await server.api(
-    'POST',
-    '/v1/apps',
-    { name: `Other ${randomBytes(3).toString('hex')}` },
-    server.adminKey,
-  );
-  if (res.statusCode !== 201) throw new Error(`app creation failed: ${res.body}`);
-  return (res.json() as { api_key: { key: string } }).api_key.key;
-}
-
 async function jwksAt(server: TestServer, url: string): Promise<JSONWebKeySet> {
   const res = await server.app.inject({ method: 'GET', url });
   expect(res.statusCode).toBe(200);
@@ -81,7 +71,7 @@ describe.each(DIALECTS)('sessions on %s', (dialect) => {
   let otherKey: string;
   beforeAll(async () => {
     server = await startTestServer(dialect);
-    otherKey = await otherAppKey(server);
+    otherKey = (await createOtherApp(server)).key;
   });
   afterAll(async () => server.close());
 

@@ -41,6 +41,33 @@ export interface TestServerOptions {
 
 export const TEST_REDIRECT = 'https://app.example.com/auth/callback';
 
+export const uniqueEmail = (): string => `u${randomBytes(6).toString('hex')}@example.com`;
+
+/**
+ * A second app, made with the admin key, for isolation tests. It may redirect to https://other.example.com;
+ * `settings` overrides any of its settings (an `undefined` value leaves that setting unset).
+ */
+export async function createOtherApp(
+  server: TestServer,
+  settings: Record<string, unknown> = {},
+): Promise<{ appId: string; key: string }> {
+  const res = await server.api(
+    'POST',
+    '/v1/apps',
+    {
+      name: `Other app ${randomBytes(3).toString('hex')}`,
+      allowed_redirects: ['https://other.example.com'],
+      default_redirect_url: 'https://other.example.com/callback',
+      site_url: 'https://other.example.com',
+      ...settings,
+    },
+    server.adminKey,
+  );
+  if (res.statusCode !== 201) throw new Error(`app creation failed: ${res.statusCode} ${res.body}`);
+  const body = res.json() as { app: { id: string }; api_key: { key: string } };
+  return { appId: body.app.id, key: body.api_key.key };
+}
+
 export async function startTestServer(
   dialect: DialectName = 'sqlite',
   options: TestServerOptions = {},

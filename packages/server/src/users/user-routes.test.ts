@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
 import {
+  createOtherApp,
   createTestLink,
   redeemHostedForCode,
   startTestServer,
@@ -40,18 +41,12 @@ async function lookup(server: TestServer, query: string, key?: string): Promise<
   return (res.json() as { data: UserBody[] }).data;
 }
 
-async function otherAppKey(server: TestServer): Promise<string> {
-  const res = await server.api('POST', '/v1/apps', { name: `Other ${tag()}` }, server.adminKey);
-  if (res.statusCode !== 201) throw new Error(`app creation failed: ${res.body}`);
-  return (res.json() as { api_key: { key: string } }).api_key.key;
-}
-
 describe.each(DIALECTS)('users on %s', (dialect) => {
   let server: TestServer;
   let otherKey: string;
   beforeAll(async () => {
     server = await startTestServer(dialect);
-    otherKey = await otherAppKey(server);
+    otherKey = (await createOtherApp(server)).key;
   });
   afterAll(async () => server.close());
 
@@ -193,7 +188,7 @@ describe.each(DIALECTS)('users on %s', (dialect) => {
     });
 
     it('pages through every user with next_cursor', async () => {
-      const tenantKey = await otherAppKey(server);
+      const tenantKey = (await createOtherApp(server)).key;
       const created = [];
       for (let i = 0; i < 5; i++) created.push(await createUser(server, { email: uniqueEmail() }, tenantKey));
       const seen: string[] = [];
