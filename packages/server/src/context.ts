@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
+import type { SecretBox } from './crypto/secret-box.js';
 import type { RandomBytes } from './crypto/tokens.js';
 import type { SessionKeyring } from './sessions/session-keyring.js';
 import type { Store } from './storage/store.js';
@@ -15,5 +16,7 @@ export interface Context {
   clock: () => number;
   random: RandomBytes;
   keyring: SessionKeyring;
+  /** Seals and opens secrets stored at rest (signing keys) under the master key. */
+  secretBox: SecretBox;
   logger: Logger;
 }

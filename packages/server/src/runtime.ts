@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type CreatedKey, createApp, newApiKey } from './apps/app-service.js';
+import { type CreatedKey, createApp, DEFAULT_APP_KEY, newApiKey } from './apps/app-service.js';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
 import type { Context } from './context.js';
@@ -10,6 +10,7 @@ import type { RandomBytes } from './crypto/tokens.js';
 import { makeEvent } from './events/event-factory.js';
 import { createLogger } from './http/logger.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
+import { type CreatedSigningKey, createSigningKey } from './signed-links/signing-key-service.js';
 import { createStore } from './storage/create-store.js';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
@@ -42,7 +43,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (options.migrate !== false) await migrateToLatest(handle.db);
     const store = createStore(handle);
     const clock = options.clock ?? Date.now;
-    const keyring = new SessionKeyring(store, new SecretBox(masterKey), clock);
+    const secretBox = new SecretBox(masterKey);
+    const keyring = new SessionKeyring(store, secretBox, clock);
     if (options.migrate !== false) await keyring.load();
     const ctx: Context = {
       config,
@@ -50,6 +52,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       clock,
       random: options.random ?? randomBytes,
       keyring,
+      secretBox,
       logger: options.logger ?? createLogger(config.logLevel),
     };
     return { ctx, handle, close: () => handle.close() };
@@ -63,6 +66,7 @@ export interface Bootstrap {
   appId: string;
   apiKey: CreatedKey;
   adminKey: CreatedKey;
+  signingKey: CreatedSigningKey;
 }
 
 /** Creates the default app, its API key and an admin key: what a new installation starts from. */
@@ -77,7 +81,10 @@ export async function bootstrap(ctx: Context): Promise<Bootstrap> {
     null,
   );
   const adminKey = await issueAdminKey(ctx, 'bootstrap');
-  return { appId: app.id, apiKey: key, adminKey };
+  const signingKey = await createSigningKey(ctx, app.id, 'default', null);
+  // Stateless links without a `kid` on the shared host belong to this app (docs/signed-links.md).
+  await ctx.store.claimOnce(DEFAULT_APP_KEY, app.id, ctx.clock());
+  return { appId: app.id, apiKey: key, adminKey, signingKey };
 }
 
 export async function issueAdminKey(ctx: Context, label: string): Promise<CreatedKey> {
@@ -86,4 +93,25 @@ export async function issueAdminKey(ctx: Context, label: string): Promise<Create
     makeEvent(ctx, null, 'api_key.created', adminKey.row.id, { label, kind: 'admin' }),
   ]);
   return adminKey;
+}
+
+const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
+ * refresh tokens). Safe on any number of nodes at once: each run only deletes rows past their time.
+ */
+export function startMaintenance(ctx: Context): () => void {
+  const run = async () => {
+    try {
+      const purged = await ctx.store.purgeExpired(ctx.clock());
+      ctx.logger.debug({ purged }, 'purged expired rows');
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');
+    }
+  };
+  const timer = setInterval(() => void run(), MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+  void run();
+  return () => clearInterval(timer);
 }

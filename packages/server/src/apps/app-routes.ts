@@ -44,6 +44,7 @@ export const SettingsBody = Type.Object(
     ),
     scanner_protection: Type.Optional(Type.Union([Type.Literal('confirm'), Type.Literal('auto')])),
     auto_create_users: Type.Optional(Type.Boolean()),
+    signed_links_reusable: Type.Optional(Type.Boolean()),
     sender: Type.Optional(
       Type.Object(
         {

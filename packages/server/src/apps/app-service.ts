@@ -12,6 +12,9 @@ import {
   type SettingsPatch,
 } from './app-settings.js';
 
+/** The `latchkey_meta` entry naming the default app: the first one, created by `init` or the first start. */
+export const DEFAULT_APP_KEY = 'default_app';
+
 export interface CreatedKey {
   row: ApiKeyRow;
   /** The only time the full key exists outside the caller's hands. */

@@ -27,6 +27,8 @@ export interface AppSettings {
   default_language: SupportedLanguage;
   scanner_protection: 'confirm' | 'auto';
   auto_create_users: boolean;
+  /** Let a stateless signed link sign in again until it expires (off: each token works once). */
+  signed_links_reusable: boolean;
   sender: { name: string | null; email: string | null };
 }
 
@@ -47,6 +49,7 @@ export function defaultSettings(): AppSettings {
     default_language: 'en',
     scanner_protection: 'confirm',
     auto_create_users: true,
+    signed_links_reusable: false,
     sender: { name: null, email: null },
   };
 }

@@ -1,9 +1,17 @@
 import { Command, Option } from 'commander';
-import { newApiKey } from '../apps/app-service.js';
+import { DEFAULT_APP_KEY, newApiKey } from '../apps/app-service.js';
 import { loadConfig } from '../config/config.js';
 import { makeEvent } from '../events/event-factory.js';
 import { bootstrap, issueAdminKey, openRuntime } from '../runtime.js';
+import { createSigningKey } from '../signed-links/signing-key-service.js';
 import { databaseOptions, EXIT } from './main.js';
+
+interface InitResult {
+  app_id: string;
+  api_key: string;
+  admin_key: string;
+  signing_key: { kid: string; secret: string };
+}
 
 interface InitOptions {
   dataDir?: string;
@@ -15,8 +23,10 @@ interface InitOptions {
 
 export function initCommand(): Command {
   return databaseOptions(new Command('init'))
-    .description('Create the database and the default app, and print its API key and an admin key (once).')
-    .addOption(new Option('--json', 'print {"app_id","api_key","admin_key"} as JSON'))
+    .description(
+      'Create the database and the default app, and print its API key, an admin key and a signing key (once).',
+    )
+    .addOption(new Option('--json', 'print {"app_id","api_key","admin_key","signing_key"} as JSON'))
     .addOption(
       new Option('--force-new-key', 'on an existing database: issue a new default-app key and admin key'),
     )
@@ -26,23 +36,31 @@ export function initCommand(): Command {
       const runtime = await openRuntime(config);
       try {
         const { ctx } = runtime;
-        let result: { app_id: string; api_key: string; admin_key: string };
+        let result: InitResult;
         if ((await ctx.store.countApps()) === 0) {
           const created = await bootstrap(ctx);
           result = {
             app_id: created.appId,
             api_key: created.apiKey.secret,
             admin_key: created.adminKey.secret,
+            signing_key: { kid: created.signingKey.row.kid, secret: created.signingKey.secret },
           };
         } else if (options.forceNewKey) {
-          // The default app is the first one ever created; lists are newest first.
-          const oldest = (await ctx.store.listApps({ limit: 1_000_000 })).at(-1)!;
-          const key = newApiKey(ctx, 'app', oldest.id, 'init --force-new-key');
+          const appId =
+            (await ctx.store.getMeta(DEFAULT_APP_KEY)) ??
+            (await ctx.store.listApps({ limit: 1_000_000 })).at(-1)!.id;
+          const key = newApiKey(ctx, 'app', appId, 'init --force-new-key');
           await ctx.store.insertApiKey(key.row, [
-            makeEvent(ctx, oldest.id, 'api_key.created', key.row.id, { label: key.row.label }),
+            makeEvent(ctx, appId, 'api_key.created', key.row.id, { label: key.row.label }),
           ]);
           const admin = await issueAdminKey(ctx, 'init --force-new-key');
-          result = { app_id: oldest.id, api_key: key.secret, admin_key: admin.secret };
+          const signing = await createSigningKey(ctx, appId, 'init --force-new-key', null);
+          result = {
+            app_id: appId,
+            api_key: key.secret,
+            admin_key: admin.secret,
+            signing_key: { kid: signing.row.kid, secret: signing.secret },
+          };
         } else {
           process.stderr.write(
             'latchkey init: this database is already initialised, so no key was printed (keys are shown only once).\n' +
@@ -55,7 +73,8 @@ export function initCommand(): Command {
           process.stdout.write(`${JSON.stringify(result)}\n`);
         } else {
           process.stdout.write(
-            `Default app: ${result.app_id}\nAPI key (default app): ${result.api_key}\nAdmin key: ${result.admin_key}\n\nThese keys are shown once; store them now.\n`,
+            `Default app: ${result.app_id}\nAPI key (default app): ${result.api_key}\nAdmin key: ${result.admin_key}\n` +
+              `Signing key (stateless links): ${result.signing_key.kid} ${result.signing_key.secret}\n\nThese keys are shown once; store them now.\n`,
           );
         }
       } finally {

@@ -4,6 +4,7 @@ import { VERSION } from '../http/server.js';
 import { initCommand } from './init-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { startCommand } from './start-command.js';
+import { tokenCommand } from './token-command.js';
 
 /** Exit codes: 0 success, 1 unexpected failure, 2 invalid configuration or usage, 3 refused (e.g. init on existing data). */
 export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
@@ -20,12 +21,14 @@ Examples:
   $ latchkey start                          # embedded SQLite in ./data on port 8080
   $ latchkey init --data-dir ./data --json  # create the database and default app, print the keys
   $ DATABASE_URL=postgres://… LATCHKEY_MASTER_KEY=… latchkey migrate
+  $ latchkey token sign --sub 1234 --key lk_hs_… --redirect-to invoices
 
 Every setting can also come from an environment variable; see docs/configuration.md.`,
     );
   program.addCommand(startCommand());
   program.addCommand(initCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(tokenCommand());
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { buildServer } from '../http/server.js';
-import { bootstrap, openRuntime } from '../runtime.js';
+import { type Bootstrap, bootstrap, openRuntime, startMaintenance } from '../runtime.js';
 import { databaseOptions } from './main.js';
 
 interface StartOptions {
@@ -37,13 +37,13 @@ export function startCommand(): Command {
       ) {
         const created = await bootstrap(ctx);
         // Printed once, outside the JSON log stream, because log pipelines should never hold keys.
-        process.stdout.write(
-          firstStartBanner(config.publicUrl, created.appId, created.apiKey.secret, created.adminKey.secret),
-        );
+        process.stdout.write(firstStartBanner(config.publicUrl, created));
       }
       const app = await buildServer(ctx, runtime.handle.db);
+      const stopMaintenance = startMaintenance(ctx);
       const shutdown = async (signal: string) => {
         ctx.logger.info({ signal }, 'shutting down');
+        stopMaintenance();
         await app.close();
         await runtime.close();
         process.exit(0);
@@ -55,13 +55,17 @@ export function startCommand(): Command {
     });
 }
 
-function firstStartBanner(publicUrl: string, appId: string, apiKey: string, adminKey: string): string {
+function firstStartBanner(publicUrl: string, created: Bootstrap): string {
+  const appId = created.appId;
+  const apiKey = created.apiKey.secret;
   return `
   Latchkey is set up: a default app was created on this first start.
 
     App id:      ${appId}
     API key:     ${apiKey}
-    Admin key:   ${adminKey}
+    Admin key:   ${created.adminKey.secret}
+    Signing key: ${created.signingKey.row.kid}  ${created.signingKey.secret}
+                 (HS256, for stateless links: latchkey token sign --help)
 
   These keys are shown only this once; store them somewhere safe.
 

@@ -18,7 +18,10 @@ export type EventType =
   | 'magic_link.revoked'
   | 'session.created'
   | 'session.refreshed'
-  | 'session.revoked';
+  | 'session.revoked'
+  | 'signing_key.created'
+  | 'signing_key.revoked'
+  | 'signed_link.redeemed';
 
 export function makeEvent(
   ctx: Pick<Context, 'clock' | 'random'>,

@@ -79,6 +79,46 @@ export const errorCodes = {
     summary: 'An already-used refresh token was presented; the session has been revoked as a precaution.',
   },
   session_not_found: { status: 404, summary: 'No such session for this app.' },
+  token_malformed: {
+    status: 400,
+    summary: 'The stateless-link token is not a well-formed JWT (three base64url parts of JSON).',
+  },
+  token_algorithm_not_allowed: {
+    status: 400,
+    summary: 'The token is not signed with HS256 (`none`, HS384, RS256 and the rest are refused).',
+  },
+  token_app_unknown: {
+    status: 404,
+    summary: 'No app could be found for this token: give it a `kid`, or use the app path.',
+  },
+  token_key_unknown: {
+    status: 401,
+    summary: 'The token names a signing key (`kid`) that does not exist for this app.',
+  },
+  token_key_revoked: {
+    status: 401,
+    summary: 'The token was signed with a signing key that has been revoked.',
+  },
+  token_signature_invalid: {
+    status: 401,
+    summary:
+      "The token's signature does not match any of the app's signing keys (wrong key, or the token was altered).",
+  },
+  token_expiry_missing: {
+    status: 400,
+    summary: 'The token has no `exp` claim, or `exp` is not a number of seconds.',
+  },
+  token_expired: { status: 410, summary: 'The token is past its `exp`.' },
+  token_lifetime_too_long: {
+    status: 400,
+    summary: "The token's lifetime is longer than the app's `max_ttl_minutes`.",
+  },
+  token_not_yet_valid: { status: 400, summary: "The token's `nbf` is in the future." },
+  token_subject_missing: {
+    status: 400,
+    summary: 'The token has no usable `sub` (a customer id as a number or a non-empty string).',
+  },
+  token_used: { status: 410, summary: 'The token was already used to sign in; each signed link works once.' },
   not_ready: { status: 503, summary: 'The database is unreachable or migrations have not run.' },
   internal_error: {
     status: 500,

@@ -10,6 +10,8 @@ import { embeddedRoutes } from '../links/embedded-routes.js';
 import { hostedRoutes } from '../links/hosted-routes.js';
 import { linkRoutes } from '../links/link-routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
+import { signedLinkRoutes } from '../signed-links/signed-link-routes.js';
+import { signingKeyRoutes } from '../signed-links/signing-key-routes.js';
 import type { Database } from '../storage/schema.js';
 import { userRoutes } from '../users/user-routes.js';
 import { installErrorHandling, sendError, toApiError } from './error-handler.js';
@@ -73,6 +75,8 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   await app.register(embeddedRoutes(ctx));
   await app.register(hostedRoutes(ctx));
   await app.register(sessionRoutes(ctx));
+  await app.register(signingKeyRoutes(ctx));
+  await app.register(signedLinkRoutes(ctx));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

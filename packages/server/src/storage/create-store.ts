@@ -3,6 +3,7 @@ import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
 import { linkQueries } from './link-queries.js';
 import { sessionQueries } from './session-queries.js';
+import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
 import { userQueries } from './user-queries.js';
 
@@ -15,6 +16,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...userQueries(db),
     ...linkQueries(db),
     ...sessionQueries(db),
+    ...signedLinkQueries(db),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')
@@ -22,6 +24,14 @@ export function createStore(handle: DatabaseHandle): Store {
         .onConflict((oc) => oc.column('key').doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+    async getMeta(key) {
+      const row = await db
+        .selectFrom('latchkey_meta')
+        .select('value')
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row?.value;
     },
     async ping() {
       await sql`select 1`.execute(db);

@@ -134,6 +134,28 @@ export interface SessionKeysTable {
   retired_at: number | null;
 }
 
+export interface SigningKeysTable {
+  kid: string;
+  app_id: string;
+  label: string;
+  algorithm: 'HS256';
+  /** The HMAC secret, sealed under the master key. */
+  secret: string;
+  /** The first characters of the secret, for recognising it in a list. */
+  secret_hint: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface UsedTokensTable {
+  app_id: string;
+  /** `jti:<jti>` or `sha256:<hash of the whole token>`. */
+  token_key: string;
+  expires_at: number;
+  used_at: number;
+}
+
 /** Instance-wide facts, such as "the default app was created", written once. */
 export interface MetaTable {
   key: string;
@@ -143,6 +165,8 @@ export interface MetaTable {
 
 export interface Database {
   latchkey_meta: MetaTable;
+  signing_keys: SigningKeysTable;
+  used_tokens: UsedTokensTable;
   apps: AppsTable;
   api_keys: ApiKeysTable;
   users: UsersTable;

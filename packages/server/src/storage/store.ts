@@ -15,6 +15,7 @@ import type {
   RefreshTokensTable,
   SessionKeysTable,
   SessionsTable,
+  SigningKeysTable,
   UsersTable,
 } from './schema.js';
 
@@ -27,6 +28,7 @@ export type RefreshTokenRow = RefreshTokensTable;
 export type ExchangeCodeRow = ExchangeCodesTable;
 export type EventRow = EventsTable;
 export type SessionKeyRow = SessionKeysTable;
+export type SigningKeyRow = SigningKeysTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -189,6 +191,51 @@ export interface SessionStore {
   insertSessionKey(key: SessionKeyRow): Promise<void>;
 }
 
+/** A stateless token on its way to a session: who it names, and whether it may be spent only once. */
+export interface SignedTokenRedemption {
+  appId: string;
+  /** Recorded so the token signs in once; null when the app allows reuse until expiry. */
+  tokenKey: string | null;
+  tokenExpiresAt: number;
+  /** A `usr_…` id the token's `sub` may name directly. */
+  userId: string | undefined;
+  externalId: string;
+  /** The user to create when none matches; undefined when the app does not create users on demand. */
+  newUser: UserRow | undefined;
+}
+
+export type SignedTokenResult =
+  | { ok: true; user: UserRow; created: boolean }
+  | { ok: false; reason: 'used' | 'no_user' };
+
+export interface SignedLinkStore {
+  insertSigningKey(key: SigningKeyRow, events: EventRow[]): Promise<void>;
+  getSigningKey(kid: string): Promise<SigningKeyRow | undefined>;
+  /** Newest first, revoked ones included (a token signed with a revoked key is told so). */
+  listSigningKeys(appId: string, page: Page): Promise<SigningKeyRow[]>;
+  revokeSigningKey(
+    appId: string,
+    kid: string,
+    now: number,
+    events: EventRow[],
+  ): Promise<SigningKeyRow | undefined>;
+  touchSigningKey(kid: string, now: number): Promise<void>;
+  /**
+   * In one transaction: records the token as used (refusing it when it already is), finds or creates its user,
+   * and writes what `plan` returns (the session, the exchange code and the events).
+   */
+  redeemSignedToken(
+    input: SignedTokenRedemption,
+    now: number,
+    plan: (
+      user: UserRow,
+      created: boolean,
+    ) => { session: SessionRow; exchangeCode: ExchangeCodeRow; events: EventRow[] },
+  ): Promise<SignedTokenResult>;
+  /** Deletes what has no use after its expiry: used-token records, exchange codes, refresh tokens. */
+  purgeExpired(now: number): Promise<{ usedTokens: number; exchangeCodes: number; refreshTokens: number }>;
+}
+
 export interface EventStore {
   listEvents(
     appId: string,
@@ -197,13 +244,14 @@ export interface EventStore {
   ): Promise<EventRow[]>;
 }
 
-export interface Store extends AppStore, UserStore, LinkStore, SessionStore, EventStore {
+export interface Store extends AppStore, UserStore, LinkStore, SessionStore, EventStore, SignedLinkStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting
    * together on an empty database use it so that only one of them creates the default app.
    */
   claimOnce(key: string, value: string, now: number): Promise<boolean>;
+  getMeta(key: string): Promise<string | undefined>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,140 @@
+import formbody from '@fastify/formbody';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Context } from '../context.js';
+import { ApiError } from '../http/api-error.js';
+import type { ErrorCode } from '../http/error-codes.js';
+import { sendError } from '../http/error-handler.js';
+import { Id } from '../http/schemas.js';
+import { pickLanguage } from '../pages/messages.js';
+import {
+  maskIdentifier,
+  pageHeaders,
+  type RenderedPage,
+  renderConfirmPage,
+  renderLinkProblemPage,
+} from '../pages/render.js';
+import {
+  redeemSignedToken,
+  resolveLanding,
+  type TokenLocation,
+  type VerifiedToken,
+  verifySignedToken,
+} from './signed-link-service.js';
+
+const Params = Type.Object({ token: Type.String({ maxLength: 4096 }) });
+const AppParams = Type.Object({ app_id: Id('app'), token: Type.String({ maxLength: 4096 }) });
+const Query = Type.Object({ redirect_to: Type.Optional(Type.String({ maxLength: 256 })) });
+
+/** Which of the four link pages a token problem shows; the precise code travels in a header and in JSON answers. */
+const PAGE_FOR: Partial<Record<ErrorCode, 'link_expired' | 'link_used' | 'link_revoked'>> = {
+  token_expired: 'link_expired',
+  token_used: 'link_used',
+  token_key_revoked: 'link_revoked',
+};
+
+/**
+ * Stateless signed links (the Invoiced scheme): `{public_url}/login/{token}?redirect_to={shortcut}`, or with the
+ * app in the path, `/apps/{app_id}/login/{token}`. GET shows the confirm page and never spends the token; the
+ * page's button POSTs.
+ */
+export function signedLinkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    await app.register(formbody);
+
+    const show = async (request: FastifyRequest, reply: FastifyReply, token: string, pathAppId?: string) => {
+      const where = location(request, pathAppId);
+      try {
+        const verified = await verifySignedToken(ctx, token, where);
+        resolveLanding(verified.settings, redirectToOf(request) ?? verified.claims.redirect_to);
+        const page = renderConfirmPage({
+          language: pickLanguage([], acceptLanguage(request, verified)),
+          appName: verified.app.name,
+          maskedIdentifier: maskIdentifier(await displayName(ctx, verified)),
+          formAction: request.url,
+          autoSubmit: verified.settings.scanner_protection === 'auto',
+          linkType: 'login',
+        });
+        return sendPage(reply, page);
+      } catch (error) {
+        return sendProblem(request, reply, error);
+      }
+    };
+
+    const redeem = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      token: string,
+      pathAppId?: string,
+    ) => {
+      try {
+        const { location: target } = await redeemSignedToken(ctx, token, {
+          ...location(request, pathAppId),
+          redirectTo: redirectToOf(request),
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+        });
+        return reply.code(303).header('location', target).header('cache-control', 'no-store').send();
+      } catch (error) {
+        return sendProblem(request, reply, error);
+      }
+    };
+
+    const schema = { hide: true, params: Params, querystring: Query };
+    app.get('/login/:token', { schema, exposeHeadRoute: false }, (request, reply) =>
+      show(request, reply, request.params.token),
+    );
+    app.post('/login/:token', { schema }, (request, reply) => redeem(request, reply, request.params.token));
+    const appSchema = { hide: true, params: AppParams, querystring: Query };
+    app.get('/apps/:app_id/login/:token', { schema: appSchema, exposeHeadRoute: false }, (request, reply) =>
+      show(request, reply, request.params.token, request.params.app_id),
+    );
+    app.post('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
+      redeem(request, reply, request.params.token, request.params.app_id),
+    );
+  };
+}
+
+function location(request: FastifyRequest, pathAppId: string | undefined): TokenLocation {
+  return { pathAppId, host: request.host };
+}
+
+function redirectToOf(request: FastifyRequest): string | undefined {
+  return (request.query as { redirect_to?: string }).redirect_to;
+}
+
+function acceptLanguage(request: FastifyRequest, verified?: VerifiedToken): string | undefined {
+  const accept = request.headers['accept-language'];
+  const fallback = verified?.settings.default_language;
+  if (fallback === undefined) return accept;
+  return accept ? `${accept},${fallback};q=0.001` : fallback;
+}
+
+/** What the confirm page shows: the customer's email if known, masked; else the customer id, masked. */
+async function displayName(ctx: Context, verified: VerifiedToken): Promise<string> {
+  const byId =
+    verified.userId === undefined ? undefined : await ctx.store.getUser(verified.app.id, verified.userId);
+  const user = byId ?? (await ctx.store.findUser(verified.app.id, 'external_id', verified.externalId));
+  return user?.email ?? verified.email ?? user?.phone ?? verified.externalId;
+}
+
+function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  if (!(error instanceof ApiError)) throw error;
+  reply.header('latchkey-error-code', error.code);
+  if (prefersJson(request)) return sendError(request, reply, error);
+  const page = renderLinkProblemPage({
+    language: pickLanguage([], acceptLanguage(request)),
+    problem: PAGE_FOR[error.code] ?? 'link_invalid',
+  });
+  return reply.code(error.status).headers(pageHeaders(page.nonce)).send(page.html);
+}
+
+function prefersJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+function sendPage(reply: FastifyReply, page: RenderedPage): FastifyReply {
+  return reply.code(page.status).headers(pageHeaders(page.nonce)).send(page.html);
+}

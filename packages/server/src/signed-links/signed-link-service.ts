@@ -1,0 +1,313 @@
+import { DEFAULT_APP_KEY } from '../apps/app-service.js';
+import { type AppSettings, readSettings } from '../apps/app-settings.js';
+import type { Context } from '../context.js';
+import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { makeEvent } from '../events/event-factory.js';
+import { ApiError } from '../http/api-error.js';
+import { checkRedirect, withQueryParam } from '../links/redirect-policy.js';
+import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
+import type { AppRow, SigningKeyRow, UserRow } from '../storage/store.js';
+import { normalizeEmail } from '../users/normalize.js';
+import { checkAlgorithm, parseToken, signatureMatches, type TokenClaims } from './signed-token.js';
+import { KID_SHAPE, openSecret } from './signing-key-service.js';
+
+/** `nbf` may be this far ahead of our clock: the signer's clock may run a little fast. */
+const NBF_LEEWAY_MS = 30_000;
+const KEYS_TRIED_WITHOUT_KID = 20;
+
+export interface VerifiedToken {
+  app: AppRow;
+  settings: AppSettings;
+  key: SigningKeyRow;
+  claims: TokenClaims;
+  /** `sub` as the user id it names directly (usr_…), if it is one. */
+  userId: string | undefined;
+  externalId: string;
+  email: string | undefined;
+  expiresAt: number;
+  /** What is recorded to make the token one-time: its `jti`, or the hash of the whole token. */
+  tokenKey: string;
+}
+
+export interface TokenLocation {
+  /** From the `/apps/{app_id}/login/{token}` path form. */
+  pathAppId?: string | undefined;
+  /** The request's Host, matched against apps' own `public_url`. */
+  host?: string | undefined;
+}
+
+/**
+ * Checks a stateless-link token completely without changing anything. Each failure has its own error code; the
+ * signature is checked before any claim, so an unsigned token learns nothing about its claims.
+ */
+export async function verifySignedToken(
+  ctx: Context,
+  token: string,
+  where: TokenLocation,
+): Promise<VerifiedToken> {
+  const parsed = parseToken(token);
+  checkAlgorithm(parsed.header);
+  const { app, candidates } = await candidateKeys(ctx, parsed.header.kid, where);
+  const key = candidates.find((candidate) => signatureMatches(parsed, openSecret(ctx, candidate)));
+  if (!key) {
+    throw new ApiError(
+      'token_signature_invalid',
+      "The token's signature does not match the app's signing keys. Ask for a new link.",
+    );
+  }
+  if (key.revoked_at !== null)
+    throw new ApiError(
+      'token_key_revoked',
+      'This link was signed with a key that has since been revoked. Ask for a new link.',
+    );
+  const settings = readSettings(app.settings);
+  const now = ctx.clock();
+  const expiresAt = checkTimes(parsed.claims, settings, now);
+  const subject = checkSubject(parsed.claims.sub);
+  const email = typeof parsed.claims.email === 'string' ? normalizeEmail(parsed.claims.email) : undefined;
+  const jti =
+    typeof parsed.claims.jti === 'string' && parsed.claims.jti.length > 0
+      ? parsed.claims.jti.slice(0, 200)
+      : undefined;
+  return {
+    app,
+    settings,
+    key,
+    claims: parsed.claims,
+    ...subject,
+    email,
+    expiresAt,
+    tokenKey: jti === undefined ? `sha256:${hashSecret(token)}` : `jti:${jti}`,
+  };
+}
+
+async function candidateKeys(
+  ctx: Context,
+  kid: unknown,
+  where: TokenLocation,
+): Promise<{ app: AppRow; candidates: SigningKeyRow[] }> {
+  if (kid !== undefined) {
+    // The kid says which app and which key; anything that is not one of our kids is refused without a lookup.
+    const row =
+      typeof kid === 'string' && KID_SHAPE.test(kid) ? await ctx.store.getSigningKey(kid) : undefined;
+    if (!row || (where.pathAppId !== undefined && row.app_id !== where.pathAppId)) {
+      throw new ApiError(
+        'token_key_unknown',
+        'The token names a signing key this app does not have. Check the `kid`, or leave it out.',
+      );
+    }
+    const app = await ctx.store.getApp(row.app_id);
+    if (!app)
+      throw new ApiError('token_key_unknown', 'The token names a signing key this app does not have.');
+    return { app, candidates: [row] };
+  }
+  const appId =
+    where.pathAppId ?? (await appForHost(ctx, where.host)) ?? (await ctx.store.getMeta(DEFAULT_APP_KEY));
+  const app = appId === undefined ? undefined : await ctx.store.getApp(appId);
+  if (!app) {
+    throw new ApiError(
+      'token_app_unknown',
+      'No app matches this link. Put the signing key id in the token header (`kid`), or use /apps/{app_id}/login/{token}.',
+    );
+  }
+  return { app, candidates: await ctx.store.listSigningKeys(app.id, { limit: KEYS_TRIED_WITHOUT_KID }) };
+}
+
+/**
+ * Apps with a `public_url` of their own (a custom domain) are found by the Host of the request. The index is rebuilt
+ * every 30 s, or after a miss once it is a second old, so a newly set domain works at once.
+ */
+const hostIndexes = new WeakMap<Context, { builtAt: number; hosts: Map<string, string> }>();
+const HOST_INDEX_TTL_MS = 30_000;
+const HOST_INDEX_MISS_TTL_MS = 1_000;
+
+async function appForHost(ctx: Context, host: string | undefined): Promise<string | undefined> {
+  if (host === undefined) return undefined;
+  const key = host.toLowerCase();
+  const now = Date.now();
+  let index = hostIndexes.get(ctx);
+  const stale = !index || now - index.builtAt > HOST_INDEX_TTL_MS;
+  const missStale =
+    index !== undefined && !index.hosts.has(key) && now - index.builtAt > HOST_INDEX_MISS_TTL_MS;
+  if (stale || missStale) {
+    const hosts = new Map<string, string>();
+    for (const app of await ctx.store.listApps({ limit: 10_000 })) {
+      const publicUrl = readSettings(app.settings).public_url;
+      if (publicUrl !== null) hosts.set(new URL(publicUrl).host.toLowerCase(), app.id);
+    }
+    index = { builtAt: now, hosts };
+    hostIndexes.set(ctx, index);
+  }
+  return index?.hosts.get(key);
+}
+
+function checkTimes(claims: TokenClaims, settings: AppSettings, now: number): number {
+  const { exp, nbf, iat } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw new ApiError('token_expiry_missing', 'The token must carry `exp`, its expiry in Unix seconds.');
+  }
+  const expiresAt = exp * 1000;
+  if (expiresAt <= now) throw new ApiError('token_expired', 'This link has expired. Ask for a new one.');
+  const maxMs = settings.max_ttl_minutes * 60_000;
+  const fromIat = typeof iat === 'number' && Number.isFinite(iat) ? expiresAt - iat * 1000 : 0;
+  if (expiresAt - now > maxMs || fromIat > maxMs) {
+    throw new ApiError(
+      'token_lifetime_too_long',
+      `The token lives longer than this app allows (${settings.max_ttl_minutes} minutes).`,
+    );
+  }
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number' || !Number.isFinite(nbf))
+      throw new ApiError('token_malformed', 'The token `nbf` must be Unix seconds.');
+    if (nbf * 1000 > now + NBF_LEEWAY_MS)
+      throw new ApiError('token_not_yet_valid', 'This link is not valid yet. Try again later.');
+  }
+  return expiresAt;
+}
+
+const SUBJECT_TEXT = /^[^\p{Cc}]{1,255}$/u;
+const USER_ID = /^usr_[0-9a-z]{26}$/;
+
+function checkSubject(sub: unknown): { userId: string | undefined; externalId: string } {
+  if (typeof sub === 'number' && Number.isSafeInteger(sub))
+    return { userId: undefined, externalId: String(sub) };
+  if (typeof sub === 'string' && SUBJECT_TEXT.test(sub) && sub.trim() !== '') {
+    return { userId: USER_ID.test(sub) ? sub : undefined, externalId: sub };
+  }
+  throw new ApiError(
+    'token_subject_missing',
+    'The token must name the customer in `sub` (a number or a non-empty string).',
+  );
+}
+
+/**
+ * Where a stateless link lands: the shortcut named by `redirect_to` (query first, then the token's claim), else the
+ * default shortcut, else the app's default redirect. An unknown name or a raw URL falls back to the default: a
+ * link's query string can never choose an arbitrary target.
+ */
+export function resolveLanding(settings: AppSettings, requested: unknown): string {
+  const named =
+    typeof requested === 'string' && Object.hasOwn(settings.page_shortcuts, requested)
+      ? settings.page_shortcuts[requested]
+      : undefined;
+  const fallback =
+    settings.default_shortcut !== null ? settings.page_shortcuts[settings.default_shortcut] : undefined;
+  const target = named ?? fallback ?? settings.default_redirect_url;
+  const checked =
+    target === undefined || target === null ? undefined : checkRedirect(target, settings.allowed_redirects);
+  if (!checked?.ok) {
+    throw new ApiError(
+      'redirect_required',
+      'This app has no page to send people to after sign-in: set page_shortcuts with default_shortcut, or default_redirect_url.',
+    );
+  }
+  return checked.url;
+}
+
+/**
+ * POST /login/{token}: verifies, spends the token (unless the app allows reuse), finds or creates the customer,
+ * opens a session and returns where to send the browser with a one-minute `lk_code`.
+ */
+export async function redeemSignedToken(
+  ctx: Context,
+  token: string,
+  where: TokenLocation & {
+    redirectTo?: string | undefined;
+    ip?: string | undefined;
+    userAgent?: string | undefined;
+  },
+): Promise<{ location: string; user: UserRow }> {
+  const verified = await verifySignedToken(ctx, token, where);
+  const { app, settings } = verified;
+  const landing = resolveLanding(settings, where.redirectTo ?? verified.claims.redirect_to);
+  const now = ctx.clock();
+  const code = randomSecret(ctx.random);
+  const newUser: UserRow | undefined = settings.auto_create_users
+    ? {
+        id: newId('usr', now, ctx.random),
+        app_id: app.id,
+        external_id: verified.externalId,
+        email: verified.email ?? null,
+        email_verified: 0,
+        phone: null,
+        phone_verified: 0,
+        metadata: '{}',
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
+      }
+    : undefined;
+  const result = await ctx.store.redeemSignedToken(
+    {
+      appId: app.id,
+      tokenKey: settings.signed_links_reusable ? null : verified.tokenKey,
+      tokenExpiresAt: verified.expiresAt,
+      userId: verified.userId,
+      externalId: verified.externalId,
+      newUser,
+    },
+    now,
+    (user, created) => {
+      const session = buildSession(
+        ctx,
+        {
+          appId: app.id,
+          userId: user.id,
+          amr: 'signed_link',
+          linkId: null,
+          durationMinutes: settings.session_duration_minutes,
+          ip: where.ip ?? null,
+          userAgent: where.userAgent ?? null,
+        },
+        now,
+      );
+      const events = [
+        ...(created
+          ? [makeEvent(ctx, app.id, 'user.created', user.id, { user_id: user.id, via: 'signed_link' }, now)]
+          : []),
+        makeEvent(
+          ctx,
+          app.id,
+          'signed_link.redeemed',
+          verified.key.kid,
+          { kid: verified.key.kid, user_id: user.id, session_id: session.id },
+          now,
+        ),
+        makeEvent(
+          ctx,
+          app.id,
+          'session.created',
+          session.id,
+          { session_id: session.id, user_id: user.id, amr: ['signed_link'] },
+          now,
+        ),
+      ];
+      return {
+        session,
+        exchangeCode: {
+          code_hash: hashSecret(code),
+          app_id: app.id,
+          session_id: session.id,
+          user_id: user.id,
+          redirect_url: landing,
+          code_challenge: null,
+          created_at: now,
+          expires_at: now + EXCHANGE_CODE_TTL_MS,
+          used_at: null,
+        },
+        events,
+      };
+    },
+  );
+  if (!result.ok) {
+    if (result.reason === 'used')
+      throw new ApiError('token_used', 'This link was already used to sign in. Ask for a new one.');
+    throw new ApiError(
+      'user_creation_disabled',
+      'No customer matches this link, and this app does not create customers on first sign-in.',
+    );
+  }
+  if (verified.key.last_used_at === null || now - verified.key.last_used_at > 60_000)
+    await ctx.store.touchSigningKey(verified.key.kid, now);
+  return { location: withQueryParam(landing, 'lk_code', code), user: result.user };
+}
