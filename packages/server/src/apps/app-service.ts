@@ -4,6 +4,7 @@ import { makeEvent } from '../events/event-factory.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/auth.js';
 import type { ApiKeyRow, AppRow, Page } from '../storage/store.js';
+import { forgetAppHosts } from './app-hosts.js';
 import {
   type AppSettings,
   applySettingsPatch,
@@ -82,6 +83,7 @@ export async function createApp(
       ),
     ],
   );
+  forgetAppHosts(ctx);
   return { app, key };
 }
 
@@ -110,6 +112,7 @@ export async function updateApp(
     [makeEvent(ctx, appId, 'app.updated', appId, { changed, actor_key_id: actor.keyId })],
   );
   if (!row) throw new ApiError('not_found', `No app with id ${appId}.`);
+  forgetAppHosts(ctx);
   return row;
 }
 

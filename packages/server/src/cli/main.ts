@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { VERSION } from '../http/server.js';
 import { initCommand } from './init-command.js';
@@ -49,8 +49,13 @@ export function databaseOptions(command: Command): Command {
 
 export async function run(argv: string[]): Promise<void> {
   try {
-    await buildCli().parseAsync(argv);
+    await exitOverrideEverywhere(buildCli()).parseAsync(argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with code 0; any other parse problem is a usage error (commander already said why).
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = EXIT.usage;
@@ -59,4 +64,10 @@ export async function run(argv: string[]): Promise<void> {
     process.stderr.write(`latchkey: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = EXIT.failure;
   }
+}
+
+function exitOverrideEverywhere(command: Command): Command {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideEverywhere(sub);
+  return command;
 }

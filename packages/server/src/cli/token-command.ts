@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { signToken } from '../signed-links/signed-token.js';
 import { EXIT } from './main.js';
@@ -37,7 +38,7 @@ export function tokenCommand(): Command {
       "Latchkey's public URL (default: LATCHKEY_PUBLIC_URL, else http://localhost:8080)",
     )
     .option('--app <app_id>', 'use the /apps/{app_id}/login/{token} path form')
-    .option('--jti <id>', 'a unique token id (otherwise the token itself is what is remembered as used)')
+    .option('--jti <id>', 'the token id remembered as used (default: random)')
     .option('--json', 'print {"token","url","expires_at"} as JSON')
     .addHelpText(
       'after',
@@ -54,13 +55,16 @@ export function tokenCommand(): Command {
         return fail('--ttl must be a whole number of seconds, at least 1.');
       const kid = options.kid ?? process.env.LATCHKEY_SIGNING_KID;
       const now = Math.floor(Date.now() / 1000);
-      const sub: string | number = /^[0-9]{1,15}$/.test(options.sub) ? Number(options.sub) : options.sub;
+      const sub: string | number = /^(0|[1-9][0-9]{0,14})$/.test(options.sub)
+        ? Number(options.sub)
+        : options.sub;
       const claims = {
         sub,
         iss: options.iss,
         iat: now,
         exp: now + ttl,
-        ...(options.jti ? { jti: options.jti } : {}),
+        // A random jti by default, so two links made in the same second for the same customer stay distinct.
+        jti: options.jti ?? randomBytes(12).toString('base64url'),
       };
       const jwt = signToken(claims, secret, kid || undefined);
       const base = (options.url ?? process.env.LATCHKEY_PUBLIC_URL ?? 'http://localhost:8080').replace(

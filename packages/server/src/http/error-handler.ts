@@ -72,7 +72,9 @@ function fromValidation(error: FastifyError): ApiError {
   const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
   const field = [base, missing ?? extra].filter(Boolean).join('.') || (error.validationContext ?? 'body');
   let message: string;
-  if (missing) message = `${field} is required.`;
+  if (field === 'body')
+    message = 'Send a JSON object as the request body (`{}` when every field is optional).';
+  else if (missing) message = `${field} is required.`;
   else if (extra) message = `${field} is not a known field.`;
   else message = `${field} ${first.message ?? 'is invalid'}.`;
   return new ApiError('validation_failed', message, { param: field });

@@ -29,7 +29,7 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
     bodyLimit: 1024 * 1024,
     genReqId: () => `req_${randomUUID()}`,
     // Room for long tokens (signed links are JWTs); route schemas set the real limits.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // Errors the router raises before any route runs (bad percent-encoding, over-long parameters) get the same
     // error body as everything else.
     frameworkErrors: (error, request, reply) => sendError(request, reply, toApiError(error)),

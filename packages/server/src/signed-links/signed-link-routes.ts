@@ -23,8 +23,8 @@ import {
   verifySignedToken,
 } from './signed-link-service.js';
 
-const Params = Type.Object({ token: Type.String({ maxLength: 4096 }) });
-const AppParams = Type.Object({ app_id: Id('app'), token: Type.String({ maxLength: 4096 }) });
+const Params = Type.Object({ token: Type.String({ maxLength: 16_384 }) });
+const AppParams = Type.Object({ app_id: Id('app'), token: Type.String({ maxLength: 16_384 }) });
 const Query = Type.Object({ redirect_to: Type.Optional(Type.String({ maxLength: 256 })) });
 
 /** Which of the four link pages a token problem shows; the precise code travels in a header and in JSON answers. */
@@ -47,6 +47,7 @@ export function signedLinkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
       const where = location(request, pathAppId);
       try {
         const verified = await verifySignedToken(ctx, token, where);
+        await refuseIfUsed(ctx, verified);
         resolveLanding(verified.settings, redirectToOf(request) ?? verified.claims.redirect_to);
         const page = renderConfirmPage({
           language: pickLanguage([], acceptLanguage(request, verified)),
@@ -81,11 +82,27 @@ export function signedLinkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
       }
     };
 
+    // HEAD answers like GET without a body and without looking anything up but the token: link checkers send it.
+    const peek = async (request: FastifyRequest, reply: FastifyReply, token: string, pathAppId?: string) => {
+      try {
+        await refuseIfUsed(ctx, await verifySignedToken(ctx, token, location(request, pathAppId)));
+        return reply.code(200).headers(pageHeaders('')).send();
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        return reply
+          .code(error.status)
+          .header('latchkey-error-code', error.code)
+          .headers(pageHeaders(''))
+          .send();
+      }
+    };
+
     const schema = { hide: true, params: Params, querystring: Query };
     app.get('/login/:token', { schema, exposeHeadRoute: false }, (request, reply) =>
       show(request, reply, request.params.token),
     );
     app.post('/login/:token', { schema }, (request, reply) => redeem(request, reply, request.params.token));
+    app.head('/login/:token', { schema }, (request, reply) => peek(request, reply, request.params.token));
     const appSchema = { hide: true, params: AppParams, querystring: Query };
     app.get('/apps/:app_id/login/:token', { schema: appSchema, exposeHeadRoute: false }, (request, reply) =>
       show(request, reply, request.params.token, request.params.app_id),
@@ -93,7 +110,19 @@ export function signedLinkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
     app.post('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
       redeem(request, reply, request.params.token, request.params.app_id),
     );
+    app.head('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
+      peek(request, reply, request.params.token, request.params.app_id),
+    );
   };
+}
+
+async function refuseIfUsed(ctx: Context, verified: VerifiedToken): Promise<void> {
+  if (
+    !verified.settings.signed_links_reusable &&
+    (await ctx.store.isTokenUsed(verified.app.id, verified.tokenKey))
+  ) {
+    throw new ApiError('token_used', 'This link was already used to sign in. Ask for a new one.');
+  }
 }
 
 function location(request: FastifyRequest, pathAppId: string | undefined): TokenLocation {

@@ -1,3 +1,4 @@
+import { appForHost } from '../apps/app-hosts.js';
 import { DEFAULT_APP_KEY } from '../apps/app-service.js';
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
@@ -13,7 +14,8 @@ import { KID_SHAPE, openSecret } from './signing-key-service.js';
 
 /** `nbf` may be this far ahead of our clock: the signer's clock may run a little fast. */
 const NBF_LEEWAY_MS = 30_000;
-const KEYS_TRIED_WITHOUT_KID = 20;
+/** Without a `kid` every key of the app is tried; apps keep a handful, and one HMAC costs about a microsecond. */
+const KEYS_TRIED_WITHOUT_KID = 100;
 
 export interface VerifiedToken {
   app: AppRow;
@@ -77,7 +79,8 @@ export async function verifySignedToken(
     ...subject,
     email,
     expiresAt,
-    tokenKey: jti === undefined ? `sha256:${hashSecret(token)}` : `jti:${jti}`,
+    // The signed part, not the whole string: one token, one key, however its signature is spelled.
+    tokenKey: jti === undefined ? `sha256:${hashSecret(parsed.signingInput)}` : `jti:${jti}`,
   };
 }
 
@@ -110,35 +113,12 @@ async function candidateKeys(
       'No app matches this link. Put the signing key id in the token header (`kid`), or use /apps/{app_id}/login/{token}.',
     );
   }
-  return { app, candidates: await ctx.store.listSigningKeys(app.id, { limit: KEYS_TRIED_WITHOUT_KID }) };
-}
-
-/**
- * Apps with a `public_url` of their own (a custom domain) are found by the Host of the request. The index is rebuilt
- * every 30 s, or after a miss once it is a second old, so a newly set domain works at once.
- */
-const hostIndexes = new WeakMap<Context, { builtAt: number; hosts: Map<string, string> }>();
-const HOST_INDEX_TTL_MS = 30_000;
-const HOST_INDEX_MISS_TTL_MS = 1_000;
-
-async function appForHost(ctx: Context, host: string | undefined): Promise<string | undefined> {
-  if (host === undefined) return undefined;
-  const key = host.toLowerCase();
-  const now = Date.now();
-  let index = hostIndexes.get(ctx);
-  const stale = !index || now - index.builtAt > HOST_INDEX_TTL_MS;
-  const missStale =
-    index !== undefined && !index.hosts.has(key) && now - index.builtAt > HOST_INDEX_MISS_TTL_MS;
-  if (stale || missStale) {
-    const hosts = new Map<string, string>();
-    for (const app of await ctx.store.listApps({ limit: 10_000 })) {
-      const publicUrl = readSettings(app.settings).public_url;
-      if (publicUrl !== null) hosts.set(new URL(publicUrl).host.toLowerCase(), app.id);
-    }
-    index = { builtAt: now, hosts };
-    hostIndexes.set(ctx, index);
-  }
-  return index?.hosts.get(key);
+  const keys = await ctx.store.listSigningKeys(app.id, { limit: KEYS_TRIED_WITHOUT_KID });
+  // Active keys first: a match on a revoked key is only looked for to say so.
+  return {
+    app,
+    candidates: [...keys.filter((k) => k.revoked_at === null), ...keys.filter((k) => k.revoked_at !== null)],
+  };
 }
 
 function checkTimes(claims: TokenClaims, settings: AppSettings, now: number): number {

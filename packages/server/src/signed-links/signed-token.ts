@@ -39,32 +39,42 @@ export interface ParsedToken {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const MAX_TOKEN_LENGTH = 4096;
+const MAX_TOKEN_LENGTH = 8192;
 
 /** Splits and decodes a compact JWT; never throws anything but a `token_malformed` ApiError. */
 export function parseToken(token: string): ParsedToken {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw malformed('The token is too long.');
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) {
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  // The signature may be empty (an unsecured `alg: none` token), so that the algorithm check names the problem.
+  if (
+    parts.length !== 3 ||
+    !SEGMENT.test(headerPart) ||
+    !SEGMENT.test(payloadPart) ||
+    !/^[A-Za-z0-9_-]*$/.test(signaturePart)
+  ) {
     throw malformed('The token must be three base64url parts separated by dots.');
   }
-  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
   const header = decodeJsonObject(headerPart, 'header') as TokenHeader;
   const claims = decodeJsonObject(payloadPart, 'payload') as TokenClaims;
-  return {
-    header,
-    claims,
-    signingInput: `${headerPart}.${payloadPart}`,
-    signature: Buffer.from(signaturePart, 'base64url'),
-  };
+  const signature = Buffer.from(signaturePart, 'base64url');
+  // base64url has spare bits in its last character: only the canonical spelling is accepted, so a token has one
+  // spelling and cannot be made "new" again after use by changing its last character.
+  if (signature.toString('base64url') !== signaturePart)
+    throw malformed('The token signature is not canonical base64url.');
+  return { header, claims, signingInput: `${headerPart}.${payloadPart}`, signature };
 }
 
 /** HS256 only, decided from the header alone, before any key is touched (no `none`, no algorithm confusion). */
 export function checkAlgorithm(header: TokenHeader): void {
   if (header.alg !== 'HS256') {
+    const named =
+      typeof header.alg === 'string'
+        ? JSON.stringify(header.alg.slice(0, 32))
+        : `no algorithm name (${typeof header.alg})`;
     throw new ApiError(
       'token_algorithm_not_allowed',
-      `Stateless links are signed with HS256 only; this token says ${JSON.stringify(String(header.alg ?? 'nothing'))}.`,
+      `Stateless links are signed with HS256 only; this token has ${named}.`,
     );
   }
   if (header.crit !== undefined)

@@ -1,6 +1,8 @@
 import { insertEvents, paginate, type RootDb } from './query-helpers.js';
 import type { SignedLinkStore, SignedTokenResult, UserRow } from './store.js';
 
+class NoUser extends Error {}
+
 /** Exchange codes and refresh tokens are kept a while past expiry, so a late caller is told "expired", not "unknown". */
 const GRACE_MS = 60 * 60 * 1000;
 
@@ -39,67 +41,84 @@ export function signedLinkQueries(db: RootDb): SignedLinkStore {
     },
 
     async redeemSignedToken(input, now, plan): Promise<SignedTokenResult> {
-      return db.transaction().execute(async (trx) => {
-        if (input.tokenKey !== null) {
-          // The primary key makes this the one-time promise: a second insert of the same token does nothing, on
-          // either database and across processes (on PostgreSQL it waits for the first transaction to finish).
-          const recorded = await trx
-            .insertInto('used_tokens')
-            .values({
-              app_id: input.appId,
-              token_key: input.tokenKey,
-              expires_at: input.tokenExpiresAt,
-              used_at: now,
-            })
-            .onConflict((oc) => oc.doNothing())
-            .executeTakeFirst();
-          if (Number(recorded.numInsertedOrUpdatedRows ?? 0n) === 0) return { ok: false, reason: 'used' };
-        }
-        const findByExternalId = () =>
-          trx
-            .selectFrom('users')
-            .selectAll()
-            .where('app_id', '=', input.appId)
-            .where('external_id', '=', input.externalId)
-            .executeTakeFirst();
-        let user: UserRow | undefined;
-        if (input.userId !== undefined) {
-          user = await trx
-            .selectFrom('users')
-            .selectAll()
-            .where('app_id', '=', input.appId)
-            .where('id', '=', input.userId)
-            .executeTakeFirst();
-        }
-        user ??= await findByExternalId();
-        let created = false;
-        if (!user && input.newUser) {
-          // DO NOTHING instead of failing: a concurrent first sign-in of the same customer may have created it.
-          // If the email is taken by another user, the customer is created without it.
-          for (const candidate of [input.newUser, { ...input.newUser, email: null }]) {
-            const inserted = await trx
-              .insertInto('users')
-              .values(candidate)
+      return db
+        .transaction()
+        .execute(async (trx): Promise<SignedTokenResult> => {
+          if (input.tokenKey !== null) {
+            // The primary key makes this the one-time promise: a second insert of the same token does nothing, on
+            // either database and across processes (on PostgreSQL it waits for the first transaction to finish).
+            const recorded = await trx
+              .insertInto('used_tokens')
+              .values({
+                app_id: input.appId,
+                token_key: input.tokenKey,
+                expires_at: input.tokenExpiresAt,
+                used_at: now,
+              })
               .onConflict((oc) => oc.doNothing())
               .executeTakeFirst();
-            created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
-            user = await findByExternalId();
-            if (user) break;
+            if (Number(recorded.numInsertedOrUpdatedRows ?? 0n) === 0) return { ok: false, reason: 'used' };
           }
-        }
-        if (!user) return { ok: false, reason: 'no_user' };
-        const writes = plan(user, created);
-        await trx.insertInto('sessions').values(writes.session).execute();
-        await trx.insertInto('exchange_codes').values(writes.exchangeCode).execute();
-        const updated = await trx
-          .updateTable('users')
-          .set({ last_login_at: now, updated_at: now })
-          .where('id', '=', user.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await insertEvents(trx, writes.events);
-        return { ok: true, user: updated, created };
-      });
+          const findByExternalId = () =>
+            trx
+              .selectFrom('users')
+              .selectAll()
+              .where('app_id', '=', input.appId)
+              .where('external_id', '=', input.externalId)
+              .executeTakeFirst();
+          let user: UserRow | undefined;
+          if (input.userId !== undefined) {
+            user = await trx
+              .selectFrom('users')
+              .selectAll()
+              .where('app_id', '=', input.appId)
+              .where('id', '=', input.userId)
+              .executeTakeFirst();
+          }
+          user ??= await findByExternalId();
+          let created = false;
+          if (!user && input.newUser) {
+            // DO NOTHING instead of failing: a concurrent first sign-in of the same customer may have created it.
+            // If the email is taken by another user, the customer is created without it.
+            for (const candidate of [input.newUser, { ...input.newUser, email: null }]) {
+              const inserted = await trx
+                .insertInto('users')
+                .values(candidate)
+                .onConflict((oc) => oc.doNothing())
+                .executeTakeFirst();
+              created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+              user = await findByExternalId();
+              if (user) break;
+            }
+          }
+          // Roll back: a refused sign-in must not spend the token.
+          if (!user) throw new NoUser();
+          const writes = plan(user, created);
+          await trx.insertInto('sessions').values(writes.session).execute();
+          await trx.insertInto('exchange_codes').values(writes.exchangeCode).execute();
+          const updated = await trx
+            .updateTable('users')
+            .set({ last_login_at: now, updated_at: now })
+            .where('id', '=', user.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          await insertEvents(trx, writes.events);
+          return { ok: true, user: updated, created };
+        })
+        .catch((error: unknown) => {
+          if (error instanceof NoUser) return { ok: false, reason: 'no_user' } as const;
+          throw error;
+        });
+    },
+
+    async isTokenUsed(appId, tokenKey) {
+      const row = await db
+        .selectFrom('used_tokens')
+        .select('token_key')
+        .where('app_id', '=', appId)
+        .where('token_key', '=', tokenKey)
+        .executeTakeFirst();
+      return row !== undefined;
     },
 
     async purgeExpired(now) {

@@ -232,6 +232,8 @@ export interface SignedLinkStore {
       created: boolean,
     ) => { session: SessionRow; exchangeCode: ExchangeCodeRow; events: EventRow[] },
   ): Promise<SignedTokenResult>;
+  /** Whether a token was already spent (read-only: the confirm page says so before the button is pressed). */
+  isTokenUsed(appId: string, tokenKey: string): Promise<boolean>;
   /** Deletes what has no use after its expiry: used-token records, exchange codes, refresh tokens. */
   purgeExpired(now: number): Promise<{ usedTokens: number; exchangeCodes: number; refreshTokens: number }>;
 }

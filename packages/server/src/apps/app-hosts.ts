@@ -1,0 +1,30 @@
+import type { Context } from '../context.js';
+import { readSettings } from './app-settings.js';
+
+/**
+ * Apps with a `public_url` of their own (a custom domain), by host, so a request can be matched to its app. Built
+ * from the apps table and kept for 30 s; this process drops it whenever an app is created or changed, so other
+ * nodes see a new domain within 30 s and this one at once.
+ */
+const indexes = new WeakMap<Context, { builtAt: number; hosts: Map<string, string> }>();
+const INDEX_TTL_MS = 30_000;
+
+export async function appForHost(ctx: Context, host: string | undefined): Promise<string | undefined> {
+  if (host === undefined) return undefined;
+  const now = Date.now();
+  let index = indexes.get(ctx);
+  if (!index || now - index.builtAt > INDEX_TTL_MS) {
+    const hosts = new Map<string, string>();
+    for (const app of await ctx.store.listApps({ limit: 10_000 })) {
+      const publicUrl = readSettings(app.settings).public_url;
+      if (publicUrl !== null) hosts.set(new URL(publicUrl).host.toLowerCase(), app.id);
+    }
+    index = { builtAt: now, hosts };
+    indexes.set(ctx, index);
+  }
+  return index.hosts.get(host.toLowerCase());
+}
+
+export function forgetAppHosts(ctx: Context): void {
+  indexes.delete(ctx);
+}
