@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { RandomBytes } from './crypto/tokens.js';
+import type { DevOutbox } from './delivery/dev-outbox.js';
+import type { EmailTransport, Fetch, SmsTransport } from './delivery/message.js';
 import type { SessionKeyring } from './sessions/session-keyring.js';
 import type { Store } from './storage/store.js';
 
@@ -19,4 +21,15 @@ export interface Context {
   /** Seals and opens secrets stored at rest (signing keys) under the master key. */
   secretBox: SecretBox;
   logger: Logger;
+  delivery: Delivery;
+  fetch: Fetch;
+}
+
+export interface Delivery {
+  email: EmailTransport;
+  sms: SmsTransport;
+  /** What the development (`log`) transports sent, for GET /v1/dev/outbox. */
+  devOutbox: DevOutbox;
+  /** Tells this process's outbox worker that a message was queued (a no-op when no worker runs). */
+  wake(): void;
 }

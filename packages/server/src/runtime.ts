@@ -7,6 +7,10 @@ import { loadMasterKey } from './config/master-key.js';
 import type { Context } from './context.js';
 import { SecretBox } from './crypto/secret-box.js';
 import type { RandomBytes } from './crypto/tokens.js';
+import { DevOutbox } from './delivery/dev-outbox.js';
+import type { Fetch } from './delivery/message.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './delivery/outbox-worker.js';
+import { createTransports } from './delivery/transports/create-transports.js';
 import { makeEvent } from './events/event-factory.js';
 import { createLogger } from './http/logger.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
@@ -23,6 +27,10 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   logger?: Logger;
+  /** The network, for SMS and hook transports; tests may pass their own. */
+  fetch?: Fetch;
+  /** Where the development transports print messages (default: standard output). */
+  print?: (line: string) => void;
   clock?: () => number;
   random?: RandomBytes;
   /** Run migrations on open (the default; `latchkey start` and `init` do). */
@@ -46,6 +54,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     const secretBox = new SecretBox(masterKey);
     const keyring = new SessionKeyring(store, secretBox, clock);
     if (options.migrate !== false) await keyring.load();
+    const devOutbox = new DevOutbox();
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const transports = createTransports(config, {
+      fetch: fetchImpl,
+      devOutbox,
+      ...(options.print ? { print: options.print } : {}),
+    });
     const ctx: Context = {
       config,
       store,
@@ -54,8 +69,17 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       keyring,
       secretBox,
       logger: options.logger ?? createLogger(config.logLevel),
+      fetch: fetchImpl,
+      delivery: { ...transports, devOutbox, wake: () => {} },
     };
-    return { ctx, handle, close: () => handle.close() };
+    return {
+      ctx,
+      handle,
+      close: async () => {
+        await Promise.allSettled([transports.email.close()]);
+        await handle.close();
+      },
+    };
   } catch (error) {
     await handle.close();
     throw error;
@@ -114,4 +138,15 @@ export function startMaintenance(ctx: Context): () => void {
   timer.unref();
   void run();
   return () => clearInterval(timer);
+}
+
+/** Starts this process's outbox worker and lets new messages wake it; returns a function that stops it. */
+export function startDelivery(ctx: Context, options: OutboxWorkerOptions = {}): () => Promise<void> {
+  const worker = new OutboxWorker(ctx, ctx.delivery, options);
+  ctx.delivery.wake = () => worker.wake();
+  worker.start();
+  return async () => {
+    ctx.delivery.wake = () => {};
+    await worker.stop();
+  };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { VERSION } from '../http/server.js';
+import { doctorCommand } from './doctor-command.js';
 import { initCommand } from './init-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { startCommand } from './start-command.js';
@@ -29,6 +30,7 @@ Every setting can also come from an environment variable; see docs/configuration
   program.addCommand(initCommand());
   program.addCommand(migrateCommand());
   program.addCommand(tokenCommand());
+  program.addCommand(doctorCommand());
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { buildServer } from '../http/server.js';
-import { type Bootstrap, bootstrap, openRuntime, startMaintenance } from '../runtime.js';
+import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
 import { databaseOptions } from './main.js';
 
 interface StartOptions {
@@ -41,9 +41,11 @@ export function startCommand(): Command {
       }
       const app = await buildServer(ctx, runtime.handle.db);
       const stopMaintenance = startMaintenance(ctx);
+      const stopDelivery = startDelivery(ctx);
       const shutdown = async (signal: string) => {
         ctx.logger.info({ signal }, 'shutting down');
         stopMaintenance();
+        await stopDelivery();
         await app.close();
         await runtime.close();
         process.exit(0);

@@ -18,6 +18,21 @@ export interface Config {
   masterKey: Buffer | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
+  delivery: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  /** The default From of emails; an app's `sender` overrides it. */
+  smtpFrom: string;
+  dkim: { domain: string; selector: string; privateKey: string } | undefined;
+  twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | undefined;
+  smsHook: { url: string; secret: string } | undefined;
+  /** Attempts per message before it is given up as `delivery_failed`. */
+  maxAttempts: number;
+  /** First retry delay; each further one doubles (with jitter), up to an hour. */
+  retryBaseMs: number;
+  /** How long a worker holds a claimed message before another may take it over (a crashed worker's lease). */
+  leaseMs: number;
 }
 
 /** Flags a CLI command may pass; each overrides the environment variable beside it. */
@@ -116,6 +131,100 @@ const settings = {
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
+  smtpFrom: {
+    env: 'LATCHKEY_SMTP_FROM',
+    flag: undefined,
+    expected: 'an email address, optionally with a name: "Acme <login@acme.example>"',
+    schema: z
+      .string()
+      .refine((v) => /^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v.trim()))
+      .optional(),
+  },
+  dkimDomain: {
+    env: 'LATCHKEY_DKIM_DOMAIN',
+    flag: undefined,
+    expected: 'the signing domain, e.g. acme.example',
+    schema: z.string().min(1).optional(),
+  },
+  dkimSelector: {
+    env: 'LATCHKEY_DKIM_SELECTOR',
+    flag: undefined,
+    expected: 'the DKIM selector, e.g. latchkey',
+    schema: z.string().min(1).optional(),
+  },
+  dkimPrivateKey: {
+    env: 'LATCHKEY_DKIM_PRIVATE_KEY',
+    flag: undefined,
+    expected: 'a PEM private key, or the path of a file holding one',
+    schema: z.string().min(1).optional(),
+  },
+  twilioAccountSid: {
+    env: 'LATCHKEY_TWILIO_ACCOUNT_SID',
+    flag: undefined,
+    expected: 'a Twilio account SID (AC…)',
+    schema: z.string().min(1).optional(),
+  },
+  twilioAuthToken: {
+    env: 'LATCHKEY_TWILIO_AUTH_TOKEN',
+    flag: undefined,
+    expected: 'the Twilio auth token',
+    schema: z.string().min(1).optional(),
+  },
+  twilioFrom: {
+    env: 'LATCHKEY_TWILIO_FROM',
+    flag: undefined,
+    expected: 'the sending number in E.164 (e.g. +14155550100) or a messaging service SID (MG…)',
+    schema: z
+      .string()
+      .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/)
+      .optional(),
+  },
+  twilioBaseUrl: {
+    env: 'LATCHKEY_TWILIO_BASE_URL',
+    flag: undefined,
+    expected: 'an http(s) URL of a Twilio-compatible API, e.g. https://api.twilio.com',
+    schema: z
+      .string()
+      .refine((v) => isHttpUrl(v))
+      .default('https://api.twilio.com'),
+  },
+  smsHookUrl: {
+    env: 'LATCHKEY_SMS_HOOK_URL',
+    flag: undefined,
+    expected: 'the http(s) URL your app receives SMS to deliver at',
+    schema: z
+      .string()
+      .refine((v) => isHttpUrl(v))
+      .optional(),
+  },
+  smsHookSecret: {
+    env: 'LATCHKEY_SMS_HOOK_SECRET',
+    flag: undefined,
+    expected:
+      'a signing secret "whsec_" followed by base64 of at least 24 bytes (make one with: echo whsec_$(openssl rand -base64 32))',
+    schema: z
+      .string()
+      .refine((v) => /^whsec_[A-Za-z0-9+/=]+$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24)
+      .optional(),
+  },
+  deliveryMaxAttempts: {
+    env: 'LATCHKEY_DELIVERY_MAX_ATTEMPTS',
+    flag: undefined,
+    expected: 'a whole number from 1 to 50',
+    schema: z.coerce.number().int().min(1).max(50).default(8),
+  },
+  deliveryRetryBaseSeconds: {
+    env: 'LATCHKEY_DELIVERY_RETRY_SECONDS',
+    flag: undefined,
+    expected: 'a number of seconds from 0.01 to 3600 (the first retry delay)',
+    schema: z.coerce.number().min(0.01).max(3600).default(5),
+  },
+  deliveryLeaseSeconds: {
+    env: 'LATCHKEY_DELIVERY_LEASE_SECONDS',
+    flag: undefined,
+    expected: 'a number of seconds from 0.5 to 3600',
+    schema: z.coerce.number().min(0.5).max(3600).default(60),
+  },
   trustProxy: {
     env: 'LATCHKEY_TRUST_PROXY',
     flag: undefined,
@@ -128,6 +237,17 @@ const settings = {
 } as const;
 
 type Settings = typeof settings;
+
+/** Settings whose values are never echoed in an error message. */
+const SECRET_SETTINGS = new Set<string>([
+  'masterKey',
+  'databaseUrl',
+  'smtpUrl',
+  'redisUrl',
+  'dkimPrivateKey',
+  'twilioAuthToken',
+  'smsHookSecret',
+]);
 type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
@@ -145,26 +265,70 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     } else {
       const source =
         fromFlag !== undefined && setting.flag ? `${setting.flag} (${setting.env})` : setting.env;
-      const shown =
-        name === 'masterKey' || name === 'databaseUrl' || name === 'smtpUrl' || name === 'redisUrl'
-          ? '(value hidden)'
-          : JSON.stringify(raw);
+      const shown = SECRET_SETTINGS.has(name) ? '(value hidden)' : JSON.stringify(raw);
       problems.push(`${source} must be ${setting.expected}; got ${shown}.`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const p = parsed as Parsed;
+  const publicUrl = (p.publicUrl ?? `http://localhost:${p.port}`).replace(/\/+$/, '');
   return {
     port: p.port,
     host: p.host,
     dataDir: resolve(p.dataDir),
-    publicUrl: (p.publicUrl ?? `http://localhost:${p.port}`).replace(/\/+$/, ''),
+    publicUrl,
     databaseUrl: p.databaseUrl,
     redisUrl: p.redisUrl,
     smtpUrl: p.smtpUrl,
     masterKey: p.masterKey,
     logLevel: p.logLevel,
     trustProxy: p.trustProxy,
+    delivery: deliveryConfig(p, publicUrl),
+  };
+}
+
+function deliveryConfig(p: Parsed, publicUrl: string): DeliveryConfig {
+  const problems: string[] = [];
+  const dkimParts = [p.dkimDomain, p.dkimSelector, p.dkimPrivateKey].filter((v) => v !== undefined).length;
+  if (dkimParts !== 0 && dkimParts !== 3) {
+    problems.push(
+      'LATCHKEY_DKIM_DOMAIN, LATCHKEY_DKIM_SELECTOR and LATCHKEY_DKIM_PRIVATE_KEY must be set together (or none of them).',
+    );
+  }
+  const twilioParts = [p.twilioAccountSid, p.twilioAuthToken, p.twilioFrom].filter(
+    (v) => v !== undefined,
+  ).length;
+  if (twilioParts !== 0 && twilioParts !== 3) {
+    problems.push(
+      'LATCHKEY_TWILIO_ACCOUNT_SID, LATCHKEY_TWILIO_AUTH_TOKEN and LATCHKEY_TWILIO_FROM must be set together (or none of them).',
+    );
+  }
+  if ((p.smsHookUrl === undefined) !== (p.smsHookSecret === undefined)) {
+    problems.push('LATCHKEY_SMS_HOOK_URL and LATCHKEY_SMS_HOOK_SECRET must be set together (or neither).');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    smtpFrom: p.smtpFrom?.trim() ?? `no-reply@${new URL(publicUrl).hostname}`,
+    dkim:
+      dkimParts === 3
+        ? { domain: p.dkimDomain!, selector: p.dkimSelector!, privateKey: p.dkimPrivateKey! }
+        : undefined,
+    twilio:
+      twilioParts === 3
+        ? {
+            accountSid: p.twilioAccountSid!,
+            authToken: p.twilioAuthToken!,
+            from: p.twilioFrom!,
+            baseUrl: p.twilioBaseUrl.replace(/\/+$/, ''),
+          }
+        : undefined,
+    smsHook:
+      p.smsHookUrl !== undefined && p.smsHookSecret !== undefined
+        ? { url: p.smsHookUrl, secret: p.smsHookSecret }
+        : undefined,
+    maxAttempts: p.deliveryMaxAttempts,
+    retryBaseMs: Math.round(p.deliveryRetryBaseSeconds * 1000),
+    leaseMs: Math.round(p.deliveryLeaseSeconds * 1000),
   };
 }
 

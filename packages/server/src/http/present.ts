@@ -1,7 +1,7 @@
 /** How stored rows look in API responses: ISO times, real booleans, parsed JSON, and never a secret or hash. */
 
 import type { AppSettings } from '../apps/app-settings.js';
-import type { ApiKeyRow, AppRow, MagicLinkRow, SessionRow, UserRow } from '../storage/store.js';
+import type { ApiKeyRow, AppRow, MagicLinkRow, OutboxRow, SessionRow, UserRow } from '../storage/store.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -109,4 +109,18 @@ export function listResponse<Row extends { id: string }, Out>(
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { data: page.map(present), next_cursor: more ? page[page.length - 1]!.id : null };
+}
+
+/** A queued message as a link shows it: never its payload (which holds the link). */
+export function presentDelivery(row: OutboxRow) {
+  return {
+    id: row.id,
+    channel: row.channel,
+    status: row.status,
+    attempts: row.attempts,
+    next_attempt_at: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+    last_error: row.last_error,
+    created_at: iso(row.created_at),
+    sent_at: isoOrNull(row.sent_at),
+  };
 }

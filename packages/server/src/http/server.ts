@@ -6,6 +6,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { appRoutes } from '../apps/app-routes.js';
 import type { Context } from '../context.js';
+import { deliveryRoutes } from '../delivery/delivery-routes.js';
+import { templateRoutes } from '../delivery/templates/template-routes.js';
 import { embeddedRoutes } from '../links/embedded-routes.js';
 import { hostedRoutes } from '../links/hosted-routes.js';
 import { linkRoutes } from '../links/link-routes.js';
@@ -77,6 +79,8 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   await app.register(sessionRoutes(ctx));
   await app.register(signingKeyRoutes(ctx));
   await app.register(signedLinkRoutes(ctx));
+  await app.register(deliveryRoutes(ctx));
+  await app.register(templateRoutes(ctx));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

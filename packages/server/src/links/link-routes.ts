@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
 import { resolveApp } from '../http/auth.js';
-import { listResponse, presentLink } from '../http/present.js';
+import { listResponse, presentDelivery, presentLink } from '../http/present.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import { createLink, getLinkOrThrow, listLinks, revokeLink, revokeUserLinks } from './link-service.js';
 
@@ -130,7 +130,9 @@ export function linkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const appId = await resolveApp(ctx, request);
-        return presentLink(await getLinkOrThrow(ctx, appId, request.params.link_id), ctx.clock());
+        const link = await getLinkOrThrow(ctx, appId, request.params.link_id);
+        const deliveries = await ctx.store.listOutboxForLink(appId, link.id);
+        return { ...presentLink(link, ctx.clock()), deliveries: deliveries.map(presentDelivery) };
       },
     );
 

@@ -2,10 +2,11 @@ import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { sealPayload } from '../delivery/outbox-payload.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError, validationError } from '../http/api-error.js';
 import type { Channel, LinkType } from '../storage/schema.js';
-import type { EventRow, LinkFilter, MagicLinkRow, Page, UserRow } from '../storage/store.js';
+import type { EventRow, LinkFilter, MagicLinkRow, OutboxRow, Page, UserRow } from '../storage/store.js';
 import { buildUser, emailOrThrow, getUserOrThrow, phoneOrThrow } from '../users/user-service.js';
 import { checkRedirect } from './redirect-policy.js';
 
@@ -45,12 +46,6 @@ export async function createLink(
   const now = ctx.clock();
   const type = input.type ?? 'login';
   const ttl = resolveTtl(settings, type, input.ttl);
-  if (input.send) {
-    throw validationError(
-      'send',
-      'This server does not deliver messages yet: create the link with send: false and deliver `url` yourself.',
-    );
-  }
   const language = resolveLanguage(input.language);
   const challenge = resolveChallenge(input.code_challenge, input.code_challenge_method);
   const target = resolveTarget(settings, input);
@@ -95,15 +90,32 @@ export async function createLink(
       now,
     ),
   );
+  const url = linkUrl(ctx, settings, link, token);
+  const message = input.send
+    ? queuedMessage(ctx, link, url, resolveChannel(input, identifierKind), now)
+    : undefined;
+  if (message) {
+    events.push(
+      makeEvent(
+        ctx,
+        appId,
+        'magic_link.queued',
+        link.id,
+        { magic_link_id: link.id, message_id: message.id, channel: message.channel },
+        now,
+      ),
+    );
+  }
   try {
-    await ctx.store.createLink(link, newUser ? user : undefined, events);
+    await ctx.store.createLink(link, newUser ? user : undefined, events, message);
   } catch (error) {
     // Two first requests for the same new address raced to create its user; the loser retries and finds it.
     if (newUser && error instanceof ApiError && error.code === 'conflict' && !retried)
       return createLink(ctx, appId, input, true);
     throw error;
   }
-  return { link, token, url: linkUrl(ctx, settings, link, token) };
+  if (message) ctx.delivery.wake();
+  return { link, token, url };
 }
 
 export function linkUrl(ctx: Context, settings: AppSettings, link: MagicLinkRow, token: string): string {
@@ -317,4 +329,54 @@ export async function revokeUserLinks(ctx: Context, appId: string, userId: strin
       reason: 'bulk',
     }),
   );
+}
+
+/**
+ * The channel a sent link goes out on: the kind of identifier it was made for, or for a `user_id` link, the
+ * `channel` the caller names (required then, so a user with both an email and a phone is never guessed at).
+ */
+function resolveChannel(input: CreateLinkInput, identifierKind: Channel): Channel {
+  if (input.user_id !== undefined && input.channel === undefined) {
+    throw validationError(
+      'channel',
+      'With user_id and send: true, say how to send the link: channel "email" or "phone".',
+    );
+  }
+  return input.channel ?? identifierKind;
+}
+
+/** The message that delivers a link, queued in the same transaction as the link; its payload is sealed. */
+function queuedMessage(
+  ctx: Context,
+  link: MagicLinkRow,
+  url: string,
+  channel: Channel,
+  now: number,
+): OutboxRow {
+  const id = newId('msg', now, ctx.random);
+  return {
+    id,
+    app_id: link.app_id,
+    link_id: link.id,
+    channel,
+    recipient: link.identifier,
+    payload: sealPayload(ctx, id, {
+      v: 1,
+      url,
+      type: link.type,
+      language: link.language,
+      identifier: link.identifier,
+      identifierKind: link.identifier_kind,
+      expiresAt: link.expires_at,
+    }),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    lease_until: null,
+    worker: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+  };
 }

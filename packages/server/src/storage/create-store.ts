@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
 import { linkQueries } from './link-queries.js';
+import { outboxQueries } from './outbox-queries.js';
 import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
@@ -17,6 +18,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...linkQueries(db),
     ...sessionQueries(db),
     ...signedLinkQueries(db),
+    ...outboxQueries(db, handle.dialect),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

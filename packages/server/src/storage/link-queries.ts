@@ -8,11 +8,12 @@ export const OUTSTANDING: LinkStatus[] = ['created', 'sent', 'delivered', 'deliv
 
 export function linkQueries(db: RootDb): LinkStore {
   return {
-    async createLink(link, newUser, events) {
+    async createLink(link, newUser, events, message) {
       try {
         await db.transaction().execute(async (trx) => {
           if (newUser) await trx.insertInto('users').values(newUser).execute();
           await trx.insertInto('magic_links').values(link).execute();
+          if (message) await trx.insertInto('outbox').values(message).execute();
           await insertEvents(trx, events);
         });
       } catch (error) {

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as signedLinks from './migrations/0002-signed-links.js';
+import * as delivery from './migrations/0003-delivery.js';
 import type { Database } from './schema.js';
 
 /**
@@ -10,6 +11,7 @@ import type { Database } from './schema.js';
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-signed-links': signedLinks,
+  '0003-delivery': delivery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

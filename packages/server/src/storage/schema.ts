@@ -156,6 +156,38 @@ export interface UsedTokensTable {
   used_at: number;
 }
 
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxTable {
+  id: string;
+  app_id: string;
+  link_id: string | null;
+  channel: Channel;
+  recipient: string;
+  /** Sealed JSON of `OutboxPayload`. */
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  worker: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+export interface TemplatesTable {
+  app_id: string;
+  type: LinkType;
+  language: string;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  sms: string | null;
+  updated_at: number;
+}
+
 /** Instance-wide facts, such as "the default app was created", written once. */
 export interface MetaTable {
   key: string;
@@ -165,6 +197,8 @@ export interface MetaTable {
 
 export interface Database {
   latchkey_meta: MetaTable;
+  outbox: OutboxTable;
+  templates: TemplatesTable;
   signing_keys: SigningKeysTable;
   used_tokens: UsedTokensTable;
   apps: AppsTable;

@@ -3,6 +3,8 @@ import type { SignedLinkStore, SignedTokenResult, UserRow } from './store.js';
 
 class NoUser extends Error {}
 
+const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Exchange codes and refresh tokens are kept a while past expiry, so a late caller is told "expired", not "unknown". */
 const GRACE_MS = 60 * 60 * 1000;
 
@@ -131,7 +133,14 @@ export function signedLinkQueries(db: RootDb): SignedLinkStore {
         .deleteFrom('refresh_tokens')
         .where('expires_at', '<', now - GRACE_MS)
         .executeTakeFirst();
+      // Delivered or abandoned messages are kept a week for inspection; their payloads hold expired links by then.
+      const outbox = await db
+        .deleteFrom('outbox')
+        .where('status', 'in', ['sent', 'failed'])
+        .where('updated_at', '<', now - OUTBOX_RETENTION_MS)
+        .executeTakeFirst();
       return {
+        outboxMessages: Number(outbox.numDeletedRows),
         usedTokens: Number(used.numDeletedRows),
         exchangeCodes: Number(codes.numDeletedRows),
         refreshTokens: Number(refresh.numDeletedRows),

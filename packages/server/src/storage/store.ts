@@ -12,10 +12,12 @@ import type {
   LinkStatus,
   LinkType,
   MagicLinksTable,
+  OutboxTable,
   RefreshTokensTable,
   SessionKeysTable,
   SessionsTable,
   SigningKeysTable,
+  TemplatesTable,
   UsersTable,
 } from './schema.js';
 
@@ -29,6 +31,8 @@ export type ExchangeCodeRow = ExchangeCodesTable;
 export type EventRow = EventsTable;
 export type SessionKeyRow = SessionKeysTable;
 export type SigningKeyRow = SigningKeysTable;
+export type OutboxRow = OutboxTable;
+export type TemplateRow = TemplatesTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -127,8 +131,16 @@ export interface UserStore {
 }
 
 export interface LinkStore {
-  /** Inserts the link (and the user it creates on demand, if any) with its events in one transaction. */
-  createLink(link: MagicLinkRow, newUser: UserRow | undefined, events: EventRow[]): Promise<void>;
+  /**
+   * Inserts the link, the user it creates on demand and the message that delivers it (when asked to send), with
+   * their events, in one transaction.
+   */
+  createLink(
+    link: MagicLinkRow,
+    newUser: UserRow | undefined,
+    events: EventRow[],
+    message?: OutboxRow,
+  ): Promise<void>;
   getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
   findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
   listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
@@ -234,8 +246,35 @@ export interface SignedLinkStore {
   ): Promise<SignedTokenResult>;
   /** Whether a token was already spent (read-only: the confirm page says so before the button is pressed). */
   isTokenUsed(appId: string, tokenKey: string): Promise<boolean>;
-  /** Deletes what has no use after its expiry: used-token records, exchange codes, refresh tokens. */
-  purgeExpired(now: number): Promise<{ usedTokens: number; exchangeCodes: number; refreshTokens: number }>;
+  /** Deletes what has no use after its expiry: used-token records, exchange codes, refresh tokens, old messages. */
+  purgeExpired(
+    now: number,
+  ): Promise<{ outboxMessages: number; usedTokens: number; exchangeCodes: number; refreshTokens: number }>;
+}
+
+export interface OutboxOutcome {
+  id: string;
+  worker: string;
+  now: number;
+  events: EventRow[];
+}
+
+export interface OutboxStore {
+  /**
+   * Claims up to `limit` messages that are due, or whose previous worker's lease ran out, leasing them to `worker`
+   * until `leaseUntil`. On PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE SKIP LOCKED`).
+   */
+  claimOutbox(now: number, leaseUntil: number, limit: number, worker: string): Promise<OutboxRow[]>;
+  /** Records a sent message and moves its link to `sent` (never back from a later state). */
+  markOutboxSent(outcome: OutboxOutcome): Promise<void>;
+  /** Schedules another attempt at `retryAt`, or, with `retryAt` null, gives the message up as `delivery_failed`. */
+  markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
+  listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
+
+  upsertTemplate(row: TemplateRow): Promise<void>;
+  getTemplate(appId: string, type: LinkType, language: string): Promise<TemplateRow | undefined>;
+  listTemplates(appId: string): Promise<TemplateRow[]>;
+  deleteTemplate(appId: string, type: LinkType, language: string): Promise<boolean>;
 }
 
 export interface EventStore {
@@ -246,7 +285,14 @@ export interface EventStore {
   ): Promise<EventRow[]>;
 }
 
-export interface Store extends AppStore, UserStore, LinkStore, SessionStore, EventStore, SignedLinkStore {
+export interface Store
+  extends AppStore,
+    UserStore,
+    LinkStore,
+    SessionStore,
+    EventStore,
+    SignedLinkStore,
+    OutboxStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting

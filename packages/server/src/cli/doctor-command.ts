@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import { type Config, ConfigError, loadConfig } from '../config/config.js';
+import { loadMasterKey } from '../config/master-key.js';
+import { databaseTarget, openRuntime } from '../runtime.js';
+import { migrationsDone } from '../storage/migrate.js';
+import { databaseOptions, EXIT } from './main.js';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** `latchkey doctor`: checks the configuration, the database and the delivery transports, and says what is wrong. */
+export function doctorCommand(): Command {
+  return databaseOptions(new Command('doctor'))
+    .description(
+      'Check the configuration, the database and mail/SMS delivery, in plain words. Sends nothing.',
+    )
+    .addOption(new Option('--json', 'print {"ok", "checks": [{"name","ok","detail"}]} as JSON'))
+    .addHelpText('after', '\nExample:\n  $ LATCHKEY_SMTP_URL=smtp://mail.example.com:587 latchkey doctor')
+    .action(
+      async (options: { dataDir?: string; databaseUrl?: string; logLevel?: string; json?: boolean }) => {
+        const checks = await runChecks(options);
+        const ok = checks.every((c) => c.ok);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
+        } else {
+          for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+          process.stdout.write(
+            ok
+              ? '\nEverything checked is in order.\n'
+              : '\nFix the lines marked FAIL and run `latchkey doctor` again.\n',
+          );
+        }
+        process.exitCode = ok ? EXIT.ok : EXIT.failure;
+      },
+    );
+}
+
+async function runChecks(options: { dataDir?: string; databaseUrl?: string }): Promise<Check[]> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { ...options, logLevel: 'silent' });
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return [{ name: 'Configuration', ok: false, detail: error.problems.join(' ') }];
+    throw error;
+  }
+  const checks: Check[] = [
+    { name: 'Configuration', ok: true, detail: `valid; public URL ${config.publicUrl}` },
+  ];
+  try {
+    loadMasterKey(config);
+    checks.push({
+      name: 'Master key',
+      ok: true,
+      detail: config.masterKey ? 'from LATCHKEY_MASTER_KEY' : 'from the data directory',
+    });
+  } catch (error) {
+    checks.push({
+      name: 'Master key',
+      ok: false,
+      detail: error instanceof ConfigError ? error.problems.join(' ') : String(error),
+    });
+    return checks;
+  }
+  const target = databaseTarget(config);
+  const where = target.kind === 'sqlite' ? `SQLite at ${target.path}` : 'PostgreSQL (DATABASE_URL)';
+  let runtime: Awaited<ReturnType<typeof openRuntime>> | undefined;
+  try {
+    // Doctor only looks: it does not migrate or create keys, so it is safe to run against a live database.
+    runtime = await openRuntime(config, { migrate: false });
+    await runtime.ctx.store.ping();
+    const done = await migrationsDone(runtime.handle.db).catch(() => false);
+    checks.push({
+      name: 'Database',
+      ok: done,
+      detail: done
+        ? `${where} answers; the schema is up to date`
+        : `${where} answers, but migrations have not run: run \`latchkey migrate\``,
+    });
+    const email = await runtime.ctx.delivery.email.verify();
+    checks.push({
+      name: `Email (${runtime.ctx.delivery.email.name})`,
+      ok: email.ok,
+      detail: email.ok ? email.detail : email.problem,
+    });
+    const sms = await runtime.ctx.delivery.sms.verify();
+    checks.push({
+      name: `SMS (${runtime.ctx.delivery.sms.name})`,
+      ok: sms.ok,
+      detail: sms.ok ? sms.detail : sms.problem,
+    });
+  } catch (error) {
+    checks.push({
+      name: 'Database',
+      ok: false,
+      detail: `${where} does not answer: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  } finally {
+    await runtime?.close();
+  }
+  return checks;
+}

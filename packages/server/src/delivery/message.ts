@@ -1,0 +1,50 @@
+/**
+ * What the outbox worker hands to a transport, and what a transport answers. Transports never see the outbox or the
+ * database: they send one message and say whether it worked, and if not, whether trying again could help.
+ */
+
+export interface OutgoingEmail {
+  /** Our id for the message (`msg_…`), stable across retries; also sent as a header for tracing. */
+  id: string;
+  appId: string;
+  to: string;
+  from: { name: string | null; address: string };
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface OutgoingSms {
+  id: string;
+  appId: string;
+  linkId: string | null;
+  /** E.164. */
+  to: string;
+  body: string;
+}
+
+export type DeliveryResult =
+  | { ok: true; providerId?: string | undefined }
+  /** `permanent`: retrying cannot help (address refused, bad credentials); else it is retried with backoff. */
+  | { ok: false; permanent: boolean; error: string };
+
+export type VerifyResult = { ok: true; detail: string } | { ok: false; problem: string };
+
+export interface EmailTransport {
+  /** `smtp` or `log`, for logs and `latchkey doctor`. */
+  readonly name: string;
+  send(message: OutgoingEmail): Promise<DeliveryResult>;
+  /** Checks the connection without sending anything, in words a person can act on. */
+  verify(): Promise<VerifyResult>;
+  close(): Promise<void>;
+}
+
+export interface SmsTransport {
+  /** `twilio`, `hook` or `log`. */
+  readonly name: string;
+  send(message: OutgoingSms): Promise<DeliveryResult>;
+  verify(): Promise<VerifyResult>;
+}
+
+/** The fetch a transport uses, injected so tests and benchmarks can see or replace the network. */
+export type Fetch = typeof fetch;

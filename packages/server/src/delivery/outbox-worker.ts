@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { readSettings } from '../apps/app-settings.js';
+import type { Context } from '../context.js';
+import { makeEvent } from '../events/event-factory.js';
+import type { OutboxRow } from '../storage/store.js';
+import { retryDelay } from './backoff.js';
+import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
+import { openPayload } from './outbox-payload.js';
+import { renderLinkMessage } from './templates/template-service.js';
+
+export interface OutboxWorkerOptions {
+  /** How often an idle worker looks for due messages; a new message wakes it at once. */
+  pollMs?: number;
+  /** Messages claimed and sent at a time. */
+  batchSize?: number;
+}
+
+/**
+ * Sends what the outbox holds. Every server process runs one; they share the work through leased claims, so a
+ * message is sent by one worker at a time, and a worker that dies mid-send leaves its messages to be claimed again
+ * when the lease runs out (at-least-once: a message may arrive twice, never zero times).
+ */
+export class OutboxWorker {
+  readonly id = `wkr_${randomUUID()}`;
+  readonly #ctx: Context;
+  readonly #email: EmailTransport;
+  readonly #sms: SmsTransport;
+  readonly #pollMs: number;
+  readonly #batchSize: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+
+  constructor(
+    ctx: Context,
+    transports: { email: EmailTransport; sms: SmsTransport },
+    options: OutboxWorkerOptions = {},
+  ) {
+    this.#ctx = ctx;
+    this.#email = transports.email;
+    this.#sms = transports.sms;
+    this.#pollMs = options.pollMs ?? 1000;
+    this.#batchSize = options.batchSize ?? 20;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.wake();
+  }
+
+  /** Stops polling and waits for the batch in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** Looks for work now (called when a message is queued), instead of at the next poll. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+      if (this.#stopped) return;
+      if (this.#again) {
+        this.#again = false;
+        this.wake();
+      } else {
+        this.#timer = setTimeout(() => this.wake(), this.#pollMs);
+        this.#timer.unref();
+      }
+    });
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      // Keep going while full batches come back: a backlog drains without waiting for the poll interval.
+      while (!this.#stopped && (await this.runOnce()) === this.#batchSize) {}
+    } catch (error) {
+      this.#ctx.logger.warn({ err: error }, 'outbox worker: claiming messages failed; will retry');
+    }
+  }
+
+  /** Claims one batch of due messages and sends them; answers how many were claimed. */
+  async runOnce(): Promise<number> {
+    const ctx = this.#ctx;
+    const now = ctx.clock();
+    const rows = await ctx.store.claimOutbox(
+      now,
+      now + ctx.config.delivery.leaseMs,
+      this.#batchSize,
+      this.id,
+    );
+    await Promise.all(rows.map((row) => this.#deliver(row)));
+    return rows.length;
+  }
+
+  async #deliver(row: OutboxRow): Promise<void> {
+    const ctx = this.#ctx;
+    let result: DeliveryResult;
+    try {
+      result = await this.#send(row);
+    } catch (error) {
+      // Our own failure (a broken override, a vanished app): worth retrying, since an operator can fix it.
+      result = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    const now = ctx.clock();
+    const base = {
+      magic_link_id: row.link_id,
+      message_id: row.id,
+      channel: row.channel,
+      attempt: row.attempts,
+    };
+    if (result.ok) {
+      await ctx.store.markOutboxSent({
+        id: row.id,
+        worker: this.id,
+        now,
+        events:
+          row.link_id === null ? [] : [makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now)],
+      });
+      return;
+    }
+    const final = result.permanent || row.attempts >= ctx.config.delivery.maxAttempts;
+    const random = ctx.random(4).readUInt32BE(0) / 2 ** 32;
+    ctx.logger.warn(
+      { messageId: row.id, attempt: row.attempts, final, error: result.error },
+      'message not delivered',
+    );
+    await ctx.store.markOutboxFailed({
+      id: row.id,
+      worker: this.id,
+      now,
+      error: result.error,
+      retryAt: final ? null : now + retryDelay(row.attempts, ctx.config.delivery.retryBaseMs, random),
+      events:
+        row.link_id === null
+          ? []
+          : [
+              makeEvent(
+                ctx,
+                row.app_id,
+                'magic_link.delivery_failed',
+                row.link_id,
+                { ...base, reason: result.error.slice(0, 300), permanent: result.permanent },
+                now,
+              ),
+            ],
+    });
+  }
+
+  async #send(row: OutboxRow): Promise<DeliveryResult> {
+    const ctx = this.#ctx;
+    const payload = openPayload(ctx, row);
+    const app = await ctx.store.getApp(row.app_id);
+    if (!app) return { ok: false, permanent: true, error: 'The app no longer exists.' };
+    const settings = readSettings(app.settings);
+    const rendered = await renderLinkMessage(ctx, {
+      appId: app.id,
+      appName: app.name,
+      type: payload.type,
+      language: payload.language,
+      defaultLanguage: settings.default_language,
+      url: payload.url,
+      ...(payload.code === undefined ? {} : { code: payload.code }),
+      expiresInMinutes: Math.max(1, Math.round((payload.expiresAt - ctx.clock()) / 60_000)),
+      identifier: payload.identifier,
+      identifierKind: payload.identifierKind,
+    });
+    if (row.channel === 'phone') {
+      return this.#sms.send({
+        id: row.id,
+        appId: row.app_id,
+        linkId: row.link_id,
+        to: row.recipient,
+        body: rendered.sms,
+      });
+    }
+    return this.#email.send({
+      id: row.id,
+      appId: row.app_id,
+      to: row.recipient,
+      from: senderOf(settings, ctx.config.delivery.smtpFrom),
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+    });
+  }
+}
+
+/** The app's own sender when set, else the server's LATCHKEY_SMTP_FROM ("Name <address>" or a bare address). */
+function senderOf(
+  settings: ReturnType<typeof readSettings>,
+  fallback: string,
+): { name: string | null; address: string } {
+  const parsed = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(fallback);
+  const base = parsed
+    ? { name: parsed[1] || null, address: parsed[2]! }
+    : { name: null, address: fallback.trim() };
+  return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
+}

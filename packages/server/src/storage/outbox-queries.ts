@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import type { DialectName } from './database.js';
+import { insertEvents, type RootDb } from './query-helpers.js';
+import type { LinkStatus } from './schema.js';
+import type { OutboxRow, OutboxStore } from './store.js';
+
+export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
+  return {
+    async claimOutbox(now, leaseUntil, limit, worker) {
+      // One statement: pick due rows (or rows whose lease ran out) and lease them. PostgreSQL workers skip rows
+      // another worker is claiming; SQLite has a single writer, so the statement is atomic as it stands.
+      const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+      const result = await sql<OutboxRow>`
+        update outbox
+           set status = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil}, worker = ${worker}, updated_at = ${now}
+         where id in (
+           select id from outbox
+            where (status = 'pending' and next_attempt_at <= ${now})
+               or (status = 'sending' and lease_until < ${now})
+            order by next_attempt_at
+            limit ${limit}
+            ${lock})
+        returning *`.execute(db);
+      return result.rows.map(normaliseRow);
+    },
+
+    async markOutboxSent({ id, now, events }) {
+      await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('outbox')
+          .set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, updated_at: now })
+          .where('id', '=', id)
+          .where('status', '!=', 'sent')
+          .returningAll()
+          .executeTakeFirst();
+        // Already recorded (a second worker took over an expired lease and also sent): nothing more to write.
+        if (!row) return;
+        if (row.link_id !== null) {
+          await trx
+            .updateTable('magic_links')
+            .set((eb) => ({
+              sent_at: eb.fn.coalesce('sent_at', eb.val(now)),
+              status: eb
+                .case()
+                .when('status', 'in', ['created', 'delivery_failed'])
+                .then('sent' as LinkStatus)
+                .else(eb.ref('status'))
+                .end(),
+            }))
+            .where('id', '=', row.link_id)
+            .execute();
+        }
+        await insertEvents(trx, events);
+      });
+    },
+
+    async markOutboxFailed({ id, now, events, error, retryAt }) {
+      await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('outbox')
+          .set({
+            status: retryAt === null ? 'failed' : 'pending',
+            next_attempt_at: retryAt ?? now,
+            lease_until: null,
+            last_error: error.slice(0, 1000),
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .where('status', '=', 'sending')
+          .returningAll()
+          .executeTakeFirst();
+        if (!row || retryAt !== null) return;
+        if (row.link_id !== null) {
+          await trx
+            .updateTable('magic_links')
+            .set({ status: 'delivery_failed', delivered_at: now })
+            .where('id', '=', row.link_id)
+            .where('status', 'in', ['created', 'sent'])
+            .execute();
+        }
+        await insertEvents(trx, events);
+      });
+    },
+
+    listOutboxForLink: (appId, linkId) =>
+      db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('link_id', '=', linkId)
+        .orderBy('id')
+        .execute(),
+
+    async upsertTemplate(row) {
+      await db
+        .insertInto('templates')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['app_id', 'type', 'language']).doUpdateSet({
+            subject: row.subject,
+            text: row.text,
+            html: row.html,
+            sms: row.sms,
+            updated_at: row.updated_at,
+          }),
+        )
+        .execute();
+    },
+
+    getTemplate: (appId, type, language) =>
+      db
+        .selectFrom('templates')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('type', '=', type)
+        .where('language', '=', language)
+        .executeTakeFirst(),
+
+    listTemplates: (appId) =>
+      db
+        .selectFrom('templates')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .orderBy('type')
+        .orderBy('language')
+        .execute(),
+
+    async deleteTemplate(appId, type, language) {
+      const result = await db
+        .deleteFrom('templates')
+        .where('app_id', '=', appId)
+        .where('type', '=', type)
+        .where('language', '=', language)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+/** Raw SQL bypasses the pool's type parsing on SQLite only in name: numbers come back as numbers on both. */
+function normaliseRow(row: OutboxRow): OutboxRow {
+  return {
+    ...row,
+    attempts: Number(row.attempts),
+    next_attempt_at: Number(row.next_attempt_at),
+    lease_until: row.lease_until === null ? null : Number(row.lease_until),
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    sent_at: row.sent_at === null ? null : Number(row.sent_at),
+  };
+}
