@@ -41,7 +41,7 @@ export function startCommand(): Command {
       }
       const app = await buildServer(ctx, runtime.handle.db);
       const stopMaintenance = startMaintenance(ctx);
-      const stopDelivery = startDelivery(ctx);
+      const stopDelivery = config.delivery.worker ? startDelivery(ctx) : async () => {};
       const shutdown = async (signal: string) => {
         ctx.logger.info({ signal }, 'shutting down');
         stopMaintenance();

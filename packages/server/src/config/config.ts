@@ -31,6 +31,8 @@ export interface DeliveryConfig {
   maxAttempts: number;
   /** First retry delay; each further one doubles (with jitter), up to an hour. */
   retryBaseMs: number;
+  /** Whether this process runs an outbox worker (API-only nodes may leave sending to others). */
+  worker: boolean;
   /** How long a worker holds a claimed message before another may take it over (a crashed worker's lease). */
   leaseMs: number;
 }
@@ -207,6 +209,15 @@ const settings = {
       .refine((v) => /^whsec_[A-Za-z0-9+/=]+$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24)
       .optional(),
   },
+  deliveryWorker: {
+    env: 'LATCHKEY_DELIVERY_WORKER',
+    flag: undefined,
+    expected: 'true or false (false: this process queues messages but leaves sending to other processes)',
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+  },
   deliveryMaxAttempts: {
     env: 'LATCHKEY_DELIVERY_MAX_ATTEMPTS',
     flag: undefined,
@@ -326,6 +337,7 @@ function deliveryConfig(p: Parsed, publicUrl: string): DeliveryConfig {
       p.smsHookUrl !== undefined && p.smsHookSecret !== undefined
         ? { url: p.smsHookUrl, secret: p.smsHookSecret }
         : undefined,
+    worker: p.deliveryWorker,
     maxAttempts: p.deliveryMaxAttempts,
     retryBaseMs: Math.round(p.deliveryRetryBaseSeconds * 1000),
     leaseMs: Math.round(p.deliveryLeaseSeconds * 1000),

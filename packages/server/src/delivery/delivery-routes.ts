@@ -14,7 +14,7 @@ export function deliveryRoutes(ctx: Context): FastifyPluginAsyncTypebox {
       { schema: { tags: ['delivery'], summary: 'Messages the development transports printed' } },
       async (request) => {
         const appId = await resolveApp(ctx, request);
-        if (ctx.delivery.email.name !== 'log' && ctx.delivery.sms.name !== 'log') {
+        if (ctx.delivery.email.name !== 'log') {
           throw new ApiError(
             'not_found',
             'The development outbox exists only while messages are printed instead of sent (no LATCHKEY_SMTP_URL).',

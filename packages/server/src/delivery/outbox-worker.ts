@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { OutboxRow } from '../storage/store.js';
+import type { AppRow, OutboxRow } from '../storage/store.js';
 import { retryDelay } from './backoff.js';
 import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
 import { openPayload } from './outbox-payload.js';
 import { renderLinkMessage } from './templates/template-service.js';
 
 export interface OutboxWorkerOptions {
-  /** How often an idle worker looks for due messages; a new message wakes it at once. */
+  /** How often an idle worker looks for due messages; a new message, or a free slot, wakes it at once. */
   pollMs?: number;
-  /** Messages claimed and sent at a time. */
-  batchSize?: number;
+  /** Messages in flight at once. A slow send holds one slot, never the whole worker. */
+  concurrency?: number;
 }
 
 /**
@@ -26,9 +26,10 @@ export class OutboxWorker {
   readonly #email: EmailTransport;
   readonly #sms: SmsTransport;
   readonly #pollMs: number;
-  readonly #batchSize: number;
+  readonly #concurrency: number;
+  readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  #filling: Promise<void> | undefined;
   #again = false;
   #stopped = true;
 
@@ -41,7 +42,7 @@ export class OutboxWorker {
     this.#email = transports.email;
     this.#sms = transports.sms;
     this.#pollMs = options.pollMs ?? 1000;
-    this.#batchSize = options.batchSize ?? 20;
+    this.#concurrency = options.concurrency ?? 20;
   }
 
   start(): void {
@@ -49,23 +50,24 @@ export class OutboxWorker {
     this.wake();
   }
 
-  /** Stops polling and waits for the batch in flight. */
+  /** Stops claiming and waits for the messages in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
+    await this.#filling;
+    await Promise.all(this.#inFlight);
   }
 
-  /** Looks for work now (called when a message is queued), instead of at the next poll. */
+  /** Looks for work now (a message was queued, or a send finished), instead of at the next poll. */
   wake(): void {
     if (this.#stopped) return;
-    if (this.#running) {
+    if (this.#filling) {
       this.#again = true;
       return;
     }
     if (this.#timer) clearTimeout(this.#timer);
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
+    this.#filling = this.#fill().finally(() => {
+      this.#filling = undefined;
       if (this.#stopped) return;
       if (this.#again) {
         this.#again = false;
@@ -77,34 +79,46 @@ export class OutboxWorker {
     });
   }
 
-  async #loop(): Promise<void> {
+  /** Claims as many due messages as there are free slots, and starts sending them without waiting. */
+  async #fill(): Promise<void> {
     try {
-      // Keep going while full batches come back: a backlog drains without waiting for the poll interval.
-      while (!this.#stopped && (await this.runOnce()) === this.#batchSize) {}
+      const free = this.#concurrency - this.#inFlight.size;
+      if (free <= 0) return;
+      const rows = await this.#claim(free);
+      const appOf = appReader(this.#ctx);
+      for (const row of rows) {
+        const delivery: Promise<void> = this.#deliver(row, appOf).finally(() => {
+          this.#inFlight.delete(delivery);
+          this.wake();
+        });
+        this.#inFlight.add(delivery);
+      }
+      // A full claim means a backlog: claim again at once rather than at the next poll.
+      if (rows.length === free) this.#again = true;
     } catch (error) {
       this.#ctx.logger.warn({ err: error }, 'outbox worker: claiming messages failed; will retry');
     }
   }
 
-  /** Claims one batch of due messages and sends them; answers how many were claimed. */
-  async runOnce(): Promise<number> {
-    const ctx = this.#ctx;
-    const now = ctx.clock();
-    const rows = await ctx.store.claimOutbox(
-      now,
-      now + ctx.config.delivery.leaseMs,
-      this.#batchSize,
-      this.id,
-    );
-    await Promise.all(rows.map((row) => this.#deliver(row)));
+  /** Claims up to `limit` due messages and sends them, waiting for every one; answers how many it claimed. */
+  async runOnce(limit = this.#concurrency): Promise<number> {
+    const rows = await this.#claim(limit);
+    const appOf = appReader(this.#ctx);
+    await Promise.all(rows.map((row) => this.#deliver(row, appOf)));
     return rows.length;
   }
 
-  async #deliver(row: OutboxRow): Promise<void> {
+  #claim(limit: number): Promise<OutboxRow[]> {
+    const ctx = this.#ctx;
+    const now = ctx.clock();
+    return ctx.store.claimOutbox(now, now + ctx.config.delivery.leaseMs, limit, this.id);
+  }
+
+  async #deliver(row: OutboxRow, appOf: (id: string) => Promise<AppRow | undefined>): Promise<void> {
     const ctx = this.#ctx;
     let result: DeliveryResult;
     try {
-      result = await this.#send(row);
+      result = await this.#send(row, await appOf(row.app_id));
     } catch (error) {
       // Our own failure (a broken override, a vanished app): worth retrying, since an operator can fix it.
       result = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
@@ -154,10 +168,9 @@ export class OutboxWorker {
     });
   }
 
-  async #send(row: OutboxRow): Promise<DeliveryResult> {
+  async #send(row: OutboxRow, app: AppRow | undefined): Promise<DeliveryResult> {
     const ctx = this.#ctx;
     const payload = openPayload(ctx, row);
-    const app = await ctx.store.getApp(row.app_id);
     if (!app) return { ok: false, permanent: true, error: 'The app no longer exists.' };
     const settings = readSettings(app.settings);
     const rendered = await renderLinkMessage(ctx, {
@@ -203,4 +216,17 @@ function senderOf(
     ? { name: parsed[1] || null, address: parsed[2]! }
     : { name: null, address: fallback.trim() };
   return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
+}
+
+/** Reads each app once per claim, not once per message: a claim mostly holds messages of a few apps. */
+function appReader(ctx: Context): (id: string) => Promise<AppRow | undefined> {
+  const apps = new Map<string, Promise<AppRow | undefined>>();
+  return (id) => {
+    let app = apps.get(id);
+    if (!app) {
+      app = ctx.store.getApp(id);
+      apps.set(id, app);
+    }
+    return app;
+  };
 }

@@ -13,7 +13,6 @@ export type EventType =
   | 'user.deleted'
   | 'user.verified'
   | 'magic_link.created'
-  | 'magic_link.queued'
   | 'magic_link.sent'
   | 'magic_link.delivery_failed'
   | 'magic_link.opened'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
 import { migrationsDone } from '../storage/migrate.js';
 import type { Database } from '../storage/schema.js';
@@ -37,6 +37,19 @@ export function createMetrics(): Metrics {
 
 export function opsRoutes(ctx: Context, metrics: Metrics, db: Kysely<Database>): FastifyPluginAsync {
   return async (app) => {
+    // Read when scraped: how many messages wait in the outbox, shared by every node of the installation.
+    new Gauge({
+      name: 'latchkey_outbox_messages',
+      help: 'Messages in the outbox by status (pending: waiting for a worker; sending: claimed, in flight)',
+      labelNames: ['status'],
+      registers: [metrics.registry],
+      async collect() {
+        const depth = await ctx.store.outboxDepth();
+        this.set({ status: 'pending' }, depth.pending);
+        this.set({ status: 'sending' }, depth.sending);
+      },
+    });
+
     app.addHook('onResponse', async (request, reply) => {
       // The route pattern, never the raw URL: URLs carry tokens and would explode label cardinality.
       const route = request.routeOptions.url ?? 'unmatched';

@@ -94,18 +94,6 @@ export async function createLink(
   const message = input.send
     ? queuedMessage(ctx, link, url, resolveChannel(input, identifierKind), now)
     : undefined;
-  if (message) {
-    events.push(
-      makeEvent(
-        ctx,
-        appId,
-        'magic_link.queued',
-        link.id,
-        { magic_link_id: link.id, message_id: message.id, channel: message.channel },
-        now,
-      ),
-    );
-  }
   try {
     await ctx.store.createLink(link, newUser ? user : undefined, events, message);
   } catch (error) {

@@ -54,7 +54,7 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
       });
     },
 
-    async markOutboxFailed({ id, now, events, error, retryAt }) {
+    async markOutboxFailed({ id, worker, now, events, error, retryAt }) {
       await db.transaction().execute(async (trx) => {
         const row = await trx
           .updateTable('outbox')
@@ -67,6 +67,9 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
           })
           .where('id', '=', id)
           .where('status', '=', 'sending')
+          // Only the current lease holder may give a message back: a worker whose lease ran out and was taken
+          // over must not undo the new holder's claim.
+          .where('worker', '=', worker)
           .returningAll()
           .executeTakeFirst();
         if (!row || retryAt !== null) return;
@@ -90,6 +93,17 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
         .where('link_id', '=', linkId)
         .orderBy('id')
         .execute(),
+
+    async outboxDepth() {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['status', sql<number>`count(*)`.as('n')])
+        .where('status', 'in', ['pending', 'sending'])
+        .groupBy('status')
+        .execute();
+      const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+      return { pending: count('pending'), sending: count('sending') };
+    },
 
     async upsertTemplate(row) {
       await db

@@ -270,6 +270,8 @@ export interface OutboxStore {
   /** Schedules another attempt at `retryAt`, or, with `retryAt` null, gives the message up as `delivery_failed`. */
   markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
+  /** Messages waiting or in flight, for the metrics. */
+  outboxDepth(): Promise<{ pending: number; sending: number }>;
 
   upsertTemplate(row: TemplateRow): Promise<void>;
   getTemplate(appId: string, type: LinkType, language: string): Promise<TemplateRow | undefined>;

@@ -37,6 +37,8 @@ export interface TestServerOptions {
   /** Where log lines go (a test that reads the logs passes a stream); silent otherwise. */
   logDestination?: DestinationStream;
   env?: Record<string, string>;
+  /** Where the development transports print messages; silent by default. */
+  print?: (line: string) => void;
 }
 
 export const TEST_REDIRECT = 'https://app.example.com/auth/callback';
@@ -83,12 +85,14 @@ export async function startTestServer(
   const config = loadConfig(env);
   let offset = 0;
   const logger = createLogger(options.logDestination ? 'info' : 'silent', options.logDestination);
-  const runtime = await openRuntime(config, { clock: () => Date.now() + offset, logger }).catch(
-    async (error: unknown) => {
-      await db.drop();
-      throw error;
-    },
-  );
+  const runtime = await openRuntime(config, {
+    clock: () => Date.now() + offset,
+    logger,
+    print: options.print ?? (() => {}),
+  }).catch(async (error: unknown) => {
+    await db.drop();
+    throw error;
+  });
   const created = await bootstrap(runtime.ctx);
   const app = await buildServer(runtime.ctx, runtime.handle.db);
   const server: TestServer = {
