@@ -51,6 +51,8 @@ export async function createLink(
   const target = resolveTarget(settings, input);
   const { user, newUser, identifier, identifierKind } = await resolveUser(ctx, appId, settings, input, now);
 
+  // A sent link records the channel it went out on; otherwise the caller's hint, if any.
+  const channel = input.send ? resolveChannel(input, identifierKind) : (input.channel ?? null);
   const token = randomSecret(ctx.random);
   const link: MagicLinkRow = {
     id: newId('ml', now, ctx.random),
@@ -58,7 +60,7 @@ export async function createLink(
     user_id: user.id,
     identifier,
     identifier_kind: identifierKind,
-    channel: input.channel ?? null,
+    channel,
     type,
     token_hash: hashSecret(token),
     redirect_url: target.redirectUrl,
@@ -91,9 +93,7 @@ export async function createLink(
     ),
   );
   const url = linkUrl(ctx, settings, link, token);
-  const message = input.send
-    ? queuedMessage(ctx, link, url, resolveChannel(input, identifierKind), now)
-    : undefined;
+  const message = channel !== null && input.send ? queuedMessage(ctx, link, url, channel, now) : undefined;
   try {
     await ctx.store.createLink(link, newUser ? user : undefined, events, message);
   } catch (error) {
