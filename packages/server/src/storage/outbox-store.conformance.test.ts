@@ -2,74 +2,40 @@
  * The outbox part of the storage contract (`OutboxStore` and the outbox purge), run unchanged against SQLite and
  * PostgreSQL. Claims are not scoped to an app, so every test gets a database of its own.
  */
-import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../test-support/databases.js';
-import { createStore } from './create-store.js';
-import { type DatabaseHandle, openDatabase } from './database.js';
-import { migrateToLatest } from './migrate.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../test-support/databases.js';
+import {
+  appRow,
+  DAY,
+  email,
+  eventRow,
+  id,
+  linkRow,
+  MINUTE,
+  SECOND,
+  userRow,
+  useStore,
+} from '../test-support/store-rows.js';
 import type { LinkStatus } from './schema.js';
-import type { EventRow, MagicLinkRow, OutboxRow, Store, UserRow } from './store.js';
+import type { EventRow, MagicLinkRow, OutboxRow, UserRow } from './store.js';
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const DAY = 24 * 60 * MINUTE;
 const LEASE = 30 * SECOND;
 
-const id = (prefix: string, at: number) => newId(prefix, at, randomBytes);
-
-function event(appId: string, type: string, subjectId: string, at: number): EventRow {
-  return {
-    id: id('evt', at),
-    app_id: appId,
-    type,
-    subject_id: subjectId,
-    data: JSON.stringify({ magic_link_id: subjectId }),
-    created_at: at,
-  };
-}
+const event = (appId: string, type: string, subjectId: string, at: number) =>
+  eventRow(appId, type, subjectId, at, { data: JSON.stringify({ magic_link_id: subjectId }) });
 
 describe.each(DIALECTS)('outbox store on %s', (dialect) => {
-  let db: TestDatabase;
-  let handle: DatabaseHandle;
-  let store: Store;
+  const { store, db, openStore } = useStore(dialect, { perTest: true });
   let appId: string;
   let user: UserRow;
-  const extraHandles: DatabaseHandle[] = [];
 
   beforeEach(async () => {
-    db = await createTestDatabase(dialect);
-    handle = openDatabase(db.target);
-    await migrateToLatest(handle.db);
-    store = createStore(handle);
     const at = Date.now();
-    appId = id('app', at);
-    await store.insertApp(
-      { id: appId, name: 'Acme', settings: '{}', created_at: at, updated_at: at },
-      [],
-      [],
-    );
-    user = {
-      id: id('usr', at),
-      app_id: appId,
-      external_id: null,
-      email: `${randomBytes(6).toString('hex')}@example.com`,
-      email_verified: 0,
-      phone: null,
-      phone_verified: 0,
-      metadata: '{}',
-      created_at: at,
-      updated_at: at,
-      last_login_at: null,
-    };
-    await store.insertUser(user, []);
-  });
-
-  afterEach(async () => {
-    while (extraHandles.length > 0) await extraHandles.pop()?.close();
-    await handle.close();
-    await db.drop();
+    const app = appRow(at);
+    appId = app.id;
+    await store().insertApp(app, [], []);
+    user = userRow(appId, at, { email: email() });
+    await store().insertUser(user, []);
   });
 
   /** A link for the test user with its queued message, stored in one transaction the way createLink does it. */
@@ -77,32 +43,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     at: number,
     options: { dueAt?: number; link?: Partial<MagicLinkRow>; message?: Partial<OutboxRow> } = {},
   ): Promise<{ link: MagicLinkRow; message: OutboxRow }> {
-    const link: MagicLinkRow = {
-      id: id('ml', at),
-      app_id: appId,
-      user_id: user.id,
-      identifier: user.email!,
-      identifier_kind: 'email',
-      channel: 'email',
-      type: 'login',
-      token_hash: hashSecret(randomSecret(randomBytes)),
-      redirect_url: 'https://app.example.com/welcome',
-      magic_link_path: null,
-      code_challenge: null,
-      language: null,
-      ttl_minutes: 15,
-      status: 'created',
-      metadata: '{}',
-      created_at: at,
-      expires_at: at + 15 * MINUTE,
-      sent_at: null,
-      delivered_at: null,
-      opened_at: null,
-      redeemed_at: null,
-      revoked_at: null,
-      session_id: null,
-      ...options.link,
-    };
+    const link = linkRow(user, at, options.link);
     const message: OutboxRow = {
       id: id('msg', at),
       app_id: appId,
@@ -121,24 +62,24 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       sent_at: null,
       ...options.message,
     };
-    await store.createLink(link, undefined, [event(appId, 'magic_link.created', link.id, at)], message);
+    await store().createLink(link, undefined, [event(appId, 'magic_link.created', link.id, at)], message);
     return { link, message };
   }
 
   async function outboxRow(message: OutboxRow): Promise<OutboxRow> {
-    const [row] = await store.listOutboxForLink(appId, message.link_id!);
+    const [row] = await store().listOutboxForLink(appId, message.link_id!);
     if (!row) throw new Error(`message ${message.id} is gone`);
     return row;
   }
 
   async function linkStatus(link: MagicLinkRow): Promise<LinkStatus> {
-    const row = await store.getLink(appId, link.id);
+    const row = await store().getLink(appId, link.id);
     if (!row) throw new Error(`link ${link.id} is gone`);
     return row.status;
   }
 
   async function eventsOf(link: MagicLinkRow, type: string): Promise<EventRow[]> {
-    return store.listEvents(appId, { type, subject_id: link.id }, { limit: 100 });
+    return store().listEvents(appId, { type, subject_id: link.id }, { limit: 100 });
   }
 
   describe('claimOutbox', () => {
@@ -147,7 +88,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       const a = await queue(now - 2 * SECOND);
       const b = await queue(now - SECOND);
 
-      const claimed = await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      const claimed = await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
 
       expect(claimed.map((row) => row.id).sort()).toEqual([a.message.id, b.message.id].sort());
       for (const row of claimed) {
@@ -164,18 +105,18 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       }
       expect(await outboxRow(a.message)).toMatchObject({ status: 'sending', attempts: 1, worker: 'wkr_a' });
       // Leased: a second worker finds nothing to do.
-      expect(await store.claimOutbox(now, now + LEASE, 10, 'wkr_b')).toEqual([]);
+      expect(await store().claimOutbox(now, now + LEASE, 10, 'wkr_b')).toEqual([]);
     });
 
     it('claims the oldest due messages first and at most `limit` of them', async () => {
       const now = Date.now();
       const queued = [];
       for (let i = 5; i >= 1; i--) queued.push(await queue(now - i * SECOND));
-      const first = await store.claimOutbox(now, now + LEASE, 2, 'wkr_a');
+      const first = await store().claimOutbox(now, now + LEASE, 2, 'wkr_a');
       expect(first.map((row) => row.id).sort()).toEqual(
         [queued[0]!.message.id, queued[1]!.message.id].sort(),
       );
-      const rest = await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      const rest = await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
       expect(rest).toHaveLength(3);
     });
 
@@ -183,20 +124,20 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       const now = Date.now();
       const later = await queue(now, { dueAt: now + 10 * SECOND });
 
-      expect(await store.claimOutbox(now, now + LEASE, 10, 'wkr_a')).toEqual([]);
+      expect(await store().claimOutbox(now, now + LEASE, 10, 'wkr_a')).toEqual([]);
       expect(await outboxRow(later.message)).toMatchObject({ status: 'pending', attempts: 0 });
 
-      const claimed = await store.claimOutbox(now + 10 * SECOND, now + 10 * SECOND + LEASE, 10, 'wkr_a');
+      const claimed = await store().claimOutbox(now + 10 * SECOND, now + 10 * SECOND + LEASE, 10, 'wkr_a');
       expect(claimed.map((row) => row.id)).toEqual([later.message.id]);
     });
 
     it('claims again a message whose lease ran out (its worker died), counting another attempt', async () => {
       const now = Date.now();
       const { message } = await queue(now);
-      expect(await store.claimOutbox(now, now + LEASE, 10, 'wkr_dead')).toHaveLength(1);
+      expect(await store().claimOutbox(now, now + LEASE, 10, 'wkr_dead')).toHaveLength(1);
 
       const afterLease = now + LEASE + SECOND;
-      const again = await store.claimOutbox(afterLease, afterLease + LEASE, 10, 'wkr_b');
+      const again = await store().claimOutbox(afterLease, afterLease + LEASE, 10, 'wkr_b');
 
       expect(again.map((row) => row.id)).toEqual([message.id]);
       expect(again[0]).toMatchObject({ status: 'sending', attempts: 2, worker: 'wkr_b' });
@@ -205,28 +146,28 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     it('does not claim a message while its lease is live', async () => {
       const now = Date.now();
       await queue(now);
-      expect(await store.claimOutbox(now, now + LEASE, 10, 'wkr_a')).toHaveLength(1);
+      expect(await store().claimOutbox(now, now + LEASE, 10, 'wkr_a')).toHaveLength(1);
 
-      expect(await store.claimOutbox(now + LEASE - SECOND, now + 2 * LEASE, 10, 'wkr_b')).toEqual([]);
-      expect(await store.claimOutbox(now + LEASE, now + 2 * LEASE, 10, 'wkr_b')).toEqual([]);
+      expect(await store().claimOutbox(now + LEASE - SECOND, now + 2 * LEASE, 10, 'wkr_b')).toEqual([]);
+      expect(await store().claimOutbox(now + LEASE, now + 2 * LEASE, 10, 'wkr_b')).toEqual([]);
     });
 
     it('does not claim sent or failed messages', async () => {
       const now = Date.now();
       await queue(now, { message: { status: 'sent', sent_at: now } });
       await queue(now, { message: { status: 'failed' } });
-      expect(await store.claimOutbox(now + DAY, now + DAY + LEASE, 10, 'wkr_a')).toEqual([]);
+      expect(await store().claimOutbox(now + DAY, now + DAY + LEASE, 10, 'wkr_a')).toEqual([]);
     });
 
     it('lets a stale worker not release a message another worker has leased since', async () => {
       const now = Date.now();
       const { message } = await queue(now);
-      expect(await store.claimOutbox(now, now + LEASE, 10, 'wkr_slow')).toHaveLength(1);
+      expect(await store().claimOutbox(now, now + LEASE, 10, 'wkr_slow')).toHaveLength(1);
       const afterLease = now + LEASE + SECOND;
-      expect(await store.claimOutbox(afterLease, afterLease + LEASE, 10, 'wkr_b')).toHaveLength(1);
+      expect(await store().claimOutbox(afterLease, afterLease + LEASE, 10, 'wkr_b')).toHaveLength(1);
 
       // The first worker finally gives up on its (expired) attempt and asks for a retry right away.
-      await store.markOutboxFailed({
+      await store().markOutboxFailed({
         id: message.id,
         worker: 'wkr_slow',
         now: afterLease + SECOND,
@@ -236,7 +177,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       });
 
       // wkr_b's lease is live: nobody else may send the message now.
-      expect(await store.claimOutbox(afterLease + 2 * SECOND, afterLease + LEASE, 10, 'wkr_c')).toEqual([]);
+      expect(await store().claimOutbox(afterLease + 2 * SECOND, afterLease + LEASE, 10, 'wkr_c')).toEqual([]);
       expect(await outboxRow(message)).toMatchObject({ status: 'sending', worker: 'wkr_b' });
     });
 
@@ -245,11 +186,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       const queued = new Set<string>();
       for (let i = 0; i < 100; i++) queued.add((await queue(now - 100 + i)).message.id);
       // Each worker has its own connection (pool), as separate processes would.
-      const stores = Array.from({ length: 5 }, () => {
-        const own = openDatabase(db.target);
-        extraHandles.push(own);
-        return createStore(own);
-      });
+      const stores = Array.from({ length: 5 }, openStore);
       const claims = new Map<string, string[]>();
       const rounds = await Promise.all(
         stores.map(async (workerStore, n) => {
@@ -271,7 +208,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       const twice = [...claims].filter(([, workers]) => workers.length > 1);
       expect(twice).toEqual([]);
       expect(new Set(claims.keys())).toEqual(queued);
-      const rows = await handle.db.selectFrom('outbox').select(['status', 'attempts']).execute();
+      const rows = await db().selectFrom('outbox').select(['status', 'attempts']).execute();
       expect(rows).toHaveLength(100);
       expect(rows.every((row) => row.status === 'sending' && Number(row.attempts) === 1)).toBe(true);
     });
@@ -281,10 +218,10 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     it('records the message as sent and moves its link to sent, with the events, once', async () => {
       const now = Date.now();
       const { link, message } = await queue(now);
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
 
       const sentAt = now + SECOND;
-      await store.markOutboxSent({
+      await store().markOutboxSent({
         id: message.id,
         worker: 'wkr_a',
         now: sentAt,
@@ -297,18 +234,18 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
         lease_until: null,
         last_error: null,
       });
-      expect(await store.getLink(appId, link.id)).toMatchObject({ status: 'sent', sent_at: sentAt });
+      expect(await store().getLink(appId, link.id)).toMatchObject({ status: 'sent', sent_at: sentAt });
       expect(await eventsOf(link, 'magic_link.sent')).toHaveLength(1);
 
       // A second report (another worker sent it too after a lease ran out) changes nothing.
-      await store.markOutboxSent({
+      await store().markOutboxSent({
         id: message.id,
         worker: 'wkr_b',
         now: sentAt + SECOND,
         events: [event(appId, 'magic_link.sent', link.id, sentAt + SECOND)],
       });
       expect(await outboxRow(message)).toMatchObject({ status: 'sent', sent_at: sentAt });
-      expect(await store.getLink(appId, link.id)).toMatchObject({ status: 'sent', sent_at: sentAt });
+      expect(await store().getLink(appId, link.id)).toMatchObject({ status: 'sent', sent_at: sentAt });
       expect(await eventsOf(link, 'magic_link.sent')).toHaveLength(1);
     });
 
@@ -319,9 +256,9 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     ])('never moves a link back from %s', async (status, stamps) => {
       const now = Date.now();
       const { link, message } = await queue(now, { link: { status, ...stamps } });
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
 
-      await store.markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
+      await store().markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
 
       expect(await outboxRow(message)).toMatchObject({ status: 'sent' });
       expect(await linkStatus(link)).toBe(status);
@@ -330,8 +267,8 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     it('moves a link that had failed delivery to sent when a later attempt got through', async () => {
       const now = Date.now();
       const { link, message } = await queue(now, { link: { status: 'delivery_failed' } });
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
-      await store.markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
       expect(await linkStatus(link)).toBe('sent');
     });
   });
@@ -340,10 +277,10 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     it('with retryAt, puts the message back for a later attempt and leaves the link alone', async () => {
       const now = Date.now();
       const { link, message } = await queue(now);
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
 
       const retryAt = now + 5 * SECOND;
-      await store.markOutboxFailed({
+      await store().markOutboxFailed({
         id: message.id,
         worker: 'wkr_a',
         now: now + SECOND,
@@ -360,8 +297,8 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
         last_error: 'SMTP ECONNECTION/ECONNREFUSED with 127.0.0.1:2525: connect ECONNREFUSED',
       });
       expect(await linkStatus(link)).toBe('created');
-      expect(await store.claimOutbox(retryAt - 1, retryAt + LEASE, 10, 'wkr_a')).toEqual([]);
-      const again = await store.claimOutbox(retryAt, retryAt + LEASE, 10, 'wkr_a');
+      expect(await store().claimOutbox(retryAt - 1, retryAt + LEASE, 10, 'wkr_a')).toEqual([]);
+      const again = await store().claimOutbox(retryAt, retryAt + LEASE, 10, 'wkr_a');
       expect(again.map((row) => row.id)).toEqual([message.id]);
       expect(again[0]!.attempts).toBe(2);
     });
@@ -369,8 +306,8 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     it('keeps only the first 1000 characters of the error', async () => {
       const now = Date.now();
       const { message } = await queue(now);
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
-      await store.markOutboxFailed({
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().markOutboxFailed({
         id: message.id,
         worker: 'wkr_a',
         now,
@@ -386,9 +323,9 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       async (status) => {
         const now = Date.now();
         const { link, message } = await queue(now, { link: { status } });
-        await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+        await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
 
-        await store.markOutboxFailed({
+        await store().markOutboxFailed({
           id: message.id,
           worker: 'wkr_a',
           now: now + SECOND,
@@ -401,7 +338,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
         expect(await linkStatus(link)).toBe('delivery_failed');
         expect(await eventsOf(link, 'magic_link.delivery_failed')).toHaveLength(1);
         // Given up: no worker picks it up again.
-        expect(await store.claimOutbox(now + DAY, now + DAY + LEASE, 10, 'wkr_a')).toEqual([]);
+        expect(await store().claimOutbox(now + DAY, now + DAY + LEASE, 10, 'wkr_a')).toEqual([]);
       },
     );
 
@@ -412,9 +349,9 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     ])('with retryAt null, leaves a %s link as it is', async (status, stamps) => {
       const now = Date.now();
       const { link, message } = await queue(now, { link: { status, ...stamps } });
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
 
-      await store.markOutboxFailed({
+      await store().markOutboxFailed({
         id: message.id,
         worker: 'wkr_a',
         now: now + SECOND,
@@ -430,10 +367,10 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
     it('does nothing to a message that is no longer being sent', async () => {
       const now = Date.now();
       const { link, message } = await queue(now);
-      await store.claimOutbox(now, now + LEASE, 10, 'wkr_a');
-      await store.markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
 
-      await store.markOutboxFailed({
+      await store().markOutboxFailed({
         id: message.id,
         worker: 'wkr_a',
         now: now + 2 * SECOND,
@@ -460,18 +397,18 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       const oldPending = await queue(old, { dueAt: now + DAY });
       const oldSending = await queue(old, { message: { status: 'sending', lease_until: now + DAY } });
 
-      const purged = await store.purgeExpired(now);
+      const purged = await store().purgeExpired(now);
 
       expect(purged.outboxMessages).toBe(2);
-      const left = (await handle.db.selectFrom('outbox').select('id').execute()).map((row) => row.id).sort();
+      const left = (await db().selectFrom('outbox').select('id').execute()).map((row) => row.id).sort();
       expect(left).toEqual(
         [recentSent, recentFailed, oldPending, oldSending].map((q) => q.message.id).sort(),
       );
       expect(left).not.toContain(oldSent.message.id);
       expect(left).not.toContain(oldFailed.message.id);
       // The links stay: only the messages go.
-      expect(await store.getLink(appId, oldSent.link.id)).toBeDefined();
-      expect((await store.purgeExpired(now)).outboxMessages).toBe(0);
+      expect(await store().getLink(appId, oldSent.link.id)).toBeDefined();
+      expect((await store().purgeExpired(now)).outboxMessages).toBe(0);
     });
   });
 });

@@ -3,12 +3,24 @@
  * Every test makes its own app, so the tests share one database per dialect without seeing each other's rows.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../test-support/databases.js';
-import { createStore } from './create-store.js';
-import { type DatabaseHandle, openDatabase } from './database.js';
-import { migrateToLatest } from './migrate.js';
+import { describe, expect, it } from 'vitest';
+import { hashSecret, randomSecret } from '../crypto/tokens.js';
+import { DIALECTS } from '../test-support/databases.js';
+import {
+  appRow,
+  DAY,
+  email,
+  eventRow,
+  exchangeCodeRow,
+  HOUR,
+  id,
+  MINUTE,
+  planFailure,
+  secretHash,
+  sessionRow,
+  userRow,
+  useStore,
+} from '../test-support/store-rows.js';
 import type {
   AppRow,
   EventRow,
@@ -16,22 +28,11 @@ import type {
   SessionRow,
   SignedTokenRedemption,
   SigningKeyRow,
-  Store,
   UserRow,
 } from './store.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-const id = (prefix: string, at: number) => newId(prefix, at, randomBytes);
-const email = () => `${randomBytes(6).toString('hex')}@example.com`;
 const externalId = () => `cus_${randomBytes(6).toString('hex')}`;
-const tokenKey = () => `sha256:${hashSecret(randomSecret(randomBytes))}`;
-
-function appRow(at: number): AppRow {
-  return { id: id('app', at), name: 'Billing', settings: '{}', created_at: at, updated_at: at };
-}
+const tokenKey = () => `sha256:${secretHash()}`;
 
 function signingKeyRow(appId: string, at: number, overrides: Partial<SigningKeyRow> = {}): SigningKeyRow {
   return {
@@ -48,27 +49,6 @@ function signingKeyRow(appId: string, at: number, overrides: Partial<SigningKeyR
   };
 }
 
-function userRow(appId: string, at: number, overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    id: id('usr', at),
-    app_id: appId,
-    external_id: null,
-    email: null,
-    email_verified: 0,
-    phone: null,
-    phone_verified: 0,
-    metadata: '{}',
-    created_at: at,
-    updated_at: at,
-    last_login_at: null,
-    ...overrides,
-  };
-}
-
-function eventRow(appId: string, type: string, subjectId: string | null, at: number): EventRow {
-  return { id: id('evt', at), app_id: appId, type, subject_id: subjectId, data: '{}', created_at: at };
-}
-
 interface PlannedWrites {
   session: SessionRow;
   exchangeCode: ExchangeCodeRow;
@@ -79,32 +59,13 @@ interface PlannedWrites {
 function planner(at: number, options: { codeExpiresAt?: number } = {}) {
   const planned: Array<PlannedWrites & { user: UserRow; created: boolean }> = [];
   const plan = (user: UserRow, created: boolean): PlannedWrites => {
-    const session: SessionRow = {
-      id: id('ses', at),
-      app_id: user.app_id,
-      user_id: user.id,
-      amr: 'signed_link',
-      link_id: null,
-      ip: null,
-      user_agent: null,
-      created_at: at,
-      expires_at: at + 7 * DAY,
-      last_refreshed_at: null,
-      revoked_at: null,
-    };
+    const session = sessionRow(user.app_id, user.id, at, { amr: 'signed_link', expires_at: at + 7 * DAY });
     const writes: PlannedWrites = {
       session,
-      exchangeCode: {
-        code_hash: hashSecret(randomSecret(randomBytes)),
-        app_id: user.app_id,
-        session_id: session.id,
-        user_id: user.id,
+      exchangeCode: exchangeCodeRow(session, at, {
         redirect_url: 'https://app.example.com/invoices',
-        code_challenge: null,
-        created_at: at,
         expires_at: options.codeExpiresAt ?? at + MINUTE,
-        used_at: null,
-      },
+      }),
       events: [
         eventRow(user.app_id, 'signed_link.redeemed', null, at),
         eventRow(user.app_id, 'session.created', session.id, at),
@@ -116,42 +77,24 @@ function planner(at: number, options: { codeExpiresAt?: number } = {}) {
   return { plan, planned };
 }
 
-function planFailure(): never {
-  throw new Error('plan failed');
-}
-
 describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
-  let database: TestDatabase;
-  let handle: DatabaseHandle;
-  let store: Store;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    handle = openDatabase(database.target);
-    await migrateToLatest(handle.db);
-    store = createStore(handle);
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
-  });
+  const { store, db } = useStore(dialect);
 
   async function seedApp(at: number): Promise<AppRow> {
-    const app = appRow(at);
-    await store.insertApp(app, [], []);
+    const app = appRow(at, { name: 'Billing' });
+    await store().insertApp(app, [], []);
     return app;
   }
 
   async function seedKey(appId: string, at: number, overrides: Partial<SigningKeyRow> = {}) {
     const key = signingKeyRow(appId, at, overrides);
-    await store.insertSigningKey(key, []);
+    await store().insertSigningKey(key, []);
     return key;
   }
 
   async function seedUser(appId: string, at: number, overrides: Partial<UserRow> = {}): Promise<UserRow> {
     const user = userRow(appId, at, overrides);
-    await store.insertUser(user, []);
+    await store().insertUser(user, []);
     return user;
   }
 
@@ -168,14 +111,14 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
     } satisfies SignedTokenRedemption;
   }
 
-  const sessionsOf = (appId: string) => store.listSessions(appId, {}, { limit: 1_000 });
-  const usersOf = (appId: string) => store.listUsers(appId, {}, { limit: 1_000 });
-  const eventsOf = (appId: string, type: string) => store.listEvents(appId, { type }, { limit: 1_000 });
+  const sessionsOf = (appId: string) => store().listSessions(appId, {}, { limit: 1_000 });
+  const usersOf = (appId: string) => store().listUsers(appId, {}, { limit: 1_000 });
+  const eventsOf = (appId: string, type: string) => store().listEvents(appId, { type }, { limit: 1_000 });
 
   async function rowExists(table: 'used_tokens' | 'exchange_codes' | 'refresh_tokens', key: string) {
     const column =
       table === 'used_tokens' ? 'token_key' : table === 'exchange_codes' ? 'code_hash' : 'token_hash';
-    const rows = await handle.db
+    const rows = await db()
       .selectFrom(table)
       // biome-ignore lint/suspicious/noExplicitAny: the column is chosen from the table above
       .select(column as any)
@@ -190,14 +133,14 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const key = signingKeyRow(app.id, now);
-      await store.insertSigningKey(key, [eventRow(app.id, 'signing_key.created', key.kid, now)]);
-      expect(await store.getSigningKey(key.kid)).toEqual(key);
+      await store().insertSigningKey(key, [eventRow(app.id, 'signing_key.created', key.kid, now)]);
+      expect(await store().getSigningKey(key.kid)).toEqual(key);
       expect(await eventsOf(app.id, 'signing_key.created')).toHaveLength(1);
     });
 
     it('answers undefined for an unknown kid', async () => {
-      expect(await store.getSigningKey(id('sk', Date.now()))).toBeUndefined();
-      expect(await store.getSigningKey("' OR 1=1 --")).toBeUndefined();
+      expect(await store().getSigningKey(id('sk', Date.now()))).toBeUndefined();
+      expect(await store().getSigningKey("' OR 1=1 --")).toBeUndefined();
     });
 
     it('lists one app’s keys, newest first, revoked ones included', async () => {
@@ -208,7 +151,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const revoked = await seedKey(app.id, now - 1_000, { revoked_at: now });
       const newer = await seedKey(app.id, now);
       await seedKey(other.id, now);
-      const listed = await store.listSigningKeys(app.id, { limit: 10 });
+      const listed = await store().listSigningKeys(app.id, { limit: 10 });
       expect(listed.map((key) => key.kid)).toEqual([newer.kid, revoked.kid, older.kid]);
     });
 
@@ -218,9 +161,9 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const keys = [];
       for (let i = 0; i < 5; i++) keys.push(await seedKey(app.id, now + i));
       const newestFirst = keys.map((key) => key.kid).reverse();
-      const first = await store.listSigningKeys(app.id, { limit: 2 });
+      const first = await store().listSigningKeys(app.id, { limit: 2 });
       expect(first.slice(0, 2).map((key) => key.kid)).toEqual(newestFirst.slice(0, 2));
-      const next = await store.listSigningKeys(app.id, { limit: 2, cursor: newestFirst[1] });
+      const next = await store().listSigningKeys(app.id, { limit: 2, cursor: newestFirst[1] });
       expect(next.slice(0, 2).map((key) => key.kid)).toEqual(newestFirst.slice(2, 4));
     });
 
@@ -228,15 +171,15 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const key = await seedKey(app.id, now);
-      const revoked = await store.revokeSigningKey(app.id, key.kid, now + 1, [
+      const revoked = await store().revokeSigningKey(app.id, key.kid, now + 1, [
         eventRow(app.id, 'signing_key.revoked', key.kid, now + 1),
       ]);
       expect(revoked).toEqual({ ...key, revoked_at: now + 1 });
-      const again = await store.revokeSigningKey(app.id, key.kid, now + 2, [
+      const again = await store().revokeSigningKey(app.id, key.kid, now + 2, [
         eventRow(app.id, 'signing_key.revoked', key.kid, now + 2),
       ]);
       expect(again).toBeUndefined();
-      expect((await store.getSigningKey(key.kid))?.revoked_at).toBe(now + 1);
+      expect((await store().getSigningKey(key.kid))?.revoked_at).toBe(now + 1);
       expect(await eventsOf(app.id, 'signing_key.revoked')).toHaveLength(1);
     });
 
@@ -245,11 +188,11 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const owner = await seedApp(now);
       const intruder = await seedApp(now);
       const key = await seedKey(owner.id, now);
-      const result = await store.revokeSigningKey(intruder.id, key.kid, now, [
+      const result = await store().revokeSigningKey(intruder.id, key.kid, now, [
         eventRow(intruder.id, 'signing_key.revoked', key.kid, now),
       ]);
       expect(result).toBeUndefined();
-      expect((await store.getSigningKey(key.kid))?.revoked_at).toBeNull();
+      expect((await store().getSigningKey(key.kid))?.revoked_at).toBeNull();
       expect(await eventsOf(intruder.id, 'signing_key.revoked')).toHaveLength(0);
     });
 
@@ -257,8 +200,8 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const key = await seedKey(app.id, now);
-      await store.touchSigningKey(key.kid, now + 5);
-      expect((await store.getSigningKey(key.kid))?.last_used_at).toBe(now + 5);
+      await store().touchSigningKey(key.kid, now + 5);
+      expect((await store().getSigningKey(key.kid))?.last_used_at).toBe(now + 5);
     });
   });
 
@@ -268,7 +211,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const app = await seedApp(now);
       const input = redemption(app.id, now);
       const { plan, planned } = planner(now);
-      const result = await store.redeemSignedToken(input, now, plan);
+      const result = await store().redeemSignedToken(input, now, plan);
       expect(result.ok).toBe(true);
       if (!result.ok) return;
       expect(result.created).toBe(true);
@@ -285,9 +228,9 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const input = redemption(app.id, now);
-      expect((await store.redeemSignedToken(input, now, planner(now).plan)).ok).toBe(true);
+      expect((await store().redeemSignedToken(input, now, planner(now).plan)).ok).toBe(true);
       const { plan, planned } = planner(now + 1);
-      const second = await store.redeemSignedToken({ ...input, newUser: undefined }, now + 1, plan);
+      const second = await store().redeemSignedToken({ ...input, newUser: undefined }, now + 1, plan);
       expect(second).toEqual({ ok: false, reason: 'used' });
       expect(planned).toHaveLength(0);
       expect(await sessionsOf(app.id)).toHaveLength(1);
@@ -298,12 +241,12 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const first = await seedApp(now);
       const second = await seedApp(now);
       const key = tokenKey();
-      const a = await store.redeemSignedToken(
+      const a = await store().redeemSignedToken(
         redemption(first.id, now, { tokenKey: key }),
         now,
         planner(now).plan,
       );
-      const b = await store.redeemSignedToken(
+      const b = await store().redeemSignedToken(
         redemption(second.id, now, { tokenKey: key }),
         now,
         planner(now).plan,
@@ -315,8 +258,8 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const input = redemption(app.id, now, { tokenKey: null });
-      const first = await store.redeemSignedToken(input, now, planner(now).plan);
-      const second = await store.redeemSignedToken(input, now + 1, planner(now + 1).plan);
+      const first = await store().redeemSignedToken(input, now, planner(now).plan);
+      const second = await store().redeemSignedToken(input, now + 1, planner(now + 1).plan);
       expect(first.ok && second.ok).toBe(true);
       if (!first.ok || !second.ok) return;
       expect(second.user.id).toBe(first.user.id);
@@ -328,7 +271,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const existing = await seedUser(app.id, now, { external_id: externalId(), email: email() });
-      const result = await store.redeemSignedToken(
+      const result = await store().redeemSignedToken(
         redemption(app.id, now, { externalId: existing.external_id! }),
         now,
         planner(now).plan,
@@ -346,7 +289,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const app = await seedApp(now);
       const byId = await seedUser(app.id, now, { email: email() });
       await seedUser(app.id, now, { external_id: byId.id });
-      const result = await store.redeemSignedToken(
+      const result = await store().redeemSignedToken(
         redemption(app.id, now, { userId: byId.id, externalId: byId.id }),
         now,
         planner(now).plan,
@@ -359,7 +302,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const app = await seedApp(now);
       const other = await seedApp(now);
       const foreign = await seedUser(other.id, now);
-      const result = await store.redeemSignedToken(
+      const result = await store().redeemSignedToken(
         redemption(app.id, now, { userId: foreign.id, externalId: foreign.id, newUser: undefined }),
         now,
         planner(now).plan,
@@ -371,7 +314,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const { plan, planned } = planner(now);
-      const result = await store.redeemSignedToken(
+      const result = await store().redeemSignedToken(
         redemption(app.id, now, { newUser: undefined }),
         now,
         plan,
@@ -386,10 +329,14 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const input = redemption(app.id, now);
-      const refused = await store.redeemSignedToken({ ...input, newUser: undefined }, now, planner(now).plan);
+      const refused = await store().redeemSignedToken(
+        { ...input, newUser: undefined },
+        now,
+        planner(now).plan,
+      );
       expect(refused).toEqual({ ok: false, reason: 'no_user' });
       expect(await rowExists('used_tokens', input.tokenKey!)).toBe(false);
-      const later = await store.redeemSignedToken(input, now + 1, planner(now + 1).plan);
+      const later = await store().redeemSignedToken(input, now + 1, planner(now + 1).plan);
       expect(later.ok).toBe(true);
     });
 
@@ -402,9 +349,9 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
         externalId: external,
         newUser: userRow(app.id, now, { external_id: external, email: holder.email }),
       });
-      const result = await store.redeemSignedToken(input, now, planner(now).plan);
+      const result = await store().redeemSignedToken(input, now, planner(now).plan);
       expect(result).toMatchObject({ ok: true, created: true, user: { external_id: external, email: null } });
-      expect((await store.getUser(app.id, holder.id))?.email).toBe(holder.email);
+      expect((await store().getUser(app.id, holder.id))?.email).toBe(holder.email);
       expect(await usersOf(app.id)).toHaveLength(2);
     });
 
@@ -412,10 +359,10 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const input = redemption(app.id, now);
-      await expect(store.redeemSignedToken(input, now, planFailure)).rejects.toThrow('plan failed');
+      await expect(store().redeemSignedToken(input, now, planFailure)).rejects.toThrow('plan failed');
       expect(await usersOf(app.id)).toHaveLength(0);
       expect(await sessionsOf(app.id)).toHaveLength(0);
-      expect((await store.redeemSignedToken(input, now, planner(now).plan)).ok).toBe(true);
+      expect((await store().redeemSignedToken(input, now, planner(now).plan)).ok).toBe(true);
     });
 
     it('lets exactly one of 30 concurrent redemptions of one token key win', async () => {
@@ -424,7 +371,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const input = redemption(app.id, now);
       const { plan, planned } = planner(now);
       const results = await Promise.all(
-        Array.from({ length: 30 }, () => store.redeemSignedToken(input, now, plan)),
+        Array.from({ length: 30 }, () => store().redeemSignedToken(input, now, plan)),
       );
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.reason === 'used')).toHaveLength(29);
@@ -440,7 +387,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const { plan } = planner(now);
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
-          store.redeemSignedToken(
+          store().redeemSignedToken(
             redemption(app.id, now, {
               externalId: external,
               newUser: userRow(app.id, now, { external_id: external }),
@@ -465,15 +412,15 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const app = await seedApp(now);
       const expired = redemption(app.id, now, { tokenExpiresAt: now + MINUTE });
       const live = redemption(app.id, now, { tokenExpiresAt: now + 3 * MINUTE });
-      await store.redeemSignedToken(expired, now, planner(now).plan);
-      await store.redeemSignedToken(live, now, planner(now).plan);
+      await store().redeemSignedToken(expired, now, planner(now).plan);
+      await store().redeemSignedToken(live, now, planner(now).plan);
       const later = now + 2 * MINUTE;
-      const purged = await store.purgeExpired(later);
+      const purged = await store().purgeExpired(later);
       expect(purged.usedTokens).toBeGreaterThanOrEqual(1);
       expect(await rowExists('used_tokens', expired.tokenKey!)).toBe(false);
       expect(await rowExists('used_tokens', live.tokenKey!)).toBe(true);
-      expect((await store.redeemSignedToken(expired, later, planner(later).plan)).ok).toBe(true);
-      expect(await store.redeemSignedToken(live, later, planner(later).plan)).toEqual({
+      expect((await store().redeemSignedToken(expired, later, planner(later).plan)).ok).toBe(true);
+      expect(await store().redeemSignedToken(live, later, planner(later).plan)).toEqual({
         ok: false,
         reason: 'used',
       });
@@ -484,11 +431,11 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const app = await seedApp(now);
       const signIn = async (codeExpiresAt: number, refreshExpiresAt: number) => {
         const { plan, planned } = planner(now, { codeExpiresAt });
-        const result = await store.redeemSignedToken(redemption(app.id, now), now, plan);
+        const result = await store().redeemSignedToken(redemption(app.id, now), now, plan);
         expect(result.ok).toBe(true);
         const code = planned[0]!.exchangeCode.code_hash;
         const refreshHash = hashSecret(randomSecret(randomBytes));
-        const exchanged = await store.consumeExchangeCode(code, now, (_code, session) => ({
+        const exchanged = await store().consumeExchangeCode(code, now, (_code, session) => ({
           refreshToken: {
             token_hash: refreshHash,
             session_id: session.id,
@@ -506,7 +453,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const old = await signIn(purgeAt - HOUR - MINUTE, purgeAt - HOUR - MINUTE);
       const recent = await signIn(purgeAt - HOUR + MINUTE, purgeAt - HOUR + MINUTE);
       const live = await signIn(purgeAt + HOUR, purgeAt + DAY);
-      const purged = await store.purgeExpired(purgeAt);
+      const purged = await store().purgeExpired(purgeAt);
       expect(purged.exchangeCodes).toBeGreaterThanOrEqual(1);
       expect(purged.refreshTokens).toBeGreaterThanOrEqual(1);
       expect(await rowExists('exchange_codes', old.code)).toBe(false);

@@ -3,13 +3,25 @@
  * so the tests share one database per dialect without seeing each other's rows.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { describe, expect, it } from 'vitest';
+import { randomSecret } from '../crypto/tokens.js';
 import { ApiError } from '../http/api-error.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../test-support/databases.js';
-import { createStore } from './create-store.js';
-import { openDatabase } from './database.js';
-import { migrateToLatest } from './migrate.js';
+import { DIALECTS } from '../test-support/databases.js';
+import {
+  appRow,
+  DAY,
+  email,
+  eventRow,
+  exchangeCodeRow,
+  id,
+  linkRow,
+  MINUTE,
+  planFailure,
+  secretHash,
+  sessionRow,
+  userRow,
+  useStore,
+} from '../test-support/store-rows.js';
 import type {
   ApiKeyRow,
   AppRow,
@@ -20,21 +32,10 @@ import type {
   RefreshTokenRow,
   SessionKeyRow,
   SessionRow,
-  Store,
   UserRow,
 } from './store.js';
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-
-const id = (prefix: string, at: number) => newId(prefix, at, randomBytes);
-const secretHash = () => hashSecret(randomSecret(randomBytes));
-const email = () => `${randomBytes(6).toString('hex')}@example.com`;
 const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id);
-
-function appRow(at: number, overrides: Partial<AppRow> = {}): AppRow {
-  return { id: id('app', at), name: 'Acme', settings: '{}', created_at: at, updated_at: at, ...overrides };
-}
 
 function apiKeyRow(appId: string | null, at: number, overrides: Partial<ApiKeyRow> = {}): ApiKeyRow {
   return {
@@ -47,88 +48,6 @@ function apiKeyRow(appId: string | null, at: number, overrides: Partial<ApiKeyRo
     created_at: at,
     last_used_at: null,
     revoked_at: null,
-    ...overrides,
-  };
-}
-
-function userRow(appId: string, at: number, overrides: Partial<UserRow> = {}): UserRow {
-  return {
-    id: id('usr', at),
-    app_id: appId,
-    external_id: null,
-    email: null,
-    email_verified: 0,
-    phone: null,
-    phone_verified: 0,
-    metadata: '{}',
-    created_at: at,
-    updated_at: at,
-    last_login_at: null,
-    ...overrides,
-  };
-}
-
-function linkRow(user: UserRow, at: number, overrides: Partial<MagicLinkRow> = {}): MagicLinkRow {
-  return {
-    id: id('ml', at),
-    app_id: user.app_id,
-    user_id: user.id,
-    identifier: user.email ?? 'someone@example.com',
-    identifier_kind: 'email',
-    channel: 'email',
-    type: 'login',
-    token_hash: secretHash(),
-    redirect_url: 'https://app.example.com/welcome',
-    magic_link_path: null,
-    code_challenge: null,
-    language: null,
-    ttl_minutes: 15,
-    status: 'created',
-    metadata: '{}',
-    created_at: at,
-    expires_at: at + 15 * MINUTE,
-    sent_at: null,
-    delivered_at: null,
-    opened_at: null,
-    redeemed_at: null,
-    revoked_at: null,
-    session_id: null,
-    ...overrides,
-  };
-}
-
-function sessionRow(link: MagicLinkRow, at: number, overrides: Partial<SessionRow> = {}): SessionRow {
-  return {
-    id: id('ses', at),
-    app_id: link.app_id,
-    user_id: link.user_id,
-    amr: 'magic_link',
-    link_id: link.id,
-    ip: null,
-    user_agent: null,
-    created_at: at,
-    expires_at: at + 30 * DAY,
-    last_refreshed_at: null,
-    revoked_at: null,
-    ...overrides,
-  };
-}
-
-function exchangeCodeRow(
-  session: SessionRow,
-  at: number,
-  overrides: Partial<ExchangeCodeRow> = {},
-): ExchangeCodeRow {
-  return {
-    code_hash: secretHash(),
-    app_id: session.app_id,
-    session_id: session.id,
-    user_id: session.user_id,
-    redirect_url: null,
-    code_challenge: null,
-    created_at: at,
-    expires_at: at + MINUTE,
-    used_at: null,
     ...overrides,
   };
 }
@@ -147,10 +66,6 @@ function refreshTokenRow(
     used_at: null,
     ...overrides,
   };
-}
-
-function eventRow(appId: string | null, type: string, subjectId: string | null, at: number): EventRow {
-  return { id: id('evt', at), app_id: appId, type, subject_id: subjectId, data: '{}', created_at: at };
 }
 
 function sessionKeyRow(at: number): SessionKeyRow {
@@ -176,7 +91,7 @@ function redemptionWrites(
     exchangeCode?: Partial<ExchangeCodeRow>;
   } = {},
 ): Writes {
-  const session = sessionRow(link, at, options.session);
+  const session = sessionRow(link.app_id, link.user_id, at, { link_id: link.id, ...options.session });
   return {
     session,
     exchangeCode: exchangeCodeRow(session, at, options.exchangeCode),
@@ -209,35 +124,18 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
-function planFailure(): never {
-  throw new Error('plan failed');
-}
-
 describe.each(DIALECTS)('store on %s', (dialect) => {
-  let database: TestDatabase;
-  let store: Store;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    const handle = openDatabase(database.target);
-    await migrateToLatest(handle.db);
-    store = createStore(handle);
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
-  });
+  const { store } = useStore(dialect);
 
   async function seedApp(at: number): Promise<AppRow> {
     const app = appRow(at);
-    await store.insertApp(app, [], []);
+    await store().insertApp(app, [], []);
     return app;
   }
 
   async function seedUser(appId: string, at: number, overrides: Partial<UserRow> = {}): Promise<UserRow> {
     const user = userRow(appId, at, { email: email(), ...overrides });
-    await store.insertUser(user, []);
+    await store().insertUser(user, []);
     return user;
   }
 
@@ -247,7 +145,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     overrides: Partial<MagicLinkRow> = {},
   ): Promise<MagicLinkRow> {
     const link = linkRow(user, at, overrides);
-    await store.createLink(link, undefined, []);
+    await store().createLink(link, undefined, []);
     return link;
   }
 
@@ -256,16 +154,16 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const user = await seedUser(appId, at);
     const link = await seedLink(user, at);
     const writes = redemptionWrites(link, at);
-    const result = await store.redeemLink(link.token_hash, at, () => writes);
+    const result = await store().redeemLink(link.token_hash, at, () => writes);
     expect(result.ok).toBe(true);
     return { user, link, writes, session: writes.session };
   }
 
-  const eventsOfType = (appId: string, type: string) => store.listEvents(appId, { type }, { limit: 100 });
+  const eventsOfType = (appId: string, type: string) => store().listEvents(appId, { type }, { limit: 100 });
 
   it('reports its dialect and answers a ping', async () => {
-    expect(store.dialect).toBe(dialect);
-    await expect(store.ping()).resolves.toBeUndefined();
+    expect(store().dialect).toBe(dialect);
+    await expect(store().ping()).resolves.toBeUndefined();
   });
 
   describe('apps', () => {
@@ -274,28 +172,28 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = appRow(now);
       const key = apiKeyRow(app.id, now);
       const event = eventRow(app.id, 'app.created', app.id, now);
-      await store.insertApp(app, [key], [event]);
-      expect(await store.getApp(app.id)).toEqual(app);
-      expect(await store.findApiKeyByHash(key.key_hash)).toEqual(key);
-      expect(await store.listEvents(app.id, {}, { limit: 10 })).toEqual([event]);
+      await store().insertApp(app, [key], [event]);
+      expect(await store().getApp(app.id)).toEqual(app);
+      expect(await store().findApiKeyByHash(key.key_hash)).toEqual(key);
+      expect(await store().listEvents(app.id, {}, { limit: 10 })).toEqual([event]);
     });
 
     it('inserts nothing when one of the keys cannot be stored', async () => {
       const now = Date.now();
       const other = await seedApp(now);
       const taken = apiKeyRow(other.id, now);
-      await store.insertApiKey(taken, []);
+      await store().insertApiKey(taken, []);
       const app = appRow(now);
       const clash = apiKeyRow(app.id, now, { key_hash: taken.key_hash });
       await expect(
-        store.insertApp(app, [clash], [eventRow(app.id, 'app.created', app.id, now)]),
+        store().insertApp(app, [clash], [eventRow(app.id, 'app.created', app.id, now)]),
       ).rejects.toThrow();
-      expect(await store.getApp(app.id)).toBeUndefined();
-      expect(await store.listEvents(app.id, {}, { limit: 10 })).toEqual([]);
+      expect(await store().getApp(app.id)).toBeUndefined();
+      expect(await store().listEvents(app.id, {}, { limit: 10 })).toEqual([]);
     });
 
     it('answers undefined for an unknown app', async () => {
-      expect(await store.getApp(id('app', Date.now()))).toBeUndefined();
+      expect(await store().getApp(id('app', Date.now()))).toBeUndefined();
     });
 
     it('updates an app, returning the new row and writing the events', async () => {
@@ -303,10 +201,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now - 1000);
       const changes = { name: 'Renamed', settings: '{"default_language":"fr"}', updated_at: now };
       const event = eventRow(app.id, 'app.updated', app.id, now);
-      const updated = await store.updateApp(app.id, changes, [event]);
+      const updated = await store().updateApp(app.id, changes, [event]);
       expect(updated).toEqual({ ...app, ...changes });
-      expect(await store.getApp(app.id)).toEqual(updated);
-      expect(await store.listEvents(app.id, {}, { limit: 10 })).toEqual([event]);
+      expect(await store().getApp(app.id)).toEqual(updated);
+      expect(await store().listEvents(app.id, {}, { limit: 10 })).toEqual([event]);
     });
 
     it('updates nothing and writes no event for an unknown app', async () => {
@@ -314,31 +212,31 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const missing = id('app', now);
       const changes = { name: 'Ghost', settings: '{}', updated_at: now };
       expect(
-        await store.updateApp(missing, changes, [eventRow(missing, 'app.updated', missing, now)]),
+        await store().updateApp(missing, changes, [eventRow(missing, 'app.updated', missing, now)]),
       ).toBeUndefined();
-      expect(await store.listEvents(missing, {}, { limit: 10 })).toEqual([]);
+      expect(await store().listEvents(missing, {}, { limit: 10 })).toEqual([]);
     });
 
     it('lists apps newest id first, one row past the limit, resuming after the cursor', async () => {
       // Ids from a time later than any other test's, so these three are the newest apps in the database.
       const later = Date.now() + 1000 * DAY;
       const [a, b, c] = [appRow(later), appRow(later + 1), appRow(later + 2)];
-      for (const app of [a, b, c]) await store.insertApp(app, [], []);
+      for (const app of [a, b, c]) await store().insertApp(app, [], []);
 
-      const first = await store.listApps({ limit: 2 });
+      const first = await store().listApps({ limit: 2 });
       expect(first).toEqual([c, b, a]);
 
-      const rest = await store.listApps({ limit: 100, cursor: b.id });
+      const rest = await store().listApps({ limit: 100, cursor: b.id });
       expect(rest[0]).toEqual(a);
       expect(rest.every((app) => app.id < b.id)).toBe(true);
       expect(ids(rest)).toEqual([...ids(rest)].sort().reverse());
     });
 
     it('counts apps', async () => {
-      const before = await store.countApps();
+      const before = await store().countApps();
       await seedApp(Date.now());
       await seedApp(Date.now());
-      expect(await store.countApps()).toBe(before + 2);
+      expect(await store().countApps()).toBe(before + 2);
     });
   });
 
@@ -347,9 +245,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const key = apiKeyRow(app.id, now);
-      await store.insertApiKey(key, [eventRow(app.id, 'api_key.created', key.id, now)]);
-      expect(await store.findApiKeyByHash(key.key_hash)).toEqual(key);
-      expect(await store.findApiKeyByHash(secretHash())).toBeUndefined();
+      await store().insertApiKey(key, [eventRow(app.id, 'api_key.created', key.id, now)]);
+      expect(await store().findApiKeyByHash(key.key_hash)).toEqual(key);
+      expect(await store().findApiKeyByHash(secretHash())).toBeUndefined();
       expect(await eventsOfType(app.id, 'api_key.created')).toHaveLength(1);
     });
 
@@ -360,11 +258,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const older = apiKeyRow(app.id, now);
       const newer = apiKeyRow(app.id, now + 1);
       const admin = apiKeyRow(null, now);
-      for (const key of [older, newer, apiKeyRow(other.id, now), admin]) await store.insertApiKey(key, []);
+      for (const key of [older, newer, apiKeyRow(other.id, now), admin]) await store().insertApiKey(key, []);
 
-      expect(await store.listApiKeys(app.id, { limit: 10 })).toEqual([newer, older]);
-      expect(await store.listApiKeys(app.id, { limit: 10, cursor: newer.id })).toEqual([older]);
-      const adminKeys = await store.listApiKeys(null, { limit: 100 });
+      expect(await store().listApiKeys(app.id, { limit: 10 })).toEqual([newer, older]);
+      expect(await store().listApiKeys(app.id, { limit: 10, cursor: newer.id })).toEqual([older]);
+      const adminKeys = await store().listApiKeys(null, { limit: 100 });
       expect(adminKeys).toContainEqual(admin);
       expect(adminKeys.every((key) => key.kind === 'admin' && key.app_id === null)).toBe(true);
     });
@@ -373,12 +271,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const key = apiKeyRow(app.id, now);
-      await store.insertApiKey(key, []);
+      await store().insertApiKey(key, []);
       const event = () => [eventRow(app.id, 'api_key.revoked', key.id, now)];
 
-      expect(await store.revokeApiKey(app.id, key.id, now, event())).toEqual({ ...key, revoked_at: now });
-      expect(await store.revokeApiKey(app.id, key.id, now + 1, event())).toBeUndefined();
-      expect((await store.findApiKeyByHash(key.key_hash))?.revoked_at).toBe(now);
+      expect(await store().revokeApiKey(app.id, key.id, now, event())).toEqual({ ...key, revoked_at: now });
+      expect(await store().revokeApiKey(app.id, key.id, now + 1, event())).toBeUndefined();
+      expect((await store().findApiKeyByHash(key.key_hash))?.revoked_at).toBe(now);
       expect(await eventsOfType(app.id, 'api_key.revoked')).toHaveLength(1);
     });
 
@@ -387,27 +285,27 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const other = await seedApp(now);
       const key = apiKeyRow(app.id, now);
-      await store.insertApiKey(key, []);
+      await store().insertApiKey(key, []);
 
-      expect(await store.revokeApiKey(other.id, key.id, now, [])).toBeUndefined();
-      expect(await store.revokeApiKey(null, key.id, now, [])).toBeUndefined();
-      expect((await store.findApiKeyByHash(key.key_hash))?.revoked_at).toBeNull();
+      expect(await store().revokeApiKey(other.id, key.id, now, [])).toBeUndefined();
+      expect(await store().revokeApiKey(null, key.id, now, [])).toBeUndefined();
+      expect((await store().findApiKeyByHash(key.key_hash))?.revoked_at).toBeNull();
     });
 
     it('revokes an admin key when the app is null', async () => {
       const now = Date.now();
       const key = apiKeyRow(null, now);
-      await store.insertApiKey(key, []);
-      expect(await store.revokeApiKey(null, key.id, now, [])).toEqual({ ...key, revoked_at: now });
+      await store().insertApiKey(key, []);
+      expect(await store().revokeApiKey(null, key.id, now, [])).toEqual({ ...key, revoked_at: now });
     });
 
     it('records when a key was last used', async () => {
       const now = Date.now();
       const app = await seedApp(now);
       const key = apiKeyRow(app.id, now);
-      await store.insertApiKey(key, []);
-      await store.touchApiKey(key.id, now + 5000);
-      expect((await store.findApiKeyByHash(key.key_hash))?.last_used_at).toBe(now + 5000);
+      await store().insertApiKey(key, []);
+      await store().touchApiKey(key.id, now + 5000);
+      expect((await store().findApiKeyByHash(key.key_hash))?.last_used_at).toBe(now + 5000);
     });
   });
 
@@ -418,11 +316,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const other = await seedApp(now);
       const user = userRow(app.id, now, { email: email(), metadata: '{"plan":"pro"}' });
       const event = eventRow(app.id, 'user.created', user.id, now);
-      await store.insertUser(user, [event]);
+      await store().insertUser(user, [event]);
 
-      expect(await store.getUser(app.id, user.id)).toEqual(user);
-      expect(await store.getUser(other.id, user.id)).toBeUndefined();
-      expect(await store.listEvents(app.id, {}, { limit: 10 })).toEqual([event]);
+      expect(await store().getUser(app.id, user.id)).toEqual(user);
+      expect(await store().getUser(other.id, user.id)).toBeUndefined();
+      expect(await store().listEvents(app.id, {}, { limit: 10 })).toEqual([event]);
     });
 
     it('finds a user by email, phone or external id, within its app only', async () => {
@@ -431,11 +329,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const other = await seedApp(now);
       const user = await seedUser(app.id, now, { phone: '+15555550100', external_id: 'cus_42' });
 
-      expect(await store.findUser(app.id, 'email', user.email!)).toEqual(user);
-      expect(await store.findUser(app.id, 'phone', '+15555550100')).toEqual(user);
-      expect(await store.findUser(app.id, 'external_id', 'cus_42')).toEqual(user);
-      expect(await store.findUser(other.id, 'email', user.email!)).toBeUndefined();
-      expect(await store.findUser(app.id, 'email', email())).toBeUndefined();
+      expect(await store().findUser(app.id, 'email', user.email!)).toEqual(user);
+      expect(await store().findUser(app.id, 'phone', '+15555550100')).toEqual(user);
+      expect(await store().findUser(app.id, 'external_id', 'cus_42')).toEqual(user);
+      expect(await store().findUser(other.id, 'email', user.email!)).toBeUndefined();
+      expect(await store().findUser(app.id, 'email', email())).toBeUndefined();
     });
 
     it.each([
@@ -451,12 +349,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         const duplicate = userRow(app.id, now, identifier);
 
         const error = await rejection(
-          store.insertUser(duplicate, [eventRow(app.id, 'user.created', duplicate.id, now)]),
+          store().insertUser(duplicate, [eventRow(app.id, 'user.created', duplicate.id, now)]),
         );
         expect(error).toBeInstanceOf(ApiError);
         expect(error).toMatchObject({ code: 'conflict', param: field });
-        expect(await store.getUser(app.id, duplicate.id)).toBeUndefined();
-        expect(await store.listEvents(app.id, { subject_id: duplicate.id }, { limit: 10 })).toEqual([]);
+        expect(await store().getUser(app.id, duplicate.id)).toBeUndefined();
+        expect(await store().listEvents(app.id, { subject_id: duplicate.id }, { limit: 10 })).toEqual([]);
       },
     );
 
@@ -465,8 +363,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const address = email();
       const first = await seedUser((await seedApp(now)).id, now, { email: address });
       const second = await seedUser((await seedApp(now)).id, now, { email: address });
-      expect(await store.getUser(second.app_id, second.id)).toEqual(second);
-      expect(await store.getUser(first.app_id, first.id)).toEqual(first);
+      expect(await store().getUser(second.app_id, second.id)).toEqual(second);
+      expect(await store().getUser(first.app_id, first.id)).toEqual(first);
     });
 
     it('lets any number of users have no email', async () => {
@@ -474,8 +372,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const a = await seedUser(app.id, now, { email: null, phone: '+15555550102' });
       const b = await seedUser(app.id, now, { email: null, phone: '+15555550103' });
-      expect(await store.getUser(app.id, a.id)).toEqual(a);
-      expect(await store.getUser(app.id, b.id)).toEqual(b);
+      expect(await store().getUser(app.id, a.id)).toEqual(a);
+      expect(await store().getUser(app.id, b.id)).toEqual(b);
     });
 
     it('updates a user, returning the new row and writing the events', async () => {
@@ -491,9 +389,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       };
       const event = eventRow(app.id, 'user.updated', user.id, now);
 
-      const updated = await store.updateUser(app.id, user.id, patch, [event]);
+      const updated = await store().updateUser(app.id, user.id, patch, [event]);
       expect(updated).toEqual({ ...user, ...patch });
-      expect(await store.getUser(app.id, user.id)).toEqual(updated);
+      expect(await store().getUser(app.id, user.id)).toEqual(updated);
       expect(await eventsOfType(app.id, 'user.updated')).toEqual([event]);
     });
 
@@ -504,9 +402,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const user = await seedUser(app.id, now);
       const patch = { metadata: '{"b":2}', updated_at: now };
 
-      expect(await store.updateUser(other.id, user.id, patch, [])).toBeUndefined();
-      expect(await store.updateUser(app.id, id('usr', now), patch, [])).toBeUndefined();
-      expect(await store.getUser(app.id, user.id)).toEqual(user);
+      expect(await store().updateUser(other.id, user.id, patch, [])).toBeUndefined();
+      expect(await store().updateUser(app.id, id('usr', now), patch, [])).toBeUndefined();
+      expect(await store().getUser(app.id, user.id)).toEqual(user);
     });
 
     it('rejects an update to an email another user of the app has as a conflict', async () => {
@@ -516,11 +414,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const user = await seedUser(app.id, now);
 
       const error = await rejection(
-        store.updateUser(app.id, user.id, { email: holder.email, updated_at: now }, []),
+        store().updateUser(app.id, user.id, { email: holder.email, updated_at: now }, []),
       );
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ code: 'conflict', param: 'email' });
-      expect(await store.getUser(app.id, user.id)).toEqual(user);
+      expect(await store().getUser(app.id, user.id)).toEqual(user);
     });
 
     it('lists the users of one app, newest first, filtered by identifier', async () => {
@@ -532,12 +430,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const c = await seedUser(app.id, now + 2);
       await seedUser(other.id, now + 3, { email: a.email });
 
-      expect(await store.listUsers(app.id, {}, { limit: 10 })).toEqual([c, b, a]);
-      expect(await store.listUsers(app.id, {}, { limit: 1, cursor: c.id })).toEqual([b, a]);
-      expect(await store.listUsers(app.id, { email: a.email! }, { limit: 10 })).toEqual([a]);
-      expect(await store.listUsers(app.id, { phone: '+15555550105' }, { limit: 10 })).toEqual([a]);
-      expect(await store.listUsers(app.id, { external_id: 'cus_b' }, { limit: 10 })).toEqual([b]);
-      expect(await store.listUsers(app.id, { email: email() }, { limit: 10 })).toEqual([]);
+      expect(await store().listUsers(app.id, {}, { limit: 10 })).toEqual([c, b, a]);
+      expect(await store().listUsers(app.id, {}, { limit: 1, cursor: c.id })).toEqual([b, a]);
+      expect(await store().listUsers(app.id, { email: a.email! }, { limit: 10 })).toEqual([a]);
+      expect(await store().listUsers(app.id, { phone: '+15555550105' }, { limit: 10 })).toEqual([a]);
+      expect(await store().listUsers(app.id, { external_id: 'cus_b' }, { limit: 10 })).toEqual([b]);
+      expect(await store().listUsers(app.id, { email: email() }, { limit: 10 })).toEqual([]);
     });
 
     it("deletes a user and, in the same call, revokes the user's outstanding links and sessions", async () => {
@@ -551,14 +449,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
       const linkEvent = (row: MagicLinkRow) => eventRow(app.id, 'magic_link.revoked', row.id, now);
       const sessionEvent = (row: SessionRow) => eventRow(app.id, 'session.revoked', row.id, now);
-      expect(await store.deleteUser(app.id, user.id, now, [event], linkEvent, sessionEvent)).toBe(true);
-      expect(await store.getUser(app.id, user.id)).toBeUndefined();
+      expect(await store().deleteUser(app.id, user.id, now, [event], linkEvent, sessionEvent)).toBe(true);
+      expect(await store().getUser(app.id, user.id)).toBeUndefined();
       for (const link of [outstanding, opened]) {
-        expect(await store.getLink(app.id, link.id)).toMatchObject({ status: 'revoked', revoked_at: now });
+        expect(await store().getLink(app.id, link.id)).toMatchObject({ status: 'revoked', revoked_at: now });
       }
-      expect((await store.getLink(app.id, redeemed.id))?.status).toBe('redeemed');
-      expect((await store.getSession(app.id, session.id))?.revoked_at).toBe(now);
-      expect(await store.getLink(app.id, bystander.id)).toEqual(bystander);
+      expect((await store().getLink(app.id, redeemed.id))?.status).toBe('redeemed');
+      expect((await store().getSession(app.id, session.id))?.revoked_at).toBe(now);
+      expect(await store().getLink(app.id, bystander.id)).toEqual(bystander);
       expect(await eventsOfType(app.id, 'user.deleted')).toEqual([event]);
       // One event per revoked link and session, so webhooks and the audit log see each revocation.
       const revokedLinks = (await eventsOfType(app.id, 'magic_link.revoked')).map((e) => e.subject_id).sort();
@@ -574,8 +472,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         const user = await seedUser(app.id, now + i);
         const link = await seedLink(user, now + i);
         return Promise.allSettled([
-          store.redeemLink(link.token_hash, now + 10, (l) => redemptionWrites(l, now + 10)),
-          store.deleteUser(app.id, user.id, now + 10, [], noEvent, noEvent),
+          store().redeemLink(link.token_hash, now + 10, (l) => redemptionWrites(l, now + 10)),
+          store().deleteUser(app.id, user.id, now + 10, [], noEvent, noEvent),
         ]);
       });
       const outcomes = (await Promise.all(runs)).flat();
@@ -588,9 +486,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const other = await seedApp(now);
       const user = await seedUser(app.id, now);
       const noEvent = (row: { id: string }) => eventRow(app.id, 'x', row.id, now);
-      expect(await store.deleteUser(other.id, user.id, now, [], noEvent, noEvent)).toBe(false);
-      expect(await store.deleteUser(app.id, id('usr', now), now, [], noEvent, noEvent)).toBe(false);
-      expect(await store.getUser(app.id, user.id)).toEqual(user);
+      expect(await store().deleteUser(other.id, user.id, now, [], noEvent, noEvent)).toBe(false);
+      expect(await store().deleteUser(app.id, id('usr', now), now, [], noEvent, noEvent)).toBe(false);
+      expect(await store().getUser(app.id, user.id)).toEqual(user);
     });
   });
 
@@ -604,11 +502,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         eventRow(app.id, 'user.created', user.id, now),
         eventRow(app.id, 'magic_link.created', link.id, now),
       ];
-      await store.createLink(link, user, events);
+      await store().createLink(link, user, events);
 
-      expect(await store.getUser(app.id, user.id)).toEqual(user);
-      expect(await store.getLink(app.id, link.id)).toEqual(link);
-      expect(await store.listEvents(app.id, {}, { limit: 10 })).toHaveLength(2);
+      expect(await store().getUser(app.id, user.id)).toEqual(user);
+      expect(await store().getLink(app.id, link.id)).toEqual(link);
+      expect(await store().listEvents(app.id, {}, { limit: 10 })).toHaveLength(2);
     });
 
     it('creates neither the user nor the link when the link cannot be stored', async () => {
@@ -619,11 +517,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = linkRow(user, now, { token_hash: existing.token_hash });
 
       await expect(
-        store.createLink(link, user, [eventRow(app.id, 'user.created', user.id, now)]),
+        store().createLink(link, user, [eventRow(app.id, 'user.created', user.id, now)]),
       ).rejects.toThrow();
-      expect(await store.getUser(app.id, user.id)).toBeUndefined();
-      expect(await store.findUser(app.id, 'email', user.email!)).toBeUndefined();
-      expect(await store.getLink(app.id, link.id)).toBeUndefined();
+      expect(await store().getUser(app.id, user.id)).toBeUndefined();
+      expect(await store().findUser(app.id, 'email', user.email!)).toBeUndefined();
+      expect(await store().getLink(app.id, link.id)).toBeUndefined();
       expect(await eventsOfType(app.id, 'user.created')).toEqual([]);
     });
 
@@ -633,10 +531,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const other = await seedApp(now);
       const link = await seedLink(await seedUser(app.id, now), now);
 
-      expect(await store.getLink(app.id, link.id)).toEqual(link);
-      expect(await store.getLink(other.id, link.id)).toBeUndefined();
-      expect(await store.findLinkByTokenHash(link.token_hash)).toEqual(link);
-      expect(await store.findLinkByTokenHash(secretHash())).toBeUndefined();
+      expect(await store().getLink(app.id, link.id)).toEqual(link);
+      expect(await store().getLink(other.id, link.id)).toBeUndefined();
+      expect(await store().findLinkByTokenHash(link.token_hash)).toEqual(link);
+      expect(await store().findLinkByTokenHash(secretHash())).toBeUndefined();
     });
 
     it('lists the links of one app, newest first, filtered by user and type', async () => {
@@ -650,13 +548,13 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const c = await seedLink(bob, now + 2);
       await seedLink(await seedUser(other.id, now), now + 3);
 
-      expect(await store.listLinks(app.id, {}, { limit: 10 }, now)).toEqual([c, b, a]);
-      expect(await store.listLinks(app.id, {}, { limit: 1, cursor: c.id }, now)).toEqual([b, a]);
-      expect(await store.listLinks(app.id, { user_id: alice.id }, { limit: 10 }, now)).toEqual([b, a]);
-      expect(await store.listLinks(app.id, { type: 'invite' }, { limit: 10 }, now)).toEqual([b]);
-      expect(await store.listLinks(app.id, { type: 'login', user_id: bob.id }, { limit: 10 }, now)).toEqual([
-        c,
-      ]);
+      expect(await store().listLinks(app.id, {}, { limit: 10 }, now)).toEqual([c, b, a]);
+      expect(await store().listLinks(app.id, {}, { limit: 1, cursor: c.id }, now)).toEqual([b, a]);
+      expect(await store().listLinks(app.id, { user_id: alice.id }, { limit: 10 }, now)).toEqual([b, a]);
+      expect(await store().listLinks(app.id, { type: 'invite' }, { limit: 10 }, now)).toEqual([b]);
+      expect(await store().listLinks(app.id, { type: 'login', user_id: bob.id }, { limit: 10 }, now)).toEqual(
+        [c],
+      );
     });
 
     it('lists the links created within a time range', async () => {
@@ -667,7 +565,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const middle = await seedLink(user, now - 2000);
       const late = await seedLink(user, now - 1000);
       const list = (filter: { created_from?: number; created_to?: number }) =>
-        store.listLinks(app.id, filter, { limit: 10 }, now);
+        store().listLinks(app.id, filter, { limit: 10 }, now);
 
       expect(await list({ created_from: now - 2500, created_to: now - 1500 })).toEqual([middle]);
       expect(await list({ created_from: now - 2500 })).toEqual([late, middle]);
@@ -697,7 +595,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         expires_at: past,
       });
       const byStatus = (status: MagicLinkRow['status'] | 'expired') =>
-        store.listLinks(app.id, { status }, { limit: 10 }, now);
+        store().listLinks(app.id, { status }, { limit: 10 }, now);
 
       expect(await byStatus('expired')).toEqual([lapsedAfterOpening, lapsed]);
       expect(await byStatus('created')).toEqual([fresh]);
@@ -712,9 +610,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = await seedLink(await seedUser(app.id, now), now);
       const opened = () => eventRow(app.id, 'magic_link.opened', link.id, now);
 
-      expect(await store.markLinkOpened(link.id, now + 1, opened())).toBe(true);
-      expect(await store.markLinkOpened(link.id, now + 2, opened())).toBe(false);
-      expect(await store.getLink(app.id, link.id)).toMatchObject({ status: 'opened', opened_at: now + 1 });
+      expect(await store().markLinkOpened(link.id, now + 1, opened())).toBe(true);
+      expect(await store().markLinkOpened(link.id, now + 2, opened())).toBe(false);
+      expect(await store().getLink(app.id, link.id)).toMatchObject({ status: 'opened', opened_at: now + 1 });
       expect(await eventsOfType(app.id, 'magic_link.opened')).toHaveLength(1);
     });
 
@@ -722,8 +620,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const { link } = await signIn(app.id, now);
-      await store.markLinkOpened(link.id, now + 1, eventRow(app.id, 'magic_link.opened', link.id, now));
-      expect((await store.getLink(app.id, link.id))?.status).toBe('redeemed');
+      await store().markLinkOpened(link.id, now + 1, eventRow(app.id, 'magic_link.opened', link.id, now));
+      expect((await store().getLink(app.id, link.id))?.status).toBe('redeemed');
     });
 
     it('revokes an outstanding link once, and then reports it as it is', async () => {
@@ -732,9 +630,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = await seedLink(await seedUser(app.id, now), now);
       const event = (row: MagicLinkRow) => eventRow(app.id, 'magic_link.revoked', row.id, now);
 
-      const first = await store.revokeLink(app.id, link.id, now, event);
+      const first = await store().revokeLink(app.id, link.id, now, event);
       expect(first).toEqual({ revoked: true, link: { ...link, status: 'revoked', revoked_at: now } });
-      const second = await store.revokeLink(app.id, link.id, now + 1, event);
+      const second = await store().revokeLink(app.id, link.id, now + 1, event);
       expect(second).toEqual({ revoked: false, link: { ...link, status: 'revoked', revoked_at: now } });
       expect(await eventsOfType(app.id, 'magic_link.revoked')).toHaveLength(1);
     });
@@ -743,7 +641,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const { link } = await signIn(app.id, now);
-      const result = await store.revokeLink(app.id, link.id, now + 1, (row) =>
+      const result = await store().revokeLink(app.id, link.id, now + 1, (row) =>
         eventRow(app.id, 'magic_link.revoked', row.id, now),
       );
       expect(result?.revoked).toBe(false);
@@ -757,9 +655,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = await seedLink(await seedUser(app.id, now), now);
       const event = (row: MagicLinkRow) => eventRow(other.id, 'magic_link.revoked', row.id, now);
 
-      expect(await store.revokeLink(app.id, id('ml', now), now, event)).toBeUndefined();
-      expect(await store.revokeLink(other.id, link.id, now, event)).toBeUndefined();
-      expect(await store.getLink(app.id, link.id)).toEqual(link);
+      expect(await store().revokeLink(app.id, id('ml', now), now, event)).toBeUndefined();
+      expect(await store().revokeLink(other.id, link.id, now, event)).toBeUndefined();
+      expect(await store().getLink(app.id, link.id)).toEqual(link);
       expect(await eventsOfType(other.id, 'magic_link.revoked')).toEqual([]);
     });
 
@@ -774,13 +672,13 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const bystander = await seedLink(await seedUser(app.id, now), now);
       const event = (row: MagicLinkRow) => eventRow(app.id, 'magic_link.revoked', row.id, now);
 
-      expect(await store.revokeUserLinks(app.id, user.id, now, event)).toBe(2);
+      expect(await store().revokeUserLinks(app.id, user.id, now, event)).toBe(2);
       for (const link of [created, opened]) {
-        expect(await store.getLink(app.id, link.id)).toMatchObject({ status: 'revoked', revoked_at: now });
+        expect(await store().getLink(app.id, link.id)).toMatchObject({ status: 'revoked', revoked_at: now });
       }
       for (const link of [expired, revoked, bystander])
-        expect(await store.getLink(app.id, link.id)).toEqual(link);
-      expect((await store.getLink(app.id, redeemed.id))?.status).toBe('redeemed');
+        expect(await store().getLink(app.id, link.id)).toEqual(link);
+      expect((await store().getLink(app.id, redeemed.id))?.status).toBe('redeemed');
       expect(await eventsOfType(app.id, 'magic_link.revoked')).toHaveLength(2);
     });
   });
@@ -793,7 +691,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = await seedLink(user, now - 1000);
       const writes = redemptionWrites(link, now);
 
-      const result = await store.redeemLink(link.token_hash, now, (seenLink, seenUser) => {
+      const result = await store().redeemLink(link.token_hash, now, (seenLink, seenUser) => {
         expect(seenLink.id).toBe(link.id);
         expect(seenUser).toEqual(user);
         return writes;
@@ -805,18 +703,18 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         link: redeemed,
         user: { ...user, email_verified: 1, last_login_at: now, updated_at: now },
       });
-      expect(await store.getLink(app.id, link.id)).toEqual(redeemed);
-      expect(await store.getUser(app.id, user.id)).toMatchObject({ email_verified: 1, last_login_at: now });
-      expect(await store.getSession(app.id, writes.session.id)).toEqual(writes.session);
+      expect(await store().getLink(app.id, link.id)).toEqual(redeemed);
+      expect(await store().getUser(app.id, user.id)).toMatchObject({ email_verified: 1, last_login_at: now });
+      expect(await store().getSession(app.id, writes.session.id)).toEqual(writes.session);
       expect(await eventsOfType(app.id, 'magic_link.redeemed')).toEqual([writes.events[0]]);
       expect(await eventsOfType(app.id, 'session.created')).toEqual([writes.events[1]]);
-      const exchanged = await store.consumeExchangeCode(
+      const exchanged = await store().consumeExchangeCode(
         writes.exchangeCode.code_hash,
         now,
         (_code, session) => refreshWrites(session, now),
       );
       expect(exchanged.ok).toBe(true);
-      const refreshed = await store.rotateRefreshToken(
+      const refreshed = await store().rotateRefreshToken(
         writes.refreshToken.token_hash,
         now,
         (session) => refreshWrites(session, now),
@@ -835,7 +733,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         channel: 'phone',
       });
 
-      const result = await store.redeemLink(link.token_hash, now, () =>
+      const result = await store().redeemLink(link.token_hash, now, () =>
         redemptionWrites(link, now, { verified: 'phone' }),
       );
       expect(result.ok && result.user).toMatchObject({ phone_verified: 1, email_verified: 0 });
@@ -846,7 +744,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const { link, session } = await signIn(app.id, now);
 
-      const again = await store.redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
+      const again = await store().redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
       expect(again.ok).toBe(false);
       expect(again.link).toMatchObject({
         id: link.id,
@@ -854,7 +752,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         redeemed_at: now,
         session_id: session.id,
       });
-      expect(await store.listSessions(app.id, { user_id: link.user_id }, { limit: 10 })).toHaveLength(1);
+      expect(await store().listSessions(app.id, { user_id: link.user_id }, { limit: 10 })).toHaveLength(1);
     });
 
     it('refuses an expired link', async () => {
@@ -862,26 +760,28 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const link = await seedLink(await seedUser(app.id, now), now - 20 * MINUTE);
 
-      const result = await store.redeemLink(link.token_hash, now, () => redemptionWrites(link, now));
+      const result = await store().redeemLink(link.token_hash, now, () => redemptionWrites(link, now));
       expect(result).toEqual({ ok: false, link });
-      expect(await store.listSessions(app.id, {}, { limit: 10 })).toEqual([]);
+      expect(await store().listSessions(app.id, {}, { limit: 10 })).toEqual([]);
     });
 
     it('refuses a revoked link', async () => {
       const now = Date.now();
       const app = await seedApp(now);
       const link = await seedLink(await seedUser(app.id, now), now);
-      await store.revokeLink(app.id, link.id, now, (row) =>
+      await store().revokeLink(app.id, link.id, now, (row) =>
         eventRow(app.id, 'magic_link.revoked', row.id, now),
       );
 
-      const result = await store.redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
+      const result = await store().redeemLink(link.token_hash, now + 1, () =>
+        redemptionWrites(link, now + 1),
+      );
       expect(result.ok).toBe(false);
       expect(result.link).toMatchObject({ id: link.id, status: 'revoked' });
     });
 
     it('refuses an unknown token without a link', async () => {
-      const result = await store.redeemLink(secretHash(), Date.now(), planFailure);
+      const result = await store().redeemLink(secretHash(), Date.now(), planFailure);
       expect(result).toEqual({ ok: false, link: undefined });
     });
 
@@ -891,11 +791,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const user = await seedUser(app.id, now);
       const link = await seedLink(user, now);
 
-      await expect(store.redeemLink(link.token_hash, now, planFailure)).rejects.toThrow('plan failed');
-      expect(await store.getLink(app.id, link.id)).toEqual(link);
-      expect(await store.getUser(app.id, user.id)).toEqual(user);
+      await expect(store().redeemLink(link.token_hash, now, planFailure)).rejects.toThrow('plan failed');
+      expect(await store().getLink(app.id, link.id)).toEqual(link);
+      expect(await store().getUser(app.id, user.id)).toEqual(user);
 
-      const retry = await store.redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
+      const retry = await store().redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
       expect(retry.ok).toBe(true);
     });
 
@@ -906,12 +806,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
       const results = await Promise.all(
         Array.from({ length: 50 }, () =>
-          store.redeemLink(link.token_hash, now, () => redemptionWrites(link, now)),
+          store().redeemLink(link.token_hash, now, () => redemptionWrites(link, now)),
         ),
       );
       expect(results.filter((result) => result.ok)).toHaveLength(1);
       expect(results.every((result) => result.link?.status === 'redeemed')).toBe(true);
-      expect(await store.listSessions(app.id, {}, { limit: 100 })).toHaveLength(1);
+      expect(await store().listSessions(app.id, {}, { limit: 100 })).toHaveLength(1);
       expect(await eventsOfType(app.id, 'session.created')).toHaveLength(1);
     });
   });
@@ -923,11 +823,15 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { user, session, writes } = await signIn(app.id, now);
       const next = refreshWrites(session, now);
 
-      const first = await store.consumeExchangeCode(writes.exchangeCode.code_hash, now + 1, (code, seen) => {
-        expect(code.code_hash).toBe(writes.exchangeCode.code_hash);
-        expect(seen).toEqual(session);
-        return next;
-      });
+      const first = await store().consumeExchangeCode(
+        writes.exchangeCode.code_hash,
+        now + 1,
+        (code, seen) => {
+          expect(code.code_hash).toBe(writes.exchangeCode.code_hash);
+          expect(seen).toEqual(session);
+          return next;
+        },
+      );
       expect(first).toEqual({
         ok: true,
         code: { ...writes.exchangeCode, used_at: now + 1 },
@@ -936,7 +840,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       });
       expect(await eventsOfType(app.id, 'session.refreshed')).toEqual(next.events);
 
-      const second = await store.consumeExchangeCode(writes.exchangeCode.code_hash, now + 2, () =>
+      const second = await store().consumeExchangeCode(writes.exchangeCode.code_hash, now + 2, () =>
         refreshWrites(session, now + 2),
       );
       expect(second).toEqual({ ok: false });
@@ -947,27 +851,27 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const { writes, session } = await signIn(app.id, now);
       const later = writes.exchangeCode.expires_at;
-      const result = await store.consumeExchangeCode(writes.exchangeCode.code_hash, later, () =>
+      const result = await store().consumeExchangeCode(writes.exchangeCode.code_hash, later, () =>
         refreshWrites(session, later),
       );
       expect(result).toEqual({ ok: false });
     });
 
     it('refuses an unknown code', async () => {
-      expect(await store.consumeExchangeCode(secretHash(), Date.now(), planFailure)).toEqual({ ok: false });
+      expect(await store().consumeExchangeCode(secretHash(), Date.now(), planFailure)).toEqual({ ok: false });
     });
 
     it('refuses a code whose session was revoked', async () => {
       const now = Date.now();
       const app = await seedApp(now);
       const { writes, session } = await signIn(app.id, now);
-      await store.revokeSession(
+      await store().revokeSession(
         app.id,
         session.id,
         now,
         eventRow(app.id, 'session.revoked', session.id, now),
       );
-      const result = await store.consumeExchangeCode(writes.exchangeCode.code_hash, now + 1, () =>
+      const result = await store().consumeExchangeCode(writes.exchangeCode.code_hash, now + 1, () =>
         refreshWrites(session, now + 1),
       );
       expect(result).toEqual({ ok: false });
@@ -979,9 +883,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { writes, session } = await signIn(app.id, now);
 
       await expect(
-        store.consumeExchangeCode(writes.exchangeCode.code_hash, now, planFailure),
+        store().consumeExchangeCode(writes.exchangeCode.code_hash, now, planFailure),
       ).rejects.toThrow('plan failed');
-      const retry = await store.consumeExchangeCode(writes.exchangeCode.code_hash, now + 1, () =>
+      const retry = await store().consumeExchangeCode(writes.exchangeCode.code_hash, now + 1, () =>
         refreshWrites(session, now + 1),
       );
       expect(retry.ok).toBe(true);
@@ -994,7 +898,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
       const results = await Promise.all(
         Array.from({ length: 20 }, () =>
-          store.consumeExchangeCode(writes.exchangeCode.code_hash, now, () => refreshWrites(session, now)),
+          store().consumeExchangeCode(writes.exchangeCode.code_hash, now, () => refreshWrites(session, now)),
         ),
       );
       expect(results.filter((result) => result.ok)).toHaveLength(1);
@@ -1012,7 +916,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { user, session, writes } = await signIn(app.id, now);
       const next = refreshWrites(session, now + 1);
 
-      const result = await store.rotateRefreshToken(
+      const result = await store().rotateRefreshToken(
         writes.refreshToken.token_hash,
         now + 1,
         () => next,
@@ -1025,7 +929,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       });
       expect(await eventsOfType(app.id, 'session.refreshed')).toEqual(next.events);
 
-      const successor = await store.rotateRefreshToken(
+      const successor = await store().rotateRefreshToken(
         next.refreshToken.token_hash,
         now + 2,
         (seen) => refreshWrites(seen, now + 2),
@@ -1040,15 +944,15 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { session, writes } = await signIn(app.id, now);
       const spent = writes.refreshToken.token_hash;
       const next = refreshWrites(session, now + 1);
-      await store.rotateRefreshToken(spent, now + 1, () => next, reuseEvent);
+      await store().rotateRefreshToken(spent, now + 1, () => next, reuseEvent);
 
-      const reused = await store.rotateRefreshToken(spent, now + 2, planFailure, reuseEvent);
+      const reused = await store().rotateRefreshToken(spent, now + 2, planFailure, reuseEvent);
       expect(reused).toEqual({ ok: false, reason: 'reused' });
-      expect((await store.getSession(app.id, session.id))?.revoked_at).toBe(now + 2);
+      expect((await store().getSession(app.id, session.id))?.revoked_at).toBe(now + 2);
       expect(await eventsOfType(app.id, 'session.refresh_reused')).toHaveLength(1);
 
       // The successor handed out before the reuse dies with the session.
-      const successor = await store.rotateRefreshToken(
+      const successor = await store().rotateRefreshToken(
         next.refreshToken.token_hash,
         now + 3,
         planFailure,
@@ -1058,7 +962,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     });
 
     it('answers invalid for an unknown token', async () => {
-      const result = await store.rotateRefreshToken(secretHash(), Date.now(), planFailure, reuseEvent);
+      const result = await store().rotateRefreshToken(secretHash(), Date.now(), planFailure, reuseEvent);
       expect(result).toEqual({ ok: false, reason: 'invalid' });
     });
 
@@ -1067,7 +971,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const { writes } = await signIn(app.id, now);
       const later = writes.refreshToken.expires_at;
-      const result = await store.rotateRefreshToken(
+      const result = await store().rotateRefreshToken(
         writes.refreshToken.token_hash,
         later,
         planFailure,
@@ -1080,14 +984,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const now = Date.now();
       const app = await seedApp(now);
       const { session, writes } = await signIn(app.id, now);
-      await store.revokeSession(
+      await store().revokeSession(
         app.id,
         session.id,
         now,
         eventRow(app.id, 'session.revoked', session.id, now),
       );
 
-      const result = await store.rotateRefreshToken(
+      const result = await store().rotateRefreshToken(
         writes.refreshToken.token_hash,
         now + 1,
         planFailure,
@@ -1105,9 +1009,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { user, session: active } = await signIn(app.id, now);
       const lapsedLink = await seedLink(user, now + 1);
       const lapsed = redemptionWrites(lapsedLink, now + 1, { session: { expires_at: now + 1000 } });
-      await store.redeemLink(lapsedLink.token_hash, now + 1, () => lapsed);
+      await store().redeemLink(lapsedLink.token_hash, now + 1, () => lapsed);
       const { session: revoked } = await signIn(app.id, now + 2);
-      await store.revokeSession(
+      await store().revokeSession(
         app.id,
         revoked.id,
         now + 3,
@@ -1115,19 +1019,19 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       );
       await signIn(other.id, now);
 
-      expect(ids(await store.listSessions(app.id, {}, { limit: 10 }))).toEqual([
+      expect(ids(await store().listSessions(app.id, {}, { limit: 10 }))).toEqual([
         revoked.id,
         lapsed.session.id,
         active.id,
       ]);
-      expect(ids(await store.listSessions(app.id, { user_id: user.id }, { limit: 10 }))).toEqual([
+      expect(ids(await store().listSessions(app.id, { user_id: user.id }, { limit: 10 }))).toEqual([
         lapsed.session.id,
         active.id,
       ]);
-      expect(ids(await store.listSessions(app.id, { active_at: now + 2000 }, { limit: 10 }))).toEqual([
+      expect(ids(await store().listSessions(app.id, { active_at: now + 2000 }, { limit: 10 }))).toEqual([
         active.id,
       ]);
-      expect(ids(await store.listSessions(app.id, {}, { limit: 1, cursor: revoked.id }))).toEqual([
+      expect(ids(await store().listSessions(app.id, {}, { limit: 1, cursor: revoked.id }))).toEqual([
         lapsed.session.id,
         active.id,
       ]);
@@ -1139,11 +1043,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { session } = await signIn(app.id, now);
       const event = () => eventRow(app.id, 'session.revoked', session.id, now);
 
-      expect(await store.revokeSession(app.id, session.id, now + 1, event())).toEqual({
+      expect(await store().revokeSession(app.id, session.id, now + 1, event())).toEqual({
         ...session,
         revoked_at: now + 1,
       });
-      expect((await store.revokeSession(app.id, session.id, now + 2, event()))?.revoked_at).toBe(now + 1);
+      expect((await store().revokeSession(app.id, session.id, now + 2, event()))?.revoked_at).toBe(now + 1);
       expect(await eventsOfType(app.id, 'session.revoked')).toHaveLength(1);
     });
 
@@ -1154,10 +1058,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { session } = await signIn(app.id, now);
       const event = eventRow(other.id, 'session.revoked', session.id, now);
 
-      expect(await store.revokeSession(app.id, id('ses', now), now, event)).toBeUndefined();
-      expect(await store.revokeSession(other.id, session.id, now, event)).toBeUndefined();
-      expect(await store.getSession(other.id, session.id)).toBeUndefined();
-      expect(await store.getSession(app.id, session.id)).toEqual(session);
+      expect(await store().revokeSession(app.id, id('ses', now), now, event)).toBeUndefined();
+      expect(await store().revokeSession(other.id, session.id, now, event)).toBeUndefined();
+      expect(await store().getSession(other.id, session.id)).toBeUndefined();
+      expect(await store().getSession(app.id, session.id)).toEqual(session);
     });
 
     it('lists the events of one app, newest first, by type and by subject', async () => {
@@ -1169,21 +1073,27 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const userCreated = eventRow(app.id, 'user.created', user.id, now);
       const linkCreated = eventRow(app.id, 'magic_link.created', link.id, now + 1);
       const linkSent = eventRow(app.id, 'magic_link.sent', link.id, now + 2);
-      await store.createLink(link, user, [userCreated, linkCreated, linkSent]);
-      await store.insertUser(userRow(other.id, now), [eventRow(other.id, 'user.created', user.id, now)]);
+      await store().createLink(link, user, [userCreated, linkCreated, linkSent]);
+      await store().insertUser(userRow(other.id, now), [eventRow(other.id, 'user.created', user.id, now)]);
 
-      expect(await store.listEvents(app.id, {}, { limit: 10 })).toEqual([linkSent, linkCreated, userCreated]);
-      expect(await store.listEvents(app.id, {}, { limit: 1, cursor: linkSent.id })).toEqual([
+      expect(await store().listEvents(app.id, {}, { limit: 10 })).toEqual([
+        linkSent,
         linkCreated,
         userCreated,
       ]);
-      expect(await store.listEvents(app.id, { type: 'user.created' }, { limit: 10 })).toEqual([userCreated]);
-      expect(await store.listEvents(app.id, { subject_id: link.id }, { limit: 10 })).toEqual([
+      expect(await store().listEvents(app.id, {}, { limit: 1, cursor: linkSent.id })).toEqual([
+        linkCreated,
+        userCreated,
+      ]);
+      expect(await store().listEvents(app.id, { type: 'user.created' }, { limit: 10 })).toEqual([
+        userCreated,
+      ]);
+      expect(await store().listEvents(app.id, { subject_id: link.id }, { limit: 10 })).toEqual([
         linkSent,
         linkCreated,
       ]);
       expect(
-        await store.listEvents(app.id, { type: 'magic_link.sent', subject_id: link.id }, { limit: 10 }),
+        await store().listEvents(app.id, { type: 'magic_link.sent', subject_id: link.id }, { limit: 10 }),
       ).toEqual([linkSent]);
     });
 
@@ -1191,9 +1101,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const now = Date.now();
       const older = sessionKeyRow(now);
       const newer = sessionKeyRow(now + 1);
-      await store.insertSessionKey(older);
-      await store.insertSessionKey(newer);
-      const mine = (await store.listSessionKeys()).filter(
+      await store().insertSessionKey(older);
+      await store().insertSessionKey(newer);
+      const mine = (await store().listSessionKeys()).filter(
         (key) => key.kid === older.kid || key.kid === newer.kid,
       );
       expect(mine).toEqual([newer, older]);
