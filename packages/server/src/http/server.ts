@@ -8,6 +8,7 @@ import { appRoutes } from '../apps/app-routes.js';
 import type { Context } from '../context.js';
 import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { templateRoutes } from '../delivery/templates/template-routes.js';
+import { bulkRoutes } from '../links/bulk/bulk-routes.js';
 import { embeddedRoutes } from '../links/embedded-routes.js';
 import { hostedRoutes } from '../links/hosted-routes.js';
 import { linkRoutes } from '../links/link-routes.js';
@@ -74,6 +75,7 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   await app.register(appRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(linkRoutes(ctx));
+  await app.register(bulkRoutes(ctx));
   await app.register(embeddedRoutes(ctx));
   await app.register(hostedRoutes(ctx));
   await app.register(sessionRoutes(ctx));

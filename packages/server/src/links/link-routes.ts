@@ -4,7 +4,14 @@ import type { Context } from '../context.js';
 import { resolveApp } from '../http/auth.js';
 import { listResponse, presentDelivery, presentLink } from '../http/present.js';
 import { Id, PageQuery } from '../http/schemas.js';
-import { createLink, getLinkOrThrow, listLinks, revokeLink, revokeUserLinks } from './link-service.js';
+import {
+  createLink,
+  getLinkOrThrow,
+  listLinks,
+  presentCreatedLink,
+  revokeLink,
+  revokeUserLinks,
+} from './link-service.js';
 
 const LinkType = Type.Union([
   Type.Literal('login'),
@@ -39,22 +46,7 @@ export function linkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
       async (request: { body: Type.Static<typeof CreateLinkBody> } & Parameters<typeof resolveApp>[1]) => {
         const appId = await resolveApp(ctx, request, pathAppId);
         const created = await createLink(ctx, appId, request.body);
-        const view = presentLink(created.link, ctx.clock());
-        return {
-          magic_link: {
-            id: view.id,
-            app_id: view.app_id,
-            user_id: view.user_id,
-            identifier: view.identifier,
-            type: view.type,
-            redirect_url: view.redirect_url,
-            url: created.url,
-            ttl: view.ttl,
-            expires_at: view.expires_at,
-            activated: false,
-            secret: created.token,
-          },
-        };
+        return { magic_link: presentCreatedLink(created) };
       };
     const createSchema = {
       tags: ['magic links'],

@@ -368,3 +368,21 @@ function queuedMessage(
     sent_at: null,
   };
 }
+
+/** The `magic_link` object of a create response (Passage's shape): the one place the token is ever shown. */
+export function presentCreatedLink(created: CreatedLink) {
+  const { link } = created;
+  return {
+    id: link.id,
+    app_id: link.app_id,
+    user_id: link.user_id,
+    identifier: link.identifier,
+    type: link.type,
+    redirect_url: link.redirect_url,
+    url: created.url,
+    ttl: link.ttl_minutes,
+    expires_at: new Date(link.expires_at).toISOString(),
+    activated: false as const,
+    secret: created.token,
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * Bulk link creation: reads rows from a JSON array, CSV or NDJSON body, creates each one exactly as
+ * `POST /v1/magic-links` would (same validation, same `createLink`), in order, and reports one result per row.
+ * A bad row gets its own error; it never fails the rows around it.
+ */
+import type { FastifyError, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.js';
+import { ApiError } from '../../http/api-error.js';
+import type { ErrorCode } from '../../http/error-codes.js';
+import { toApiError } from '../../http/error-handler.js';
+import { createValidatorCompiler, refuseNulCharacters } from '../../http/validation.js';
+import { CreateLinkBody } from '../link-routes.js';
+import { type CreateLinkInput, createLink, presentCreatedLink } from '../link-service.js';
+import { CsvSyntaxError, csvRecord, neutraliseFormula, parseCsv } from './csv.js';
+
+export const MAX_BULK_ROWS = 100_000;
+/** Room for 100,000 CSV rows with long redirect URLs and metadata. */
+export const BULK_BODY_LIMIT = 64 * 1024 * 1024;
+
+export type BulkFormat = 'json' | 'csv' | 'ndjson';
+
+export const MEDIA_TYPES: Record<BulkFormat, string> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  ndjson: 'application/x-ndjson',
+};
+
+/**
+ * A bulk body as received. The text is kept in a private field, so request-wide checks that walk the body's
+ * properties (the NUL check) see nothing and each row is checked on its own instead.
+ */
+export class BulkBody {
+  readonly #text: string;
+  readonly format: BulkFormat;
+
+  constructor(format: BulkFormat, text: string) {
+    this.format = format;
+    this.#text = text;
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+}
+
+/** A row as read from the body: the value to validate, or why it could not be read. */
+export type InputRow = { value: unknown } | { error: ApiError };
+
+export interface RowError {
+  code: ErrorCode;
+  message: string;
+  param?: string;
+}
+
+export type MagicLinkView = ReturnType<typeof presentCreatedLink>;
+
+export type RowResult = { row: number; magic_link: MagicLinkView } | { row: number; error: RowError };
+
+export interface BulkSummary {
+  created: number;
+  failed: number;
+}
+
+/** Reads the rows of a body; a body that cannot be read at all, or has too many rows, is one 400 error. */
+export function readRows(body: BulkBody): InputRow[] {
+  const rows =
+    body.format === 'json'
+      ? readJsonRows(body.text)
+      : body.format === 'csv'
+        ? readCsvRows(body.text)
+        : readNdjsonRows(body.text);
+  if (rows.length > MAX_BULK_ROWS) throw tooManyRows(rows.length);
+  return rows;
+}
+
+function tooManyRows(count: number): ApiError {
+  return new ApiError(
+    'validation_failed',
+    `A bulk request takes at most ${MAX_BULK_ROWS.toLocaleString('en')} rows; this one has ${count.toLocaleString('en')}. Split it into several requests.`,
+    { param: 'body' },
+  );
+}
+
+function readJsonRows(text: string): InputRow[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ApiError(
+      'invalid_json',
+      'The request body is not valid JSON. Send a JSON array of link objects with Content-Type: application/json.',
+    );
+  }
+  if (!Array.isArray(parsed)) {
+    throw new ApiError(
+      'validation_failed',
+      'Send a JSON array of link objects, each one what POST /v1/magic-links takes.',
+      { param: 'body' },
+    );
+  }
+  return parsed.map((value: unknown) => ({ value }));
+}
+
+function readNdjsonRows(text: string): InputRow[] {
+  const rows: InputRow[] = [];
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.trim();
+    if (line === '') continue;
+    if (rows.length >= MAX_BULK_ROWS) {
+      throw tooManyRows(rows.length + 1 + lines.slice(index + 1).filter((l) => l.trim() !== '').length);
+    }
+    try {
+      rows.push({ value: JSON.parse(line) });
+    } catch {
+      rows.push({
+        error: new ApiError(
+          'invalid_json',
+          `Line ${index + 1} is not valid JSON; each line must be one JSON object.`,
+        ),
+      });
+    }
+  }
+  return rows;
+}
+
+/** CSV cells are text; these fields are converted so the same validation as a JSON body applies. */
+function csvValue(field: string, cell: string): unknown {
+  switch (field) {
+    case 'send':
+      return cell === 'true' ? true : cell === 'false' ? false : cell;
+    case 'ttl':
+      return /^-?\d{1,15}$/.test(cell) ? Number(cell) : cell;
+    case 'metadata':
+      try {
+        return JSON.parse(cell) as unknown;
+      } catch {
+        return cell;
+      }
+    default:
+      return cell;
+  }
+}
+
+function readCsvRows(text: string): InputRow[] {
+  let records: string[][];
+  try {
+    records = parseCsv(text);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) {
+      throw new ApiError(
+        'validation_failed',
+        `The CSV body is malformed at line ${error.line}: ${error.message}`,
+        {
+          param: 'body',
+        },
+      );
+    }
+    throw error;
+  }
+  const header = records[0];
+  if (header === undefined || (header.length === 1 && header[0] === '')) {
+    throw new ApiError(
+      'validation_failed',
+      'The CSV body needs a header row naming the fields, such as `email,redirect_url,ttl`.',
+      { param: 'body' },
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) {
+      throw new ApiError('validation_failed', `The CSV header names the column "${name}" twice.`, {
+        param: 'body',
+      });
+    }
+    seen.add(name);
+  }
+  const rows: InputRow[] = [];
+  for (let index = 1; index < records.length; index++) {
+    const record = records[index]!;
+    // Blank lines are not rows.
+    if (record.length === 1 && record[0] === '') continue;
+    if (rows.length >= MAX_BULK_ROWS) throw tooManyRows(records.length - 1);
+    if (record.length > header.length) {
+      rows.push({
+        error: new ApiError(
+          'validation_failed',
+          `This row has ${record.length} cells; the header names ${header.length} columns.`,
+        ),
+      });
+      continue;
+    }
+    const value: Record<string, unknown> = {};
+    record.forEach((cell, column) => {
+      // An empty cell means the field is absent.
+      if (cell !== '') value[header[column]!] = csvValue(header[column]!, cell);
+    });
+    rows.push({ value });
+  }
+  return rows;
+}
+
+/** Compiled once: the same validator (strict, no coercion) the single-create route uses for its body. */
+const validateBody = createValidatorCompiler()({
+  schema: CreateLinkBody,
+  httpPart: 'body',
+  method: 'POST',
+  url: '/v1/magic-links',
+}) as ((data: unknown) => boolean) & { errors?: FastifyError['validation'] | null };
+
+/** Holds one row to what `POST /v1/magic-links` accepts, with the same error code, message and `param`. */
+async function validateRow(value: unknown): Promise<CreateLinkInput> {
+  await refuseNulCharacters({ body: value, query: undefined } as unknown as FastifyRequest);
+  if (!validateBody(value)) {
+    const error = Object.assign(new Error('validation failed'), {
+      validation: validateBody.errors ?? [],
+      validationContext: 'body',
+    }) as FastifyError;
+    throw toApiError(error);
+  }
+  return value as CreateLinkInput;
+}
+
+function rowError(error: ApiError): RowError {
+  const body: RowError = { code: error.code, message: error.message };
+  if (error.param !== undefined) body.param = error.param;
+  return body;
+}
+
+/**
+ * Creates the rows one after another (SQLite serialises writes anyway, and order is kept), yielding each result as
+ * it completes. Stopping the iteration (a client that hung up) stops the work; rows already created stay created.
+ */
+export async function* createRows(ctx: Context, appId: string, rows: InputRow[]): AsyncGenerator<RowResult> {
+  for (let index = 0; index < rows.length; index++) {
+    const input = rows[index]!;
+    const row = index + 1;
+    if ('error' in input) {
+      yield { row, error: rowError(input.error) };
+      continue;
+    }
+    try {
+      const created = await createLink(ctx, appId, await validateRow(input.value));
+      yield { row, magic_link: presentCreatedLink(created) };
+    } catch (error) {
+      const apiError = toApiError(error as Error);
+      if (apiError.status >= 500) ctx.logger.error({ err: error, row }, 'bulk row failed');
+      yield { row, error: rowError(apiError) };
+    }
+  }
+}
+
+export function summarise(results: readonly RowResult[]): BulkSummary {
+  let created = 0;
+  for (const result of results) if ('magic_link' in result) created++;
+  return { created, failed: results.length - created };
+}
+
+export const CSV_COLUMNS = [
+  'row',
+  'status',
+  'id',
+  'user_id',
+  'identifier',
+  'url',
+  'expires_at',
+  'error_code',
+  'error_message',
+] as const;
+
+/** One CSV output line; every cell that a spreadsheet would run as a formula is neutralised. */
+export function csvResultLine(result: RowResult): string {
+  const cells =
+    'magic_link' in result
+      ? [
+          String(result.row),
+          'created',
+          result.magic_link.id,
+          result.magic_link.user_id,
+          result.magic_link.identifier,
+          result.magic_link.url,
+          result.magic_link.expires_at,
+          '',
+          '',
+        ]
+      : [String(result.row), 'failed', '', '', '', '', '', result.error.code, result.error.message];
+  return csvRecord(cells.map(neutraliseFormula));
+}
+
+export const CSV_HEADER_LINE = csvRecord([...CSV_COLUMNS]);
+
+/**
+ * The response format for an `Accept` header: the acceptable type with the highest quality, JSON when there is
+ * no header or nothing listed is one we write.
+ */
+export function negotiateFormat(accept: string | undefined): BulkFormat {
+  if (!accept) return 'json';
+  let best: { format: BulkFormat; q: number } | undefined;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!(q > 0)) continue;
+    const format: BulkFormat | undefined =
+      type === 'application/json' || type === 'application/*' || type === '*/*'
+        ? 'json'
+        : type === 'text/csv' || type === 'text/*'
+          ? 'csv'
+          : type === 'application/x-ndjson' || type === 'application/jsonl'
+            ? 'ndjson'
+            : undefined;
+    if (format !== undefined && (best === undefined || q > best.q)) best = { format, q };
+  }
+  return best?.format ?? 'json';
+}
