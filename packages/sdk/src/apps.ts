@@ -1,0 +1,22 @@
+import type { Transport } from './http.js';
+import type { App, AppPatch } from './types.js';
+
+const path = (id: string) => `/v1/apps/${encodeURIComponent(id)}`;
+
+export class Apps {
+  readonly #http: Transport;
+
+  constructor(http: Transport) {
+    this.#http = http;
+  }
+
+  /** The app's settings (an app key reads its own app; an admin key any). */
+  get(appId: string): Promise<App> {
+    return this.#http.request({ method: 'GET', path: path(appId) });
+  }
+
+  /** Changes settings; `allowed_redirects` and `page_shortcuts` are replaced as a whole. */
+  update(appId: string, patch: AppPatch): Promise<App> {
+    return this.#http.request({ method: 'PATCH', path: path(appId), body: patch, idempotent: true });
+  }
+}

@@ -1,0 +1,50 @@
+import { Apps } from './apps.js';
+import { type FetchLike, Transport } from './http.js';
+import { MagicLinks } from './magic-links.js';
+import { Sessions } from './sessions.js';
+import { SignInTokens } from './sign-in-tokens.js';
+import { Users } from './users.js';
+import { Webhooks } from './webhooks.js';
+
+export interface LatchkeyOptions {
+  /** Where the SDK reaches Latchkey, for example `https://auth.example.com` or `http://latchkey:8080`. */
+  baseUrl: string;
+  /** An app API key (`lk_sk_…`). Offline helpers (sign-in tokens, webhooks, verify) work without one. */
+  apiKey?: string;
+  /** A fetch to use instead of the global one (for proxies, instrumentation or tests). */
+  fetch?: FetchLike;
+  /** Retries for calls that are safe to repeat, on 429, 502, 503, 504 and network errors. Default 2. */
+  maxRetries?: number;
+  /** The first retry delay in milliseconds, doubled each time, unless the server sends `Retry-After`. Default 250. */
+  retryDelayMs?: number;
+  /** The `iss` of session tokens: the server's public URL. Default `baseUrl` without a trailing slash. */
+  issuer?: string;
+}
+
+export class Latchkey {
+  readonly baseUrl: string;
+  readonly magicLinks: MagicLinks;
+  readonly users: Users;
+  readonly apps: Apps;
+  readonly sessions: Sessions;
+  readonly signInTokens: SignInTokens;
+  readonly webhooks: Webhooks;
+
+  constructor(options: LatchkeyOptions) {
+    if (!options?.baseUrl) throw new TypeError('new Latchkey({ baseUrl }) needs the Latchkey server URL.');
+    const http = new Transport({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      maxRetries: options.maxRetries ?? 2,
+      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    });
+    this.baseUrl = http.baseUrl;
+    this.magicLinks = new MagicLinks(http);
+    this.users = new Users(http);
+    this.apps = new Apps(http);
+    this.sessions = new Sessions(http, (options.issuer ?? http.baseUrl).replace(/\/+$/, ''));
+    this.signInTokens = new SignInTokens(http.baseUrl);
+    this.webhooks = new Webhooks();
+  }
+}

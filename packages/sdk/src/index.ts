@@ -1,0 +1,41 @@
+export { Apps } from './apps.js';
+export { Latchkey, type LatchkeyOptions } from './client.js';
+export {
+  isLatchkeyErrorCode,
+  type LatchkeyClientErrorCode,
+  type LatchkeyErrorCode,
+  latchkeyErrorCodes,
+} from './error-codes.js';
+export { LatchkeyError, type LatchkeyErrorOptions } from './errors.js';
+export type { FetchLike } from './http.js';
+export { MagicLinks } from './magic-links.js';
+export { type SessionClaims, Sessions, type VerifySessionOptions } from './sessions.js';
+export {
+  generateSignInToken,
+  type SignInTokenOptions,
+  SignInTokens,
+  type SignInUrlOptions,
+  signInUrl,
+} from './sign-in-tokens.js';
+export type {
+  App,
+  AppPatch,
+  CreatedMagicLink,
+  CreateMagicLinkParams,
+  ExchangeResult,
+  LinkStatus,
+  LinkType,
+  ListMagicLinksParams,
+  ListSessionsParams,
+  ListUsersParams,
+  MagicLink,
+  MagicLinkWithDeliveries,
+  PageParams,
+  RefreshResult,
+  Session,
+  SessionTokens,
+  User,
+  UserParams,
+} from './types.js';
+export { Users } from './users.js';
+export { type VerifyWebhookOptions, verifyWebhook, type WebhookHeaders, Webhooks } from './webhooks.js';

@@ -1,0 +1,178 @@
+/** The shapes the Latchkey API answers with (see docs/api.md). Fields the server may add later are allowed. */
+
+export type LinkType = 'login' | 'verify_identifier' | 'invite';
+export type LinkStatus =
+  | 'created'
+  | 'sent'
+  | 'delivered'
+  | 'delivery_failed'
+  | 'opened'
+  | 'redeemed'
+  | 'revoked'
+  | 'expired';
+
+export interface MagicLink {
+  id: string;
+  app_id: string;
+  user_id: string;
+  identifier: string;
+  type: LinkType;
+  channel: string | null;
+  redirect_url: string | null;
+  magic_link_path: string | null;
+  language: string | null;
+  ttl: number;
+  pkce: boolean;
+  session_id: string | null;
+  status: LinkStatus;
+  expires_at: string;
+  activated: boolean;
+  created_at: string;
+  timeline: Array<{ status: string; at: string }>;
+  metadata: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** The link as `magicLinks.create` answers it: the only time its `secret` (the token) is shown. */
+export interface CreatedMagicLink {
+  id: string;
+  app_id: string;
+  user_id: string;
+  identifier: string;
+  type: LinkType;
+  redirect_url: string | null;
+  /** The link to send the person (hosted page, or your `magic_link_path` with `?lk_token=`). */
+  url: string;
+  ttl: number;
+  expires_at: string;
+  activated: boolean;
+  /** The token itself. */
+  secret: string;
+  [field: string]: unknown;
+}
+
+export interface MagicLinkWithDeliveries extends MagicLink {
+  deliveries: Array<Record<string, unknown>>;
+}
+
+export interface CreateMagicLinkParams {
+  user_id?: string;
+  email?: string;
+  phone?: string;
+  type?: LinkType;
+  redirect_url?: string;
+  redirect_to?: string;
+  magic_link_path?: string;
+  /** Minutes. */
+  ttl?: number;
+  language?: string;
+  code_challenge?: string;
+  code_challenge_method?: 'S256';
+  metadata?: Record<string, unknown>;
+  channel?: 'email' | 'phone';
+  send?: boolean;
+  [field: string]: unknown;
+}
+
+export interface PageParams {
+  /** Page size, 1–500 (default 50). The iterator still walks every page. */
+  limit?: number;
+  /** Start after this cursor (a previous page's `next_cursor`). */
+  cursor?: string;
+}
+
+export interface ListMagicLinksParams extends PageParams {
+  user_id?: string;
+  status?: LinkStatus;
+  type?: LinkType;
+  /** ISO 8601. */
+  created_from?: string;
+  /** ISO 8601. */
+  created_to?: string;
+}
+
+export interface User {
+  id: string;
+  external_id: string | null;
+  email: string | null;
+  email_verified: boolean;
+  phone: string | null;
+  phone_verified: boolean;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+  [field: string]: unknown;
+}
+
+export interface UserParams {
+  email?: string | null;
+  phone?: string | null;
+  external_id?: string | null;
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export interface ListUsersParams extends PageParams {
+  email?: string;
+  phone?: string;
+  external_id?: string;
+}
+
+export interface App {
+  id: string;
+  name: string;
+  public_url: string;
+  allowed_redirects: string[];
+  default_redirect_url?: string | null;
+  page_shortcuts?: Record<string, string>;
+  default_shortcut?: string | null;
+  created_at: string;
+  updated_at: string;
+  [setting: string]: unknown;
+}
+
+/** Settings to change (docs/configuration.md); lists and maps are replaced as a whole. */
+export type AppPatch = Partial<Omit<App, 'id' | 'created_at' | 'updated_at' | 'public_url'>> & {
+  public_url?: string | null;
+};
+
+export interface Session {
+  id: string;
+  app_id: string;
+  user_id: string;
+  amr: string[];
+  status: 'active' | 'expired' | 'revoked';
+  created_at: string;
+  expires_at: string;
+  last_refreshed_at: string | null;
+  revoked_at: string | null;
+  [field: string]: unknown;
+}
+
+/** What an exchange or refresh hands back: the session token (an ES256 JWT) and the refresh token. */
+export interface SessionTokens {
+  id: string;
+  expires_at: string;
+  token: string;
+  token_expires_at: string;
+  refresh_token: string;
+  refresh_token_expires_at: string;
+  [field: string]: unknown;
+}
+
+export interface ExchangeResult {
+  user: User;
+  session: SessionTokens;
+  redirect_url: string | null;
+}
+
+export interface RefreshResult {
+  user: User;
+  session: SessionTokens;
+}
+
+export interface ListSessionsParams extends PageParams {
+  user_id?: string;
+  active?: boolean;
+}
