@@ -4,7 +4,8 @@ import { type DestinationStream, type Logger, pino } from 'pino';
  * Secrets travel in URLs (`/l/{token}`, `/login/{jwt}`, `?lk_code=`), in the Authorization header and in cookies.
  * The request serializer rewrites URLs and pino's redaction drops the headers, so no log line can carry one.
  */
-const SECRET_PATH = /^(\/(?:l|login)\/)[^/?#]+/;
+// `/l/{token}`, `/login/{jwt}` and the path form `/apps/{app_id}/login/{jwt}`.
+const SECRET_PATH = /^((?:\/apps\/[^/?#]+)?\/(?:l|login)\/)[^/?#]+/;
 const SECRET_QUERY = /([?&](?:lk_code|lk_token|token|code|code_verifier|refresh_token|magic_link)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../signed-links/signed-token.js';
 import {
   createTestLink,
   redeemHostedForCode,
@@ -75,6 +76,30 @@ describe('logs of a full flow on SQLite', () => {
     const embeddedSession = redeemed.json().session as { token: string; refresh_token: string };
     secrets.set('embedded session JWT', embeddedSession.token);
     secrets.set('embedded refresh token', embeddedSession.refresh_token);
+
+    // Stateless links: the key's secret and the tokens, at both URL forms.
+    const key = (await server.api('POST', '/v1/signing-keys', { label: 'logs' })).json() as {
+      kid: string;
+      secret: string;
+    };
+    secrets.set('signing key secret', key.secret);
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    for (const [name, path] of [
+      ['signed link', (t: string) => `/login/${t}`],
+      ['signed link (app path)', (t: string) => `/apps/${server.appId}/login/${t}`],
+    ] as const) {
+      const token = signToken(
+        { sub: `cus_${name.length}`, iss: 'billing', exp, jti: name },
+        key.secret,
+        key.kid,
+      );
+      secrets.set(name, token);
+      statuses.set(`GET ${name}`, (await server.app.inject({ method: 'GET', url: path(token) })).statusCode);
+      statuses.set(
+        `POST ${name}`,
+        (await server.app.inject({ method: 'POST', url: path(token) })).statusCode,
+      );
+    }
   });
   afterAll(async () => server?.close());
 
@@ -91,6 +116,10 @@ describe('logs of a full flow on SQLite', () => {
       'bad request': 400,
       'GET embedded URL path': 404,
       redeem: 200,
+      'GET signed link': 200,
+      'POST signed link': 303,
+      'GET signed link (app path)': 200,
+      'POST signed link (app path)': 303,
     });
   });
 
@@ -98,6 +127,8 @@ describe('logs of a full flow on SQLite', () => {
     const parsed = lines.map((line) => JSON.parse(line) as LogLine);
     const urls = parsed.map((line) => line.req?.url).filter((url): url is string => url !== undefined);
     expect(urls).toContain('/l/[redacted]');
+    expect(urls).toContain('/login/[redacted]');
+    expect(urls).toContain(`/apps/${server.appId}/login/[redacted]`);
     expect(urls).toContain('/auth/callback?lk_code=[redacted]&state=x');
     expect(urls).toContain('/welcome?lk_token=[redacted]');
     expect(urls).toContain('/v1/sessions/refresh');
@@ -130,6 +161,8 @@ describe('redactUrl', () => {
     ['/l/abcDEF123#top', '/l/[redacted]#top'],
     ['/login/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', '/login/[redacted]'],
     ['/login/eyJ.x.y?redirect_to=invoices', '/login/[redacted]?redirect_to=invoices'],
+    ['/apps/app_01abc/login/eyJ.x.y', '/apps/app_01abc/login/[redacted]'],
+    ['/apps/app_01abc/login/eyJ.x.y?redirect_to=pay', '/apps/app_01abc/login/[redacted]?redirect_to=pay'],
   ])('hides the token in the path %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
