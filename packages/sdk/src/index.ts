@@ -1,4 +1,19 @@
 export { Apps } from './apps.js';
+export {
+  CALLBACK_CODE_PARAM,
+  type CallbackResult,
+  type ExchangeCallbackOptions,
+  type ExpressCallbackHandler,
+  type ExpressCallbackOptions,
+  type ExpressLikeRequest,
+  exchangeCallback,
+  expressCallback,
+  type FastifyCallbackHandler,
+  type FastifyCallbackOptions,
+  type FastifyLikeReply,
+  type FastifyLikeRequest,
+  fastifyCallback,
+} from './callback.js';
 export { Latchkey, type LatchkeyOptions } from './client.js';
 export {
   isLatchkeyErrorCode,
