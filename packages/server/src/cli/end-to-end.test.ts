@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type ServerProcess, startServerProcess } from '../test-support/cli-process.js';
+import {
+  callApi,
+  runCli,
+  type ServerProcess,
+  startServerProcess,
+} from '../test-support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/databases.js';
 
 /** What a browser sends when the confirm page's button is pressed. */
@@ -23,21 +28,6 @@ interface InitOutput {
   app_id: string;
   api_key: string;
   admin_key: string;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests read response bodies loosely
-type Json = Record<string, any>;
-
-async function call(base: string, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
 }
 
 describe('latchkey init and start on embedded SQLite', () => {
@@ -75,16 +65,16 @@ describe('latchkey init and start on embedded SQLite', () => {
     const fresh = JSON.parse(forced.stdout) as InitOutput;
     expect(fresh.app_id).toBe(keys.app_id);
     expect(fresh.api_key).not.toBe(keys.api_key);
-    expect((await call(server.url, fresh.api_key, 'GET', `/v1/apps/${keys.app_id}`)).status).toBe(200);
-    expect((await call(server.url, keys.api_key, 'GET', `/v1/apps/${keys.app_id}`)).status).toBe(200);
+    expect((await callApi(server.url, fresh.api_key, 'GET', `/v1/apps/${keys.app_id}`)).status).toBe(200);
+    expect((await callApi(server.url, keys.api_key, 'GET', `/v1/apps/${keys.app_id}`)).status).toBe(200);
   });
 
   it('signs a person in from link creation to a verified session token', async () => {
-    const patched = await call(server.url, keys.api_key, 'PATCH', `/v1/apps/${keys.app_id}`, {
+    const patched = await callApi(server.url, keys.api_key, 'PATCH', `/v1/apps/${keys.app_id}`, {
       allowed_redirects: ['https://portal.example.com/auth'],
     });
     expect(patched.status).toBe(200);
-    const created = await call(server.url, keys.api_key, 'POST', `/v1/apps/${keys.app_id}/magic-links`, {
+    const created = await callApi(server.url, keys.api_key, 'POST', `/v1/apps/${keys.app_id}/magic-links`, {
       email: 'ada@example.com',
       redirect_url: 'https://portal.example.com/auth/done?tab=home',
     });
@@ -103,7 +93,7 @@ describe('latchkey init and start on embedded SQLite', () => {
     expect(location.searchParams.get('tab')).toBe('home');
     const code = location.searchParams.get('lk_code')!;
 
-    const exchanged = await call(server.url, keys.api_key, 'POST', '/v1/sessions/exchange', { code });
+    const exchanged = await callApi(server.url, keys.api_key, 'POST', '/v1/sessions/exchange', { code });
     expect(exchanged.status).toBe(200);
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(exchanged.body.session.token, jwks, {
@@ -171,10 +161,10 @@ describe('two server processes on one PostgreSQL', () => {
     expect(init.code, init.stderr).toBe(0);
     const keys = JSON.parse(init.stdout) as InitOutput;
     const [first, second] = nodes as [ServerProcess, ServerProcess];
-    await call(first.url, keys.api_key, 'PATCH', `/v1/apps/${keys.app_id}`, {
+    await callApi(first.url, keys.api_key, 'PATCH', `/v1/apps/${keys.app_id}`, {
       allowed_redirects: ['https://app.example.com'],
     });
-    const created = await call(first.url, keys.api_key, 'POST', '/v1/magic-links', {
+    const created = await callApi(first.url, keys.api_key, 'POST', '/v1/magic-links', {
       email: 'race@example.com',
       redirect_url: 'https://app.example.com/in',
     });
@@ -186,7 +176,7 @@ describe('two server processes on one PostgreSQL', () => {
     );
     expect(statuses.filter((s) => s === 303)).toHaveLength(1);
     expect(statuses.filter((s) => s === 410)).toHaveLength(49);
-    const sessions = await call(
+    const sessions = await callApi(
       second.url,
       keys.api_key,
       'GET',

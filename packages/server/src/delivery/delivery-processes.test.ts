@@ -8,28 +8,19 @@ import { loadConfig } from '../config/config.js';
 import { createLink } from '../links/link-service.js';
 import { openRuntime } from '../runtime.js';
 import { type DatabaseHandle, openDatabase } from '../storage/database.js';
-import { runCli, type ServerProcess, startServerProcess } from '../test-support/cli-process.js';
+import {
+  callApi,
+  type Json,
+  runCli,
+  type ServerProcess,
+  startServerProcess,
+} from '../test-support/cli-process.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../test-support/databases.js';
 import { type SmtpSink, startSmtpSink } from '../test-support/smtp-sink.js';
 
 interface Keys {
   app_id: string;
   api_key: string;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests read response bodies loosely
-type Json = Record<string, any>;
-
-async function call(base: string, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
 }
 
 async function eventually<T>(
@@ -109,7 +100,7 @@ async function init(env: Record<string, string>): Promise<Keys> {
 }
 
 async function allowRedirects(base: string, keys: Keys): Promise<void> {
-  const patched = await call(base, keys.api_key, 'PATCH', `/v1/apps/${keys.app_id}`, {
+  const patched = await callApi(base, keys.api_key, 'PATCH', `/v1/apps/${keys.app_id}`, {
     allowed_redirects: ['https://app.example.com'],
     default_redirect_url: 'https://app.example.com/callback',
   });
@@ -141,7 +132,7 @@ async function queueWithoutWorker(
 }
 
 async function createSent(base: string, keys: Keys, email: string): Promise<Json> {
-  const created = await call(base, keys.api_key, 'POST', '/v1/magic-links', { email, send: true });
+  const created = await callApi(base, keys.api_key, 'POST', '/v1/magic-links', { email, send: true });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body.magic_link as Json;
 }
@@ -213,7 +204,7 @@ describe.each(DIALECTS)('a server killed with SIGKILL mid-send on %s', (dialect)
         },
         15_000,
       );
-      const read = await call(restarted.url, keys.api_key, 'GET', `/v1/magic-links/${links[0]!.id}`);
+      const read = await callApi(restarted.url, keys.api_key, 'GET', `/v1/magic-links/${links[0]!.id}`);
       expect(read.body.status).toBe('sent');
     } finally {
       await resources.release();

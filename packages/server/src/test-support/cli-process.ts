@@ -96,3 +96,19 @@ export async function startServerProcess(
       }),
   };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read response bodies loosely
+export type Json = Record<string, any>;
+
+/** One API call to a server process, with its key and a JSON body; answers the status and the parsed body. */
+export async function callApi(base: string, key: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
