@@ -8,12 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  callApi,
-  runCli,
-  type ServerProcess,
-  startServerProcess,
-} from '../test-support/cli-process.js';
+import { callApi, runCli, type ServerProcess, startServerProcess } from '../test-support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/databases.js';
 
 /** What a browser sends when the confirm page's button is pressed. */
