@@ -25,10 +25,6 @@ export interface MigrationOutcome {
  * that start together migrate once and the others wait, then find nothing to do.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationOutcome> {
-  return retryOnVanishingSchema(() => migrateOnce(db));
-}
-
-async function migrateOnce(db: Kysely<Database>): Promise<MigrationOutcome> {
   const migrator = await createMigrator(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
@@ -37,28 +33,9 @@ async function migrateOnce(db: Kysely<Database>): Promise<MigrationOutcome> {
 
 /** True when every known migration has been applied (used by /readyz). */
 export async function migrationsDone(db: Kysely<Database>): Promise<boolean> {
-  return retryOnVanishingSchema(async () => {
-    const migrator = await createMigrator(db);
-    const all = await migrator.getMigrations();
-    return all.every((m) => m.executedAt !== undefined);
-  });
-}
-
-/**
- * Kysely checks for its tables by listing the tables of every schema. If another schema is dropped while that
- * list is being read (other installations or test runs sharing the database), PostgreSQL fails the query with
- * "schema … does not exist" (3F000) about a schema that is not ours. Reading again is the whole remedy.
- */
-async function retryOnVanishingSchema<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== '3F000' || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
+  const migrator = await createMigrator(db);
+  const all = await migrator.getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
 }
 
 /**
