@@ -3,9 +3,11 @@
  * (To, From or MessagingServiceSid, Body) and HTTP Basic auth. It records what it accepts and can be told to answer
  * 500 to the next few calls.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createMessageLog } from './message-log.js';
 
 export interface FakeSms {
   sid: string;
@@ -53,9 +55,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
   const authToken = options.authToken ?? randomBytes(16).toString('hex');
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
-  const messages: FakeSms[] = [];
+  const log = createMessageLog<FakeSms>(
+    (received, wanted, ms) => `the fake Twilio accepted ${received} of ${wanted} messages in ${ms} ms`,
+  );
+  const messages = log.messages;
   const requests: FakeTwilioRequest[] = [];
-  const waiters = new Set<() => void>();
   let failures: { count: number; status: number } = { count: 0, status: 500 };
 
   const server = createServer((request, response) => {
@@ -94,9 +98,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
           return;
         }
         const sid = `SM${randomBytes(16).toString('hex')}`;
-        messages.push({ sid, accountSid, to, from, body });
+        log.add({ sid, accountSid, to, from, body });
         answer(201, { sid, account_sid: accountSid, to, from, body, status: 'queued' });
-        for (const waiter of waiters) waiter();
       },
       () => answer(400, { code: 0, message: 'unreadable body', status: 400 }),
     );
@@ -113,24 +116,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     failNext(count, status = 500) {
       failures = { count, status };
     },
-    waitFor(count, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (messages.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(messages.slice());
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(`the fake Twilio accepted ${messages.length} of ${count} messages in ${timeoutMs} ms`),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: log.waitFor,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -2,9 +2,11 @@
  * A real SMTP server on 127.0.0.1 for tests: it receives what Latchkey sends over a socket, parses every message with
  * postal-mime, and can refuse recipients with a reply code or hold messages in flight (accept DATA, never answer).
  */
+
 import type { AddressInfo } from 'node:net';
 import PostalMime, { type Address } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
+import { createMessageLog } from './message-log.js';
 
 export interface ReceivedMail {
   /** The envelope recipients (RCPT TO). */
@@ -54,12 +56,10 @@ function mailbox(address: Address | undefined): { address: string; name: string 
 }
 
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
-  const messages: ReceivedMail[] = [];
+  const log = createMessageLog<ReceivedMail>(
+    (received, wanted, ms) => `the SMTP sink received ${received} of ${wanted} messages within ${ms} ms`,
+  );
   const stats = { connections: 0, dataStarted: 0, rcptRefused: 0 };
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const waiter of waiters) waiter();
-  };
 
   const server = new SMTPServer({
     authOptional: true,
@@ -83,7 +83,6 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     onData(stream, session, callback) {
       stats.dataStarted += 1;
-      notify();
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -93,7 +92,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           (parsed) => {
             const headers: Record<string, string> = {};
             for (const header of parsed.headers) headers[header.key] = header.value;
-            messages.push({
+            log.add({
               to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
               envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               from: mailbox(parsed.from),
@@ -106,7 +105,6 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               raw,
             });
             callback();
-            notify();
           },
           (error: Error) => callback(error),
         );
@@ -127,28 +125,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
-    messages,
+    messages: log.messages,
     stats,
-    waitFor(count, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (messages.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(messages.slice());
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `the SMTP sink received ${messages.length} of ${count} messages within ${timeoutMs} ms`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: log.waitFor,
     close() {
       closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
       return closed;
