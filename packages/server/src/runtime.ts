@@ -129,7 +129,8 @@ export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
     try {
       const purged = await ctx.store.purgeExpired(ctx.clock());
-      ctx.logger.debug({ purged }, 'purged expired rows');
+      const loginFlows = await ctx.store.purgeLoginFlows(ctx.clock());
+      ctx.logger.debug({ purged, loginFlows }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');
     }

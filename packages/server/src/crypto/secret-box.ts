@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM under the master key, for secrets Latchkey must be able to read back (session signing keys, link
@@ -6,6 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  */
 export class SecretBox {
   readonly #key: Buffer;
+  readonly #macKeys = new Map<string, Buffer>();
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('The master key must be exactly 32 bytes.');
@@ -23,6 +24,19 @@ export class SecretBox {
       cipher.getAuthTag().toString('base64url'),
       body.toString('base64url'),
     ].join('.');
+  }
+
+  /**
+   * A keyed hash for short secrets (sign-in codes) that a plain hash would not protect: 8 characters can be searched
+   * offline. The key is derived from the master key for one `purpose`, so it is never the encryption key itself.
+   */
+  mac(purpose: string, data: string): string {
+    let key = this.#macKeys.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `latchkey:${purpose}`, 32));
+      this.#macKeys.set(purpose, key);
+    }
+    return createHmac('sha256', key).update(data, 'utf8').digest('base64url');
   }
 
   open(sealed: string, associatedData: string): string {

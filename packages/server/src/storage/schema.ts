@@ -188,6 +188,35 @@ export interface TemplatesTable {
   updated_at: number;
 }
 
+export type LoginFlowStatus = 'pending' | 'approved' | 'denied' | 'completed';
+
+/** A sign-in started on the hosted login page (`login/`); secrets are stored only as hashes. */
+export interface LoginFlowsTable {
+  id: string;
+  app_id: string;
+  identifier: string;
+  identifier_kind: Channel;
+  /** 0 when nothing was sent (an unknown identifier and an app that does not create users on demand). */
+  deliverable: number;
+  browser_hash: string;
+  link_hash: string;
+  /** A keyed hash (HMAC under the master key) of the short code: a plain hash of 40 bits could be searched. */
+  code_hash: string;
+  code_attempts: number;
+  redirect_url: string;
+  code_challenge: string | null;
+  language: string | null;
+  status: LoginFlowStatus;
+  requested_ip: string | null;
+  requested_user_agent: string | null;
+  created_at: number;
+  expires_at: number;
+  link_used_at: number | null;
+  decided_at: number | null;
+  completed_at: number | null;
+  session_id: string | null;
+}
+
 /** Instance-wide facts, such as "the default app was created", written once. */
 export interface MetaTable {
   key: string;
@@ -210,4 +239,5 @@ export interface Database {
   exchange_codes: ExchangeCodesTable;
   events: EventsTable;
   session_keys: SessionKeysTable;
+  login_flows: LoginFlowsTable;
 }
