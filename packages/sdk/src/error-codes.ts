@@ -43,6 +43,8 @@ export const latchkeyErrorCodes = [
   'token_not_yet_valid',
   'token_subject_missing',
   'token_used',
+  'login_flow_not_found',
+  'login_not_approved',
   'not_ready',
   'internal_error',
 ] as const;

@@ -119,6 +119,15 @@ export const errorCodes = {
     summary: 'The token has no usable `sub` (a customer id as a number or a non-empty string).',
   },
   token_used: { status: 410, summary: 'The token was already used to sign in; each signed link works once.' },
+  login_flow_not_found: {
+    status: 404,
+    summary: 'No sign-in was started in this browser for this app (no flow cookie, or it belongs elsewhere).',
+  },
+  login_not_approved: {
+    status: 409,
+    summary:
+      'The sign-in started in this browser is not approved (still waiting, refused, finished or expired).',
+  },
   not_ready: { status: 503, summary: 'The database is unreachable or migrations have not run.' },
   internal_error: {
     status: 500,

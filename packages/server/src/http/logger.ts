@@ -4,12 +4,18 @@ import { type DestinationStream, type Logger, pino } from 'pino';
  * Secrets travel in URLs (`/l/{token}`, `/login/{jwt}`, `?lk_code=`), in the Authorization header and in cookies.
  * The request serializer rewrites URLs and pino's redaction drops the headers, so no log line can carry one.
  */
-// `/l/{token}`, `/login/{jwt}` and the path form `/apps/{app_id}/login/{jwt}`.
-const SECRET_PATH = /^((?:\/apps\/[^/?#]+)?\/(?:l|login)\/)[^/?#]+/;
+// The link of a hosted sign-in message (`/login/link/{token}`), then `/l/{token}`, `/login/{jwt}` and the path form
+// `/apps/{app_id}/login/{jwt}`; the login page's own steps (`/login/check`, `/code`, `/finish`) carry no secret.
+const SECRET_PATHS = [
+  /^(\/login\/link\/)[^/?#]+/,
+  /^((?:\/apps\/[^/?#]+)?\/(?:l|login)\/)(?!(?:check|code|finish)(?:[/?#]|$))[^/?#]+/,
+];
 const SECRET_QUERY = /([?&](?:lk_code|lk_token|token|code|code_verifier|refresh_token|magic_link)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PATH, '$1[redacted]').replace(SECRET_QUERY, '$1[redacted]');
+  const path = SECRET_PATHS.find((pattern) => pattern.test(url));
+  const hidden = path ? url.replace(path, '$1[redacted]') : url;
+  return hidden.replace(SECRET_QUERY, '$1[redacted]');
 }
 
 interface RequestLike {

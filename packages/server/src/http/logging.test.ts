@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../signed-links/signed-token.js';
+import { deliveredTo, newBrowser, startFlow } from '../test-support/login-flow.js';
 import {
   createTestLink,
   redeemHostedForCode,
@@ -100,6 +101,32 @@ describe('logs of a full flow on SQLite', () => {
         (await server.app.inject({ method: 'POST', url: path(token) })).statusCode,
       );
     }
+
+    // The hosted sign-in: the link of the message, its code, and the browser cookie.
+    const browser = newBrowser();
+    const email = 'logs@example.com';
+    await startFlow(server, browser, { email });
+    secrets.set('browser cookie', browser.cookie!);
+    const message = await deliveredTo(server, email);
+    secrets.set('sign-in link token', message.token);
+    secrets.set('sign-in code', message.code);
+    secrets.set('sign-in code (typed)', message.code.replace('-', ''));
+    statuses.set(
+      'GET sign-in link',
+      (await server.app.inject({ method: 'GET', url: message.path })).statusCode,
+    );
+    const verified = await server.app.inject({
+      method: 'POST',
+      url: '/v1/public/login/verify-code',
+      headers: { 'content-type': 'application/json', cookie: `lk_browser=${browser.cookie}` },
+      payload: JSON.stringify({
+        app_id: server.appId,
+        identifier: email,
+        code: message.code.replace('-', ''),
+      }),
+    });
+    statuses.set('verify code', verified.statusCode);
+    secrets.set('sign-in lk_code', new URL(verified.json().redirect_url).searchParams.get('lk_code')!);
   });
   afterAll(async () => server?.close());
 
@@ -120,6 +147,8 @@ describe('logs of a full flow on SQLite', () => {
       'POST signed link': 303,
       'GET signed link (app path)': 200,
       'POST signed link (app path)': 303,
+      'GET sign-in link': 200,
+      'verify code': 200,
     });
   });
 
@@ -129,6 +158,7 @@ describe('logs of a full flow on SQLite', () => {
     expect(urls).toContain('/l/[redacted]');
     expect(urls).toContain('/login/[redacted]');
     expect(urls).toContain(`/apps/${server.appId}/login/[redacted]`);
+    expect(urls).toContain('/login/link/[redacted]');
     expect(urls).toContain('/auth/callback?lk_code=[redacted]&state=x');
     expect(urls).toContain('/welcome?lk_token=[redacted]');
     expect(urls).toContain('/v1/sessions/refresh');
@@ -163,6 +193,8 @@ describe('redactUrl', () => {
     ['/login/eyJ.x.y?redirect_to=invoices', '/login/[redacted]?redirect_to=invoices'],
     ['/apps/app_01abc/login/eyJ.x.y', '/apps/app_01abc/login/[redacted]'],
     ['/apps/app_01abc/login/eyJ.x.y?redirect_to=pay', '/apps/app_01abc/login/[redacted]?redirect_to=pay'],
+    ['/login/link/abcDEF123_-xyz', '/login/link/[redacted]'],
+    ['/login/link/abcDEF123_-xyz?x=1', '/login/link/[redacted]?x=1'],
   ])('hides the token in the path %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
@@ -185,6 +217,9 @@ describe('redactUrl', () => {
     '/v1/magic-links/ml_01hzx8q3d4e5f6g7h8j9k0m1n2',
     '/login',
     '/login?app=app_1&redirect_to=invoices',
+    '/login/check?app=app_1',
+    '/login/code',
+    '/login/finish',
     '/lookup/abc',
     '/v1/l/abc',
     '/x?state=1&postcode=12345',

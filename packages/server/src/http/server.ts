@@ -12,6 +12,8 @@ import { bulkRoutes } from '../links/bulk/bulk-routes.js';
 import { embeddedRoutes } from '../links/embedded-routes.js';
 import { hostedRoutes } from '../links/hosted-routes.js';
 import { linkRoutes } from '../links/link-routes.js';
+import { loginPageRoutes } from '../login/login-page-routes.js';
+import { loginRoutes } from '../login/login-routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
 import { signedLinkRoutes } from '../signed-links/signed-link-routes.js';
 import { signingKeyRoutes } from '../signed-links/signing-key-routes.js';
@@ -83,6 +85,8 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   await app.register(signedLinkRoutes(ctx));
   await app.register(deliveryRoutes(ctx));
   await app.register(templateRoutes(ctx));
+  await app.register(loginRoutes(ctx));
+  await app.register(loginPageRoutes(ctx));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -138,7 +138,7 @@ function resolveLanguage(language: string | undefined): string | null {
   return short;
 }
 
-function resolveChallenge(challenge: string | undefined, method: string | undefined): string | null {
+export function resolveChallenge(challenge: string | undefined, method: string | undefined): string | null {
   if (challenge === undefined) {
     if (method !== undefined)
       throw validationError('code_challenge', 'code_challenge_method was given without code_challenge.');
@@ -159,13 +159,13 @@ function resolveChallenge(challenge: string | undefined, method: string | undefi
   return challenge;
 }
 
-interface Target {
+export interface Target {
   redirectUrl: string | null;
   magicLinkPath: string | null;
 }
 
 /** Where the person lands after redemption: every candidate passes the app's allowlist before it is stored. */
-function resolveTarget(settings: AppSettings, input: CreateLinkInput): Target {
+export function resolveTarget(settings: AppSettings, input: CreateLinkInput): Target {
   if (input.redirect_url !== undefined && input.redirect_to !== undefined) {
     throw validationError('redirect_to', 'Give redirect_url or redirect_to, not both.');
   }

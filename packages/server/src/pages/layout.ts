@@ -8,9 +8,9 @@ import type { Language } from './messages.js';
  */
 const STYLES = [
   ':root{color-scheme:light dark;--bg:#f4f4f5;--card:#fff;--text:#18181b;--muted:#52525b;--border:#d4d4d8;',
-  '--accent:#1d4ed8;--accent-hover:#1e40af;--on-accent:#fff}',
+  '--accent:#1d4ed8;--accent-hover:#1e40af;--on-accent:#fff;--danger:#b91c1c}',
   '@media (prefers-color-scheme:dark){:root{--bg:#18181b;--card:#27272a;--text:#f4f4f5;--muted:#d4d4d8;',
-  '--border:#3f3f46;--accent:#93c5fd;--accent-hover:#bfdbfe;--on-accent:#18181b}}',
+  '--border:#3f3f46;--accent:#93c5fd;--accent-hover:#bfdbfe;--on-accent:#18181b;--danger:#fca5a5}}',
   '*{box-sizing:border-box}',
   'html{-webkit-text-size-adjust:100%;text-size-adjust:100%}',
   'body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;padding:1rem;',
@@ -30,6 +30,14 @@ const STYLES = [
   '.button.secondary{background:transparent;color:var(--accent)}',
   '.button.secondary:hover{background:transparent;color:var(--accent-hover)}',
   '.button:focus-visible{outline:3px solid var(--text);outline-offset:2px}',
+  'label{display:block;margin:0 0 .25rem;font-weight:600}',
+  'input{display:block;width:100%;min-height:2.75rem;margin:0 0 .75rem;padding:.5rem .75rem;',
+  'border:1px solid var(--muted);border-radius:8px;background:var(--card);color:var(--text);font:inherit}',
+  'input:focus-visible{outline:3px solid var(--accent);outline-offset:1px}',
+  '.code{font-family:ui-monospace,Consolas,Menlo,monospace;letter-spacing:.15em;text-transform:uppercase}',
+  '.error{margin:0 0 1rem;padding:.5rem .75rem;border-left:4px solid var(--danger);font-weight:600}',
+  'a{color:var(--accent)}',
+  'hr{margin:1.25rem 0;border:0;border-top:1px solid var(--border)}',
   '@media (max-width:360px){body{padding:.5rem}main{padding:1rem}}',
 ].join('');
 
@@ -63,6 +71,10 @@ export interface DocumentParts {
   mainHtml: string;
   nonce: string;
   autoSubmit: boolean;
+  /** A page's own script (the login page's status polling), run under the same nonce. */
+  script?: string;
+  /** `no-referrer` unless the page's URL holds no secret and its forms need an `Origin` header. */
+  referrerPolicy?: 'same-origin';
 }
 
 export function renderDocument(parts: DocumentParts): string {
@@ -75,7 +87,7 @@ export function renderDocument(parts: DocumentParts): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="robots" content="noindex, nofollow">',
     // Belt and braces with the Referrer-Policy header: the token is in this page's URL.
-    '<meta name="referrer" content="no-referrer">',
+    `<meta name="referrer" content="${parts.referrerPolicy ?? 'no-referrer'}">`,
     `<title>${parts.titleHtml}</title>`,
     `<style nonce="${nonce}">${STYLES}</style>`,
     '</head>',
@@ -85,6 +97,7 @@ export function renderDocument(parts: DocumentParts): string {
     '</main>',
   ];
   if (parts.autoSubmit) lines.push(`<script nonce="${nonce}">${AUTO_SUBMIT_SCRIPT}</script>`);
+  if (parts.script) lines.push(`<script nonce="${nonce}">${parts.script}</script>`);
   lines.push('</body>', '</html>', '');
   return lines.join('\n');
 }
@@ -93,9 +106,11 @@ export function renderDocument(parts: DocumentParts): string {
  * Response headers for a page (spec section 5, "HTML pages"). `form-action` is left out on purpose: browsers apply it
  * to the redirects that follow a form POST, and the POST answers with a 303 to the app's own site.
  */
-export function pageHeaders(nonce: string): Record<string, string> {
+export function pageHeaders(nonce: string, options: { fetchSelf?: boolean } = {}): Record<string, string> {
   const csp = [
     "default-src 'none'",
+    // Only the login page's status polling talks back to the server, and only to its own origin.
+    ...(options.fetchSelf ? ["connect-src 'self'"] : []),
     `style-src 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
     "base-uri 'none'",

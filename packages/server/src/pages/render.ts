@@ -12,6 +12,8 @@ export interface RenderedPage {
   status: number;
   html: string;
   nonce: string;
+  /** Overrides the pages' `no-referrer` where the URL holds no secret and the page's forms need an `Origin`. */
+  referrerPolicy?: 'same-origin';
 }
 
 export type LinkType = 'login' | 'verify_identifier' | 'invite';
