@@ -3,6 +3,7 @@ import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
 import { linkQueries } from './link-queries.js';
 import { outboxQueries } from './outbox-queries.js';
+import { rateLimitQueries } from './rate-limit-queries.js';
 import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
@@ -19,6 +20,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...sessionQueries(db),
     ...signedLinkQueries(db),
     ...outboxQueries(db, handle.dialect),
+    ...rateLimitQueries(db),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

@@ -4,6 +4,7 @@
  */
 
 import type { DialectName } from './database.js';
+import type { RateLimitStore } from './rate-limit-queries.js';
 import type {
   ApiKeysTable,
   AppsTable,
@@ -294,7 +295,8 @@ export interface Store
     SessionStore,
     EventStore,
     SignedLinkStore,
-    OutboxStore {
+    OutboxStore,
+    RateLimitStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting
