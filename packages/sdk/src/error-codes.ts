@@ -45,6 +45,7 @@ export const latchkeyErrorCodes = [
   'token_used',
   'not_ready',
   'internal_error',
+  'rate_limit_unavailable',
 ] as const;
 
 /** A code from a Latchkey error response (`{"error": {"code", "message", "param"?}}`). */
