@@ -6,12 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
+import { TEST_REDIS_URL } from '../test-support/redis.js';
 import { useStore } from '../test-support/store-rows.js';
 import { DatabaseRateLimiter } from './database-rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
-
-export const TEST_REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const key = () => `test\u0000${randomBytes(8).toString('hex')}`;
 /** A time at the start of a minute-aligned window, so rules of 60 s have the whole window ahead. */
