@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { hashSecret } from '../crypto/tokens.js';
-import { enforceRateLimit, rateLimitsOf, ruleOf } from '../rate-limit/enforce.js';
+import { apiKeyRuleOf, enforceRateLimit } from '../rate-limit/enforce.js';
 import { ApiError } from './api-error.js';
 
 export interface Principal {
@@ -39,13 +39,12 @@ export async function authenticate(ctx: Context, request: FastifyRequest): Promi
   if (row.kind === 'app') {
     // Admin keys are not limited: they belong to the operator, and an operator locked out of their own
     // installation by a limit they set is worse than the abuse the limit prevents.
-    const { limits } = await rateLimitsOf(ctx, row.app_id);
     await enforceRateLimit(ctx, {
       appId: row.app_id,
       scope: 'api_key',
       bucket: 'api',
       key: row.id,
-      rule: ruleOf(limits.api_requests_per_key),
+      rule: await apiKeyRuleOf(ctx, row.app_id!),
     });
   }
   const now = ctx.clock();

@@ -10,6 +10,7 @@ import type { Context } from '../context.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError } from '../http/api-error.js';
 import type { RateLimitRule } from './rate-limiter.js';
+import { cachedRule, cacheRule } from './rule-cache.js';
 
 export type RateLimitScope = 'identifier' | 'ip' | 'api_key';
 
@@ -103,6 +104,15 @@ export async function rateLimitsOf(
   return row
     ? { appId: row.id, limits: readSettings(row.settings).rate_limits }
     : { appId: null, limits: defaultSettings().rate_limits };
+}
+
+/** The API-key rule of an app, read at most every few seconds (see rule-cache.ts). */
+export async function apiKeyRuleOf(ctx: Context, appId: string): Promise<RateLimitRule> {
+  const cached = cachedRule(ctx, appId);
+  if (cached) return cached;
+  const rule = ruleOf((await rateLimitsOf(ctx, appId)).limits.api_requests_per_key);
+  cacheRule(ctx, appId, rule);
+  return rule;
 }
 
 /** The per-IP limit of a public endpoint (`bucket` names the endpoint family), with the app's rule. */

@@ -117,6 +117,20 @@ describe('rate limits over HTTP', () => {
     expect((await server.api('GET', '/v1/users', undefined, key)).statusCode).toBe(200);
   });
 
+  it('applies a changed API-key limit at once in the process that changed it', async () => {
+    const { appId, key } = await createOtherApp(server);
+    expect((await server.api('GET', '/v1/users', undefined, key)).statusCode).toBe(200);
+    const patched = await server.api(
+      'PATCH',
+      `/v1/apps/${appId}`,
+      { rate_limits: { api_requests_per_key: { limit: 1, window_seconds: 3600 } } },
+      key,
+    );
+    expect(patched.statusCode).toBe(200);
+    expect((await server.api('GET', '/v1/users', undefined, key)).statusCode).toBe(200);
+    expect((await server.api('GET', '/v1/users', undefined, key)).statusCode).toBe(429);
+  });
+
   it('switches a rule off with a limit of 0', async () => {
     const { key } = await createOtherApp(server, {
       rate_limits: { api_requests_per_key: { limit: 0, window_seconds: 1 } },
