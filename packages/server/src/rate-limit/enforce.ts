@@ -89,6 +89,24 @@ export function ruleOf(setting: RateLimitSetting): RateLimitRule {
 }
 
 /**
+ * The per-identifier rules of the hosted sign-in endpoints, for `enforceRateLimit` with scope `identifier` and the
+ * normalised email or phone as the key. The resend cooldown is a rule of one send per `cooldown` seconds; being a
+ * fixed window, two sends can be as close as a window boundary apart, never three within one cooldown.
+ */
+export function identifierRules(limits: RateLimitSettings): {
+  sends: RateLimitRule;
+  resendCooldown: RateLimitRule;
+  codeAttempts: RateLimitRule;
+} {
+  const cooldown = limits.login_resend_cooldown_seconds;
+  return {
+    sends: ruleOf(limits.login_sends_per_identifier),
+    resendCooldown: cooldown > 0 ? { limit: 1, windowSeconds: cooldown } : { limit: 0, windowSeconds: 1 },
+    codeAttempts: ruleOf(limits.code_attempts_per_identifier),
+  };
+}
+
+/**
  * The rate limits of `appId`, or of the default app when it is unknown or does not exist (so a made-up app id or
  * token is limited exactly like a real one), or the built-in defaults before any app exists.
  */

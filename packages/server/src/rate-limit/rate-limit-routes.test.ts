@@ -10,7 +10,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../test-support/test-server.js';
-import { ipRateLimitKey } from './enforce.js';
+import { identifierRules, ipRateLimitKey } from './enforce.js';
 
 const rateLimitEvents = async (server: TestServer, appId: string) =>
   server.ctx.store.listEvents(appId, { type: 'rate_limit.hit' }, { limit: 100 });
@@ -34,6 +34,16 @@ describe('ipRateLimitKey', () => {
 });
 
 describe('rate limit settings', () => {
+  it('turns the identifier settings into rules, the cooldown into one send per window (0: off)', () => {
+    const limits = defaultSettings().rate_limits;
+    expect(identifierRules(limits)).toEqual({
+      sends: { limit: 5, windowSeconds: 900 },
+      resendCooldown: { limit: 1, windowSeconds: 30 },
+      codeAttempts: { limit: 10, windowSeconds: 900 },
+    });
+    expect(identifierRules({ ...limits, login_resend_cooldown_seconds: 0 }).resendCooldown.limit).toBe(0);
+  });
+
   it('reads settings stored before the block existed as the defaults', () => {
     const { rate_limits: _, ...old } = defaultSettings();
     expect(readSettings(JSON.stringify(old)).rate_limits).toEqual(defaultSettings().rate_limits);
