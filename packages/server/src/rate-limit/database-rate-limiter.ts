@@ -26,6 +26,10 @@ export class DatabaseRateLimiter implements RateLimiter {
     return this.store.purgeRateLimits(now);
   }
 
+  async ping(): Promise<void> {
+    // The database is the store's own: `latchkey doctor` and /readyz check it already.
+  }
+
   async close(): Promise<void> {
     // The database handle belongs to the runtime, which closes it.
   }

@@ -158,3 +158,16 @@ describe('RedisRateLimiter when Redis is down', () => {
     await limiter.close();
   });
 });
+
+describe('RedisRateLimiter.ping', () => {
+  it('answers when Redis does and throws when it does not', async () => {
+    const up = new RedisRateLimiter(TEST_REDIS_URL);
+    const down = new RedisRateLimiter('redis://127.0.0.1:1');
+    try {
+      await expect(up.ping()).resolves.toBeUndefined();
+      await expect(down.ping()).rejects.toThrow();
+    } finally {
+      await Promise.all([up.close(), down.close()]);
+    }
+  });
+});

@@ -25,6 +25,8 @@ export interface RateLimiter {
   hit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision>;
   /** Deletes counters of windows that have ended (a no-op where the backend expires them itself). */
   purgeExpired(now: number): Promise<number>;
+  /** Throws when the backing store does not answer (for `latchkey doctor`). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -70,6 +70,10 @@ export class RedisRateLimiter implements RateLimiter {
     return 0;
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     if (this.redis.status === 'ready') {
       await this.redis.quit().catch(() => this.redis.disconnect());
