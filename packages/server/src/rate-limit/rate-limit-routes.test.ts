@@ -270,3 +270,31 @@ describe('when Redis is unreachable', () => {
     expect(refused.headers['retry-after']).toBe('5');
   });
 });
+
+describe('behind a trusted proxy', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', { env: { LATCHKEY_TRUST_PROXY: 'true' } });
+    await server.api('PATCH', `/v1/apps/${server.appId}`, {
+      rate_limits: { public_requests_per_ip: { limit: 1 } },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('counts the client address from X-Forwarded-For, not the proxy', async () => {
+    const from = (client: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/login/not-a-token',
+        remoteAddress: '10.0.0.1',
+        headers: { accept: 'application/json', 'x-forwarded-for': client },
+      });
+    expect((await from('203.0.113.1')).statusCode).toBe(400);
+    expect((await from('203.0.113.1')).statusCode).toBe(429);
+    expect((await from('203.0.113.2')).statusCode).toBe(400);
+    expect((await from('2001:db8:5:6::1')).statusCode).toBe(400);
+    expect((await from('2001:db8:5:6::2')).statusCode).toBe(429);
+  });
+});
