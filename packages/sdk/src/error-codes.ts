@@ -47,6 +47,7 @@ export const latchkeyErrorCodes = [
   'login_not_approved',
   'not_ready',
   'internal_error',
+  'rate_limit_unavailable',
 ] as const;
 
 /** A code from a Latchkey error response (`{"error": {"code", "message", "param"?}}`). */

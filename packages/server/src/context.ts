@@ -4,6 +4,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import type { RandomBytes } from './crypto/tokens.js';
 import type { DevOutbox } from './delivery/dev-outbox.js';
 import type { EmailTransport, Fetch, SmsTransport } from './delivery/message.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { SessionKeyring } from './sessions/session-keyring.js';
 import type { Store } from './storage/store.js';
 
@@ -23,6 +24,8 @@ export interface Context {
   logger: Logger;
   delivery: Delivery;
   fetch: Fetch;
+  /** Counts hits for rate limits: the database, or Redis when `REDIS_URL` is set. */
+  rateLimiter: RateLimiter;
 }
 
 export interface Delivery {

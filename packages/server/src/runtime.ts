@@ -13,6 +13,7 @@ import { OutboxWorker, type OutboxWorkerOptions } from './delivery/outbox-worker
 import { createTransports } from './delivery/transports/create-transports.js';
 import { makeEvent } from './events/event-factory.js';
 import { createLogger } from './http/logger.js';
+import { createRateLimiter } from './rate-limit/create-rate-limiter.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
 import { type CreatedSigningKey, createSigningKey } from './signed-links/signing-key-service.js';
 import { createStore } from './storage/create-store.js';
@@ -61,6 +62,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       devOutbox,
       ...(options.print ? { print: options.print } : {}),
     });
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const rateLimiter = createRateLimiter(config, store, logger);
     const ctx: Context = {
       config,
       store,
@@ -68,15 +71,16 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       random: options.random ?? randomBytes,
       keyring,
       secretBox,
-      logger: options.logger ?? createLogger(config.logLevel),
+      logger,
       fetch: fetchImpl,
       delivery: { ...transports, devOutbox, wake: () => {} },
+      rateLimiter,
     };
     return {
       ctx,
       handle,
       close: async () => {
-        await Promise.allSettled([transports.email.close()]);
+        await Promise.allSettled([transports.email.close(), rateLimiter.close()]);
         await handle.close();
       },
     };
@@ -128,9 +132,12 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
     try {
-      const purged = await ctx.store.purgeExpired(ctx.clock());
-      const loginFlows = await ctx.store.purgeLoginFlows(ctx.clock());
-      ctx.logger.debug({ purged, loginFlows }, 'purged expired rows');
+      const purged = {
+        ...(await ctx.store.purgeExpired(ctx.clock())),
+        loginFlows: await ctx.store.purgeLoginFlows(ctx.clock()),
+        rateLimits: await ctx.rateLimiter.purgeExpired(ctx.clock()),
+      };
+      ctx.logger.debug({ purged }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');
     }

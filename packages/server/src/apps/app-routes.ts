@@ -16,6 +16,14 @@ import { readSettings } from './app-settings.js';
 
 const Url = Type.String({ maxLength: 2048 });
 const Minutes = Type.Integer({ minimum: 1, maximum: 43200 });
+/** A rate-limit rule in a patch: either field may be left out to keep its current value. */
+const RateRule = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    window_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
 
 export const SettingsBody = Type.Object(
   {
@@ -50,6 +58,18 @@ export const SettingsBody = Type.Object(
         {
           name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
           email: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    rate_limits: Type.Optional(
+      Type.Object(
+        {
+          login_sends_per_identifier: Type.Optional(RateRule),
+          login_resend_cooldown_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+          code_attempts_per_identifier: Type.Optional(RateRule),
+          public_requests_per_ip: Type.Optional(RateRule),
+          api_requests_per_key: Type.Optional(RateRule),
         },
         { additionalProperties: false },
       ),

@@ -3,6 +3,7 @@ import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/auth.js';
+import { forgetRateLimitRules } from '../rate-limit/rule-cache.js';
 import type { ApiKeyRow, AppRow, Page } from '../storage/store.js';
 import { forgetAppHosts } from './app-hosts.js';
 import {
@@ -113,6 +114,7 @@ export async function updateApp(
   );
   if (!row) throw new ApiError('not_found', `No app with id ${appId}.`);
   forgetAppHosts(ctx);
+  forgetRateLimitRules(ctx);
   return row;
 }
 

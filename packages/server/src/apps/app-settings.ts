@@ -30,6 +30,43 @@ export interface AppSettings {
   /** Let a stateless signed link sign in again until it expires (off: each token works once). */
   signed_links_reusable: boolean;
   sender: { name: string | null; email: string | null };
+  /** How often each kind of caller may ask; see docs/configuration.md#rate-limits. */
+  rate_limits: RateLimitSettings;
+}
+
+/** A limit of 0 switches that rule off. */
+export interface RateLimitSetting {
+  limit: number;
+  window_seconds: number;
+}
+
+export interface RateLimitSettings {
+  login_sends_per_identifier: RateLimitSetting;
+  login_resend_cooldown_seconds: number;
+  code_attempts_per_identifier: RateLimitSetting;
+  public_requests_per_ip: RateLimitSetting;
+  api_requests_per_key: RateLimitSetting;
+}
+
+export type RateLimitRuleName = Exclude<keyof RateLimitSettings, 'login_resend_cooldown_seconds'>;
+export const RATE_LIMIT_RULES: readonly RateLimitRuleName[] = [
+  'login_sends_per_identifier',
+  'code_attempts_per_identifier',
+  'public_requests_per_ip',
+  'api_requests_per_key',
+];
+/** The longest window any rule may have: a day. */
+export const MAX_RATE_LIMIT_WINDOW_SECONDS = 86_400;
+
+/** The reasons for each default are in docs/configuration.md#rate-limits. */
+export function defaultRateLimits(): RateLimitSettings {
+  return {
+    login_sends_per_identifier: { limit: 5, window_seconds: 900 },
+    login_resend_cooldown_seconds: 30,
+    code_attempts_per_identifier: { limit: 10, window_seconds: 900 },
+    public_requests_per_ip: { limit: 60, window_seconds: 60 },
+    api_requests_per_key: { limit: 600_000, window_seconds: 60 },
+  };
 }
 
 export function defaultSettings(): AppSettings {
@@ -51,6 +88,7 @@ export function defaultSettings(): AppSettings {
     auto_create_users: true,
     signed_links_reusable: false,
     sender: { name: null, email: null },
+    rate_limits: defaultRateLimits(),
   };
 }
 
@@ -63,13 +101,31 @@ export function readSettings(json: string): AppSettings {
     ...stored,
     ttl_minutes: { ...defaults.ttl_minutes, ...stored.ttl_minutes },
     sender: { ...defaults.sender, ...stored.sender },
+    rate_limits: mergeRateLimits(defaults.rate_limits, stored.rate_limits),
   };
 }
 
-export type SettingsPatch = Partial<Omit<AppSettings, 'ttl_minutes' | 'sender'>> & {
+export type RateLimitsPatch = Partial<
+  Omit<RateLimitSettings, RateLimitRuleName> & Record<RateLimitRuleName, Partial<RateLimitSetting>>
+>;
+
+export type SettingsPatch = Partial<Omit<AppSettings, 'ttl_minutes' | 'sender' | 'rate_limits'>> & {
   ttl_minutes?: Partial<Record<LinkType, number>>;
   sender?: Partial<AppSettings['sender']>;
+  rate_limits?: RateLimitsPatch;
 };
+
+/** One level for the cooldown, two for the rules: a patch may change only a rule's `limit`. */
+function mergeRateLimits(current: RateLimitSettings, patch: RateLimitsPatch | undefined): RateLimitSettings {
+  if (!patch) return current;
+  const next: RateLimitSettings = { ...current };
+  if (patch.login_resend_cooldown_seconds !== undefined)
+    next.login_resend_cooldown_seconds = patch.login_resend_cooldown_seconds;
+  for (const name of RATE_LIMIT_RULES) {
+    next[name] = { ...current[name], ...stripUndefined(patch[name] ?? {}) };
+  }
+  return next;
+}
 
 /** Applies a patch and validates the result as a whole; throws `validation_failed` naming the field. */
 export function applySettingsPatch(current: AppSettings, patch: SettingsPatch): AppSettings {
@@ -78,6 +134,7 @@ export function applySettingsPatch(current: AppSettings, patch: SettingsPatch): 
     ...stripUndefined(patch),
     ttl_minutes: { ...current.ttl_minutes, ...stripUndefined(patch.ttl_minutes ?? {}) },
     sender: { ...current.sender, ...stripUndefined(patch.sender ?? {}) },
+    rate_limits: mergeRateLimits(current.rate_limits, patch.rate_limits),
   };
   validateSettings(next);
   return next;
@@ -124,6 +181,36 @@ export function validateSettings(s: AppSettings): void {
   }
   if (s.sender.email !== null && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s.sender.email)) {
     throw validationError('sender.email', 'sender.email must be an email address such as login@example.com.');
+  }
+  validateRateLimits(s.rate_limits);
+}
+
+function validateRateLimits(r: RateLimitSettings): void {
+  for (const name of RATE_LIMIT_RULES) {
+    const { limit, window_seconds } = r[name];
+    if (!Number.isInteger(limit) || limit < 0 || limit > 1_000_000_000) {
+      throw validationError(
+        `rate_limits.${name}.limit`,
+        `rate_limits.${name}.limit must be a whole number from 0 (off) to 1000000000.`,
+      );
+    }
+    if (
+      !Number.isInteger(window_seconds) ||
+      window_seconds < 1 ||
+      window_seconds > MAX_RATE_LIMIT_WINDOW_SECONDS
+    ) {
+      throw validationError(
+        `rate_limits.${name}.window_seconds`,
+        `rate_limits.${name}.window_seconds must be a whole number of seconds from 1 to ${MAX_RATE_LIMIT_WINDOW_SECONDS} (a day).`,
+      );
+    }
+  }
+  const cooldown = r.login_resend_cooldown_seconds;
+  if (!Number.isInteger(cooldown) || cooldown < 0 || cooldown > 3600) {
+    throw validationError(
+      'rate_limits.login_resend_cooldown_seconds',
+      'rate_limits.login_resend_cooldown_seconds must be a whole number of seconds from 0 (off) to 3600.',
+    );
   }
 }
 

@@ -80,6 +80,16 @@ async function runChecks(options: { dataDir?: string; databaseUrl?: string }): P
         ? `${where} answers; the schema is up to date`
         : `${where} answers, but migrations have not run: run \`latchkey migrate\``,
     });
+    if (config.redisUrl) {
+      const redis = await runtime.ctx.rateLimiter.ping().then(
+        () => ({ ok: true, detail: 'REDIS_URL answers; rate limits are counted there' }),
+        (error: unknown) => ({
+          ok: false,
+          detail: `REDIS_URL does not answer (${error instanceof Error ? error.message : String(error)}); public sign-in endpoints refuse requests until it does`,
+        }),
+      );
+      checks.push({ name: 'Rate limits (Redis)', ...redis });
+    }
     const email = await runtime.ctx.delivery.email.verify();
     checks.push({
       name: `Email (${runtime.ctx.delivery.email.name})`,

@@ -27,7 +27,8 @@ export type EventType =
   | 'session.revoked'
   | 'signing_key.created'
   | 'signing_key.revoked'
-  | 'signed_link.redeemed';
+  | 'signed_link.redeemed'
+  | 'rate_limit.hit';
 
 export function makeEvent(
   ctx: Pick<Context, 'clock' | 'random'>,

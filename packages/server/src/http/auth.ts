@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { hashSecret } from '../crypto/tokens.js';
+import { apiKeyRuleOf, enforceRateLimit } from '../rate-limit/enforce.js';
 import { ApiError } from './api-error.js';
 
 export interface Principal {
@@ -34,6 +35,17 @@ export async function authenticate(ctx: Context, request: FastifyRequest): Promi
       'unauthorized',
       'The API key is unknown or revoked. Create a key with `POST /v1/api-keys` or `latchkey init`.',
     );
+  }
+  if (row.kind === 'app') {
+    // Admin keys are not limited: they belong to the operator, and an operator locked out of their own
+    // installation by a limit they set is worse than the abuse the limit prevents.
+    await enforceRateLimit(ctx, {
+      appId: row.app_id,
+      scope: 'api_key',
+      bucket: 'api',
+      key: row.id,
+      rule: await apiKeyRuleOf(ctx, row.app_id!),
+    });
   }
   const now = ctx.clock();
   if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) {

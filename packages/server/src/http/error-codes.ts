@@ -133,6 +133,11 @@ export const errorCodes = {
     status: 500,
     summary: 'An unexpected error; the server log has the details under the request id.',
   },
+  rate_limit_unavailable: {
+    status: 503,
+    summary:
+      'The rate-limit store (Redis) is unreachable, so a public endpoint refuses rather than go unguarded.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

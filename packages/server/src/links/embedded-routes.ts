@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { resolveApp } from '../http/auth.js';
 import { presentUser } from '../http/present.js';
 import { Id } from '../http/schemas.js';
+import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import { redeemEmbedded } from './redemption-service.js';
 
 const RedeemBody = Type.Object(
@@ -61,6 +62,11 @@ export function embeddedRoutes(ctx: Context): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
+        await enforceIpRateLimit(ctx, {
+          ip: request.ip,
+          bucket: 'public_passage_activate',
+          appId: request.params.app_id,
+        });
         const result = await redeemEmbedded(ctx, request.body.magic_link, {
           appId: request.params.app_id,
           codeVerifier: request.body.code_verifier,

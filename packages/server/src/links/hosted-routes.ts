@@ -14,6 +14,7 @@ import {
   renderLinkProblemPage,
   renderMessagePage,
 } from '../pages/render.js';
+import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import type { AppRow, MagicLinkRow } from '../storage/store.js';
 import { type LinkProblem, peekLink, recordOpened, redeemHosted } from './redemption-service.js';
 
@@ -60,6 +61,9 @@ export function hostedRoutes(ctx: Context): FastifyPluginAsyncTypebox {
 
     app.post('/l/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
       try {
+        // Counted per address whether or not the token exists; the link only says whose rule applies.
+        const { link } = await peekLink(ctx, request.params.token);
+        await enforceIpRateLimit(ctx, { ip: request.ip, bucket: 'public_hosted_link', appId: link?.app_id });
         const { location } = await redeemHosted(ctx, request.params.token, {
           ip: request.ip,
           userAgent: request.headers['user-agent'],
@@ -77,6 +81,7 @@ export function hostedRoutes(ctx: Context): FastifyPluginAsyncTypebox {
           return sendPage(reply, problemPage(request, error.code as LinkProblem, link, appRow));
         }
         if (error instanceof ApiError) {
+          reply.headers(error.headers);
           return sendPage(
             reply,
             renderMessagePage({

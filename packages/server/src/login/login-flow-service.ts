@@ -7,6 +7,7 @@ import { makeEvent } from '../events/event-factory.js';
 import { ApiError, validationError } from '../http/api-error.js';
 import { resolveChallenge, resolveTarget } from '../links/link-service.js';
 import { withQueryParam } from '../links/redirect-policy.js';
+import { enforceRateLimit, identifierRules, ipRateLimitKey, ruleOf } from '../rate-limit/enforce.js';
 import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
 import type { Amr, Channel, LoginFlowStatus } from '../storage/schema.js';
 import type { EventRow, LoginFlowRow, OutboxRow, UserRow } from '../storage/store.js';
@@ -63,6 +64,7 @@ export async function startLogin(
   const target = resolveTarget(settings, { redirect_url: input.redirectUrl, redirect_to: input.redirectTo });
   const challenge = resolveChallenge(input.codeChallenge, input.codeChallengeMethod);
   const language = languageOf(input.language);
+  await limitStart(ctx, input.appId, settings, identifier, request);
   const now = ctx.clock();
 
   const user = await ctx.store.findUser(input.appId, kind, identifier);
@@ -118,6 +120,44 @@ export async function startLogin(
     flow,
     body: { status: 'pending', channel: kind, expires_in_seconds: ttlMinutes * 60, code_length: CODE_LENGTH },
   };
+}
+
+/**
+ * Per network, then per address: a short cooldown between two messages, and a cap per window. The same counting
+ * applies to every address, known or not, so a 429 tells nothing about accounts.
+ */
+async function limitStart(
+  ctx: Context,
+  appId: string,
+  settings: AppSettings,
+  identifier: string,
+  request: RequestInfo,
+): Promise<void> {
+  await limitIp(ctx, appId, settings, 'login_start', request);
+  const rules = identifierRules(settings.rate_limits);
+  const byIdentifier = { appId, scope: 'identifier' as const, key: identifier };
+  await enforceRateLimit(ctx, { ...byIdentifier, bucket: 'login_resend', rule: rules.resendCooldown });
+  await enforceRateLimit(ctx, { ...byIdentifier, bucket: 'login_send', rule: rules.sends });
+}
+
+/** The per-IP limit of one family of public sign-in calls (`bucket`). */
+export async function limitIp(
+  ctx: Context,
+  appId: string,
+  settings: AppSettings,
+  bucket: string,
+  request: RequestInfo,
+  factor = 1,
+): Promise<void> {
+  if (request.ip === undefined) return;
+  const rule = ruleOf(settings.rate_limits.public_requests_per_ip);
+  await enforceRateLimit(ctx, {
+    appId,
+    scope: 'ip',
+    bucket,
+    key: ipRateLimitKey(request.ip),
+    rule: { ...rule, limit: rule.limit * factor },
+  });
 }
 
 /** The URL in the message: the public URL of the app's domain, so the click reaches the browser's cookie. */
@@ -207,8 +247,16 @@ export async function verifyCode(
   input: VerifyCodeInput,
   request: RequestInfo,
 ): Promise<CompletedLogin> {
-  await getAppOrThrow(ctx, input.appId);
+  const { settings } = await getAppOrThrow(ctx, input.appId);
   const { identifier } = parseIdentifier(input.identifier);
+  await limitIp(ctx, input.appId, settings, 'login_code', request);
+  await enforceRateLimit(ctx, {
+    appId: input.appId,
+    scope: 'identifier',
+    bucket: 'login_code',
+    key: identifier,
+    rule: identifierRules(settings.rate_limits).codeAttempts,
+  });
   const now = ctx.clock();
   const own = await browserFlow(ctx, input.appId, input.browserSecret);
   const flow =
@@ -219,7 +267,7 @@ export async function verifyCode(
   const attempts = await ctx.store.countCodeAttempt(flow.id, MAX_CODE_ATTEMPTS, now);
   if (attempts === null) throw codeExhausted();
   if (!codeMatches(ctx, flow.id, input.code, flow.code_hash)) {
-    await ctx.store.recordEvents([
+    await ctx.store.insertEvents([
       makeEvent(
         ctx,
         flow.app_id,
@@ -272,6 +320,8 @@ export async function completeApproved(
   browserSecret: string | undefined,
   request: RequestInfo,
 ): Promise<CompletedLogin> {
+  const { settings } = await getAppOrThrow(ctx, appId);
+  await limitIp(ctx, appId, settings, 'login_complete', request);
   const { status, flow } = await loginStatus(ctx, appId, browserSecret);
   if (status !== 'approved' || !flow) throw notApproved(status);
   const done = await completeFlow(ctx, flow, ['approved'], 'magic_link', request);
@@ -339,6 +389,8 @@ export async function finishWithLink(
   flow: LoginFlowRow,
   request: RequestInfo,
 ): Promise<CompletedLogin | FlowLinkProblem> {
+  const { settings } = await getAppOrThrow(ctx, flow.app_id);
+  await limitIp(ctx, flow.app_id, settings, 'login_link', request);
   const done = await completeFlow(ctx, flow, ['pending'], 'magic_link', request);
   if (done) return done;
   const current = await ctx.store.findLoginFlowByLinkHash(flow.link_hash);
@@ -354,7 +406,10 @@ export async function decideWithLink(
   ctx: Context,
   flow: LoginFlowRow,
   decision: 'approved' | 'denied',
+  request: RequestInfo,
 ): Promise<FlowLinkProblem | null> {
+  const { settings } = await getAppOrThrow(ctx, flow.app_id);
+  await limitIp(ctx, flow.app_id, settings, 'login_link', request);
   const now = ctx.clock();
   const decided = await ctx.store.decideLoginFlow(flow.id, decision, now, [
     makeEvent(

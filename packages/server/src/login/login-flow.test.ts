@@ -22,6 +22,12 @@ import {
 } from '../test-support/test-server.js';
 
 const en = loginMessages.en;
+const NO_LIMITS = {
+  login_resend_cooldown_seconds: 0,
+  login_sends_per_identifier: { limit: 0 },
+  code_attempts_per_identifier: { limit: 0 },
+  public_requests_per_ip: { limit: 0 },
+};
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 
@@ -78,6 +84,9 @@ describe.each(DIALECTS)('hosted sign-in flows on %s', (dialect) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(dialect);
+    // These tests start many flows from one address; the limits have tests of their own (login-limits.test.ts).
+    const patched = await server.api('PATCH', `/v1/apps/${server.appId}`, { rate_limits: NO_LIMITS });
+    expect(patched.statusCode, patched.body).toBe(200);
   });
   afterAll(async () => {
     await server?.close();
@@ -347,7 +356,7 @@ describe.each(DIALECTS)('hosted sign-in flows on %s', (dialect) => {
 
   describe('enumeration', () => {
     it('answers a known and an unknown address identically, and sends only to the known one', async () => {
-      const closed = await createOtherApp(server, { auto_create_users: false });
+      const closed = await createOtherApp(server, { auto_create_users: false, rate_limits: NO_LIMITS });
       const known = uniqueEmail();
       const unknown = uniqueEmail();
       const created = await server.api('POST', '/v1/users', { email: known }, closed.key);
@@ -384,7 +393,7 @@ describe.each(DIALECTS)('hosted sign-in flows on %s', (dialect) => {
     // Not a speed assertion: a ratio of medians with a wide margin, to catch a path that does much more work (a
     // lookup that returns early for unknown addresses, a send that runs inline for known ones).
     it.runIf(dialect === 'sqlite')('takes about as long for a known as for an unknown address', async () => {
-      const closed = await createOtherApp(server, { auto_create_users: false });
+      const closed = await createOtherApp(server, { auto_create_users: false, rate_limits: NO_LIMITS });
       const known = uniqueEmail();
       await server.api('POST', '/v1/users', { email: known }, closed.key);
       const time = async (email: string) => {

@@ -8,7 +8,7 @@ import { readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { ApiError } from '../http/api-error.js';
 import { checkRedirect } from '../links/redirect-policy.js';
-import type { LoginMessages } from '../pages/login-messages.js';
+import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
 import {
   renderApprovePage,
   renderCheckPage,
@@ -195,18 +195,26 @@ export function loginPageRoutes(ctx: Context): FastifyPluginAsyncTypebox {
         const appRow = flow ? await ctx.store.getApp(flow.app_id) : undefined;
         if (problem || !flow || !appRow) return sendPage(reply, linkProblemPage(request, problem, appRow));
         const language = flowLanguage(request, flow, appRow);
-        if (isStartingBrowser(flow, readBrowserSecret(request))) {
-          const done = await finishWithLink(ctx, flow, requestInfo(request));
-          if (typeof done === 'string') return sendPage(reply, linkProblemPage(request, done, appRow));
-          return redirectAway(reply, done.redirect_url);
+        try {
+          if (isStartingBrowser(flow, readBrowserSecret(request))) {
+            const done = await finishWithLink(ctx, flow, requestInfo(request));
+            if (typeof done === 'string') return sendPage(reply, linkProblemPage(request, done, appRow));
+            return redirectAway(reply, done.redirect_url);
+          }
+          const decision = decisionOf(request.body);
+          if (decision === undefined)
+            return sendPage(reply, { ...linkPage(ctx, request, flow, appRow), status: 400 });
+          const outcome = decision === 'approve' ? 'approved' : 'denied';
+          const failed = await decideWithLink(ctx, flow, outcome, requestInfo(request));
+          if (failed) return sendPage(reply, linkProblemPage(request, failed, appRow));
+          return sendPage(reply, renderDecisionPage(language, outcome));
+        } catch (error) {
+          const { message, status } = pageError(error, reply);
+          return sendPage(
+            reply,
+            renderMessagePage({ language, title: loginMessages[language][message], body: '', status }),
+          );
         }
-        const decision = decisionOf(request.body);
-        if (decision === undefined)
-          return sendPage(reply, { ...linkPage(ctx, request, flow, appRow), status: 400 });
-        const outcome = decision === 'approve' ? 'approved' : 'denied';
-        const failed = await decideWithLink(ctx, flow, outcome);
-        if (failed) return sendPage(reply, linkProblemPage(request, failed, appRow));
-        return sendPage(reply, renderDecisionPage(language, outcome));
       },
     );
   };
@@ -277,6 +285,7 @@ function pageError(error: unknown, reply: FastifyReply): { message: keyof LoginM
     code_exhausted: 'errorCodeExhausted',
     rate_limited: 'errorRateLimited',
     login_not_approved: 'errorNotApproved',
+    rate_limit_unavailable: 'errorGeneric',
     validation_failed: 'errorCodeInvalid',
   };
   return { message: messages[error.code] ?? 'errorGeneric', status: error.status };

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { getAppOrThrow } from '../apps/app-service.js';
 import type { Context } from '../context.js';
 import { Id } from '../http/schemas.js';
 import { readBrowserSecret, setBrowserCookie } from './browser-cookie.js';
-import { completeApproved, loginStatus, startLogin, verifyCode } from './login-flow-service.js';
+import { completeApproved, limitIp, loginStatus, startLogin, verifyCode } from './login-flow-service.js';
 
 const StartBody = Type.Object(
   {
@@ -121,6 +122,9 @@ export function loginRoutes(ctx: Context): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
+        // Polled every two seconds by a waiting page: ten times the per-IP rule of the other calls.
+        const { settings } = await getAppOrThrow(ctx, request.query.app_id);
+        await limitIp(ctx, request.query.app_id, settings, 'login_status', requestInfo(request), 10);
         const { status } = await loginStatus(ctx, request.query.app_id, readBrowserSecret(request));
         return reply.header('cache-control', 'no-store').send({ status });
       },

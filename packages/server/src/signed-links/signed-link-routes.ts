@@ -14,7 +14,9 @@ import {
   type RenderedPage,
   renderConfirmPage,
   renderLinkProblemPage,
+  renderMessagePage,
 } from '../pages/render.js';
+import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import {
   redeemSignedToken,
   resolveLanding,
@@ -70,6 +72,9 @@ export function signedLinkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
       pathAppId?: string,
     ) => {
       try {
+        // Before any signature check: a flood of forged tokens costs one counter each. The app in the path (else
+        // the default app) says which rule applies; see docs/configuration.md#rate-limits.
+        await enforceIpRateLimit(ctx, { ip: request.ip, bucket: 'public_signed_link', appId: pathAppId });
         const { location: target } = await redeemSignedToken(ctx, token, {
           ...location(request, pathAppId),
           redirectTo: redirectToOf(request),
@@ -152,6 +157,15 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknow
   if (!(error instanceof ApiError)) throw error;
   reply.header('latchkey-error-code', error.code);
   if (prefersJson(request)) return sendError(request, reply, error);
+  if (error.code === 'rate_limited' || error.code === 'rate_limit_unavailable') {
+    const page = renderMessagePage({
+      language: pickLanguage([], acceptLanguage(request)),
+      title: error.code,
+      body: error.message,
+      status: error.status,
+    });
+    return reply.code(error.status).headers(error.headers).headers(pageHeaders(page.nonce)).send(page.html);
+  }
   const page = renderLinkProblemPage({
     language: pickLanguage([], acceptLanguage(request)),
     problem: PAGE_FOR[error.code] ?? 'link_invalid',

@@ -4,6 +4,7 @@ import type { DatabaseHandle } from './database.js';
 import { linkQueries } from './link-queries.js';
 import { loginFlowQueries } from './login-flow-queries.js';
 import { outboxQueries } from './outbox-queries.js';
+import { rateLimitQueries } from './rate-limit-queries.js';
 import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
@@ -21,6 +22,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...signedLinkQueries(db),
     ...outboxQueries(db, handle.dialect),
     ...loginFlowQueries(db),
+    ...rateLimitQueries(db),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

@@ -144,8 +144,6 @@ export function loginFlowQueries(db: RootDb): LoginFlowStore {
         });
     },
 
-    recordEvents: (events) => insertEvents(db, events),
-
     async purgeLoginFlows(now) {
       const result = await db
         .deleteFrom('login_flows')

@@ -178,11 +178,4 @@ describe.each(DIALECTS)('login-flow store on %s', (dialect) => {
     await store().purgeLoginFlows(flow.expires_at + 25 * HOUR);
     expect(await store().findLoginFlowByLinkHash(flow.link_hash)).toBeUndefined();
   });
-
-  it('records standalone events', async () => {
-    const { app, flow } = await seed();
-    await store().recordEvents([eventRow(app.id, 'login.code_failed', flow.id, now)]);
-    const rows = await store().listEvents(app.id, { type: 'login.code_failed' }, { limit: 10 });
-    expect(rows.map((r) => r.subject_id)).toEqual([flow.id]);
-  });
 });

@@ -224,6 +224,15 @@ export interface MetaTable {
   created_at: number;
 }
 
+/** A fixed-window counter of the database rate limiter (rate-limit/database-rate-limiter.ts). */
+export interface RateLimitsTable {
+  /** SHA-256 (hex) of the bucket, the counted key and the window length: never the raw IP or identifier. */
+  key_hash: string;
+  window_start: number;
+  count: number;
+  expires_at: number;
+}
+
 export interface Database {
   latchkey_meta: MetaTable;
   outbox: OutboxTable;
@@ -240,4 +249,5 @@ export interface Database {
   events: EventsTable;
   session_keys: SessionKeysTable;
   login_flows: LoginFlowsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { DialectName } from './database.js';
+import type { RateLimitStore } from './rate-limit-queries.js';
 import type {
   ApiKeysTable,
   AppsTable,
@@ -326,8 +327,6 @@ export interface LoginFlowStore {
     input: { flowId: string; from: LoginFlowStatus[]; now: number; newUser: UserRow | undefined },
     plan: (flow: LoginFlowRow, user: UserRow, created: boolean) => LoginCompletionWrites,
   ): Promise<LoginCompletionResult>;
-  /** Writes events that accompany no other change (a wrong code). */
-  recordEvents(events: EventRow[]): Promise<void>;
   /** Deletes flows that ended (or expired) more than a day ago. */
   purgeLoginFlows(now: number): Promise<number>;
 }
@@ -348,7 +347,8 @@ export interface Store
     EventStore,
     SignedLinkStore,
     OutboxStore,
-    LoginFlowStore {
+    LoginFlowStore,
+    RateLimitStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting

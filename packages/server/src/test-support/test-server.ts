@@ -121,11 +121,13 @@ export async function startTestServer(
       await db.drop();
     },
   };
-  // Most tests redirect to one place; allow it once here.
+  // Most tests redirect to one place; allow it once here. Every request of a test comes from one address, so the
+  // per-IP limit of public endpoints is off here; rate-limit tests switch it on.
   const patched = await server.api('PATCH', `/v1/apps/${created.appId}`, {
     allowed_redirects: ['https://app.example.com'],
     default_redirect_url: TEST_REDIRECT,
     site_url: 'https://app.example.com',
+    rate_limits: { public_requests_per_ip: { limit: 0 } },
   });
   if (patched.statusCode !== 200) throw new Error(`test server setup failed: ${patched.body}`);
   return server;

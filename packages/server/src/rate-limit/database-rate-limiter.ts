@@ -1,0 +1,36 @@
+import type { RateLimitStore } from '../storage/rate-limit-queries.js';
+import {
+  counterKey,
+  decide,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitRule,
+  windowOf,
+} from './rate-limiter.js';
+
+/**
+ * Fixed windows in the `rate_limits` table: one upsert per hit (`INSERT … ON CONFLICT DO UPDATE SET count = count + 1
+ * RETURNING count`), atomic on SQLite and PostgreSQL alike, so processes sharing the database share the counts.
+ * Rows of ended windows are deleted by the maintenance loop.
+ */
+export class DatabaseRateLimiter implements RateLimiter {
+  constructor(private readonly store: RateLimitStore) {}
+
+  async hit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision> {
+    const { start, end } = windowOf(rule, now);
+    const count = await this.store.incrementRateLimit(counterKey(key, rule), start, end);
+    return decide(count, rule, now);
+  }
+
+  purgeExpired(now: number): Promise<number> {
+    return this.store.purgeRateLimits(now);
+  }
+
+  async ping(): Promise<void> {
+    // The database is the store's own: `latchkey doctor` and /readyz check it already.
+  }
+
+  async close(): Promise<void> {
+    // The database handle belongs to the runtime, which closes it.
+  }
+}
