@@ -50,6 +50,9 @@ async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
   const names = {
     migrationTableName: 'latchkey_migrations',
     migrationLockTableName: 'latchkey_migrations_lock',
+    // Features are built in parallel and numbered when they start, so a database may have run 0007 before 0004
+    // arrives. Each migration only adds its own tables, so running the missing one later is safe.
+    allowUnorderedMigrations: true,
   };
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider, ...names });
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
