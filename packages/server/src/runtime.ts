@@ -123,13 +123,15 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
- * refresh tokens). Safe on any number of nodes at once: each run only deletes rows past their time.
+ * refresh tokens, stored `Idempotency-Key` answers). Safe on any number of nodes at once: each run only deletes rows past their time.
  */
 export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
     try {
-      const purged = await ctx.store.purgeExpired(ctx.clock());
-      ctx.logger.debug({ purged }, 'purged expired rows');
+      const now = ctx.clock();
+      const purged = await ctx.store.purgeExpired(now);
+      const idempotencyKeys = await ctx.store.purgeIdempotencyKeys(now);
+      ctx.logger.debug({ purged: { ...purged, idempotencyKeys } }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');
     }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
+import { idempotencyQueries } from './idempotency-queries.js';
 import { linkQueries } from './link-queries.js';
 import { outboxQueries } from './outbox-queries.js';
 import { sessionQueries } from './session-queries.js';
@@ -19,6 +20,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...sessionQueries(db),
     ...signedLinkQueries(db),
     ...outboxQueries(db, handle.dialect),
+    ...idempotencyQueries(db),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

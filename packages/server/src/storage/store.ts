@@ -9,6 +9,7 @@ import type {
   AppsTable,
   EventsTable,
   ExchangeCodesTable,
+  IdempotencyKeysTable,
   LinkStatus,
   LinkType,
   MagicLinksTable,
@@ -33,6 +34,7 @@ export type SessionKeyRow = SessionKeysTable;
 export type SigningKeyRow = SigningKeysTable;
 export type OutboxRow = OutboxTable;
 export type TemplateRow = TemplatesTable;
+export type IdempotencyRow = IdempotencyKeysTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -287,8 +289,36 @@ export interface EventStore {
   ): Promise<EventRow[]>;
 }
 
+/** What `beginIdempotentRequest` found: go ahead, replay the stored answer, or refuse. */
+export type IdempotencyBegin =
+  | { outcome: 'started' }
+  | { outcome: 'replay'; row: IdempotencyRow }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in_progress' };
+
+export interface IdempotencyStore {
+  /**
+   * Claims `(api_key_id, key_hash)` for this request with a `pending` row. Exactly one of several concurrent callers
+   * gets `started`; the others get `in_progress` (same request) or `mismatch` (another request under the same key).
+   * A finished row answers `replay` for the same request. An expired row, or a `pending` one created before
+   * `staleBefore` (its request died), is taken over.
+   */
+  beginIdempotentRequest(row: IdempotencyRow, staleBefore: number): Promise<IdempotencyBegin>;
+  /** Stores the answer of a started request; from now on the key replays it. */
+  completeIdempotentRequest(
+    apiKeyId: string,
+    keyHash: string,
+    response: { status: number; type: string; body: string },
+  ): Promise<void>;
+  /** Forgets a started request that failed, so a retry with the same key runs again. Finished rows are kept. */
+  releaseIdempotentRequest(apiKeyId: string, keyHash: string): Promise<void>;
+  /** Deletes rows past `expires_at`; answers how many. */
+  purgeIdempotencyKeys(now: number): Promise<number>;
+}
+
 export interface Store
-  extends AppStore,
+  extends IdempotencyStore,
+    AppStore,
     UserStore,
     LinkStore,
     SessionStore,
