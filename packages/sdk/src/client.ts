@@ -1,8 +1,10 @@
+import { ApiKeys } from './api-keys.js';
 import { Apps } from './apps.js';
 import { type FetchLike, Transport } from './http.js';
 import { MagicLinks } from './magic-links.js';
 import { Sessions } from './sessions.js';
 import { SignInTokens } from './sign-in-tokens.js';
+import { SigningKeys } from './signing-keys.js';
 import { Users } from './users.js';
 import { Webhooks } from './webhooks.js';
 
@@ -11,6 +13,11 @@ export interface LatchkeyOptions {
   baseUrl: string;
   /** An app API key (`lk_sk_…`). Offline helpers (sign-in tokens, webhooks, verify) work without one. */
   apiKey?: string;
+  /**
+   * The app an admin key (`lk_admin_…`) acts on, sent as the `Latchkey-App` header. An app key always acts on its
+   * own app and needs no `appId`.
+   */
+  appId?: string;
   /** A fetch to use instead of the global one (for proxies, instrumentation or tests). */
   fetch?: FetchLike;
   /** Retries for calls that are safe to repeat, on 429, 502, 503, 504 and network errors. Default 2. */
@@ -26,6 +33,8 @@ export class Latchkey {
   readonly magicLinks: MagicLinks;
   readonly users: Users;
   readonly apps: Apps;
+  readonly apiKeys: ApiKeys;
+  readonly signingKeys: SigningKeys;
   readonly sessions: Sessions;
   readonly signInTokens: SignInTokens;
   readonly webhooks: Webhooks;
@@ -35,6 +44,7 @@ export class Latchkey {
     const http = new Transport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
+      appId: options.appId,
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       maxRetries: options.maxRetries ?? 2,
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
@@ -43,6 +53,8 @@ export class Latchkey {
     this.magicLinks = new MagicLinks(http);
     this.users = new Users(http);
     this.apps = new Apps(http);
+    this.apiKeys = new ApiKeys(http);
+    this.signingKeys = new SigningKeys(http);
     this.sessions = new Sessions(http, (options.issuer ?? http.baseUrl).replace(/\/+$/, ''));
     this.signInTokens = new SignInTokens(http.baseUrl);
     this.webhooks = new Webhooks();

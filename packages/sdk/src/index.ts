@@ -1,3 +1,4 @@
+export { ApiKeys } from './api-keys.js';
 export { Apps } from './apps.js';
 export {
   CALLBACK_CODE_PARAM,
@@ -32,12 +33,22 @@ export {
   type SignInUrlOptions,
   signInUrl,
 } from './sign-in-tokens.js';
+export { SigningKeys } from './signing-keys.js';
 export type {
+  ApiKey,
   App,
   AppPatch,
+  BulkInput,
+  BulkResult,
+  BulkRowResult,
+  BulkSummary,
+  CreatedApiKey,
+  CreatedApp,
   CreatedMagicLink,
+  CreatedSigningKey,
   CreateMagicLinkParams,
   ExchangeResult,
+  IdempotencyOptions,
   LinkStatus,
   LinkType,
   ListMagicLinksParams,
@@ -49,6 +60,7 @@ export type {
   RefreshResult,
   Session,
   SessionTokens,
+  SigningKey,
   User,
   UserParams,
 } from './types.js';
