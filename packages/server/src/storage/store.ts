@@ -132,6 +132,14 @@ export interface UserStore {
   ): Promise<boolean>;
 }
 
+/** One link as `createLinks` writes it. */
+export interface NewLinkRows {
+  link: MagicLinkRow;
+  newUser: UserRow | undefined;
+  events: EventRow[];
+  message: OutboxRow | undefined;
+}
+
 export interface LinkStore {
   /**
    * Inserts the link, the user it creates on demand and the message that delivers it (when asked to send), with
@@ -143,6 +151,11 @@ export interface LinkStore {
     events: EventRow[],
     message?: OutboxRow,
   ): Promise<void>;
+  /**
+   * Writes many links (with their new users, messages and events) in one transaction, all or none. Bulk creation
+   * uses it to commit a batch at once; `createLink` per row is the fallback when a batch fails.
+   */
+  createLinks(items: NewLinkRows[]): Promise<void>;
   getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
   findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
   listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
