@@ -2,6 +2,7 @@ import { ApiKeys } from './api-keys.js';
 import { Apps } from './apps.js';
 import { type FetchLike, Transport } from './http.js';
 import { MagicLinks } from './magic-links.js';
+import { SessionKeys } from './session-keys.js';
 import { Sessions } from './sessions.js';
 import { SignInTokens } from './sign-in-tokens.js';
 import { SigningKeys } from './signing-keys.js';
@@ -24,6 +25,11 @@ export interface LatchkeyOptions {
   maxRetries?: number;
   /** The first retry delay in milliseconds, doubled each time, unless the server sends `Retry-After`. Default 250. */
   retryDelayMs?: number;
+  /**
+   * After a session-key rotation, tokens name a key this client has not seen; it fetches the JWKS again at most
+   * once per this many milliseconds. Default 30,000 (jose's default).
+   */
+  jwksCooldownMs?: number;
   /** The `iss` of session tokens: the server's public URL. Default `baseUrl` without a trailing slash. */
   issuer?: string;
 }
@@ -35,6 +41,7 @@ export class Latchkey {
   readonly apps: Apps;
   readonly apiKeys: ApiKeys;
   readonly signingKeys: SigningKeys;
+  readonly sessionKeys: SessionKeys;
   readonly sessions: Sessions;
   readonly signInTokens: SignInTokens;
   readonly webhooks: Webhooks;
@@ -55,7 +62,12 @@ export class Latchkey {
     this.apps = new Apps(http);
     this.apiKeys = new ApiKeys(http);
     this.signingKeys = new SigningKeys(http);
-    this.sessions = new Sessions(http, (options.issuer ?? http.baseUrl).replace(/\/+$/, ''));
+    this.sessions = new Sessions(
+      http,
+      (options.issuer ?? http.baseUrl).replace(/\/+$/, ''),
+      options.jwksCooldownMs,
+    );
+    this.sessionKeys = new SessionKeys(http);
     this.signInTokens = new SignInTokens(http.baseUrl);
     this.webhooks = new Webhooks();
   }

@@ -25,6 +25,7 @@ export {
 export { LatchkeyError, type LatchkeyErrorOptions } from './errors.js';
 export type { FetchLike } from './http.js';
 export { MagicLinks } from './magic-links.js';
+export { type SessionKey, SessionKeys } from './session-keys.js';
 export { type SessionClaims, Sessions, type VerifySessionOptions } from './sessions.js';
 export {
   generateSignInToken,

@@ -131,6 +131,8 @@ export function startMaintenance(ctx: Context): () => void {
       const now = ctx.clock();
       const purged = await ctx.store.purgeExpired(now);
       const idempotencyKeys = await ctx.store.purgeIdempotencyKeys(now);
+      // Picks up a session-key rotation made on another node, so this one signs with the new key too.
+      await ctx.keyring.refresh(MAINTENANCE_INTERVAL_MS / 2);
       ctx.logger.debug({ purged: { ...purged, idempotencyKeys } }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');

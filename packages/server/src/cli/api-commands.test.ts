@@ -274,6 +274,18 @@ describe('keys, signing keys and apps', () => {
     );
   });
 
+  it('lists and rotates the session keys with the admin key', async () => {
+    const admin = { LATCHKEY_API_KEY: server.adminKey };
+    const before = json((await cli(['session-keys', 'list', '--json'], admin)).stdout).data as Json[];
+    const rotated = await cli(['session-keys', 'rotate'], admin);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const kid = /now signed with (\S+)\.$/m.exec(rotated.stdout)?.[1];
+    const after = await cli(['session-keys', 'list'], admin);
+    expect(after.stdout).toMatch(new RegExp(`^${kid}\\s+active\\s+true`, 'm'));
+    expect(after.stdout).toMatch(new RegExp(`^${before[0]!.kid}\\s+retired\\s+true`, 'm'));
+    expect((await cli(['session-keys', 'rotate'])).stderr).toMatch(/^latchkey: forbidden: /);
+  });
+
   it('lists and creates apps with the admin key, and acts on an app with --app', async () => {
     const admin = { LATCHKEY_API_KEY: server.adminKey };
     const created = await cli(
@@ -312,7 +324,7 @@ describe('keys, signing keys and apps', () => {
 });
 
 describe('help', () => {
-  it.each([['apps'], ['keys'], ['signing-keys'], ['links'], ['users'], ['links', 'bulk']])(
+  it.each([['apps'], ['keys'], ['signing-keys'], ['session-keys'], ['links'], ['users'], ['links', 'bulk']])(
     '`%s --help` shows examples',
     async (...command) => {
       const res = await runCli([...command, '--help']);

@@ -9,6 +9,7 @@ import { initCommand } from './init-command.js';
 import { keysCommand } from './keys-command.js';
 import { linksCommand } from './links-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { sessionKeysCommand } from './session-keys-command.js';
 import { signingKeysCommand } from './signing-keys-command.js';
 import { startCommand } from './start-command.js';
 import { tokenCommand } from './token-command.js';
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows fa
   program.addCommand(appsCommand());
   program.addCommand(keysCommand());
   program.addCommand(signingKeysCommand());
+  program.addCommand(sessionKeysCommand());
   program.addCommand(linksCommand());
   program.addCommand(usersCommand());
   return program;

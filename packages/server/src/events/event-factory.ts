@@ -23,7 +23,8 @@ export type EventType =
   | 'session.revoked'
   | 'signing_key.created'
   | 'signing_key.revoked'
-  | 'signed_link.redeemed';
+  | 'signed_link.redeemed'
+  | 'session_key.rotated';
 
 export function makeEvent(
   ctx: Pick<Context, 'clock' | 'random'>,

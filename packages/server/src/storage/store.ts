@@ -216,6 +216,8 @@ export interface SessionStore {
 
   listSessionKeys(): Promise<SessionKeyRow[]>;
   insertSessionKey(key: SessionKeyRow): Promise<void>;
+  /** Retires every active session key except `keepKid`, with the events, in one transaction; answers how many. */
+  retireSessionKeys(keepKid: string, now: number, events: EventRow[]): Promise<number>;
 }
 
 /** A stateless token on its way to a session: who it names, and whether it may be spent only once. */
