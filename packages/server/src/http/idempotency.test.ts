@@ -6,7 +6,13 @@ import { startMaintenance } from '../runtime.js';
 import { openDatabase } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
 import { DIALECTS } from '../test-support/databases.js';
-import { startTestServer, TEST_REDIRECT, type TestServer, uniqueEmail } from '../test-support/test-server.js';
+import {
+  createOtherApp,
+  startTestServer,
+  TEST_REDIRECT,
+  type TestServer,
+  uniqueEmail,
+} from '../test-support/test-server.js';
 import { IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS } from './idempotency.js';
 
 describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
@@ -104,6 +110,30 @@ describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
     expect(b.statusCode).toBe(201);
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.json().magic_link.id).not.toBe(a.json().magic_link.id);
+  });
+
+  it('treats the same body for another app (admin key, Latchkey-App) as another request', async () => {
+    const other = await createOtherApp(server);
+    const key = randomUUID();
+    const body = JSON.stringify({ email: uniqueEmail() });
+    const asAdmin = (appId: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/v1/magic-links',
+        headers: {
+          authorization: `Bearer ${server.adminKey}`,
+          'content-type': 'application/json',
+          'latchkey-app': appId,
+          'idempotency-key': key,
+        },
+        payload: body,
+      });
+    const first = await asAdmin(server.appId);
+    expect(first.statusCode).toBe(201);
+    const second = await asAdmin(other.appId);
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error.code).toBe('idempotency_key_reused');
+    expect((await asAdmin(server.appId)).json()).toEqual(first.json());
   });
 
   it('stores no answer for a failed request, so a corrected retry with the same key runs', async () => {

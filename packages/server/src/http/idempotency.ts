@@ -71,7 +71,8 @@ export async function claimIdempotencyKey(
     {
       api_key_id: apiKeyId,
       key_hash: keyHash,
-      fingerprint: sha256(`${request.method}\n${path}\n${sha256(bodyText)}`),
+      // The app an admin key acts on is part of the request: the same body for another app is another request.
+      fingerprint: sha256(`${request.method}\n${path}\n${appHeader(request)}\n${sha256(bodyText)}`),
       state: 'pending',
       response_status: null,
       response_type: null,
@@ -118,6 +119,11 @@ export async function claimIdempotencyKey(
         release: () => ctx.store.releaseIdempotentRequest(apiKeyId, keyHash),
       };
   }
+}
+
+function appHeader(request: FastifyRequest): string {
+  const header = request.headers['latchkey-app'];
+  return typeof header === 'string' ? header : '';
 }
 
 export function sendStoredAnswer(reply: FastifyReply, answer: StoredAnswer): FastifyReply {
