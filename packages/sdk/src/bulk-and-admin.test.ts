@@ -61,6 +61,36 @@ describe('Idempotency-Key', () => {
     expect((await linksOf(email)).map((l) => l.id)).toEqual([link.id]);
   });
 
+  it('waits out idempotency_key_in_use and then gets the answer', async () => {
+    // What the server answers while the first request with the key is still running (see http/idempotency.test.ts).
+    const calls: number[] = [];
+    let busy = 1;
+    const slowFirst: FetchLike = async (input, init) => {
+      if (busy-- > 0) {
+        calls.push(409);
+        const error = { code: 'idempotency_key_in_use', message: 'Still running.', param: 'Idempotency-Key' };
+        return new Response(JSON.stringify({ error }), {
+          status: 409,
+          headers: { 'content-type': 'application/json', 'retry-after': '0' },
+        });
+      }
+      const res = await fetch(input, init);
+      calls.push(res.status);
+      return res;
+    };
+    const sdk = new Latchkey({ baseUrl, apiKey: server.apiKey, fetch: slowFirst });
+    const email = uniqueEmail();
+    const link = await sdk.magicLinks.create({ email }, { idempotencyKey: randomUUID() });
+    expect(calls).toEqual([409, 201]);
+    expect((await linksOf(email)).map((l) => l.id)).toEqual([link.id]);
+
+    // Without an Idempotency-Key a 409 is never retried.
+    busy = 1;
+    calls.length = 0;
+    expect((await caught(sdk.users.create({ email: uniqueEmail() }))).code).toBe('idempotency_key_in_use');
+    expect(calls).toEqual([409]);
+  });
+
   it('reports the same key with another body as idempotency_key_reused', async () => {
     const key = randomUUID();
     await client.magicLinks.create({ email: uniqueEmail() }, { idempotencyKey: key });

@@ -120,7 +120,7 @@ export class Transport {
         });
       }
       if (response.ok) return response;
-      if (canRetry && RETRY_STATUSES.has(response.status)) {
+      if (canRetry && (RETRY_STATUSES.has(response.status) || (await isKeyInUse(response, headers)))) {
         await response.body?.cancel().catch(() => {});
         await sleep(retryAfterMs(response.headers.get('retry-after')) ?? this.#backoff(attempt));
         continue;
@@ -146,6 +146,20 @@ export class Transport {
     const base = Math.min(this.#retryDelayMs * 2 ** attempt, MAX_DELAY_MS);
     // Up to 25% jitter, so many clients do not retry in step.
     return Math.round(base * (1 + Math.random() * 0.25));
+  }
+}
+
+/**
+ * A 409 `idempotency_key_in_use`: the first request with this Idempotency-Key is still running, so a retry after
+ * `Retry-After` gets its answer. Reads a copy of the body, so the response can still be turned into an error.
+ */
+async function isKeyInUse(response: Response, headers: Record<string, string>): Promise<boolean> {
+  if (response.status !== 409 || headers['idempotency-key'] === undefined) return false;
+  try {
+    const body = (await response.clone().json()) as { error?: { code?: unknown } };
+    return body.error?.code === 'idempotency_key_in_use';
+  } catch {
+    return false;
   }
 }
 
