@@ -253,6 +253,14 @@ describe.each(DIALECTS)('Idempotency-Key on %s', (dialect) => {
       const changed = await bulk(`email\n${uniqueEmail()}\n`, 'text/csv', accept, key);
       expect(changed.statusCode).toBe(409);
       expect(changed.json().error.code).toBe('idempotency_key_reused');
+      const otherFormat = await bulk(
+        csv,
+        'text/csv',
+        accept === 'text/csv' ? 'application/json' : 'text/csv',
+        key,
+      );
+      expect(otherFormat.statusCode).toBe(409);
+      expect(otherFormat.json().error.code).toBe('idempotency_key_reused');
     });
 
     it('does not claim the key for a body refused as a whole', async () => {

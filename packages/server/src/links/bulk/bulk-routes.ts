@@ -63,8 +63,13 @@ export function bulkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
         if (!(request.body instanceof BulkBody)) throw new ApiError('unsupported_media_type', UNSUPPORTED);
         const rows = readRows(request.body);
         const format = negotiateFormat(request.headers.accept);
-        // Claimed only once the body reads: a body refused as a whole creates nothing and needs no replay.
-        const claim = await claimIdempotencyKey(ctx, request, `${request.body.format}\n${request.body.text}`);
+        // Claimed only once the body reads: a body refused as a whole creates nothing and needs no replay. The
+        // answer's format is part of the request, so a replay is always in the format the retry asks for.
+        const claim = await claimIdempotencyKey(
+          ctx,
+          request,
+          `${request.body.format}\n${format}\n${request.body.text}`,
+        );
         if (claim.kind === 'replay') return sendStoredAnswer(reply.header('vary', 'Accept'), claim.answer);
         const store = async (type: string, body: string) => {
           if (claim.kind === 'claimed') await claim.complete({ status: 200, type, body });
