@@ -1,3 +1,4 @@
+export { ApiKeys } from './api-keys.js';
 export { Apps } from './apps.js';
 export {
   CALLBACK_CODE_PARAM,
@@ -24,6 +25,7 @@ export {
 export { LatchkeyError, type LatchkeyErrorOptions } from './errors.js';
 export type { FetchLike } from './http.js';
 export { MagicLinks } from './magic-links.js';
+export { type SessionKey, SessionKeys } from './session-keys.js';
 export { type SessionClaims, Sessions, type VerifySessionOptions } from './sessions.js';
 export {
   generateSignInToken,
@@ -32,12 +34,22 @@ export {
   type SignInUrlOptions,
   signInUrl,
 } from './sign-in-tokens.js';
+export { SigningKeys } from './signing-keys.js';
 export type {
+  ApiKey,
   App,
   AppPatch,
+  BulkInput,
+  BulkResult,
+  BulkRowResult,
+  BulkSummary,
+  CreatedApiKey,
+  CreatedApp,
   CreatedMagicLink,
+  CreatedSigningKey,
   CreateMagicLinkParams,
   ExchangeResult,
+  IdempotencyOptions,
   LinkStatus,
   LinkType,
   ListMagicLinksParams,
@@ -49,6 +61,7 @@ export type {
   RefreshResult,
   Session,
   SessionTokens,
+  SigningKey,
   User,
   UserParams,
 } from './types.js';

@@ -176,3 +176,70 @@ export interface ListSessionsParams extends PageParams {
   user_id?: string;
   active?: boolean;
 }
+
+/** What `idempotencyKey` does on calls that create: the same key replays the first answer for 24 hours. */
+export interface IdempotencyOptions {
+  /**
+   * Sent as `Idempotency-Key`: a retry with the same key gets the first answer instead of creating again, so the
+   * SDK retries the call on 429, 5xx and network errors. Use a new key (a UUID) for each new request.
+   */
+  idempotencyKey?: string;
+}
+
+/** One row's outcome in a bulk answer: the created link, or why the row failed. */
+export type BulkRowResult =
+  | { row: number; magic_link: CreatedMagicLink }
+  | { row: number; error: { code: string; message: string; param?: string } };
+
+export interface BulkSummary {
+  created: number;
+  failed: number;
+}
+
+export interface BulkResult {
+  data: BulkRowResult[];
+  summary: BulkSummary;
+}
+
+/** Rows for `magicLinks.bulk`: link objects, or a CSV or NDJSON text sent as it is. */
+export type BulkInput = CreateMagicLinkParams[] | { csv: string } | { ndjson: string };
+
+export interface ApiKey {
+  id: string;
+  app_id: string | null;
+  kind: 'app' | 'admin';
+  label: string;
+  /** The first characters of the key, enough to recognise it. */
+  key_hint: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A new API key: `key` is shown in this answer only. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export interface SigningKey {
+  kid: string;
+  app_id: string;
+  label: string;
+  algorithm: 'HS256';
+  secret_hint: string;
+  status: 'active' | 'revoked';
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A new signing key: `secret` is shown in this answer only. */
+export interface CreatedSigningKey extends SigningKey {
+  secret: string;
+}
+
+export interface CreatedApp {
+  app: App;
+  /** The new app's first API key; `key` is shown in this answer only. */
+  api_key: CreatedApiKey;
+}

@@ -127,16 +127,20 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
- * refresh tokens). Safe on any number of nodes at once: each run only deletes rows past their time.
+ * refresh tokens, stored `Idempotency-Key` answers). Safe on any number of nodes at once: each run only deletes rows past their time.
  */
 export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
     try {
+      const now = ctx.clock();
       const purged = {
-        ...(await ctx.store.purgeExpired(ctx.clock())),
-        loginFlows: await ctx.store.purgeLoginFlows(ctx.clock()),
-        rateLimits: await ctx.rateLimiter.purgeExpired(ctx.clock()),
+        ...(await ctx.store.purgeExpired(now)),
+        loginFlows: await ctx.store.purgeLoginFlows(now),
+        rateLimits: await ctx.rateLimiter.purgeExpired(now),
+        idempotencyKeys: await ctx.store.purgeIdempotencyKeys(now),
       };
+      // Picks up a session-key rotation made on another node, so this one signs with the new key too.
+      await ctx.keyring.refresh(MAINTENANCE_INTERVAL_MS / 2);
       ctx.logger.debug({ purged }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');

@@ -28,7 +28,8 @@ export type EventType =
   | 'signing_key.created'
   | 'signing_key.revoked'
   | 'signed_link.redeemed'
-  | 'rate_limit.hit';
+  | 'rate_limit.hit'
+  | 'session_key.rotated';
 
 export function makeEvent(
   ctx: Pick<Context, 'clock' | 'random'>,

@@ -14,6 +14,7 @@ import { hostedRoutes } from '../links/hosted-routes.js';
 import { linkRoutes } from '../links/link-routes.js';
 import { loginPageRoutes } from '../login/login-page-routes.js';
 import { loginRoutes } from '../login/login-routes.js';
+import { sessionKeyRoutes } from '../sessions/session-key-routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
 import { signedLinkRoutes } from '../signed-links/signed-link-routes.js';
 import { signingKeyRoutes } from '../signed-links/signing-key-routes.js';
@@ -81,6 +82,7 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   await app.register(embeddedRoutes(ctx));
   await app.register(hostedRoutes(ctx));
   await app.register(sessionRoutes(ctx));
+  await app.register(sessionKeyRoutes(ctx));
   await app.register(signingKeyRoutes(ctx));
   await app.register(signedLinkRoutes(ctx));
   await app.register(deliveryRoutes(ctx));

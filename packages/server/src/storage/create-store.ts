@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
+import { idempotencyQueries } from './idempotency-queries.js';
 import { linkQueries } from './link-queries.js';
 import { loginFlowQueries } from './login-flow-queries.js';
 import { outboxQueries } from './outbox-queries.js';
@@ -23,6 +24,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...outboxQueries(db, handle.dialect),
     ...loginFlowQueries(db),
     ...rateLimitQueries(db),
+    ...idempotencyQueries(db),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

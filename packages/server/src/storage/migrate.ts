@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import * as initial from './migrations/0001-initial.js';
 import * as signedLinks from './migrations/0002-signed-links.js';
 import * as delivery from './migrations/0003-delivery.js';
+import * as idempotency from './migrations/0005-idempotency.js';
 import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
 import type { Database } from './schema.js';
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-signed-links': signedLinks,
   '0003-delivery': delivery,
+  '0005-idempotency': idempotency,
   '0006-login-flows': loginFlows,
   '0007-rate-limits': rateLimits,
 };

@@ -233,6 +233,22 @@ export interface RateLimitsTable {
   expires_at: number;
 }
 
+/** A stored answer to a request made with an `Idempotency-Key`, replayed for 24 hours. */
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  /** SHA-256 of the client's key: the key is the client's and is not kept. */
+  key_hash: string;
+  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+  state: 'pending' | 'done';
+  response_status: number | null;
+  response_type: string | null;
+  /** The answer, sealed under the master key. */
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   latchkey_meta: MetaTable;
   outbox: OutboxTable;
@@ -250,4 +266,5 @@ export interface Database {
   session_keys: SessionKeysTable;
   login_flows: LoginFlowsTable;
   rate_limits: RateLimitsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -10,6 +10,7 @@ import type {
   AppsTable,
   EventsTable,
   ExchangeCodesTable,
+  IdempotencyKeysTable,
   LinkStatus,
   LinkType,
   LoginFlowStatus,
@@ -37,6 +38,7 @@ export type SigningKeyRow = SigningKeysTable;
 export type OutboxRow = OutboxTable;
 export type TemplateRow = TemplatesTable;
 export type LoginFlowRow = LoginFlowsTable;
+export type IdempotencyRow = IdempotencyKeysTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -134,6 +136,14 @@ export interface UserStore {
   ): Promise<boolean>;
 }
 
+/** One link as `createLinks` writes it. */
+export interface NewLinkRows {
+  link: MagicLinkRow;
+  newUser: UserRow | undefined;
+  events: EventRow[];
+  message: OutboxRow | undefined;
+}
+
 export interface LinkStore {
   /**
    * Inserts the link, the user it creates on demand and the message that delivers it (when asked to send), with
@@ -145,6 +155,11 @@ export interface LinkStore {
     events: EventRow[],
     message?: OutboxRow,
   ): Promise<void>;
+  /**
+   * Writes many links (with their new users, messages and events) in one transaction, all or none. Bulk creation
+   * uses it to commit a batch at once; `createLink` per row is the fallback when a batch fails.
+   */
+  createLinks(items: NewLinkRows[]): Promise<void>;
   getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
   findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
   listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
@@ -205,6 +220,8 @@ export interface SessionStore {
 
   listSessionKeys(): Promise<SessionKeyRow[]>;
   insertSessionKey(key: SessionKeyRow): Promise<void>;
+  /** Retires every active session key except `keepKid`, with the events, in one transaction; answers how many. */
+  retireSessionKeys(keepKid: string, now: number, events: EventRow[]): Promise<number>;
 }
 
 /** A stateless token on its way to a session: who it names, and whether it may be spent only once. */
@@ -339,8 +356,36 @@ export interface EventStore {
   ): Promise<EventRow[]>;
 }
 
+/** What `beginIdempotentRequest` found: go ahead, replay the stored answer, or refuse. */
+export type IdempotencyBegin =
+  | { outcome: 'started' }
+  | { outcome: 'replay'; row: IdempotencyRow }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in_progress' };
+
+export interface IdempotencyStore {
+  /**
+   * Claims `(api_key_id, key_hash)` for this request with a `pending` row. Exactly one of several concurrent callers
+   * gets `started`; the others get `in_progress` (same request) or `mismatch` (another request under the same key).
+   * A finished row answers `replay` for the same request. An expired row, or a `pending` one created before
+   * `staleBefore` (its request died), is taken over.
+   */
+  beginIdempotentRequest(row: IdempotencyRow, staleBefore: number): Promise<IdempotencyBegin>;
+  /** Stores the answer of a started request; from now on the key replays it. */
+  completeIdempotentRequest(
+    apiKeyId: string,
+    keyHash: string,
+    response: { status: number; type: string; body: string },
+  ): Promise<void>;
+  /** Forgets a started request that failed, so a retry with the same key runs again. Finished rows are kept. */
+  releaseIdempotentRequest(apiKeyId: string, keyHash: string): Promise<void>;
+  /** Deletes rows past `expires_at`; answers how many. */
+  purgeIdempotencyKeys(now: number): Promise<number>;
+}
+
 export interface Store
-  extends AppStore,
+  extends IdempotencyStore,
+    AppStore,
     UserStore,
     LinkStore,
     SessionStore,
