@@ -6,6 +6,7 @@ import type { DevOutbox } from './delivery/dev-outbox.js';
 import type { EmailTransport, Fetch, SmsTransport } from './delivery/message.js';
 import type { SessionKeyring } from './sessions/session-keyring.js';
 import type { Store } from './storage/store.js';
+import type { ResolveHost } from './webhooks/url-policy.js';
 
 /**
  * What every service needs, passed in rather than imported, so tests can give a fixed clock or a real database of
@@ -23,6 +24,8 @@ export interface Context {
   logger: Logger;
   delivery: Delivery;
   fetch: Fetch;
+  /** DNS for webhook destination checks; the system resolver when absent. */
+  resolveHost?: ResolveHost;
 }
 
 export interface Delivery {

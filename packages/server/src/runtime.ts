@@ -12,6 +12,7 @@ import type { Fetch } from './delivery/message.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/outbox-worker.js';
 import { createTransports } from './delivery/transports/create-transports.js';
 import { makeEvent } from './events/event-factory.js';
+import { sweepExpiredLinks } from './events/expiry-sweep.js';
 import { createLogger } from './http/logger.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
 import { type CreatedSigningKey, createSigningKey } from './signed-links/signing-key-service.js';
@@ -123,7 +124,8 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
- * refresh tokens). Safe on any number of nodes at once: each run only deletes rows past their time.
+ * refresh tokens), and records `magic_link.expired` for links that expired unused. Safe on any number of nodes at
+ * once: each run only deletes rows past their time, and each expiry is recorded once.
  */
 export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
@@ -132,6 +134,12 @@ export function startMaintenance(ctx: Context): () => void {
       ctx.logger.debug({ purged }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');
+    }
+    try {
+      const swept = await sweepExpiredLinks(ctx);
+      ctx.logger.debug({ swept }, 'recorded link expiries');
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'recording link expiries failed; will retry');
     }
   };
   const timer = setInterval(() => void run(), MAINTENANCE_INTERVAL_MS);

@@ -23,7 +23,15 @@ export type EventType =
   | 'session.revoked'
   | 'signing_key.created'
   | 'signing_key.revoked'
-  | 'signed_link.redeemed';
+  | 'signed_link.redeemed'
+  | 'magic_link.expired'
+  | 'login.code_failed'
+  | 'rate_limit.hit'
+  | 'webhook_endpoint.created'
+  | 'webhook_endpoint.updated'
+  | 'webhook_endpoint.deleted'
+  | 'webhook_endpoint.secret_rotated'
+  | 'webhook_endpoint.disabled';
 
 export function makeEvent(
   ctx: Pick<Context, 'clock' | 'random'>,

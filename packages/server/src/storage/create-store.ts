@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { analyticsQueries } from './analytics-queries.js';
 import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
 import { linkQueries } from './link-queries.js';
@@ -7,6 +8,7 @@ import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
 import { userQueries } from './user-queries.js';
+import { webhookQueries } from './webhook-queries.js';
 
 /** The one storage implementation, on Kysely, for SQLite and PostgreSQL alike. */
 export function createStore(handle: DatabaseHandle): Store {
@@ -19,6 +21,8 @@ export function createStore(handle: DatabaseHandle): Store {
     ...sessionQueries(db),
     ...signedLinkQueries(db),
     ...outboxQueries(db, handle.dialect),
+    ...webhookQueries(db),
+    ...analyticsQueries(db, handle.dialect),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

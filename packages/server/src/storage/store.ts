@@ -19,6 +19,8 @@ import type {
   SigningKeysTable,
   TemplatesTable,
   UsersTable,
+  WebhookAttemptsTable,
+  WebhookEndpointsTable,
 } from './schema.js';
 
 export type AppRow = AppsTable;
@@ -33,6 +35,8 @@ export type SessionKeyRow = SessionKeysTable;
 export type SigningKeyRow = SigningKeysTable;
 export type OutboxRow = OutboxTable;
 export type TemplateRow = TemplatesTable;
+export type WebhookEndpointRow = WebhookEndpointsTable;
+export type WebhookAttemptRow = WebhookAttemptsTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -282,9 +286,99 @@ export interface OutboxStore {
 export interface EventStore {
   listEvents(
     appId: string,
-    filter: { type?: string | undefined; subject_id?: string | undefined },
+    filter: { type?: string | undefined; subject_id?: string | undefined; since?: number | undefined },
     page: Page,
   ): Promise<EventRow[]>;
+}
+
+export type WebhookEndpointChanges = Partial<
+  Pick<
+    WebhookEndpointRow,
+    | 'url'
+    | 'description'
+    | 'event_types'
+    | 'status'
+    | 'disabled_reason'
+    | 'failing_since'
+    | 'secret'
+    | 'secret_hint'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+  >
+> & { updated_at: number };
+
+export interface WebhookStore {
+  insertWebhookEndpoint(row: WebhookEndpointRow, events: EventRow[]): Promise<void>;
+  getWebhookEndpoint(appId: string, id: string): Promise<WebhookEndpointRow | undefined>;
+  listWebhookEndpoints(appId: string, page: Page): Promise<WebhookEndpointRow[]>;
+  updateWebhookEndpoint(
+    appId: string,
+    id: string,
+    changes: WebhookEndpointChanges,
+    events: EventRow[],
+  ): Promise<WebhookEndpointRow | undefined>;
+  /** Deletes the endpoint and its attempt log; its queued messages fail when a worker claims them. */
+  deleteWebhookEndpoint(appId: string, id: string, events: EventRow[]): Promise<boolean>;
+  /**
+   * Logs one attempt and keeps the endpoint's health: a success clears `failing_since`; a failure starts it, and
+   * when the run of failures began at or before `disableIfFailingSince` the endpoint is disabled and
+   * `disabledEvent` written, all in one transaction. Answers whether this call disabled it.
+   */
+  recordWebhookAttempt(
+    attempt: WebhookAttemptRow,
+    disableIfFailingSince: number,
+    disabledEvent: (endpoint: WebhookEndpointRow) => EventRow,
+  ): Promise<{ disabled: boolean }>;
+  listWebhookAttempts(
+    appId: string,
+    endpointId: string,
+    filter: { event_id?: string | undefined },
+    page: Page,
+  ): Promise<WebhookAttemptRow[]>;
+  /** Queues one more delivery of an event to an endpoint (manual redelivery). */
+  queueWebhookMessage(row: OutboxRow): Promise<void>;
+  getEvent(appId: string, id: string): Promise<EventRow | undefined>;
+  /**
+   * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
+   * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of
+   * nodes. Answers how many links were marked.
+   */
+  sweepExpiredLinks(now: number, limit: number, event: (link: MagicLinkRow) => EventRow): Promise<number>;
+}
+
+export interface LinkStatsQuery {
+  appId: string;
+  /** Links created in [from, to). */
+  from: number;
+  to: number;
+  type?: LinkType | undefined;
+  /** For deciding which outstanding links have expired. */
+  now: number;
+}
+
+export interface DayCounts {
+  created: number;
+  sent: number;
+  delivered: number;
+  delivery_failed: number;
+  opened: number;
+  redeemed: number;
+  /** Sent and then redeemed: the numerator of the sent→redeemed rate. */
+  sent_redeemed: number;
+  revoked: number;
+  expired: number;
+}
+
+export interface LinkStats {
+  /** Per UTC day of creation (`day` is that day's midnight), days without links left out. */
+  days: Array<DayCounts & { day: number }>;
+  sendToRedeemMs: { count: number; median: number | null; p90: number | null };
+  invites: { invited: number; signedIn: number; active7d: number };
+  failures: Array<{ type: string; reason: string | null; count: number }>;
+}
+
+export interface AnalyticsStore {
+  linkStats(query: LinkStatsQuery): Promise<LinkStats>;
 }
 
 export interface Store
@@ -294,7 +388,9 @@ export interface Store
     SessionStore,
     EventStore,
     SignedLinkStore,
-    OutboxStore {
+    OutboxStore,
+    WebhookStore,
+    AnalyticsStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting

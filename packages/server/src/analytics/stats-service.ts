@@ -1,0 +1,85 @@
+import type { Context } from '../context.js';
+import { ApiError } from '../http/api-error.js';
+import type { LinkType } from '../storage/schema.js';
+import type { DayCounts } from '../storage/store.js';
+
+const DAY_MS = 86_400_000;
+/** A period longer than this would be a different question (and a slow one); ask year by year. */
+const MAX_RANGE_MS = 400 * DAY_MS;
+
+export interface StatsQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  type?: LinkType | undefined;
+}
+
+function parseTime(value: string | undefined, param: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new ApiError('validation_failed', `${param} must be an ISO 8601 date or date-time.`, { param });
+  }
+  return ms;
+}
+
+const ratio = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
+const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+
+/**
+ * The funnel of the links created in [from, to) (default: the last 30 days), by the links' creation time: a link
+ * created on Monday and redeemed on Tuesday counts as redeemed in Monday's figures.
+ */
+export async function linkStats(ctx: Context, appId: string, query: StatsQuery) {
+  const now = ctx.clock();
+  const to = parseTime(query.to, 'to') ?? now;
+  const from = parseTime(query.from, 'from') ?? to - 30 * DAY_MS;
+  if (from >= to) throw new ApiError('validation_failed', 'from must be before to.', { param: 'from' });
+  if (to - from > MAX_RANGE_MS) {
+    throw new ApiError('validation_failed', 'The period may span at most 400 days.', { param: 'from' });
+  }
+  const stats = await ctx.store.linkStats({ appId, from, to, type: query.type, now });
+  const total: DayCounts = {
+    created: 0,
+    sent: 0,
+    delivered: 0,
+    delivery_failed: 0,
+    opened: 0,
+    redeemed: 0,
+    sent_redeemed: 0,
+    revoked: 0,
+    expired: 0,
+  };
+  for (const day of stats.days) {
+    for (const key of Object.keys(total) as Array<keyof DayCounts>) total[key] += day[key];
+  }
+  const { sent_redeemed, ...funnel } = total;
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    type: query.type ?? null,
+    funnel,
+    conversion: {
+      sent_to_redeemed: ratio(sent_redeemed, total.sent),
+      created_to_redeemed: ratio(total.redeemed, total.created),
+      created_to_opened: ratio(total.opened, total.created),
+      invite_to_first_login: ratio(stats.invites.signedIn, stats.invites.invited),
+    },
+    send_to_redeem_seconds: {
+      count: stats.sendToRedeemMs.count,
+      median: seconds(stats.sendToRedeemMs.median),
+      p90: seconds(stats.sendToRedeemMs.p90),
+    },
+    invites: {
+      invited_users: stats.invites.invited,
+      signed_in: stats.invites.signedIn,
+      active_within_7_days: stats.invites.active7d,
+      active_within_7_days_share: ratio(stats.invites.active7d, stats.invites.invited),
+    },
+    failures: stats.failures,
+    series: stats.days.map(({ day, sent_redeemed: _, ...counts }) => ({
+      date: new Date(day).toISOString().slice(0, 10),
+      ...counts,
+    })),
+  };
+}
