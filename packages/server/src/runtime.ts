@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { rollupLinkStats } from './analytics/stats-rollup.js';
 import { type CreatedKey, createApp, DEFAULT_APP_KEY, newApiKey } from './apps/app-service.js';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
@@ -124,8 +125,9 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
- * refresh tokens), and records `magic_link.expired` for links that expired unused. Safe on any number of nodes at
- * once: each run only deletes rows past their time, and each expiry is recorded once.
+ * refresh tokens), records `magic_link.expired` for links that expired unused, and rolls up the analytics of
+ * settled days. Safe on any number of nodes at once: each run only deletes rows past their time, and each expiry and
+ * each day's figures are recorded once.
  */
 export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
@@ -140,6 +142,12 @@ export function startMaintenance(ctx: Context): () => void {
       ctx.logger.debug({ swept }, 'recorded link expiries');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'recording link expiries failed; will retry');
+    }
+    try {
+      const rolled = await rollupLinkStats(ctx);
+      ctx.logger.debug({ rolled }, 'rolled up the figures of settled days');
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'rolling up link figures failed; will retry');
     }
   };
   const timer = setInterval(() => void run(), MAINTENANCE_INTERVAL_MS);

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { ApiError } from '../http/api-error.js';
 import type { LinkType } from '../storage/schema.js';
 import type { DayCounts } from '../storage/store.js';
+import { addHistogram, emptyHistogram, percentile } from './redeem-histogram.js';
 
 const DAY_MS = 86_400_000;
 /** A period longer than this would be a different question (and a slow one); ask year by year. */
@@ -28,7 +29,9 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
 
 /**
  * The funnel of the links created in [from, to) (default: the last 30 days), by the links' creation time: a link
- * created on Monday and redeemed on Tuesday counts as redeemed in Monday's figures.
+ * created on Monday and redeemed on Tuesday counts as redeemed in Monday's figures. Invite figures count invite
+ * links: `signed_in` are those redeemed (an invite's redemption is the invited user's first sign-in through it), and
+ * the 7-day activity share is over the invites whose first week is over.
  */
 export async function linkStats(ctx: Context, appId: string, query: StatsQuery) {
   const now = ctx.clock();
@@ -39,7 +42,7 @@ export async function linkStats(ctx: Context, appId: string, query: StatsQuery) 
     throw new ApiError('validation_failed', 'The period may span at most 400 days.', { param: 'from' });
   }
   const stats = await ctx.store.linkStats({ appId, from, to, type: query.type, now });
-  const total: DayCounts = {
+  const zero = (): DayCounts => ({
     created: 0,
     sent: 0,
     delivered: 0,
@@ -49,11 +52,27 @@ export async function linkStats(ctx: Context, appId: string, query: StatsQuery) 
     sent_redeemed: 0,
     revoked: 0,
     expired: 0,
-  };
-  for (const day of stats.days) {
-    for (const key of Object.keys(total) as Array<keyof DayCounts>) total[key] += day[key];
+    invites_matured: 0,
+    active_7d: 0,
+  });
+  const total = zero();
+  const invites = zero();
+  const histogram = emptyHistogram();
+  const perDay = new Map<number, DayCounts>();
+  for (const row of stats.days) {
+    let day = perDay.get(row.day);
+    if (!day) {
+      day = zero();
+      perDay.set(row.day, day);
+    }
+    for (const key of Object.keys(total) as Array<keyof DayCounts>) {
+      total[key] += row[key];
+      day[key] += row[key];
+      if (row.type === 'invite') invites[key] += row[key];
+    }
+    addHistogram(histogram, row.histogram);
   }
-  const { sent_redeemed, ...funnel } = total;
+  const { sent_redeemed, active_7d: _, invites_matured: __, ...funnel } = total;
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
@@ -63,23 +82,26 @@ export async function linkStats(ctx: Context, appId: string, query: StatsQuery) 
       sent_to_redeemed: ratio(sent_redeemed, total.sent),
       created_to_redeemed: ratio(total.redeemed, total.created),
       created_to_opened: ratio(total.opened, total.created),
-      invite_to_first_login: ratio(stats.invites.signedIn, stats.invites.invited),
+      invite_to_first_login: ratio(invites.redeemed, invites.created),
     },
     send_to_redeem_seconds: {
-      count: stats.sendToRedeemMs.count,
-      median: seconds(stats.sendToRedeemMs.median),
-      p90: seconds(stats.sendToRedeemMs.p90),
+      count: sent_redeemed,
+      median: seconds(percentile(histogram, 0.5)),
+      p90: seconds(percentile(histogram, 0.9)),
     },
     invites: {
-      invited_users: stats.invites.invited,
-      signed_in: stats.invites.signedIn,
-      active_within_7_days: stats.invites.active7d,
-      active_within_7_days_share: ratio(stats.invites.active7d, stats.invites.invited),
+      invited: invites.created,
+      signed_in: invites.redeemed,
+      at_least_7_days_old: invites.invites_matured,
+      active_within_7_days: invites.active_7d,
+      active_within_7_days_share: ratio(invites.active_7d, invites.invites_matured),
     },
     failures: stats.failures,
-    series: stats.days.map(({ day, sent_redeemed: _, ...counts }) => ({
-      date: new Date(day).toISOString().slice(0, 10),
-      ...counts,
-    })),
+    series: [...perDay.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([day, { sent_redeemed: _r, active_7d: _a, invites_matured: _m, ...counts }]) => ({
+        date: new Date(day).toISOString().slice(0, 10),
+        ...counts,
+      })),
   };
 }

@@ -234,7 +234,28 @@ export interface WebhookAttemptsTable {
   created_at: number;
 }
 
+export interface LinkStatsDaysTable {
+  app_id: string;
+  /** Midnight UTC of the day the links were created, epoch ms. */
+  day: number;
+  type: LinkType;
+  created: number;
+  sent: number;
+  delivered: number;
+  delivery_failed: number;
+  opened: number;
+  redeemed: number;
+  sent_redeemed: number;
+  revoked: number;
+  expired: number;
+  invites_matured: number;
+  active_7d: number;
+  redeem_histogram: string;
+  rolled_at: number;
+}
+
 export interface Database {
+  link_stats_days: LinkStatsDaysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
   latchkey_meta: MetaTable;

@@ -367,18 +367,33 @@ export interface DayCounts {
   sent_redeemed: number;
   revoked: number;
   expired: number;
+  /** Invite links at least 7 days old: those whose first week is over. */
+  invites_matured: number;
+  /** Of those, the ones whose user signed in, or refreshed a session, within 7 days of the invite. */
+  active_7d: number;
+}
+
+/** The figures of the links of one type created on one UTC day (`day` is its midnight). */
+export interface DayStats extends DayCounts {
+  day: number;
+  type: LinkType;
+  /** Links per bucket of time from send to redemption (analytics/redeem-histogram.ts). */
+  histogram: number[];
 }
 
 export interface LinkStats {
-  /** Per UTC day of creation (`day` is that day's midnight), days without links left out. */
-  days: Array<DayCounts & { day: number }>;
-  sendToRedeemMs: { count: number; median: number | null; p90: number | null };
-  invites: { invited: number; signedIn: number; active7d: number };
+  /** Per day and type; days and types without links left out. */
+  days: DayStats[];
   failures: Array<{ type: string; reason: string | null; count: number }>;
 }
 
 export interface AnalyticsStore {
   linkStats(query: LinkStatsQuery): Promise<LinkStats>;
+  /**
+   * Writes the final figures of up to `maxGroups` (app, day, type) whose links are all settled and that are not
+   * written yet; answers how many it wrote. Safe on several nodes at once (a group is written once).
+   */
+  rollupLinkStats(now: number, maxGroups: number): Promise<number>;
 }
 
 export interface Store

@@ -70,9 +70,34 @@ export async function up(db: AnyDb): Promise<void> {
     .on('magic_links')
     .columns(['app_id', 'created_at'])
     .execute();
+
+  // Per-day figures of settled links (every link of the day and type past its expiry), written once by the
+  // maintenance loop, so that GET /v1/stats reads a row per day instead of every link. See analytics-queries.ts.
+  await db.schema
+    .createTable('link_stats_days')
+    .addColumn('app_id', 'text', (c) => c.notNull())
+    .addColumn('day', 'bigint', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('created', 'integer', (c) => c.notNull())
+    .addColumn('sent', 'integer', (c) => c.notNull())
+    .addColumn('delivered', 'integer', (c) => c.notNull())
+    .addColumn('delivery_failed', 'integer', (c) => c.notNull())
+    .addColumn('opened', 'integer', (c) => c.notNull())
+    .addColumn('redeemed', 'integer', (c) => c.notNull())
+    .addColumn('sent_redeemed', 'integer', (c) => c.notNull())
+    .addColumn('revoked', 'integer', (c) => c.notNull())
+    .addColumn('expired', 'integer', (c) => c.notNull())
+    .addColumn('invites_matured', 'integer', (c) => c.notNull())
+    .addColumn('active_7d', 'integer', (c) => c.notNull())
+    // JSON array: how many links took each bucket of time from send to redemption.
+    .addColumn('redeem_histogram', 'text', (c) => c.notNull())
+    .addColumn('rolled_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('link_stats_days_pk', ['app_id', 'day', 'type'])
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('link_stats_days').ifExists().execute();
   await db.schema.dropIndex('magic_links_app_created').ifExists().execute();
   await db.schema.dropIndex('magic_links_expiry_sweep').ifExists().execute();
   await db.schema.alterTable('magic_links').dropColumn('expiry_swept_at').execute();
