@@ -160,6 +160,24 @@ describe('webhook delivery', () => {
     expect(attempt!.response_excerpt).toHaveLength(1024);
   });
 
+  it('gives up on an answer after 10 seconds and retries later', async () => {
+    const ep = await endpoint();
+    receiver.respond = (_req, i) => (i === 0 ? 'hang' : { status: 200 });
+    await createUser();
+    const started = Date.now();
+    expect(await worker.runOnce()).toBe(1);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(9_500);
+    expect(waited).toBeLessThan(15_000);
+    const [attempt] = await attempts(ep.id);
+    expect(attempt).toMatchObject({ ok: false, status_code: null });
+    expect(attempt!.error).toMatch(/10 s/);
+    server.advance(6_000);
+    // (Retries of earlier tests' messages may be due as well by now; they are dropped, their endpoints deleted.)
+    expect(await worker.runOnce()).toBeGreaterThanOrEqual(1);
+    expect((await attempts(ep.id))[0]).toMatchObject({ ok: true, attempt: 2 });
+  }, 30_000);
+
   it('redelivers one event on request, with its id', async () => {
     const ep = await endpoint();
     await createUser();
