@@ -3,6 +3,7 @@ import { readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { AppRow, OutboxRow } from '../storage/store.js';
+import { sendWebhookMessage } from '../webhooks/webhook-sender.js';
 import { retryDelay } from './backoff.js';
 import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
 import { openPayload } from './outbox-payload.js';
@@ -116,6 +117,18 @@ export class OutboxWorker {
 
   async #deliver(row: OutboxRow, appOf: (id: string) => Promise<AppRow | undefined>): Promise<void> {
     const ctx = this.#ctx;
+    if (row.channel === 'webhook') {
+      try {
+        await sendWebhookMessage(ctx, row, this.id);
+      } catch (error) {
+        // The lease runs out and another attempt follows: nothing is lost.
+        ctx.logger.warn(
+          { err: error, messageId: row.id },
+          'webhook delivery could not be recorded; will retry',
+        );
+      }
+      return;
+    }
     let result: DeliveryResult;
     try {
       result = await this.#send(row, await appOf(row.app_id));

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { analyticsQueries } from './analytics-queries.js';
 import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
 import { idempotencyQueries } from './idempotency-queries.js';
@@ -10,6 +11,7 @@ import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
 import { userQueries } from './user-queries.js';
+import { webhookQueries } from './webhook-queries.js';
 
 /** The one storage implementation, on Kysely, for SQLite and PostgreSQL alike. */
 export function createStore(handle: DatabaseHandle): Store {
@@ -25,6 +27,8 @@ export function createStore(handle: DatabaseHandle): Store {
     ...loginFlowQueries(db),
     ...rateLimitQueries(db),
     ...idempotencyQueries(db),
+    ...webhookQueries(db),
+    ...analyticsQueries(db, handle.dialect),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import * as initial from './migrations/0001-initial.js';
 import * as signedLinks from './migrations/0002-signed-links.js';
 import * as delivery from './migrations/0003-delivery.js';
+import * as webhooks from './migrations/0004-webhooks.js';
 import * as idempotency from './migrations/0005-idempotency.js';
 import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-signed-links': signedLinks,
   '0003-delivery': delivery,
+  '0004-webhooks': webhooks,
   '0005-idempotency': idempotency,
   '0006-login-flows': loginFlows,
   '0007-rate-limits': rateLimits,

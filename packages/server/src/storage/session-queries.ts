@@ -154,6 +154,7 @@ export function sessionQueries(db: RootDb): SessionStore & EventStore {
       let q = db.selectFrom('events').selectAll().where('app_id', '=', appId);
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
       if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
+      if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
       return paginate(q, 'id', page).execute();
     },
   };

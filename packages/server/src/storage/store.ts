@@ -23,6 +23,8 @@ import type {
   SigningKeysTable,
   TemplatesTable,
   UsersTable,
+  WebhookAttemptsTable,
+  WebhookEndpointsTable,
 } from './schema.js';
 
 export type AppRow = AppsTable;
@@ -39,6 +41,8 @@ export type OutboxRow = OutboxTable;
 export type TemplateRow = TemplatesTable;
 export type LoginFlowRow = LoginFlowsTable;
 export type IdempotencyRow = IdempotencyKeysTable;
+export type WebhookEndpointRow = WebhookEndpointsTable;
+export type WebhookAttemptRow = WebhookAttemptsTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -351,7 +355,7 @@ export interface LoginFlowStore {
 export interface EventStore {
   listEvents(
     appId: string,
-    filter: { type?: string | undefined; subject_id?: string | undefined },
+    filter: { type?: string | undefined; subject_id?: string | undefined; since?: number | undefined },
     page: Page,
   ): Promise<EventRow[]>;
 }
@@ -383,6 +387,111 @@ export interface IdempotencyStore {
   purgeIdempotencyKeys(now: number): Promise<number>;
 }
 
+export type WebhookEndpointChanges = Partial<
+  Pick<
+    WebhookEndpointRow,
+    | 'url'
+    | 'description'
+    | 'event_types'
+    | 'status'
+    | 'disabled_reason'
+    | 'failing_since'
+    | 'secret'
+    | 'secret_hint'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+  >
+> & { updated_at: number };
+
+export interface WebhookStore {
+  insertWebhookEndpoint(row: WebhookEndpointRow, events: EventRow[]): Promise<void>;
+  getWebhookEndpoint(appId: string, id: string): Promise<WebhookEndpointRow | undefined>;
+  listWebhookEndpoints(appId: string, page: Page): Promise<WebhookEndpointRow[]>;
+  updateWebhookEndpoint(
+    appId: string,
+    id: string,
+    changes: WebhookEndpointChanges,
+    events: EventRow[],
+  ): Promise<WebhookEndpointRow | undefined>;
+  /** Deletes the endpoint and its attempt log; its queued messages fail when a worker claims them. */
+  deleteWebhookEndpoint(appId: string, id: string, events: EventRow[]): Promise<boolean>;
+  /**
+   * Logs one attempt and keeps the endpoint's health: a success clears `failing_since`; a failure starts it, and
+   * when the run of failures began at or before `disableIfFailingSince` the endpoint is disabled and
+   * `disabledEvent` written, all in one transaction. Answers whether this call disabled it.
+   */
+  recordWebhookAttempt(
+    attempt: WebhookAttemptRow,
+    disableIfFailingSince: number,
+    disabledEvent: (endpoint: WebhookEndpointRow) => EventRow,
+  ): Promise<{ disabled: boolean }>;
+  listWebhookAttempts(
+    appId: string,
+    endpointId: string,
+    filter: { event_id?: string | undefined },
+    page: Page,
+  ): Promise<WebhookAttemptRow[]>;
+  /** Queues one more delivery of an event to an endpoint (manual redelivery). */
+  queueWebhookMessage(row: OutboxRow): Promise<void>;
+  getEvent(appId: string, id: string): Promise<EventRow | undefined>;
+  /**
+   * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
+   * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of
+   * nodes. Answers how many links were marked.
+   */
+  sweepExpiredLinks(now: number, limit: number, event: (link: MagicLinkRow) => EventRow): Promise<number>;
+}
+
+export interface LinkStatsQuery {
+  appId: string;
+  /** Links created in [from, to). */
+  from: number;
+  to: number;
+  type?: LinkType | undefined;
+  /** For deciding which outstanding links have expired. */
+  now: number;
+}
+
+export interface DayCounts {
+  created: number;
+  sent: number;
+  delivered: number;
+  delivery_failed: number;
+  opened: number;
+  redeemed: number;
+  /** Sent and then redeemed: the numerator of the sent→redeemed rate. */
+  sent_redeemed: number;
+  revoked: number;
+  expired: number;
+  /** Invite links at least 7 days old: those whose first week is over. */
+  invites_matured: number;
+  /** Of those, the ones whose user signed in, or refreshed a session, within 7 days of the invite. */
+  active_7d: number;
+}
+
+/** The figures of the links of one type created on one UTC day (`day` is its midnight). */
+export interface DayStats extends DayCounts {
+  day: number;
+  type: LinkType;
+  /** Links per bucket of time from send to redemption (analytics/redeem-histogram.ts). */
+  histogram: number[];
+}
+
+export interface LinkStats {
+  /** Per day and type; days and types without links left out. */
+  days: DayStats[];
+  failures: Array<{ type: string; reason: string | null; count: number }>;
+}
+
+export interface AnalyticsStore {
+  linkStats(query: LinkStatsQuery): Promise<LinkStats>;
+  /**
+   * Writes the final figures of up to `maxGroups` (app, day, type) whose links are all settled and that are not
+   * written yet; answers how many it wrote. Safe on several nodes at once (a group is written once).
+   */
+  rollupLinkStats(now: number, maxGroups: number): Promise<number>;
+}
+
 export interface Store
   extends IdempotencyStore,
     AppStore,
@@ -393,7 +502,9 @@ export interface Store
     SignedLinkStore,
     OutboxStore,
     LoginFlowStore,
-    RateLimitStore {
+    RateLimitStore,
+    WebhookStore,
+    AnalyticsStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting
