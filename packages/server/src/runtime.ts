@@ -171,7 +171,7 @@ export function startMaintenance(ctx: Context): () => void {
 /** Starts this process's outbox worker and lets new messages wake it; returns a function that stops it. */
 export function startDelivery(ctx: Context, options: OutboxWorkerOptions = {}): () => Promise<void> {
   const worker = new OutboxWorker(ctx, ctx.delivery, options);
-  ctx.delivery.wake = () => worker.wake();
+  ctx.delivery.wake = () => worker.queued();
   worker.start();
   return async () => {
     ctx.delivery.wake = () => {};

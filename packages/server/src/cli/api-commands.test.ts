@@ -67,7 +67,8 @@ describe('links', () => {
     expect(revoked.stdout).toBe(`${link.id} is revoked.\n`);
     const all = json((await cli(['links', 'revoke', '--user', link.user_id, '--json'])).stdout);
     expect(all).toEqual({ revoked: 1 });
-  });
+    // Seven CLI processes one after another: room for a machine busy with other suites.
+  }, 90_000);
 
   it('replays a create retried with the same --idempotency-key', async () => {
     const args = [

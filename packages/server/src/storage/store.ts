@@ -292,6 +292,8 @@ export interface OutboxStore {
   claimOutbox(now: number, leaseUntil: number, limit: number, worker: string): Promise<OutboxRow[]>;
   /** Records a sent message and moves its link to `sent` (never back from a later state). */
   markOutboxSent(outcome: OutboxOutcome): Promise<void>;
+  /** `markOutboxSent` for several messages in one transaction (a worker's batch). */
+  markOutboxSentMany(outcomes: OutboxOutcome[]): Promise<void>;
   /** Schedules another attempt at `retryAt`, or, with `retryAt` null, gives the message up as `delivery_failed`. */
   markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
