@@ -269,7 +269,8 @@ export interface WebhookEndpoint {
   id: string;
   app_id: string;
   url: string;
-  description: string | null;
+  /** Empty when none was given. */
+  description: string;
   /** `["*"]` for every event type. */
   event_types: Array<WebhookEventType | '*'>;
   status: 'enabled' | 'disabled';
