@@ -1,12 +1,15 @@
 import { ApiKeys } from './api-keys.js';
 import { Apps } from './apps.js';
+import { Events } from './events.js';
 import { type FetchLike, Transport } from './http.js';
 import { MagicLinks } from './magic-links.js';
 import { SessionKeys } from './session-keys.js';
 import { Sessions } from './sessions.js';
 import { SignInTokens } from './sign-in-tokens.js';
 import { SigningKeys } from './signing-keys.js';
+import { Stats } from './stats.js';
 import { Users } from './users.js';
+import { WebhookEndpoints } from './webhook-endpoints.js';
 import { Webhooks } from './webhooks.js';
 
 export interface LatchkeyOptions {
@@ -45,6 +48,9 @@ export class Latchkey {
   readonly sessions: Sessions;
   readonly signInTokens: SignInTokens;
   readonly webhooks: Webhooks;
+  readonly webhookEndpoints: WebhookEndpoints;
+  readonly events: Events;
+  readonly stats: Stats;
 
   constructor(options: LatchkeyOptions) {
     if (!options?.baseUrl) throw new TypeError('new Latchkey({ baseUrl }) needs the Latchkey server URL.');
@@ -70,5 +76,8 @@ export class Latchkey {
     this.sessionKeys = new SessionKeys(http);
     this.signInTokens = new SignInTokens(http.baseUrl);
     this.webhooks = new Webhooks();
+    this.webhookEndpoints = new WebhookEndpoints(http);
+    this.events = new Events(http);
+    this.stats = new Stats(http);
   }
 }

@@ -23,6 +23,7 @@ export {
   latchkeyErrorCodes,
 } from './error-codes.js';
 export { LatchkeyError, type LatchkeyErrorOptions } from './errors.js';
+export { Events } from './events.js';
 export type { FetchLike } from './http.js';
 export { MagicLinks } from './magic-links.js';
 export { type SessionKey, SessionKeys } from './session-keys.js';
@@ -35,6 +36,7 @@ export {
   signInUrl,
 } from './sign-in-tokens.js';
 export { SigningKeys } from './signing-keys.js';
+export { Stats } from './stats.js';
 export type {
   ApiKey,
   App,
@@ -48,22 +50,37 @@ export type {
   CreatedMagicLink,
   CreatedSigningKey,
   CreateMagicLinkParams,
+  CreateWebhookEndpointParams,
   ExchangeResult,
   IdempotencyOptions,
+  LatchkeyEvent,
+  LinkStats,
   LinkStatus,
   LinkType,
+  ListEventsParams,
   ListMagicLinksParams,
   ListSessionsParams,
   ListUsersParams,
+  ListWebhookAttemptsParams,
   MagicLink,
   MagicLinkWithDeliveries,
   PageParams,
+  Redelivery,
   RefreshResult,
   Session,
   SessionTokens,
   SigningKey,
+  StatsCounts,
+  StatsParams,
+  UpdateWebhookEndpointParams,
   User,
   UserParams,
+  WebhookAttempt,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventType,
 } from './types.js';
+export { webhookEventTypes } from './types.js';
 export { Users } from './users.js';
+export { WebhookEndpoints } from './webhook-endpoints.js';
 export { type VerifyWebhookOptions, verifyWebhook, type WebhookHeaders, Webhooks } from './webhooks.js';

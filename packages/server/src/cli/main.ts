@@ -5,6 +5,7 @@ import { VERSION } from '../http/server.js';
 import { UsageError } from './api-options.js';
 import { appsCommand } from './apps-command.js';
 import { doctorCommand } from './doctor-command.js';
+import { eventsCommand, statsCommand } from './events-command.js';
 import { initCommand } from './init-command.js';
 import { keysCommand } from './keys-command.js';
 import { linksCommand } from './links-command.js';
@@ -14,6 +15,7 @@ import { signingKeysCommand } from './signing-keys-command.js';
 import { startCommand } from './start-command.js';
 import { tokenCommand } from './token-command.js';
 import { usersCommand } from './users-command.js';
+import { webhooksCommand } from './webhooks-command.js';
 
 /**
  * Exit codes (docs/cli.md): 0 success, 1 the server answered with an error or could not be reached (or another
@@ -38,6 +40,7 @@ Examples:
   $ export LATCHKEY_URL=http://localhost:8080 LATCHKEY_API_KEY=lk_sk_…
   $ latchkey links create --email ada@example.com
   $ latchkey links bulk --in rows.csv --out links.csv
+  $ latchkey webhooks create --endpoint-url https://app.example.com/hooks --events magic_link.redeemed
 
 Every setting can also come from an environment variable; see docs/configuration.md.
 Commands that call a running server take --url and --api-key (or LATCHKEY_URL, LATCHKEY_API_KEY) and --json.
@@ -54,6 +57,9 @@ Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows fa
   program.addCommand(sessionKeysCommand());
   program.addCommand(linksCommand());
   program.addCommand(usersCommand());
+  program.addCommand(webhooksCommand());
+  program.addCommand(eventsCommand());
+  program.addCommand(statsCommand());
   return program;
 }
 
