@@ -38,6 +38,13 @@ const postgresUrl =
   'postgres://postgres@127.0.0.1:5432/test';
 const REDIRECT = 'https://app.example.com/in';
 const USER = 'bench@example.com';
+/**
+ * The links of a redeem pool belong to this many users, in turn (they exist after the warm-up): one person does not
+ * sign in thousands of times a second, and on PostgreSQL the sign-ins of one user wait on that user's row.
+ */
+const POOL_USERS = 1000;
+let poolUser = 0;
+const nextPoolUser = () => `user-${poolUser++ % POOL_USERS}@example.com`;
 const runId = randomBytes(4).toString('hex');
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -246,7 +253,7 @@ async function latchkeyLinks(target, n) {
   await load(target.server.url, {
     path: '/v1/magic-links',
     headers: target.apiHeaders,
-    body: JSON.stringify({ email: USER, redirect_url: REDIRECT }),
+    next: () => ({ body: JSON.stringify({ email: nextPoolUser(), redirect_url: REDIRECT }) }),
     amount: n,
     limitSeconds: 600,
     ok: createdOk,
@@ -368,7 +375,13 @@ async function recordedPaths(url) {
 /** Creates `n` links through the peer's own create request; returns the verify paths it "mailed". */
 async function peerLinks(server, create, n) {
   await recordedPaths(server.url);
-  await load(server.url, { ...create.fixed, amount: n, limitSeconds: 600, ok: create.ok });
+  await load(server.url, {
+    ...create.fixed,
+    next: () => ({ body: create.bodyFor(nextPoolUser()) }),
+    amount: n,
+    limitSeconds: 600,
+    ok: create.ok,
+  });
   return recordedPaths(server.url);
 }
 
@@ -401,6 +414,7 @@ async function authjsCreate(server) {
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: new URLSearchParams({ email: USER, csrfToken, callbackUrl: '/' }).toString(),
     },
+    bodyFor: (email) => new URLSearchParams({ email, csrfToken, callbackUrl: '/' }).toString(),
     ok: (status, headers) => status === 302 && String(headers.location).includes('verify-request'),
   };
 }
@@ -499,6 +513,7 @@ async function main() {
         headers: { 'content-type': 'application/json', origin: betterAuth.url },
         body: JSON.stringify({ email: USER, callbackURL: '/' }),
       },
+      bodyFor: (email) => JSON.stringify({ email, callbackURL: '/' }),
       ok: (status) => status === 200,
     };
     targets.push({
