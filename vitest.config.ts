@@ -10,7 +10,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'packages', include: ['packages/*/src/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'packages',
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
       },
       // The benchmark's --quick run keeps both cores busy for about 20 s: it runs alone, after the rest, so that
       // it cannot upset the tests that compare timings.

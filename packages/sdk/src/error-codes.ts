@@ -11,6 +11,8 @@ export const latchkeyErrorCodes = [
   'route_not_found',
   'method_not_allowed',
   'conflict',
+  'idempotency_key_reused',
+  'idempotency_key_in_use',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',

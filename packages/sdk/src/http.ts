@@ -16,6 +16,12 @@ export interface RequestOptions {
   body?: unknown;
   /** A POST or PATCH that gives the same result when repeated, so it may be retried. GET and DELETE always are. */
   idempotent?: boolean;
+  /** Extra request headers, such as `Idempotency-Key`. */
+  headers?: Record<string, string> | undefined;
+  /** A body sent as it is (CSV, NDJSON) instead of `body` as JSON. */
+  rawBody?: { type: string; text: string } | undefined;
+  /** The `Accept` header; default `application/json`. */
+  accept?: string | undefined;
 }
 
 export interface Page<T> {
@@ -26,6 +32,8 @@ export interface Page<T> {
 export interface TransportOptions {
   baseUrl: string;
   apiKey?: string | undefined;
+  /** Sent as `Latchkey-App`: the app an admin key acts on. */
+  appId?: string | undefined;
   fetch: FetchLike;
   maxRetries: number;
   /** First backoff delay; doubles on each retry unless the server sends `Retry-After`. */
@@ -40,6 +48,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class Transport {
   readonly baseUrl: string;
   readonly #apiKey: string | undefined;
+  readonly #appId: string | undefined;
   readonly #fetch: FetchLike;
   readonly #maxRetries: number;
   readonly #retryDelayMs: number;
@@ -47,6 +56,7 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
+    this.#appId = options.appId;
     this.#fetch = options.fetch;
     this.#maxRetries = Math.max(0, Math.floor(options.maxRetries));
     this.#retryDelayMs = options.retryDelayMs ?? 250;
@@ -61,6 +71,17 @@ export class Transport {
   }
 
   async request<T>(options: RequestOptions): Promise<T> {
+    const response = await this.send(options);
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /**
+   * Makes the request, with retries when it is safe, and answers the successful `Response` unread (for streamed
+   * bodies); a failure is thrown as a LatchkeyError.
+   */
+  async send(options: RequestOptions): Promise<Response> {
     if (!this.#apiKey) {
       throw new TypeError('This call needs an API key: pass `apiKey` to new Latchkey({ baseUrl, apiKey }).');
     }
@@ -68,10 +89,15 @@ export class Transport {
     const url = this.url(options.path, options.query);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.#apiKey}`,
-      accept: 'application/json',
+      accept: options.accept ?? 'application/json',
+      ...(this.#appId === undefined ? {} : { 'latchkey-app': this.#appId }),
+      ...options.headers,
     };
     let payload: string | undefined;
-    if (options.body !== undefined) {
+    if (options.rawBody !== undefined) {
+      headers['content-type'] = options.rawBody.type;
+      payload = options.rawBody.text;
+    } else if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(options.body);
     }
@@ -93,12 +119,8 @@ export class Transport {
           cause,
         });
       }
-      if (response.ok) {
-        if (response.status === 204) return undefined as T;
-        const text = await response.text();
-        return (text === '' ? undefined : JSON.parse(text)) as T;
-      }
-      if (canRetry && RETRY_STATUSES.has(response.status)) {
+      if (response.ok) return response;
+      if (canRetry && (RETRY_STATUSES.has(response.status) || (await isKeyInUse(response, headers)))) {
         await response.body?.cancel().catch(() => {});
         await sleep(retryAfterMs(response.headers.get('retry-after')) ?? this.#backoff(attempt));
         continue;
@@ -124,6 +146,20 @@ export class Transport {
     const base = Math.min(this.#retryDelayMs * 2 ** attempt, MAX_DELAY_MS);
     // Up to 25% jitter, so many clients do not retry in step.
     return Math.round(base * (1 + Math.random() * 0.25));
+  }
+}
+
+/**
+ * A 409 `idempotency_key_in_use`: the first request with this Idempotency-Key is still running, so a retry after
+ * `Retry-After` gets its answer. Reads a copy of the body, so the response can still be turned into an error.
+ */
+async function isKeyInUse(response: Response, headers: Record<string, string>): Promise<boolean> {
+  if (response.status !== 409 || headers['idempotency-key'] === undefined) return false;
+  try {
+    const body = (await response.clone().json()) as { error?: { code?: unknown } };
+    return body.error?.code === 'idempotency_key_in_use';
+  } catch {
+    return false;
   }
 }
 

@@ -1,3 +1,4 @@
+export { ApiKeys } from './api-keys.js';
 export { Apps } from './apps.js';
 export {
   CALLBACK_CODE_PARAM,
@@ -22,8 +23,10 @@ export {
   latchkeyErrorCodes,
 } from './error-codes.js';
 export { LatchkeyError, type LatchkeyErrorOptions } from './errors.js';
+export { Events } from './events.js';
 export type { FetchLike } from './http.js';
 export { MagicLinks } from './magic-links.js';
+export { type SessionKey, SessionKeys } from './session-keys.js';
 export { type SessionClaims, Sessions, type VerifySessionOptions } from './sessions.js';
 export {
   generateSignInToken,
@@ -32,25 +35,52 @@ export {
   type SignInUrlOptions,
   signInUrl,
 } from './sign-in-tokens.js';
+export { SigningKeys } from './signing-keys.js';
+export { Stats } from './stats.js';
 export type {
+  ApiKey,
   App,
   AppPatch,
+  BulkInput,
+  BulkResult,
+  BulkRowResult,
+  BulkSummary,
+  CreatedApiKey,
+  CreatedApp,
   CreatedMagicLink,
+  CreatedSigningKey,
   CreateMagicLinkParams,
+  CreateWebhookEndpointParams,
   ExchangeResult,
+  IdempotencyOptions,
+  LatchkeyEvent,
+  LinkStats,
   LinkStatus,
   LinkType,
+  ListEventsParams,
   ListMagicLinksParams,
   ListSessionsParams,
   ListUsersParams,
+  ListWebhookAttemptsParams,
   MagicLink,
   MagicLinkWithDeliveries,
   PageParams,
+  Redelivery,
   RefreshResult,
   Session,
   SessionTokens,
+  SigningKey,
+  StatsCounts,
+  StatsParams,
+  UpdateWebhookEndpointParams,
   User,
   UserParams,
+  WebhookAttempt,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventType,
 } from './types.js';
+export { webhookEventTypes } from './types.js';
 export { Users } from './users.js';
+export { WebhookEndpoints } from './webhook-endpoints.js';
 export { type VerifyWebhookOptions, verifyWebhook, type WebhookHeaders, Webhooks } from './webhooks.js';

@@ -1,7 +1,12 @@
 import type { Transport } from './http.js';
 import type {
+  BulkInput,
+  BulkResult,
+  BulkRowResult,
+  BulkSummary,
   CreatedMagicLink,
   CreateMagicLinkParams,
+  IdempotencyOptions,
   ListMagicLinksParams,
   MagicLink,
   MagicLinkWithDeliveries,
@@ -16,14 +21,68 @@ export class MagicLinks {
     this.#http = http;
   }
 
-  /** Creates a link (`POST /v1/magic-links`). The answer is the only place the token (`secret`) appears. */
-  async create(params: CreateMagicLinkParams): Promise<CreatedMagicLink> {
+  /**
+   * Creates a link (`POST /v1/magic-links`). The answer is the only place the token (`secret`) appears. With an
+   * `idempotencyKey` a retry cannot create a second link, so the call is retried on 429, 5xx and network errors.
+   */
+  async create(params: CreateMagicLinkParams, options: IdempotencyOptions = {}): Promise<CreatedMagicLink> {
     const body = await this.#http.request<{ magic_link: CreatedMagicLink }>({
       method: 'POST',
       path: '/v1/magic-links',
       body: params,
+      ...idempotency(options),
     });
     return body.magic_link;
+  }
+
+  /**
+   * Creates up to 100,000 links in one request (`POST /v1/magic-links/bulk`) and answers one result per row, in
+   * order: the link, or the row's own error. One bad row never fails the others.
+   */
+  bulk(input: BulkInput, options: IdempotencyOptions = {}): Promise<BulkResult> {
+    return this.#http.request({
+      method: 'POST',
+      path: '/v1/magic-links/bulk',
+      ...bulkBody(input),
+      ...idempotency(options),
+    });
+  }
+
+  /**
+   * Like `bulk`, but streamed: yields each row's result as the server creates it, then `{ summary }`. Stopping the
+   * iteration hangs up, and the server creates no more rows.
+   */
+  async *bulkStream(
+    input: BulkInput,
+    options: IdempotencyOptions = {},
+  ): AsyncGenerator<BulkRowResult | { summary: BulkSummary }, void, undefined> {
+    const response = await this.#http.send({
+      method: 'POST',
+      path: '/v1/magic-links/bulk',
+      accept: 'application/x-ndjson',
+      ...bulkBody(input),
+      ...idempotency(options),
+    });
+    if (!response.body) return;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        pending += value;
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line !== '') yield JSON.parse(line) as BulkRowResult | { summary: BulkSummary };
+          newline = pending.indexOf('\n');
+        }
+      }
+      if (pending.trim() !== '') yield JSON.parse(pending) as BulkRowResult | { summary: BulkSummary };
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
   }
 
   /** A link's status, timeline and deliveries; never its token. */
@@ -49,4 +108,16 @@ export class MagicLinks {
       idempotent: true,
     });
   }
+}
+
+function idempotency(options: IdempotencyOptions) {
+  return options.idempotencyKey === undefined
+    ? {}
+    : { headers: { 'idempotency-key': options.idempotencyKey }, idempotent: true };
+}
+
+function bulkBody(input: BulkInput) {
+  if (Array.isArray(input)) return { body: input };
+  if ('csv' in input) return { rawBody: { type: 'text/csv', text: input.csv } };
+  return { rawBody: { type: 'application/x-ndjson', text: input.ndjson } };
 }

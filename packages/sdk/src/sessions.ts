@@ -27,9 +27,12 @@ export class Sessions {
   readonly #issuer: string;
   #jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
-  constructor(http: Transport, issuer: string) {
+  readonly #jwksCooldownMs: number | undefined;
+
+  constructor(http: Transport, issuer: string, jwksCooldownMs?: number) {
     this.#http = http;
     this.#issuer = issuer;
+    this.#jwksCooldownMs = jwksCooldownMs;
   }
 
   /** Trades the `lk_code` from a sign-in redirect for the user and a session. Codes work once: never retried. */
@@ -72,12 +75,15 @@ export class Sessions {
 
   /**
    * Checks a session token offline: ES256 signature against the server's JWKS (fetched once and cached for this
-   * client; fetched again when a token names a key it has not seen), `iss`, `aud` = `appId`, and `exp`.
+   * client; fetched again when a token names a key it has not seen, at most once per `jwksCooldownMs`), `iss`, `aud` = `appId`, and `exp`.
    * Answers the claims; throws jose's error (`JWTExpired`, `JWTClaimValidationFailed`,
    * `JWSSignatureVerificationFailed`, …) when the token does not pass.
    */
   async verify(token: string, options: VerifySessionOptions): Promise<SessionClaims> {
-    this.#jwks ??= createRemoteJWKSet(new URL('/.well-known/jwks.json', `${this.#http.baseUrl}/`));
+    this.#jwks ??= createRemoteJWKSet(
+      new URL('/.well-known/jwks.json', `${this.#http.baseUrl}/`),
+      this.#jwksCooldownMs === undefined ? {} : { cooldownDuration: this.#jwksCooldownMs },
+    );
     const { payload } = await jwtVerify(token, this.#jwks, {
       issuer: options.issuer ?? this.#issuer,
       audience: options.appId,

@@ -176,3 +176,225 @@ export interface ListSessionsParams extends PageParams {
   user_id?: string;
   active?: boolean;
 }
+
+/** What `idempotencyKey` does on calls that create: the same key replays the first answer for 24 hours. */
+export interface IdempotencyOptions {
+  /**
+   * Sent as `Idempotency-Key`: a retry with the same key gets the first answer instead of creating again, so the
+   * SDK retries the call on 429, 5xx and network errors. Use a new key (a UUID) for each new request.
+   */
+  idempotencyKey?: string;
+}
+
+/** One row's outcome in a bulk answer: the created link, or why the row failed. */
+export type BulkRowResult =
+  | { row: number; magic_link: CreatedMagicLink }
+  | { row: number; error: { code: string; message: string; param?: string } };
+
+export interface BulkSummary {
+  created: number;
+  failed: number;
+}
+
+export interface BulkResult {
+  data: BulkRowResult[];
+  summary: BulkSummary;
+}
+
+/** Rows for `magicLinks.bulk`: link objects, or a CSV or NDJSON text sent as it is. */
+export type BulkInput = CreateMagicLinkParams[] | { csv: string } | { ndjson: string };
+
+export interface ApiKey {
+  id: string;
+  app_id: string | null;
+  kind: 'app' | 'admin';
+  label: string;
+  /** The first characters of the key, enough to recognise it. */
+  key_hint: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A new API key: `key` is shown in this answer only. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export interface SigningKey {
+  kid: string;
+  app_id: string;
+  label: string;
+  algorithm: 'HS256';
+  secret_hint: string;
+  status: 'active' | 'revoked';
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A new signing key: `secret` is shown in this answer only. */
+export interface CreatedSigningKey extends SigningKey {
+  secret: string;
+}
+
+export interface CreatedApp {
+  app: App;
+  /** The new app's first API key; `key` is shown in this answer only. */
+  api_key: CreatedApiKey;
+}
+
+/** The events a webhook endpoint may subscribe to (docs/webhooks.md has each one's `data`). */
+export const webhookEventTypes = [
+  'user.created',
+  'user.verified',
+  'user.deleted',
+  'magic_link.created',
+  'magic_link.sent',
+  'magic_link.delivery_failed',
+  'magic_link.opened',
+  'magic_link.redeemed',
+  'magic_link.revoked',
+  'magic_link.expired',
+  'session.created',
+  'session.revoked',
+  'login.code_failed',
+  'rate_limit.hit',
+  'webhook_endpoint.disabled',
+] as const;
+
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export interface WebhookEndpoint {
+  id: string;
+  app_id: string;
+  url: string;
+  /** Empty when none was given. */
+  description: string;
+  /** `["*"]` for every event type. */
+  event_types: Array<WebhookEventType | '*'>;
+  status: 'enabled' | 'disabled';
+  /** Why it is disabled: `failing` (after days of failed deliveries) or `manual`. */
+  disabled_reason: string | null;
+  /** The first characters of the signing secret, enough to recognise it. */
+  secret_hint: string;
+  /** After a rotation, the old secret signs beside the new one until this time. */
+  previous_secret_expires_at: string | null;
+  /** When the current run of failed deliveries began. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+  [field: string]: unknown;
+}
+
+/** An endpoint as `create` and `rotateSecret` answer it: `secret` (`whsec_…`) is shown in this answer only. */
+export interface WebhookEndpointWithSecret extends WebhookEndpoint {
+  secret: string;
+}
+
+export interface CreateWebhookEndpointParams {
+  /** http(s) URL that receives the POSTs. */
+  url: string;
+  /** Event types to receive; `['*']` or left out: all of them. */
+  event_types?: Array<WebhookEventType | '*'>;
+  description?: string;
+}
+
+export interface UpdateWebhookEndpointParams {
+  url?: string;
+  event_types?: Array<WebhookEventType | '*'>;
+  description?: string;
+  /** `false` disables the endpoint; `true` enables it again (also one disabled for failing). */
+  enabled?: boolean;
+}
+
+/** One delivery attempt of one event to one endpoint, from the delivery log. */
+export interface WebhookAttempt {
+  id: string;
+  webhook_endpoint_id: string;
+  event_id: string;
+  message_id: string;
+  /** 1 for the first try, then counting retries. */
+  attempt: number;
+  ok: boolean;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
+  created_at: string;
+  [field: string]: unknown;
+}
+
+export interface ListWebhookAttemptsParams extends PageParams {
+  /** Only the attempts of this event. */
+  event_id?: string;
+}
+
+export interface Redelivery {
+  message_id: string;
+  event_id: string;
+  status: 'queued';
+}
+
+/** Something that happened in an app: a webhook event or an audit entry (docs/api.md, events). */
+export interface LatchkeyEvent<Data = Record<string, unknown>> {
+  /** `evt_…`; the `webhook-id` of its webhook deliveries. */
+  id: string;
+  type: string;
+  subject_id: string | null;
+  created_at: string;
+  data: Data;
+  [field: string]: unknown;
+}
+
+export interface ListEventsParams extends PageParams {
+  /** One event type, such as `magic_link.redeemed`. */
+  type?: string;
+  /** Only events at or after this time (ISO 8601, or a Date). */
+  since?: string | Date;
+}
+
+export interface StatsParams {
+  /** ISO date or date-time, or a Date (default: 30 days before `to`). */
+  from?: string | Date;
+  /** ISO date or date-time, or a Date, exclusive (default: now). */
+  to?: string | Date;
+  type?: LinkType;
+}
+
+export interface StatsCounts {
+  created: number;
+  sent: number;
+  delivered: number;
+  delivery_failed: number;
+  opened: number;
+  redeemed: number;
+  revoked: number;
+  expired: number;
+}
+
+/** `GET /v1/stats`: the funnel of the links created in [from, to). Ratios are null when there is nothing to divide. */
+export interface LinkStats {
+  from: string;
+  to: string;
+  type: LinkType | null;
+  funnel: StatsCounts;
+  conversion: {
+    sent_to_redeemed: number | null;
+    created_to_redeemed: number | null;
+    created_to_opened: number | null;
+    invite_to_first_login: number | null;
+  };
+  send_to_redeem_seconds: { count: number; median: number | null; p90: number | null };
+  invites: {
+    invited: number;
+    signed_in: number;
+    at_least_7_days_old: number;
+    active_within_7_days: number;
+    active_within_7_days_share: number | null;
+  };
+  failures: Array<{ type: string; reason: string | null; count: number }>;
+  /** One entry per day (UTC) that has links, oldest first. */
+  series: Array<StatsCounts & { date: string }>;
+  [field: string]: unknown;
+}

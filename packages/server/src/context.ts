@@ -7,6 +7,7 @@ import type { EmailTransport, Fetch, SmsTransport } from './delivery/message.js'
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { SessionKeyring } from './sessions/session-keyring.js';
 import type { Store } from './storage/store.js';
+import type { ResolveHost } from './webhooks/url-policy.js';
 
 /**
  * What every service needs, passed in rather than imported, so tests can give a fixed clock or a real database of
@@ -26,6 +27,8 @@ export interface Context {
   fetch: Fetch;
   /** Counts hits for rate limits: the database, or Redis when `REDIS_URL` is set. */
   rateLimiter: RateLimiter;
+  /** DNS for webhook destination checks; the system resolver when absent. */
+  resolveHost?: ResolveHost;
 }
 
 export interface Delivery {

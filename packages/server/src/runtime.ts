@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { rollupLinkStats } from './analytics/stats-rollup.js';
 import { type CreatedKey, createApp, DEFAULT_APP_KEY, newApiKey } from './apps/app-service.js';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
@@ -12,6 +13,7 @@ import type { Fetch } from './delivery/message.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/outbox-worker.js';
 import { createTransports } from './delivery/transports/create-transports.js';
 import { makeEvent } from './events/event-factory.js';
+import { sweepExpiredLinks } from './events/expiry-sweep.js';
 import { createLogger } from './http/logger.js';
 import { createRateLimiter } from './rate-limit/create-rate-limiter.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
@@ -127,19 +129,37 @@ const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
- * refresh tokens). Safe on any number of nodes at once: each run only deletes rows past their time.
+ * refresh tokens, stored `Idempotency-Key` answers), records `magic_link.expired` for links that expired unused, and
+ * rolls up the analytics of settled days. Safe on any number of nodes at once: each run only deletes rows past their
+ * time, and each expiry and each day's figures are recorded once.
  */
 export function startMaintenance(ctx: Context): () => void {
   const run = async () => {
     try {
+      const now = ctx.clock();
       const purged = {
-        ...(await ctx.store.purgeExpired(ctx.clock())),
-        loginFlows: await ctx.store.purgeLoginFlows(ctx.clock()),
-        rateLimits: await ctx.rateLimiter.purgeExpired(ctx.clock()),
+        ...(await ctx.store.purgeExpired(now)),
+        loginFlows: await ctx.store.purgeLoginFlows(now),
+        rateLimits: await ctx.rateLimiter.purgeExpired(now),
+        idempotencyKeys: await ctx.store.purgeIdempotencyKeys(now),
       };
+      // Picks up a session-key rotation made on another node, so this one signs with the new key too.
+      await ctx.keyring.refresh(MAINTENANCE_INTERVAL_MS / 2);
       ctx.logger.debug({ purged }, 'purged expired rows');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'purging expired rows failed; will retry');
+    }
+    try {
+      const swept = await sweepExpiredLinks(ctx);
+      ctx.logger.debug({ swept }, 'recorded link expiries');
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'recording link expiries failed; will retry');
+    }
+    try {
+      const rolled = await rollupLinkStats(ctx);
+      ctx.logger.debug({ rolled }, 'rolled up the figures of settled days');
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'rolling up link figures failed; will retry');
     }
   };
   const timer = setInterval(() => void run(), MAINTENANCE_INTERVAL_MS);
@@ -151,7 +171,7 @@ export function startMaintenance(ctx: Context): () => void {
 /** Starts this process's outbox worker and lets new messages wake it; returns a function that stops it. */
 export function startDelivery(ctx: Context, options: OutboxWorkerOptions = {}): () => Promise<void> {
   const worker = new OutboxWorker(ctx, ctx.delivery, options);
-  ctx.delivery.wake = () => worker.wake();
+  ctx.delivery.wake = () => worker.queued();
   worker.start();
   return async () => {
     ctx.delivery.wake = () => {};

@@ -1,14 +1,28 @@
+import { LatchkeyError } from '@latchkey/sdk';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { VERSION } from '../http/server.js';
+import { UsageError } from './api-options.js';
+import { appsCommand } from './apps-command.js';
 import { doctorCommand } from './doctor-command.js';
+import { eventsCommand, statsCommand } from './events-command.js';
 import { initCommand } from './init-command.js';
+import { keysCommand } from './keys-command.js';
+import { linksCommand } from './links-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { sessionKeysCommand } from './session-keys-command.js';
+import { signingKeysCommand } from './signing-keys-command.js';
 import { startCommand } from './start-command.js';
 import { tokenCommand } from './token-command.js';
+import { usersCommand } from './users-command.js';
+import { webhooksCommand } from './webhooks-command.js';
 
-/** Exit codes: 0 success, 1 unexpected failure, 2 invalid configuration or usage, 3 refused (e.g. init on existing data). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
+/**
+ * Exit codes (docs/cli.md): 0 success, 1 the server answered with an error or could not be reached (or another
+ * failure), 2 invalid configuration or usage, 3 refused (e.g. init on existing data), 4 a bulk run in which some
+ * rows failed.
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3, partial: 4 } as const;
 
 export function buildCli(): Command {
   const program = new Command('latchkey')
@@ -23,14 +37,29 @@ Examples:
   $ latchkey init --data-dir ./data --json  # create the database and default app, print the keys
   $ DATABASE_URL=postgres://… LATCHKEY_MASTER_KEY=… latchkey migrate
   $ latchkey token sign --sub 1234 --key lk_hs_… --redirect-to invoices
+  $ export LATCHKEY_URL=http://localhost:8080 LATCHKEY_API_KEY=lk_sk_…
+  $ latchkey links create --email ada@example.com
+  $ latchkey links bulk --in rows.csv --out links.csv
+  $ latchkey webhooks create --endpoint-url https://app.example.com/hooks --events magic_link.redeemed
 
-Every setting can also come from an environment variable; see docs/configuration.md.`,
+Every setting can also come from an environment variable; see docs/configuration.md.
+Commands that call a running server take --url and --api-key (or LATCHKEY_URL, LATCHKEY_API_KEY) and --json.
+Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows failed (docs/cli.md).`,
     );
   program.addCommand(startCommand());
   program.addCommand(initCommand());
   program.addCommand(migrateCommand());
   program.addCommand(tokenCommand());
   program.addCommand(doctorCommand());
+  program.addCommand(appsCommand());
+  program.addCommand(keysCommand());
+  program.addCommand(signingKeysCommand());
+  program.addCommand(sessionKeysCommand());
+  program.addCommand(linksCommand());
+  program.addCommand(usersCommand());
+  program.addCommand(webhooksCommand());
+  program.addCommand(eventsCommand());
+  program.addCommand(statsCommand());
   return program;
 }
 
@@ -56,6 +85,18 @@ export async function run(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version end with code 0; any other parse problem is a usage error (commander already said why).
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    if (error instanceof LatchkeyError) {
+      // The server's code and message, never the request's headers (they hold the API key).
+      const param = error.param ? ` (${error.param})` : '';
+      process.stderr.write(`latchkey: ${error.code}${param}: ${error.message}\n`);
+      process.exitCode = EXIT.failure;
+      return;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`latchkey: ${error.message}\n`);
+      process.exitCode = EXIT.usage;
       return;
     }
     if (error instanceof ConfigError) {

@@ -19,6 +19,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   trustProxy: boolean;
   delivery: DeliveryConfig;
+  webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** Allow endpoints on loopback and private addresses (off by default: see docs/webhooks.md on SSRF). */
+  allowPrivate: boolean;
 }
 
 export interface DeliveryConfig {
@@ -236,6 +242,16 @@ const settings = {
     expected: 'a number of seconds from 0.5 to 3600',
     schema: z.coerce.number().min(0.5).max(3600).default(60),
   },
+  webhookAllowPrivate: {
+    env: 'LATCHKEY_WEBHOOK_ALLOW_PRIVATE',
+    flag: undefined,
+    expected:
+      'true or false (true lets webhook endpoints point at loopback and private addresses: development only)',
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+  },
   trustProxy: {
     env: 'LATCHKEY_TRUST_PROXY',
     flag: undefined,
@@ -295,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     logLevel: p.logLevel,
     trustProxy: p.trustProxy,
     delivery: deliveryConfig(p, publicUrl),
+    webhooks: { allowPrivate: p.webhookAllowPrivate },
   };
 }
 

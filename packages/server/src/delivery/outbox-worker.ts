@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { readSettings } from '../apps/app-settings.js';
+import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { AppRow, OutboxRow } from '../storage/store.js';
+import type { AppRow, OutboxOutcome, OutboxRow, TemplateRow } from '../storage/store.js';
+import { sendWebhookMessage } from '../webhooks/webhook-sender.js';
 import { retryDelay } from './backoff.js';
 import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
 import { openPayload } from './outbox-payload.js';
-import { renderLinkMessage } from './templates/template-service.js';
+import { renderLinkMessage, type TemplateLookup } from './templates/template-service.js';
+
+/** How long a newly queued message waits for others to join its claim. */
+const GATHER_MS = 10;
 
 export interface OutboxWorkerOptions {
   /** How often an idle worker looks for due messages; a new message, or a free slot, wakes it at once. */
@@ -31,6 +35,9 @@ export class OutboxWorker {
   #timer: NodeJS.Timeout | undefined;
   #filling: Promise<void> | undefined;
   #again = false;
+  #soon: NodeJS.Timeout | undefined;
+  #sent: OutboxOutcome[] = [];
+  #sentFlush: Promise<void> | undefined;
   #stopped = true;
 
   constructor(
@@ -54,11 +61,27 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#soon) clearTimeout(this.#soon);
+    this.#soon = undefined;
     await this.#filling;
     await Promise.all(this.#inFlight);
   }
 
-  /** Looks for work now (a message was queued, or a send finished), instead of at the next poll. */
+  /**
+   * A request queued a message: look for work shortly. The short wait lets the messages of concurrent requests
+   * gather into one claim and one record of their sends, instead of a claim and a commit per message; a few
+   * milliseconds mean nothing to an email, and under load they halve the worker's cost per message.
+   */
+  queued(): void {
+    if (this.#stopped || this.#soon) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      this.wake();
+    }, GATHER_MS);
+    this.#soon.unref();
+  }
+
+  /** Looks for work now (a send finished, or the worker starts), instead of at the next poll. */
   wake(): void {
     if (this.#stopped) return;
     if (this.#filling) {
@@ -85,9 +108,9 @@ export class OutboxWorker {
       const free = this.#concurrency - this.#inFlight.size;
       if (free <= 0) return;
       const rows = await this.#claim(free);
-      const appOf = appReader(this.#ctx);
+      const reader = claimReader(this.#ctx);
       for (const row of rows) {
-        const delivery: Promise<void> = this.#deliver(row, appOf).finally(() => {
+        const delivery: Promise<void> = this.#deliver(row, reader).finally(() => {
           this.#inFlight.delete(delivery);
           this.wake();
         });
@@ -103,9 +126,25 @@ export class OutboxWorker {
   /** Claims up to `limit` due messages and sends them, waiting for every one; answers how many it claimed. */
   async runOnce(limit = this.#concurrency): Promise<number> {
     const rows = await this.#claim(limit);
-    const appOf = appReader(this.#ctx);
-    await Promise.all(rows.map((row) => this.#deliver(row, appOf)));
+    const reader = claimReader(this.#ctx);
+    await Promise.all(rows.map((row) => this.#deliver(row, reader)));
     return rows.length;
+  }
+
+  /**
+   * Records a sent message together with the others that finish in the same turn of the event loop, in one
+   * transaction: the worker sends up to `concurrency` messages at once, and one commit per message was most of its
+   * database time. Resolves once this message's record is written.
+   */
+  #recordSent(outcome: OutboxOutcome): Promise<void> {
+    this.#sent.push(outcome);
+    this.#sentFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const batch = this.#sent;
+      this.#sent = [];
+      this.#sentFlush = undefined;
+      return this.#ctx.store.markOutboxSentMany(batch);
+    });
+    return this.#sentFlush;
   }
 
   #claim(limit: number): Promise<OutboxRow[]> {
@@ -114,11 +153,23 @@ export class OutboxWorker {
     return ctx.store.claimOutbox(now, now + ctx.config.delivery.leaseMs, limit, this.id);
   }
 
-  async #deliver(row: OutboxRow, appOf: (id: string) => Promise<AppRow | undefined>): Promise<void> {
+  async #deliver(row: OutboxRow, reader: ClaimReader): Promise<void> {
     const ctx = this.#ctx;
+    if (row.channel === 'webhook') {
+      try {
+        await sendWebhookMessage(ctx, row, this.id);
+      } catch (error) {
+        // The lease runs out and another attempt follows: nothing is lost.
+        ctx.logger.warn(
+          { err: error, messageId: row.id },
+          'webhook delivery could not be recorded; will retry',
+        );
+      }
+      return;
+    }
     let result: DeliveryResult;
     try {
-      result = await this.#send(row, await appOf(row.app_id));
+      result = await this.#send(row, reader);
     } catch (error) {
       // Our own failure (a broken override, a vanished app): worth retrying, since an operator can fix it.
       result = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
@@ -131,13 +182,23 @@ export class OutboxWorker {
       attempt: row.attempts,
     };
     if (result.ok) {
-      await ctx.store.markOutboxSent({
-        id: row.id,
-        worker: this.id,
-        now,
-        events:
-          row.link_id === null ? [] : [makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now)],
-      });
+      try {
+        await this.#recordSent({
+          id: row.id,
+          worker: this.id,
+          now,
+          events:
+            row.link_id === null
+              ? []
+              : [makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now)],
+        });
+      } catch (error) {
+        // The message went out but is not marked: its lease runs out and it is sent again (at-least-once).
+        ctx.logger.warn(
+          { err: error, messageId: row.id },
+          'a sent message could not be recorded; it will be resent',
+        );
+      }
       return;
     }
     const final = result.permanent || row.attempts >= ctx.config.delivery.maxAttempts;
@@ -168,12 +229,14 @@ export class OutboxWorker {
     });
   }
 
-  async #send(row: OutboxRow, app: AppRow | undefined): Promise<DeliveryResult> {
+  async #send(row: OutboxRow, reader: ClaimReader): Promise<DeliveryResult> {
     const ctx = this.#ctx;
     const payload = openPayload(ctx, row);
-    if (!app) return { ok: false, permanent: true, error: 'The app no longer exists.' };
-    const settings = readSettings(app.settings);
+    const found = await reader.app(row.app_id);
+    if (!found) return { ok: false, permanent: true, error: 'The app no longer exists.' };
+    const { app, settings } = found;
     const rendered = await renderLinkMessage(ctx, {
+      templates: reader.template,
       appId: app.id,
       appName: app.name,
       type: payload.type,
@@ -207,10 +270,7 @@ export class OutboxWorker {
 }
 
 /** The app's own sender when set, else the server's LATCHKEY_SMTP_FROM ("Name <address>" or a bare address). */
-function senderOf(
-  settings: ReturnType<typeof readSettings>,
-  fallback: string,
-): { name: string | null; address: string } {
+function senderOf(settings: AppSettings, fallback: string): { name: string | null; address: string } {
   const parsed = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(fallback);
   const base = parsed
     ? { name: parsed[1] || null, address: parsed[2]! }
@@ -218,15 +278,35 @@ function senderOf(
   return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
 }
 
-/** Reads each app once per claim, not once per message: a claim mostly holds messages of a few apps. */
-function appReader(ctx: Context): (id: string) => Promise<AppRow | undefined> {
-  const apps = new Map<string, Promise<AppRow | undefined>>();
-  return (id) => {
-    let app = apps.get(id);
-    if (!app) {
-      app = ctx.store.getApp(id);
-      apps.set(id, app);
-    }
-    return app;
+interface ClaimReader {
+  app(id: string): Promise<{ app: AppRow; settings: AppSettings } | undefined>;
+  template: TemplateLookup;
+}
+
+/**
+ * Reads each app, its settings and its template overrides once per claim, not once per message: a claim mostly
+ * holds messages of a few apps, and a change made meanwhile applies from the next claim.
+ */
+function claimReader(ctx: Context): ClaimReader {
+  const apps = new Map<string, Promise<{ app: AppRow; settings: AppSettings } | undefined>>();
+  const templates = new Map<string, Promise<TemplateRow | undefined>>();
+  return {
+    app(id) {
+      let found = apps.get(id);
+      if (!found) {
+        found = ctx.store.getApp(id).then((app) => app && { app, settings: readSettings(app.settings) });
+        apps.set(id, found);
+      }
+      return found;
+    },
+    template(appId, type, language) {
+      const key = `${appId}:${type}:${language}`;
+      let row = templates.get(key);
+      if (!row) {
+        row = ctx.store.getTemplate(appId, type, language);
+        templates.set(key, row);
+      }
+      return row;
+    },
   };
 }

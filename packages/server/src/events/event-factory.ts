@@ -28,7 +28,15 @@ export type EventType =
   | 'signing_key.created'
   | 'signing_key.revoked'
   | 'signed_link.redeemed'
-  | 'rate_limit.hit';
+  | 'session_key.rotated'
+  | 'magic_link.expired'
+  | 'login.code_failed'
+  | 'rate_limit.hit'
+  | 'webhook_endpoint.created'
+  | 'webhook_endpoint.updated'
+  | 'webhook_endpoint.deleted'
+  | 'webhook_endpoint.secret_rotated'
+  | 'webhook_endpoint.disabled';
 
 export function makeEvent(
   ctx: Pick<Context, 'clock' | 'random'>,

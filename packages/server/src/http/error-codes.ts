@@ -21,6 +21,14 @@ export const errorCodes = {
     status: 409,
     summary: 'The change clashes with existing data, for example a second user with the same email.',
   },
+  idempotency_key_reused: {
+    status: 409,
+    summary: 'This `Idempotency-Key` was already used with a different request (method, path or body).',
+  },
+  idempotency_key_in_use: {
+    status: 409,
+    summary: 'A request with this `Idempotency-Key` is still running; its answer is not ready yet.',
+  },
   payload_too_large: { status: 413, summary: 'The request body is larger than the server accepts.' },
   unsupported_media_type: {
     status: 415,

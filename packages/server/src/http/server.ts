@@ -4,21 +4,26 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { statsRoutes } from '../analytics/stats-routes.js';
 import { appRoutes } from '../apps/app-routes.js';
 import type { Context } from '../context.js';
 import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { templateRoutes } from '../delivery/templates/template-routes.js';
+import { eventRoutes } from '../events/event-routes.js';
 import { bulkRoutes } from '../links/bulk/bulk-routes.js';
 import { embeddedRoutes } from '../links/embedded-routes.js';
 import { hostedRoutes } from '../links/hosted-routes.js';
 import { linkRoutes } from '../links/link-routes.js';
 import { loginPageRoutes } from '../login/login-page-routes.js';
 import { loginRoutes } from '../login/login-routes.js';
+import { sessionKeyRoutes } from '../sessions/session-key-routes.js';
 import { sessionRoutes } from '../sessions/session-routes.js';
 import { signedLinkRoutes } from '../signed-links/signed-link-routes.js';
 import { signingKeyRoutes } from '../signed-links/signing-key-routes.js';
 import type { Database } from '../storage/schema.js';
 import { userRoutes } from '../users/user-routes.js';
+import { webhookOpenApi } from '../webhooks/event-types.js';
+import { webhookRoutes } from '../webhooks/webhook-routes.js';
 import { installErrorHandling, sendError, toApiError } from './error-handler.js';
 import { createMetrics, opsRoutes } from './ops-routes.js';
 import { ErrorBody } from './schemas.js';
@@ -68,6 +73,7 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
         },
       },
       security: [{ apiKey: [] }],
+      webhooks: webhookOpenApi(),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -81,12 +87,16 @@ export async function buildServer(ctx: Context, db: Kysely<Database>): Promise<F
   await app.register(embeddedRoutes(ctx));
   await app.register(hostedRoutes(ctx));
   await app.register(sessionRoutes(ctx));
+  await app.register(sessionKeyRoutes(ctx));
   await app.register(signingKeyRoutes(ctx));
   await app.register(signedLinkRoutes(ctx));
   await app.register(deliveryRoutes(ctx));
   await app.register(templateRoutes(ctx));
   await app.register(loginRoutes(ctx));
   await app.register(loginPageRoutes(ctx));
+  await app.register(webhookRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(statsRoutes(ctx));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
 import { resolveApp } from '../http/auth.js';
+import { idempotentJson } from '../http/idempotency.js';
 import { listResponse, presentDelivery, presentLink } from '../http/present.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import {
@@ -55,12 +56,13 @@ export function linkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
     };
 
     app.post('/v1/magic-links', { schema: createSchema }, async (request, reply) =>
-      reply.code(201).send(await create()(request)),
+      idempotentJson(ctx, request, reply, 201, () => create()(request)),
     );
     app.post(
       '/v1/apps/:app_id/magic-links',
       { schema: { ...createSchema, params: Type.Object({ app_id: Id('app') }) } },
-      async (request, reply) => reply.code(201).send(await create(request.params.app_id)(request)),
+      async (request, reply) =>
+        idempotentJson(ctx, request, reply, 201, () => create(request.params.app_id)(request)),
     );
 
     app.get(

@@ -36,21 +36,45 @@ export interface CreatedLink {
 /** Link tokens are 32 random bytes in base64url: exactly 43 characters. */
 export const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-export async function createLink(
+/** A link ready to be written: the rows and what the caller answers with. Nothing is stored yet. */
+export interface PlannedLink extends CreatedLink {
+  newUser: UserRow | undefined;
+  events: EventRow[];
+  message: OutboxRow | undefined;
+}
+
+export interface PlanOptions {
+  /** The app's settings, when the caller already read them (bulk reads them once). */
+  settings?: AppSettings;
+  /**
+   * Users planned but not yet written, by `kind:identifier`: a bulk batch written in one transaction must not
+   * create the same new user twice. Planning a new user adds it here.
+   */
+  plannedUsers?: Map<string, UserRow>;
+}
+
+/** Validates the input and builds the link, its new user (if any), events and message, without writing them. */
+export async function planLink(
   ctx: Context,
   appId: string,
   input: CreateLinkInput,
-  retried = false,
-): Promise<CreatedLink> {
-  const { settings } = await getAppOrThrow(ctx, appId);
+  options: PlanOptions = {},
+): Promise<PlannedLink> {
+  const settings = options.settings ?? (await getAppOrThrow(ctx, appId)).settings;
   const now = ctx.clock();
   const type = input.type ?? 'login';
   const ttl = resolveTtl(settings, type, input.ttl);
   const language = resolveLanguage(input.language);
   const challenge = resolveChallenge(input.code_challenge, input.code_challenge_method);
   const target = resolveTarget(settings, input);
-  const { user, newUser, identifier, identifierKind } = await resolveUser(ctx, appId, settings, input, now);
-
+  const { user, newUser, identifier, identifierKind } = await resolveUser(
+    ctx,
+    appId,
+    settings,
+    input,
+    now,
+    options.plannedUsers,
+  );
   // A sent link records the channel it went out on; otherwise the caller's hint, if any.
   const channel = input.send ? resolveChannel(input, identifierKind) : (input.channel ?? null);
   const token = randomSecret(ctx.random);
@@ -94,8 +118,18 @@ export async function createLink(
   );
   const url = linkUrl(ctx, settings, link, token);
   const message = channel !== null && input.send ? queuedMessage(ctx, link, url, channel, now) : undefined;
+  return { link, token, url, newUser: newUser ? user : undefined, events, message };
+}
+
+export async function createLink(
+  ctx: Context,
+  appId: string,
+  input: CreateLinkInput,
+  retried = false,
+): Promise<CreatedLink> {
+  const { link, token, url, newUser, events, message } = await planLink(ctx, appId, input);
   try {
-    await ctx.store.createLink(link, newUser ? user : undefined, events, message);
+    await ctx.store.createLink(link, newUser, events, message);
   } catch (error) {
     // Two first requests for the same new address raced to create its user; the loser retries and finds it.
     if (newUser && error instanceof ApiError && error.code === 'conflict' && !retried)
@@ -238,6 +272,7 @@ async function resolveUser(
   settings: AppSettings,
   input: CreateLinkInput,
   now: number,
+  plannedUsers?: Map<string, UserRow>,
 ): Promise<ResolvedUser> {
   const given = [input.user_id, input.email, input.phone].filter((v) => v !== undefined).length;
   if (given !== 1) throw validationError('user_id', 'Give exactly one of user_id, email or phone.');
@@ -266,6 +301,8 @@ async function resolveUser(
     );
   }
   const identifier = kind === 'email' ? emailOrThrow(input.email!) : phoneOrThrow(input.phone!);
+  const planned = plannedUsers?.get(`${kind}:${identifier}`);
+  if (planned) return { user: planned, newUser: false, identifier, identifierKind: kind };
   const existing = await ctx.store.findUser(appId, kind, identifier);
   if (existing) return { user: existing, newUser: false, identifier, identifierKind: kind };
   if (!settings.auto_create_users) {
@@ -276,6 +313,7 @@ async function resolveUser(
     );
   }
   const user = buildUser(ctx, appId, { [kind]: identifier }, now);
+  plannedUsers?.set(`${kind}:${identifier}`, user);
   return { user, newUser: true, identifier, identifierKind: kind };
 }
 

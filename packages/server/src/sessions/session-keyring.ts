@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { Store } from '../storage/store.js';
+import type { EventRow, Store } from '../storage/store.js';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -35,6 +35,7 @@ export class SessionKeyring {
   readonly #box: SecretBox;
   readonly #clock: () => number;
   #keys: LoadedKey[] = [];
+  #loadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: Store, box: SecretBox, clock: () => number) {
     this.#store = store;
@@ -59,15 +60,50 @@ export class SessionKeyring {
       if (!rows.some((r) => r.retired_at === null))
         throw new Error('No session signing key appeared in the database.');
     }
+    const known = new Map(this.#keys.map((k) => [k.kid, k]));
     this.#keys = await Promise.all(
       rows.map(async (row) => ({
         kid: row.kid,
-        privateKey: await importJWK(JSON.parse(this.#box.open(row.private_jwk, row.kid)) as JWK, ALG),
+        // A key already loaded is not opened and imported again.
+        privateKey:
+          known.get(row.kid)?.privateKey ??
+          (await importJWK(JSON.parse(this.#box.open(row.private_jwk, row.kid)) as JWK, ALG)),
         publicJwk: JSON.parse(row.public_jwk) as JWK,
         createdAt: row.created_at,
         retiredAt: row.retired_at,
       })),
     );
+    this.#loadedAt = this.#clock();
+  }
+
+  /**
+   * Loads the keys again when the last load is older than `maxAgeMs`, so a rotation made on another node is
+   * picked up: the JWKS route refreshes every 30 seconds at most, the maintenance job every ten minutes.
+   */
+  async refresh(maxAgeMs: number): Promise<void> {
+    if (this.#clock() - this.#loadedAt >= maxAgeMs) await this.load();
+  }
+
+  /**
+   * Rotates now: a new key signs from this moment, and every other key is retired (it stays in the JWKS for 24
+   * hours, so tokens it signed keep verifying until they expire). `events` are written with the retirement.
+   */
+  async rotateNow(events: (kid: string) => EventRow[]): Promise<string> {
+    const kid = await this.rotate();
+    await this.#store.retireSessionKeys(kid, this.#clock(), events(kid));
+    await this.load();
+    return kid;
+  }
+
+  /** The keys as loaded, newest first: for the admin list. */
+  list(): Array<{ kid: string; createdAt: number; retiredAt: number | null; published: boolean }> {
+    const now = this.#clock();
+    return this.#keys.map((k) => ({
+      kid: k.kid,
+      createdAt: k.createdAt,
+      retiredAt: k.retiredAt,
+      published: k.retiredAt === null || now - k.retiredAt < RETIRED_KEY_GRACE_MS,
+    }));
   }
 
   /** Adds a new signing key; the previous ones keep verifying until retired. */

@@ -15,6 +15,9 @@ import {
 
 const SessionParams = Type.Object({ session_id: Id('ses') });
 
+/** How stale the keys behind the JWKS may be before the route reloads them from the database. */
+const JWKS_REFRESH_MS = 30_000;
+
 export function sessionRoutes(ctx: Context): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
@@ -104,7 +107,11 @@ export function sessionRoutes(ctx: Context): FastifyPluginAsyncTypebox {
     });
 
     // The same key set serves every app: tokens differ by `aud` (the app id), which verifiers must check.
-    const jwks = async () => ctx.keyring.jwks();
+    const jwks = async () => {
+      // A rotation on another node shows up here within 30 seconds.
+      await ctx.keyring.refresh(JWKS_REFRESH_MS);
+      return ctx.keyring.jwks();
+    };
     app.get(
       '/.well-known/jwks.json',
       { schema: { tags: ['sessions'], summary: 'Public keys for session tokens' } },

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import { analyticsQueries } from './analytics-queries.js';
 import { appQueries } from './app-queries.js';
 import type { DatabaseHandle } from './database.js';
+import { idempotencyQueries } from './idempotency-queries.js';
 import { linkQueries } from './link-queries.js';
 import { loginFlowQueries } from './login-flow-queries.js';
 import { outboxQueries } from './outbox-queries.js';
@@ -9,6 +11,7 @@ import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
 import type { Store } from './store.js';
 import { userQueries } from './user-queries.js';
+import { webhookQueries } from './webhook-queries.js';
 
 /** The one storage implementation, on Kysely, for SQLite and PostgreSQL alike. */
 export function createStore(handle: DatabaseHandle): Store {
@@ -23,6 +26,9 @@ export function createStore(handle: DatabaseHandle): Store {
     ...outboxQueries(db, handle.dialect),
     ...loginFlowQueries(db),
     ...rateLimitQueries(db),
+    ...idempotencyQueries(db),
+    ...webhookQueries(db),
+    ...analyticsQueries(db, handle.dialect),
     async claimOnce(key, value, now) {
       const result = await db
         .insertInto('latchkey_meta')

@@ -6,6 +6,9 @@ import type { LinkStore, RedeemResult } from './store.js';
 /** Statuses from which a link can still be redeemed (when not past its expiry). */
 export const OUTSTANDING: LinkStatus[] = ['created', 'sent', 'delivered', 'delivery_failed', 'opened'];
 
+/** Rows per multi-row INSERT: 200 links of 24 columns are 4,800 parameters (SQLite allows 32,766). */
+const INSERT_CHUNK = 200;
+
 export function linkQueries(db: RootDb): LinkStore {
   return {
     async createLink(link, newUser, events, message) {
@@ -15,6 +18,34 @@ export function linkQueries(db: RootDb): LinkStore {
           await trx.insertInto('magic_links').values(link).execute();
           if (message) await trx.insertInto('outbox').values(message).execute();
           await insertEvents(trx, events);
+        });
+      } catch (error) {
+        throw mapUniqueViolation(error);
+      }
+    },
+
+    async createLinks(items) {
+      // Multi-row inserts in one transaction: one commit for the batch instead of one per link. Chunks keep every
+      // statement well under the bound-parameter limits of both dialects.
+      const chunked = async <T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) => {
+        for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+          await insert(rows.slice(start, start + INSERT_CHUNK));
+        }
+      };
+      try {
+        await db.transaction().execute(async (trx) => {
+          const users = items.flatMap((i) => (i.newUser ? [i.newUser] : []));
+          const messages = items.flatMap((i) => (i.message ? [i.message] : []));
+          await chunked(users, (chunk) => trx.insertInto('users').values(chunk).execute());
+          await chunked(
+            items.map((i) => i.link),
+            (chunk) => trx.insertInto('magic_links').values(chunk).execute(),
+          );
+          await chunked(messages, (chunk) => trx.insertInto('outbox').values(chunk).execute());
+          await chunked(
+            items.flatMap((i) => i.events),
+            (chunk) => trx.insertInto('events').values(chunk).execute(),
+          );
         });
       } catch (error) {
         throw mapUniqueViolation(error);

@@ -2,6 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import * as initial from './migrations/0001-initial.js';
 import * as signedLinks from './migrations/0002-signed-links.js';
 import * as delivery from './migrations/0003-delivery.js';
+import * as webhooks from './migrations/0004-webhooks.js';
+import * as idempotency from './migrations/0005-idempotency.js';
 import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
 import type { Database } from './schema.js';
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-signed-links': signedLinks,
   '0003-delivery': delivery,
+  '0004-webhooks': webhooks,
+  '0005-idempotency': idempotency,
   '0006-login-flows': loginFlows,
   '0007-rate-limits': rateLimits,
 };
@@ -50,6 +54,9 @@ async function createMigrator(db: Kysely<Database>): Promise<Migrator> {
   const names = {
     migrationTableName: 'latchkey_migrations',
     migrationLockTableName: 'latchkey_migrations_lock',
+    // Features are built in parallel and numbered when they start, so a database may have run 0007 before 0004
+    // arrives. Each migration only adds its own tables, so running the missing one later is safe.
+    allowUnorderedMigrations: true,
   };
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider, ...names });
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);

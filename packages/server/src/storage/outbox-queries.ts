@@ -2,9 +2,46 @@ import { sql } from 'kysely';
 import type { DialectName } from './database.js';
 import { insertEvents, type RootDb } from './query-helpers.js';
 import type { LinkStatus } from './schema.js';
-import type { OutboxRow, OutboxStore } from './store.js';
+import type { EventRow, OutboxOutcome, OutboxRow, OutboxStore } from './store.js';
 
 export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
+  async function markSentMany(outcomes: OutboxOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    // One transaction for a worker's whole batch: on SQLite each commit rewrites the touched pages, so recording
+    // twenty sends at once costs little more than recording one.
+    await db.transaction().execute(async (trx) => {
+      const events: EventRow[] = [];
+      for (const { id, now, events: rowEvents } of outcomes) {
+        const row = await trx
+          .updateTable('outbox')
+          .set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, updated_at: now })
+          .where('id', '=', id)
+          .where('status', '!=', 'sent')
+          .returningAll()
+          .executeTakeFirst();
+        // Already recorded (a second worker took over an expired lease and also sent): nothing more to write.
+        if (!row) continue;
+        if (row.link_id !== null) {
+          await trx
+            .updateTable('magic_links')
+            .set((eb) => ({
+              sent_at: eb.fn.coalesce('sent_at', eb.val(now)),
+              status: eb
+                .case()
+                .when('status', 'in', ['created', 'delivery_failed'])
+                .then('sent' as LinkStatus)
+                .else(eb.ref('status'))
+                .end(),
+            }))
+            .where('id', '=', row.link_id)
+            .execute();
+        }
+        events.push(...rowEvents);
+      }
+      await insertEvents(trx, events);
+    });
+  }
+
   return {
     async claimOutbox(now, leaseUntil, limit, worker) {
       // One statement: pick due rows (or rows whose lease ran out) and lease them. PostgreSQL workers skip rows
@@ -24,35 +61,8 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
       return result.rows.map(normaliseRow);
     },
 
-    async markOutboxSent({ id, now, events }) {
-      await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('outbox')
-          .set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, updated_at: now })
-          .where('id', '=', id)
-          .where('status', '!=', 'sent')
-          .returningAll()
-          .executeTakeFirst();
-        // Already recorded (a second worker took over an expired lease and also sent): nothing more to write.
-        if (!row) return;
-        if (row.link_id !== null) {
-          await trx
-            .updateTable('magic_links')
-            .set((eb) => ({
-              sent_at: eb.fn.coalesce('sent_at', eb.val(now)),
-              status: eb
-                .case()
-                .when('status', 'in', ['created', 'delivery_failed'])
-                .then('sent' as LinkStatus)
-                .else(eb.ref('status'))
-                .end(),
-            }))
-            .where('id', '=', row.link_id)
-            .execute();
-        }
-        await insertEvents(trx, events);
-      });
-    },
+    markOutboxSent: (outcome) => markSentMany([outcome]),
+    markOutboxSentMany: markSentMany,
 
     async markOutboxFailed({ id, worker, now, events, error, retryAt }) {
       await db.transaction().execute(async (trx) => {

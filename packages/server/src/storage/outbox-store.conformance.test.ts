@@ -249,6 +249,29 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       expect(await eventsOf(link, 'magic_link.sent')).toHaveLength(1);
     });
 
+    it('records a batch in one call: each message and link once, skipping one already recorded', async () => {
+      const now = Date.now();
+      const queued = [await queue(now), await queue(now), await queue(now)];
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      const [first, ...rest] = queued;
+      const sentAt = now + SECOND;
+      const outcome = ({ link, message }: (typeof queued)[number]) => ({
+        id: message.id,
+        worker: 'wkr_a',
+        now: sentAt,
+        events: [event(appId, 'magic_link.sent', link.id, sentAt)],
+      });
+      await store().markOutboxSent(outcome(first!));
+      await store().markOutboxSentMany(queued.map(outcome));
+      for (const { link, message } of queued) {
+        expect(await outboxRow(message)).toMatchObject({ status: 'sent', sent_at: sentAt });
+        expect(await store().getLink(appId, link.id)).toMatchObject({ status: 'sent' });
+        expect(await eventsOf(link, 'magic_link.sent')).toHaveLength(1);
+      }
+      expect(rest).toHaveLength(2);
+      await store().markOutboxSentMany([]);
+    });
+
     it.each<[LinkStatus, Partial<MagicLinkRow>]>([
       ['opened', { opened_at: 1 }],
       ['redeemed', { opened_at: 1, redeemed_at: 2 }],
@@ -341,6 +364,29 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
         expect(await store().claimOutbox(now + DAY, now + DAY + LEASE, 10, 'wkr_a')).toEqual([]);
       },
     );
+
+    it('records a batch in one call: each message and link once, skipping one already recorded', async () => {
+      const now = Date.now();
+      const queued = [await queue(now), await queue(now), await queue(now)];
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      const [first, ...rest] = queued;
+      const sentAt = now + SECOND;
+      const outcome = ({ link, message }: (typeof queued)[number]) => ({
+        id: message.id,
+        worker: 'wkr_a',
+        now: sentAt,
+        events: [event(appId, 'magic_link.sent', link.id, sentAt)],
+      });
+      await store().markOutboxSent(outcome(first!));
+      await store().markOutboxSentMany(queued.map(outcome));
+      for (const { link, message } of queued) {
+        expect(await outboxRow(message)).toMatchObject({ status: 'sent', sent_at: sentAt });
+        expect(await store().getLink(appId, link.id)).toMatchObject({ status: 'sent' });
+        expect(await eventsOf(link, 'magic_link.sent')).toHaveLength(1);
+      }
+      expect(rest).toHaveLength(2);
+      await store().markOutboxSentMany([]);
+    });
 
     it.each<[LinkStatus, Partial<MagicLinkRow>]>([
       ['opened', { opened_at: 1 }],

@@ -1,5 +1,6 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { ApiError } from '../http/api-error.js';
+import { isWebhookEventType } from '../webhooks/event-types.js';
 import type { Database } from './schema.js';
 import type { EventRow, Page } from './store.js';
 
@@ -7,7 +8,28 @@ export type Db = Kysely<Database> | Transaction<Database>;
 export type RootDb = Kysely<Database>;
 
 export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
-  if (events.length > 0) await db.insertInto('events').values(events).execute();
+  if (events.length === 0) return;
+  await db.insertInto('events').values(events).execute();
+  await queueWebhookMessages(db, events);
+}
+
+/**
+ * Queues one outbox message per (event, subscribed endpoint), in the transaction that writes the events: an event is
+ * never recorded without its deliveries, nor delivered without being recorded. The message id is derived from both
+ * ids, so the same pair is never queued twice.
+ */
+async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
+  const ids = events.filter((e) => e.app_id !== null && isWebhookEventType(e.type)).map((e) => e.id);
+  if (ids.length === 0) return;
+  await sql`
+    insert into outbox (id, app_id, link_id, channel, recipient, payload, status, attempts, next_attempt_at,
+                        created_at, updated_at)
+    select 'whm_' || substr(e.id, 5) || '_' || substr(w.id, 5), e.app_id, null, 'webhook', w.id, e.id, 'pending', 0,
+           e.created_at, e.created_at, e.created_at
+      from events e
+      join webhook_endpoints w on w.app_id = e.app_id and w.status = 'enabled'
+     where e.id in (${sql.join(ids)})
+       and (w.event_types = '*' or w.event_types like '%,' || e.type || ',%')`.execute(db);
 }
 
 /** Newest-first keyset pagination on time-ordered ids; fetches one extra row so the caller knows if more follow. */

@@ -75,6 +75,8 @@ export interface MagicLinksTable {
   redeemed_at: number | null;
   revoked_at: number | null;
   session_id: string | null;
+  /** When the expiry sweeper looked at the link past its expiry (and wrote `magic_link.expired` if due). */
+  expiry_swept_at?: number | null;
 }
 
 export type Amr = 'magic_link' | 'signed_link' | 'otp';
@@ -162,7 +164,8 @@ export interface OutboxTable {
   id: string;
   app_id: string;
   link_id: string | null;
-  channel: Channel;
+  /** `webhook` rows carry an event to an endpoint: `recipient` is the endpoint id, `payload` the event id. */
+  channel: Channel | 'webhook';
   recipient: string;
   /** Sealed JSON of `OutboxPayload`. */
   payload: string;
@@ -233,7 +236,82 @@ export interface RateLimitsTable {
   expires_at: number;
 }
 
+/** A stored answer to a request made with an `Idempotency-Key`, replayed for 24 hours. */
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  /** SHA-256 of the client's key: the key is the client's and is not kept. */
+  key_hash: string;
+  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+  state: 'pending' | 'done';
+  response_status: number | null;
+  response_type: string | null;
+  /** The answer, sealed under the master key. */
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export type WebhookEndpointStatus = 'enabled' | 'disabled';
+
+export interface WebhookEndpointsTable {
+  id: string;
+  app_id: string;
+  url: string;
+  description: string;
+  /** `*`, or `,type,type,`. */
+  event_types: string;
+  /** Sealed under the master key. */
+  secret: string;
+  secret_hint: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  status: WebhookEndpointStatus;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  app_id: string;
+  endpoint_id: string;
+  event_id: string;
+  message_id: string;
+  attempt: number;
+  ok: number;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
+  created_at: number;
+}
+
+export interface LinkStatsDaysTable {
+  app_id: string;
+  /** Midnight UTC of the day the links were created, epoch ms. */
+  day: number;
+  type: LinkType;
+  created: number;
+  sent: number;
+  delivered: number;
+  delivery_failed: number;
+  opened: number;
+  redeemed: number;
+  sent_redeemed: number;
+  revoked: number;
+  expired: number;
+  invites_matured: number;
+  active_7d: number;
+  redeem_histogram: string;
+  rolled_at: number;
+}
+
 export interface Database {
+  link_stats_days: LinkStatsDaysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_attempts: WebhookAttemptsTable;
   latchkey_meta: MetaTable;
   outbox: OutboxTable;
   templates: TemplatesTable;
@@ -250,4 +328,5 @@ export interface Database {
   session_keys: SessionKeysTable;
   login_flows: LoginFlowsTable;
   rate_limits: RateLimitsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -138,10 +138,23 @@ export function sessionQueries(db: RootDb): SessionStore & EventStore {
       await db.insertInto('session_keys').values(key).execute();
     },
 
+    retireSessionKeys: (keepKid, now, events) =>
+      db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('session_keys')
+          .set({ retired_at: now })
+          .where('kid', '!=', keepKid)
+          .where('retired_at', 'is', null)
+          .executeTakeFirst();
+        await insertEvents(trx, events);
+        return Number(result.numUpdatedRows);
+      }),
+
     listEvents(appId, filter, page) {
       let q = db.selectFrom('events').selectAll().where('app_id', '=', appId);
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
       if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
+      if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
       return paginate(q, 'id', page).execute();
     },
   };

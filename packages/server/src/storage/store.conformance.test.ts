@@ -28,6 +28,7 @@ import type {
   EventRow,
   ExchangeCodeRow,
   MagicLinkRow,
+  OutboxRow,
   RedemptionWrites,
   RefreshTokenRow,
   SessionKeyRow,
@@ -523,6 +524,87 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       expect(await store().findUser(app.id, 'email', user.email!)).toBeUndefined();
       expect(await store().getLink(app.id, link.id)).toBeUndefined();
       expect(await eventsOfType(app.id, 'user.created')).toEqual([]);
+    });
+
+    it('creates many links with their new users, messages and events in one call (createLinks)', async () => {
+      const now = Date.now();
+      const app = await seedApp(now);
+      const existing = await seedUser(app.id, now);
+      // More rows than one multi-row INSERT takes, so the chunking is exercised.
+      const items = Array.from({ length: 450 }, (_, i) => {
+        const user = i % 3 === 0 ? existing : userRow(app.id, now, { email: email() });
+        const link = linkRow(user, now + i);
+        const message: OutboxRow | undefined =
+          i % 5 === 0
+            ? {
+                id: id('msg', now),
+                app_id: app.id,
+                link_id: link.id,
+                channel: 'email',
+                recipient: link.identifier,
+                payload: 'sealed-payload',
+                status: 'pending',
+                attempts: 0,
+                next_attempt_at: now,
+                lease_until: null,
+                worker: null,
+                last_error: null,
+                created_at: now,
+                updated_at: now,
+                sent_at: null,
+              }
+            : undefined;
+        return {
+          link,
+          newUser: user === existing ? undefined : user,
+          events: [eventRow(app.id, 'magic_link.created', link.id, now)],
+          message,
+        };
+      });
+      await store().createLinks(items);
+
+      const links = await store().listLinks(app.id, {}, { limit: 500 }, now);
+      expect(links).toHaveLength(450);
+      expect(await store().getLink(app.id, items[449]!.link.id)).toEqual(items[449]!.link);
+      expect(await store().getUser(app.id, items[1]!.newUser!.id)).toEqual(items[1]!.newUser);
+      expect(await store().listUsers(app.id, {}, { limit: 500 })).toHaveLength(1 + 300);
+      expect(await store().listEvents(app.id, { type: 'magic_link.created' }, { limit: 500 })).toHaveLength(
+        450,
+      );
+      expect(await store().listOutboxForLink(app.id, items[5]!.link.id)).toHaveLength(1);
+      expect(await store().listOutboxForLink(app.id, items[6]!.link.id)).toEqual([]);
+    });
+
+    it('writes none of the batch when one of its rows cannot be stored (createLinks)', async () => {
+      const now = Date.now();
+      const app = await seedApp(now);
+      const taken = await seedUser(app.id, now, { email: email() });
+      const fresh = userRow(app.id, now, { email: email() });
+      const clash = userRow(app.id, now, { email: taken.email });
+      const items = [fresh, clash].map((user) => {
+        const link = linkRow(user, now);
+        return {
+          link,
+          newUser: user,
+          events: [eventRow(app.id, 'magic_link.created', link.id, now)],
+          message: undefined,
+        };
+      });
+      const error = await store()
+        .createLinks(items)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).code).toBe('conflict');
+      expect(await store().getUser(app.id, fresh.id)).toBeUndefined();
+      expect(await store().getLink(app.id, items[0]!.link.id)).toBeUndefined();
+      expect(await eventsOfType(app.id, 'magic_link.created')).toEqual([]);
+    });
+
+    it('accepts an empty batch (createLinks)', async () => {
+      await store().createLinks([]);
     });
 
     it('reads a link by id within its app only, and by token hash', async () => {

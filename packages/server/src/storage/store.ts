@@ -10,6 +10,7 @@ import type {
   AppsTable,
   EventsTable,
   ExchangeCodesTable,
+  IdempotencyKeysTable,
   LinkStatus,
   LinkType,
   LoginFlowStatus,
@@ -22,6 +23,8 @@ import type {
   SigningKeysTable,
   TemplatesTable,
   UsersTable,
+  WebhookAttemptsTable,
+  WebhookEndpointsTable,
 } from './schema.js';
 
 export type AppRow = AppsTable;
@@ -37,6 +40,9 @@ export type SigningKeyRow = SigningKeysTable;
 export type OutboxRow = OutboxTable;
 export type TemplateRow = TemplatesTable;
 export type LoginFlowRow = LoginFlowsTable;
+export type IdempotencyRow = IdempotencyKeysTable;
+export type WebhookEndpointRow = WebhookEndpointsTable;
+export type WebhookAttemptRow = WebhookAttemptsTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {
@@ -134,6 +140,14 @@ export interface UserStore {
   ): Promise<boolean>;
 }
 
+/** One link as `createLinks` writes it. */
+export interface NewLinkRows {
+  link: MagicLinkRow;
+  newUser: UserRow | undefined;
+  events: EventRow[];
+  message: OutboxRow | undefined;
+}
+
 export interface LinkStore {
   /**
    * Inserts the link, the user it creates on demand and the message that delivers it (when asked to send), with
@@ -145,6 +159,11 @@ export interface LinkStore {
     events: EventRow[],
     message?: OutboxRow,
   ): Promise<void>;
+  /**
+   * Writes many links (with their new users, messages and events) in one transaction, all or none. Bulk creation
+   * uses it to commit a batch at once; `createLink` per row is the fallback when a batch fails.
+   */
+  createLinks(items: NewLinkRows[]): Promise<void>;
   getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
   findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
   listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
@@ -205,6 +224,8 @@ export interface SessionStore {
 
   listSessionKeys(): Promise<SessionKeyRow[]>;
   insertSessionKey(key: SessionKeyRow): Promise<void>;
+  /** Retires every active session key except `keepKid`, with the events, in one transaction; answers how many. */
+  retireSessionKeys(keepKid: string, now: number, events: EventRow[]): Promise<number>;
 }
 
 /** A stateless token on its way to a session: who it names, and whether it may be spent only once. */
@@ -271,6 +292,8 @@ export interface OutboxStore {
   claimOutbox(now: number, leaseUntil: number, limit: number, worker: string): Promise<OutboxRow[]>;
   /** Records a sent message and moves its link to `sent` (never back from a later state). */
   markOutboxSent(outcome: OutboxOutcome): Promise<void>;
+  /** `markOutboxSent` for several messages in one transaction (a worker's batch). */
+  markOutboxSentMany(outcomes: OutboxOutcome[]): Promise<void>;
   /** Schedules another attempt at `retryAt`, or, with `retryAt` null, gives the message up as `delivery_failed`. */
   markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
@@ -334,13 +357,146 @@ export interface LoginFlowStore {
 export interface EventStore {
   listEvents(
     appId: string,
-    filter: { type?: string | undefined; subject_id?: string | undefined },
+    filter: { type?: string | undefined; subject_id?: string | undefined; since?: number | undefined },
     page: Page,
   ): Promise<EventRow[]>;
 }
 
+/** What `beginIdempotentRequest` found: go ahead, replay the stored answer, or refuse. */
+export type IdempotencyBegin =
+  | { outcome: 'started' }
+  | { outcome: 'replay'; row: IdempotencyRow }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in_progress' };
+
+export interface IdempotencyStore {
+  /**
+   * Claims `(api_key_id, key_hash)` for this request with a `pending` row. Exactly one of several concurrent callers
+   * gets `started`; the others get `in_progress` (same request) or `mismatch` (another request under the same key).
+   * A finished row answers `replay` for the same request. An expired row, or a `pending` one created before
+   * `staleBefore` (its request died), is taken over.
+   */
+  beginIdempotentRequest(row: IdempotencyRow, staleBefore: number): Promise<IdempotencyBegin>;
+  /** Stores the answer of a started request; from now on the key replays it. */
+  completeIdempotentRequest(
+    apiKeyId: string,
+    keyHash: string,
+    response: { status: number; type: string; body: string },
+  ): Promise<void>;
+  /** Forgets a started request that failed, so a retry with the same key runs again. Finished rows are kept. */
+  releaseIdempotentRequest(apiKeyId: string, keyHash: string): Promise<void>;
+  /** Deletes rows past `expires_at`; answers how many. */
+  purgeIdempotencyKeys(now: number): Promise<number>;
+}
+
+export type WebhookEndpointChanges = Partial<
+  Pick<
+    WebhookEndpointRow,
+    | 'url'
+    | 'description'
+    | 'event_types'
+    | 'status'
+    | 'disabled_reason'
+    | 'failing_since'
+    | 'secret'
+    | 'secret_hint'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+  >
+> & { updated_at: number };
+
+export interface WebhookStore {
+  insertWebhookEndpoint(row: WebhookEndpointRow, events: EventRow[]): Promise<void>;
+  getWebhookEndpoint(appId: string, id: string): Promise<WebhookEndpointRow | undefined>;
+  listWebhookEndpoints(appId: string, page: Page): Promise<WebhookEndpointRow[]>;
+  updateWebhookEndpoint(
+    appId: string,
+    id: string,
+    changes: WebhookEndpointChanges,
+    events: EventRow[],
+  ): Promise<WebhookEndpointRow | undefined>;
+  /** Deletes the endpoint and its attempt log; its queued messages fail when a worker claims them. */
+  deleteWebhookEndpoint(appId: string, id: string, events: EventRow[]): Promise<boolean>;
+  /**
+   * Logs one attempt and keeps the endpoint's health: a success clears `failing_since`; a failure starts it, and
+   * when the run of failures began at or before `disableIfFailingSince` the endpoint is disabled and
+   * `disabledEvent` written, all in one transaction. Answers whether this call disabled it.
+   */
+  recordWebhookAttempt(
+    attempt: WebhookAttemptRow,
+    disableIfFailingSince: number,
+    disabledEvent: (endpoint: WebhookEndpointRow) => EventRow,
+  ): Promise<{ disabled: boolean }>;
+  listWebhookAttempts(
+    appId: string,
+    endpointId: string,
+    filter: { event_id?: string | undefined },
+    page: Page,
+  ): Promise<WebhookAttemptRow[]>;
+  /** Queues one more delivery of an event to an endpoint (manual redelivery). */
+  queueWebhookMessage(row: OutboxRow): Promise<void>;
+  getEvent(appId: string, id: string): Promise<EventRow | undefined>;
+  /**
+   * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
+   * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of
+   * nodes. Answers how many links were marked.
+   */
+  sweepExpiredLinks(now: number, limit: number, event: (link: MagicLinkRow) => EventRow): Promise<number>;
+}
+
+export interface LinkStatsQuery {
+  appId: string;
+  /** Links created in [from, to). */
+  from: number;
+  to: number;
+  type?: LinkType | undefined;
+  /** For deciding which outstanding links have expired. */
+  now: number;
+}
+
+export interface DayCounts {
+  created: number;
+  sent: number;
+  delivered: number;
+  delivery_failed: number;
+  opened: number;
+  redeemed: number;
+  /** Sent and then redeemed: the numerator of the sent→redeemed rate. */
+  sent_redeemed: number;
+  revoked: number;
+  expired: number;
+  /** Invite links at least 7 days old: those whose first week is over. */
+  invites_matured: number;
+  /** Of those, the ones whose user signed in, or refreshed a session, within 7 days of the invite. */
+  active_7d: number;
+}
+
+/** The figures of the links of one type created on one UTC day (`day` is its midnight). */
+export interface DayStats extends DayCounts {
+  day: number;
+  type: LinkType;
+  /** Links per bucket of time from send to redemption (analytics/redeem-histogram.ts). */
+  histogram: number[];
+}
+
+export interface LinkStats {
+  /** Per day and type; days and types without links left out. */
+  days: DayStats[];
+  failures: Array<{ type: string; reason: string | null; count: number }>;
+}
+
+export interface AnalyticsStore {
+  linkStats(query: LinkStatsQuery): Promise<LinkStats>;
+  /**
+   * Writes the final figures of up to `maxGroups` (app, day, type) whose links are all settled and that are not
+   * written yet; answers how many it wrote. Safe on several nodes at once (a group is written once).
+   */
+  rollupLinkStats(now: number, maxGroups: number): Promise<number>;
+}
+
 export interface Store
-  extends AppStore,
+  extends IdempotencyStore,
+    AppStore,
     UserStore,
     LinkStore,
     SessionStore,
@@ -348,7 +504,9 @@ export interface Store
     SignedLinkStore,
     OutboxStore,
     LoginFlowStore,
-    RateLimitStore {
+    RateLimitStore,
+    WebhookStore,
+    AnalyticsStore {
   readonly dialect: DialectName;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting

@@ -139,6 +139,7 @@ export function linkRow(user: UserRow, at: number, overrides: Partial<MagicLinkR
     redeemed_at: null,
     revoked_at: null,
     session_id: null,
+    expiry_swept_at: null,
     ...overrides,
   };
 }

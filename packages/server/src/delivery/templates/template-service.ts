@@ -26,13 +26,21 @@ export function overlayTemplate(base: TemplateParts, row: Overrides | undefined)
   };
 }
 
+/** Where an app's template override is read from: the store, or a cache of it (the outbox worker's, per claim). */
+export type TemplateLookup = (
+  appId: string,
+  type: LinkType,
+  language: Language,
+) => Promise<TemplateRow | undefined>;
+
 export async function templateFor(
   ctx: Context,
   appId: string,
   type: LinkType,
   language: Language,
+  lookup: TemplateLookup = (...key) => ctx.store.getTemplate(...key),
 ): Promise<TemplateParts> {
-  return overlayTemplate(defaultTemplate(type, language), await ctx.store.getTemplate(appId, type, language));
+  return overlayTemplate(defaultTemplate(type, language), await lookup(appId, type, language));
 }
 
 /** The link's language if supported (`pt-BR` counts as `pt`), else the app's default, else English. */
@@ -41,6 +49,8 @@ export function messageLanguage(linkLanguage: string | null, defaultLanguage: st
 }
 
 export interface LinkMessageInput {
+  /** Reads the app's override; the store by default. */
+  templates?: TemplateLookup;
   appId: string;
   appName: string;
   type: LinkType;
@@ -55,7 +65,7 @@ export interface LinkMessageInput {
 
 export async function renderLinkMessage(ctx: Context, input: LinkMessageInput): Promise<TemplateParts> {
   const language = messageLanguage(input.language, input.defaultLanguage);
-  const parts = await templateFor(ctx, input.appId, input.type, language);
+  const parts = await templateFor(ctx, input.appId, input.type, language, input.templates);
   return renderParts(parts, {
     app_name: input.appName,
     link_url: input.url,

@@ -6,7 +6,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from '../../test-support/test-server.js';
-import { negotiateFormat } from './bulk-service.js';
+import { BULK_BATCH_ROWS, negotiateFormat } from './bulk-service.js';
 import { parseCsv, writeCsv } from './csv.js';
 
 const URL_PATH = '/v1/magic-links/bulk';
@@ -218,6 +218,42 @@ describe.each(DIALECTS)('bulk creation (%s)', (dialect) => {
       .map((line) => JSON.parse(line));
     expect(lines.at(-1)).toEqual({ summary: { created: 3, failed: 5 } });
     checkResults(lines.slice(0, -1) as JsonResult[], good, expected);
+  });
+
+  it('creates one user for a new address that several rows name, within and across batches', async () => {
+    const email = uniqueEmail();
+    const rows = Array.from({ length: BULK_BATCH_ROWS + 5 }, (_, i) => ({
+      email: i % 2 === 0 ? email : uniqueEmail(),
+    }));
+    const res = await bulk(server, JSON.stringify(rows), 'application/json');
+    expect(res.statusCode).toBe(200);
+    const data = res.json().data as JsonResult[];
+    expect(data.every((r) => r.magic_link)).toBe(true);
+    const users = new Set(data.filter((_, i) => i % 2 === 0).map((r) => r.magic_link!.user_id));
+    expect(users.size).toBe(1);
+    const found = await server.api('GET', `/v1/users?email=${encodeURIComponent(email)}`);
+    expect(found.json().data).toHaveLength(1);
+  });
+
+  it('creates every row of concurrent requests that name the same new addresses, one user each', async () => {
+    // Both requests plan new users for the same addresses before either writes; the second batch to be written
+    // clashes and is written row by row, finding the users the first one created.
+    const emails = Array.from({ length: 40 }, () => uniqueEmail());
+    const body = JSON.stringify(emails.map((email) => ({ email })));
+    const answers = await Promise.all([
+      bulk(server, body, 'application/json'),
+      bulk(server, body, 'application/json'),
+    ]);
+    for (const res of answers) expect(res.json().summary).toEqual({ created: 40, failed: 0 });
+    const [a, b] = answers.map((res) => (res.json().data as JsonResult[]).map((r) => r.magic_link!.user_id));
+    expect(b).toEqual(a);
+    for (const email of emails.slice(0, 5)) {
+      const found = await server.api('GET', `/v1/users?email=${encodeURIComponent(email)}`);
+      expect(found.json().data).toHaveLength(1);
+    }
+    const links = new Set((await listLinks(server)).map((l) => l.id));
+    for (const res of answers)
+      for (const r of res.json().data as JsonResult[]) expect(links.has(r.magic_link!.id)).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Context } from '../../context.js';
 import { ApiError } from '../../http/api-error.js';
 import { resolveApp } from '../../http/auth.js';
+import { claimIdempotencyKey, sendStoredAnswer } from '../../http/idempotency.js';
 import {
   BULK_BODY_LIMIT,
   BulkBody,
@@ -62,37 +63,67 @@ export function bulkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
         if (!(request.body instanceof BulkBody)) throw new ApiError('unsupported_media_type', UNSUPPORTED);
         const rows = readRows(request.body);
         const format = negotiateFormat(request.headers.accept);
+        // Claimed only once the body reads: a body refused as a whole creates nothing and needs no replay. The
+        // answer's format is part of the request, so a replay is always in the format the retry asks for.
+        const claim = await claimIdempotencyKey(
+          ctx,
+          request,
+          `${request.body.format}\n${format}\n${request.body.text}`,
+        );
+        if (claim.kind === 'replay') return sendStoredAnswer(reply.header('vary', 'Accept'), claim.answer);
+        const store = async (type: string, body: string) => {
+          if (claim.kind === 'claimed') await claim.complete({ status: 200, type, body });
+        };
         reply.code(200).header('vary', 'Accept');
         const results = createRows(ctx, appId, rows);
 
         if (format === 'ndjson') {
+          const type = `${MEDIA_TYPES.ndjson}; charset=utf-8`;
           async function* lines(): AsyncGenerator<string> {
             let created = 0;
             let failed = 0;
-            for await (const result of results) {
-              if ('magic_link' in result) created++;
-              else failed++;
-              yield `${JSON.stringify(result)}\n`;
+            // With an Idempotency-Key the lines are kept for replay. A client that hangs up mid-stream stops the
+            // work; what was written so far (without the summary line) is what a retry gets, so it learns which
+            // rows were created and does not create them twice.
+            let written = '';
+            try {
+              for await (const result of results) {
+                if ('magic_link' in result) created++;
+                else failed++;
+                const line = `${JSON.stringify(result)}\n`;
+                if (claim.kind === 'claimed') written += line;
+                yield line;
+              }
+              const summary = `${JSON.stringify({ summary: { created, failed } })}\n`;
+              written += summary;
+              yield summary;
+            } finally {
+              await store(type, written).catch((error: unknown) =>
+                ctx.logger.error({ err: error }, 'storing a bulk answer for its Idempotency-Key failed'),
+              );
             }
-            yield `${JSON.stringify({ summary: { created, failed } })}\n`;
           }
           return reply
-            .type(`${MEDIA_TYPES.ndjson}; charset=utf-8`)
+            .type(type)
             .header('cache-control', 'no-store')
             .send(Readable.from(lines(), { objectMode: false }));
         }
 
+        // Every row's failure is its own result, so this loop runs to the end.
         const collected: RowResult[] = [];
         for await (const result of results) collected.push(result);
         reply.header('cache-control', 'no-store');
         if (format === 'csv') {
           let text = CSV_HEADER_LINE;
           for (const result of collected) text += csvResultLine(result);
-          return reply.type(`${MEDIA_TYPES.csv}; charset=utf-8`).send(text);
+          const type = `${MEDIA_TYPES.csv}; charset=utf-8`;
+          await store(type, text);
+          return reply.type(type).send(text);
         }
-        return reply
-          .type(`${MEDIA_TYPES.json}; charset=utf-8`)
-          .send({ data: collected, summary: summarise(collected) });
+        const type = `${MEDIA_TYPES.json}; charset=utf-8`;
+        const body = JSON.stringify({ data: collected, summary: summarise(collected) });
+        await store(type, body);
+        return reply.type(type).send(body);
       },
     );
   };

@@ -4,13 +4,21 @@
  * A bad row gets its own error; it never fails the rows around it.
  */
 import type { FastifyError, FastifyRequest } from 'fastify';
+import { getAppOrThrow } from '../../apps/app-service.js';
 import type { Context } from '../../context.js';
 import { ApiError } from '../../http/api-error.js';
 import type { ErrorCode } from '../../http/error-codes.js';
 import { toApiError } from '../../http/error-handler.js';
 import { createValidatorCompiler, refuseNulCharacters } from '../../http/validation.js';
+import type { UserRow } from '../../storage/store.js';
 import { CreateLinkBody } from '../link-routes.js';
-import { type CreateLinkInput, createLink, presentCreatedLink } from '../link-service.js';
+import {
+  type CreateLinkInput,
+  createLink,
+  type PlannedLink,
+  planLink,
+  presentCreatedLink,
+} from '../link-service.js';
 import { CsvSyntaxError, csvRecord, neutraliseFormula, parseCsv } from './csv.js';
 
 export const MAX_BULK_ROWS = 100_000;
@@ -228,26 +236,68 @@ function rowError(error: ApiError): RowError {
 }
 
 /**
- * Creates the rows one after another (SQLite serialises writes anyway, and order is kept), yielding each result as
- * it completes. Stopping the iteration (a client that hung up) stops the work; rows already created stay created.
+ * Rows planned and then written per transaction. One commit per batch instead of one per row is what makes 100,000
+ * rows take seconds rather than minutes on SQLite; a batch holds the write lock for a few milliseconds only.
+ */
+export const BULK_BATCH_ROWS = 250;
+
+/**
+ * Creates the rows in order, batch by batch: each row is validated and planned exactly as a single create (same
+ * checks, same errors), then the batch's good rows are written in one transaction and the batch's results are
+ * yielded in order. If a batch cannot be written at once (a concurrent request created one of its new users), its
+ * rows are written one by one instead, so each gets its own result. The app's settings are read once, at the start.
+ * Stopping the iteration (a client that hung up) stops the work after the current batch; rows written stay written.
  */
 export async function* createRows(ctx: Context, appId: string, rows: InputRow[]): AsyncGenerator<RowResult> {
-  for (let index = 0; index < rows.length; index++) {
-    const input = rows[index]!;
-    const row = index + 1;
-    if ('error' in input) {
-      yield { row, error: rowError(input.error) };
-      continue;
+  const { settings } = await getAppOrThrow(ctx, appId);
+  for (let start = 0; start < rows.length; start += BULK_BATCH_ROWS) {
+    const end = Math.min(rows.length, start + BULK_BATCH_ROWS);
+    const results: RowResult[] = [];
+    const planned: Array<{ at: number; input: CreateLinkInput; plan: PlannedLink }> = [];
+    const plannedUsers = new Map<string, UserRow>();
+    for (let index = start; index < end; index++) {
+      const row = index + 1;
+      const source = rows[index]!;
+      if ('error' in source) {
+        results.push({ row, error: rowError(source.error) });
+        continue;
+      }
+      try {
+        const input = await validateRow(source.value);
+        const plan = await planLink(ctx, appId, input, { settings, plannedUsers });
+        planned.push({ at: results.length, input, plan });
+        results.push({ row, magic_link: presentCreatedLink(plan) });
+      } catch (error) {
+        results.push({ row, error: failure(ctx, error, row) });
+      }
     }
-    try {
-      const created = await createLink(ctx, appId, await validateRow(input.value));
-      yield { row, magic_link: presentCreatedLink(created) };
-    } catch (error) {
-      const apiError = toApiError(error as Error);
-      if (apiError.status >= 500) ctx.logger.error({ err: error, row }, 'bulk row failed');
-      yield { row, error: rowError(apiError) };
+    if (planned.length > 0) {
+      try {
+        await ctx.store.createLinks(planned.map((p) => p.plan));
+      } catch (error) {
+        ctx.logger.warn(
+          { err: error },
+          'a bulk batch could not be written at once; writing its rows one by one',
+        );
+        for (const { at, input } of planned) {
+          const row = results[at]!.row;
+          try {
+            results[at] = { row, magic_link: presentCreatedLink(await createLink(ctx, appId, input)) };
+          } catch (rowFailure) {
+            results[at] = { row, error: failure(ctx, rowFailure, row) };
+          }
+        }
+      }
+      if (planned.some((p) => p.plan.message !== undefined)) ctx.delivery.wake();
     }
+    yield* results;
   }
+}
+
+function failure(ctx: Context, error: unknown, row: number): RowError {
+  const apiError = toApiError(error as Error);
+  if (apiError.status >= 500) ctx.logger.error({ err: error, row }, 'bulk row failed');
+  return rowError(apiError);
 }
 
 export function summarise(results: readonly RowResult[]): BulkSummary {

@@ -1,0 +1,140 @@
+import { insertEvents, paginate, type RootDb } from './query-helpers.js';
+import type { LinkStatus } from './schema.js';
+import type { EventRow, WebhookStore } from './store.js';
+
+export function webhookQueries(db: RootDb): WebhookStore {
+  return {
+    async insertWebhookEndpoint(row, events) {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('webhook_endpoints').values(row).execute();
+        await insertEvents(trx, events);
+      });
+    },
+
+    getWebhookEndpoint: (appId, id) =>
+      db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+
+    listWebhookEndpoints: (appId, page) =>
+      paginate(
+        db.selectFrom('webhook_endpoints').selectAll().where('app_id', '=', appId),
+        'id',
+        page,
+      ).execute(),
+
+    updateWebhookEndpoint(appId, id, changes, events) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('webhook_endpoints')
+          .set(changes)
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (row) await insertEvents(trx, events);
+        return row;
+      });
+    },
+
+    deleteWebhookEndpoint(appId, id, events) {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .deleteFrom('webhook_endpoints')
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) return false;
+        await trx.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
+        await insertEvents(trx, events);
+        return true;
+      });
+    },
+
+    recordWebhookAttempt(attempt, disableIfFailingSince, disabledEvent) {
+      return db.transaction().execute(async (trx) => {
+        await trx.insertInto('webhook_attempts').values(attempt).execute();
+        if (attempt.ok === 1) {
+          await trx
+            .updateTable('webhook_endpoints')
+            .set({ failing_since: null })
+            .where('id', '=', attempt.endpoint_id)
+            .where('failing_since', 'is not', null)
+            .execute();
+          return { disabled: false };
+        }
+        await trx
+          .updateTable('webhook_endpoints')
+          .set({ failing_since: attempt.created_at })
+          .where('id', '=', attempt.endpoint_id)
+          .where('failing_since', 'is', null)
+          .execute();
+        const disabled = await trx
+          .updateTable('webhook_endpoints')
+          .set({
+            status: 'disabled',
+            disabled_reason: 'failing',
+            updated_at: attempt.created_at,
+          })
+          .where('id', '=', attempt.endpoint_id)
+          .where('status', '=', 'enabled')
+          .where('failing_since', '<=', disableIfFailingSince)
+          .returningAll()
+          .executeTakeFirst();
+        if (!disabled) return { disabled: false };
+        await insertEvents(trx, [disabledEvent(disabled)]);
+        return { disabled: true };
+      });
+    },
+
+    listWebhookAttempts(appId, endpointId, filter, page) {
+      let q = db
+        .selectFrom('webhook_attempts')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('endpoint_id', '=', endpointId);
+      if (filter.event_id !== undefined) q = q.where('event_id', '=', filter.event_id);
+      return paginate(q, 'id', page).execute();
+    },
+
+    async queueWebhookMessage(row) {
+      await db.insertInto('outbox').values(row).execute();
+    },
+
+    getEvent: (appId, id) =>
+      db.selectFrom('events').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst(),
+
+    sweepExpiredLinks(now, limit, event) {
+      return db.transaction().execute(async (trx) => {
+        const due = await trx
+          .selectFrom('magic_links')
+          .select('id')
+          .where('expiry_swept_at', 'is', null)
+          .where('expires_at', '<=', now)
+          .orderBy('expires_at')
+          .limit(limit)
+          .execute();
+        if (due.length === 0) return 0;
+        // Re-checked in the update: on PostgreSQL a concurrent sweeper that marked a row first wins it.
+        const marked = await trx
+          .updateTable('magic_links')
+          .set({ expiry_swept_at: now })
+          .where(
+            'id',
+            'in',
+            due.map((r) => r.id),
+          )
+          .where('expiry_swept_at', 'is', null)
+          .returningAll()
+          .execute();
+        const unused: LinkStatus[] = ['redeemed', 'revoked'];
+        const events: EventRow[] = marked.filter((link) => !unused.includes(link.status)).map(event);
+        await insertEvents(trx, events);
+        return marked.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Context } from '../context.js';
+import { resolveApp } from '../http/auth.js';
+import { iso, isoOrNull, listResponse } from '../http/present.js';
+import { Id, PageQuery } from '../http/schemas.js';
+import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/store.js';
+import { WEBHOOK_EVENT_TYPES } from './event-types.js';
+import {
+  createEndpoint,
+  decodeEventTypes,
+  deleteEndpoint,
+  getEndpoint,
+  listAttempts,
+  listEndpoints,
+  redeliver,
+  rotateSecret,
+  updateEndpoint,
+} from './webhook-service.js';
+
+export function presentEndpoint(row: WebhookEndpointRow) {
+  return {
+    id: row.id,
+    app_id: row.app_id,
+    url: row.url,
+    description: row.description,
+    event_types: decodeEventTypes(row.event_types),
+    status: row.status,
+    disabled_reason: row.disabled_reason,
+    secret_hint: row.secret_hint,
+    previous_secret_expires_at:
+      row.previous_secret_expires_at === null ? null : iso(row.previous_secret_expires_at),
+    failing_since: isoOrNull(row.failing_since),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  };
+}
+
+export function presentAttempt(row: WebhookAttemptRow) {
+  return {
+    id: row.id,
+    webhook_endpoint_id: row.endpoint_id,
+    event_id: row.event_id,
+    message_id: row.message_id,
+    attempt: row.attempt,
+    ok: row.ok === 1,
+    status_code: row.status_code,
+    latency_ms: row.latency_ms,
+    response_excerpt: row.response_excerpt,
+    error: row.error,
+    created_at: iso(row.created_at),
+  };
+}
+
+const EventTypes = Type.Array(
+  Type.Union([Type.Literal('*'), ...WEBHOOK_EVENT_TYPES.map((t) => Type.Literal(t))]),
+  { minItems: 1, maxItems: 50, description: 'Event types to receive; `["*"]` or left out: all of them.' },
+);
+const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL that receives POSTs.' });
+const Description = Type.String({ maxLength: 500 });
+const Params = Type.Object({ id: Id('whe') });
+
+export function webhookRoutes(ctx: Context): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/v1/webhook-endpoints',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Create a webhook endpoint (its signing secret is shown once)',
+          body: Type.Object(
+            { url: Url, event_types: Type.Optional(EventTypes), description: Type.Optional(Description) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const appId = await resolveApp(ctx, request);
+        const created = await createEndpoint(ctx, appId, request.body, request.principal!);
+        return reply.code(201).send({ ...presentEndpoint(created.row), secret: created.secret });
+      },
+    );
+
+    app.get(
+      '/v1/webhook-endpoints',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'List webhook endpoints (never the secrets)',
+          querystring: PageQuery,
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        const { limit = 50, cursor } = request.query;
+        return listResponse(await listEndpoints(ctx, appId, { limit, cursor }), limit, presentEndpoint);
+      },
+    );
+
+    app.get(
+      '/v1/webhook-endpoints/:id',
+      { schema: { tags: ['webhooks'], summary: 'Read a webhook endpoint', params: Params } },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        return presentEndpoint(await getEndpoint(ctx, appId, request.params.id));
+      },
+    );
+
+    app.patch(
+      '/v1/webhook-endpoints/:id',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Change an endpoint; `enabled: false` disables it, `enabled: true` enables it again',
+          params: Params,
+          body: Type.Object(
+            {
+              url: Type.Optional(Url),
+              event_types: Type.Optional(EventTypes),
+              description: Type.Optional(Description),
+              enabled: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        return presentEndpoint(
+          await updateEndpoint(ctx, appId, request.params.id, request.body, request.principal!),
+        );
+      },
+    );
+
+    app.delete(
+      '/v1/webhook-endpoints/:id',
+      { schema: { tags: ['webhooks'], summary: 'Delete an endpoint and its delivery log', params: Params } },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        await deleteEndpoint(ctx, appId, request.params.id, request.principal!);
+        return { id: request.params.id, deleted: true };
+      },
+    );
+
+    app.post(
+      '/v1/webhook-endpoints/:id/rotate-secret',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Replace the signing secret; the old one keeps signing beside it for 24 hours',
+          params: Params,
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        const rotated = await rotateSecret(ctx, appId, request.params.id, request.principal!);
+        return { ...presentEndpoint(rotated.row), secret: rotated.secret };
+      },
+    );
+
+    app.get(
+      '/v1/webhook-endpoints/:id/attempts',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'The delivery log: every attempt, newest first',
+          params: Params,
+          querystring: Type.Intersect([PageQuery, Type.Object({ event_id: Type.Optional(Id('evt')) })]),
+        },
+      },
+      async (request) => {
+        const appId = await resolveApp(ctx, request);
+        await getEndpoint(ctx, appId, request.params.id);
+        const { limit = 50, cursor, event_id } = request.query;
+        return listResponse(
+          await listAttempts(ctx, appId, request.params.id, { event_id }, { limit, cursor }),
+          limit,
+          presentAttempt,
+        );
+      },
+    );
+
+    app.post(
+      '/v1/webhook-endpoints/:id/redeliver',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Send one event to this endpoint again (same webhook-id)',
+          params: Params,
+          body: Type.Object({ event_id: Id('evt') }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const appId = await resolveApp(ctx, request);
+        const row = await redeliver(ctx, appId, request.params.id, request.body.event_id);
+        return reply
+          .code(202)
+          .send({ message_id: row.id, event_id: request.body.event_id, status: 'queued' });
+      },
+    );
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Sends one queued webhook message (an outbox row with channel `webhook`) and records the outcome: the attempt log,
+ * the endpoint's health, and the outbox row's next step. The outbox worker calls it; leases, crash recovery and
+ * at-least-once delivery are the outbox's.
+ */
+import type { Context } from '../context.js';
+import { newId } from '../crypto/tokens.js';
+import { signStandardWebhook } from '../delivery/standard-webhooks.js';
+import { makeEvent } from '../events/event-factory.js';
+import { iso } from '../http/present.js';
+import type { EventRow, OutboxRow, WebhookEndpointRow } from '../storage/store.js';
+import { destinationProblem, systemResolveHost } from './url-policy.js';
+import { signingSecrets } from './webhook-service.js';
+
+/**
+ * Waits before attempts 2, 3, …: about three days in all (71.6 hours), front-loaded so a short outage costs
+ * seconds and a long one is still covered. Each wait gets up to 10 % of jitter.
+ */
+export const WEBHOOK_RETRY_DELAYS_MS = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  14 * 3_600_000,
+  20 * 3_600_000,
+  20 * 3_600_000,
+];
+
+/** An endpoint whose every attempt failed for this long is disabled (with a `webhook_endpoint.disabled` event). */
+export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 3_600_000;
+
+export const TIMEOUT_MS = 10_000;
+const EXCERPT_BYTES = 1024;
+
+interface AttemptOutcome {
+  ok: boolean;
+  statusCode: number | null;
+  excerpt: string | null;
+  error: string | null;
+}
+
+export async function sendWebhookMessage(ctx: Context, row: OutboxRow, worker: string): Promise<void> {
+  const endpoint = await ctx.store.getWebhookEndpoint(row.app_id, row.recipient);
+  const event = endpoint ? await ctx.store.getEvent(row.app_id, row.payload) : undefined;
+  if (!endpoint || !event || endpoint.status !== 'enabled') {
+    // Nothing to retry: the endpoint was deleted or disabled after the message was queued.
+    const error = !endpoint
+      ? 'The endpoint was deleted.'
+      : !event
+        ? 'The event no longer exists.'
+        : 'The endpoint is disabled.';
+    await ctx.store.markOutboxFailed({
+      id: row.id,
+      worker,
+      now: ctx.clock(),
+      events: [],
+      error,
+      retryAt: null,
+    });
+    return;
+  }
+  const started = performance.now();
+  const outcome = await post(ctx, endpoint, event);
+  const now = ctx.clock();
+  const attempt = {
+    id: newId('wha', now, ctx.random),
+    app_id: row.app_id,
+    endpoint_id: endpoint.id,
+    event_id: event.id,
+    message_id: row.id,
+    attempt: row.attempts,
+    ok: outcome.ok ? 1 : 0,
+    status_code: outcome.statusCode,
+    latency_ms: Math.round(performance.now() - started),
+    response_excerpt: outcome.excerpt,
+    error: outcome.error,
+    created_at: now,
+  };
+  const { disabled } = await ctx.store.recordWebhookAttempt(attempt, now - DISABLE_AFTER_FAILING_MS, (ep) =>
+    makeEvent(ctx, ep.app_id, 'webhook_endpoint.disabled', ep.id, {
+      webhook_endpoint_id: ep.id,
+      reason: `every attempt failed since ${iso(ep.failing_since ?? now)}; last: ${describe(outcome)}`,
+      failing_since: iso(ep.failing_since ?? now),
+    }),
+  );
+  if (disabled)
+    ctx.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled after failing for days');
+  if (outcome.ok) {
+    await ctx.store.markOutboxSent({ id: row.id, worker, now, events: [] });
+    return;
+  }
+  const delay = WEBHOOK_RETRY_DELAYS_MS[row.attempts - 1];
+  const jitter = ctx.random(4).readUInt32BE(0) / 2 ** 32;
+  await ctx.store.markOutboxFailed({
+    id: row.id,
+    worker,
+    now,
+    events: [],
+    error: describe(outcome),
+    retryAt: delay === undefined || disabled ? null : now + Math.round(delay * (1 + jitter / 10)),
+  });
+}
+
+function describe(outcome: AttemptOutcome): string {
+  return outcome.error ?? `HTTP ${outcome.statusCode}`;
+}
+
+/** The body of a delivery: the same bytes on every attempt, since it is built from the stored event only. */
+export function webhookBody(event: EventRow): string {
+  return JSON.stringify({ type: event.type, timestamp: iso(event.created_at), data: JSON.parse(event.data) });
+}
+
+async function post(ctx: Context, endpoint: WebhookEndpointRow, event: EventRow): Promise<AttemptOutcome> {
+  const url = new URL(endpoint.url);
+  // Checked again now: a name that was public when the endpoint was saved may point inside the network today.
+  const problem = await destinationProblem(
+    url,
+    ctx.config.webhooks.allowPrivate,
+    ctx.resolveHost ?? systemResolveHost,
+  );
+  if (problem !== undefined)
+    return { ok: false, statusCode: null, excerpt: null, error: `Refused: ${problem}.` };
+  const body = webhookBody(event);
+  const now = ctx.clock();
+  const timestamp = Math.floor(now / 1000);
+  const signature = signingSecrets(ctx, endpoint, now)
+    .map((secret) => signStandardWebhook(secret, event.id, timestamp, body))
+    .join(' ');
+  try {
+    const response = await ctx.fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Latchkey-Webhooks/1',
+        'webhook-id': event.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signature,
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const excerpt = await readExcerpt(response);
+    const ok = response.status >= 200 && response.status < 300;
+    return {
+      ok,
+      statusCode: response.status,
+      excerpt,
+      error: ok
+        ? null
+        : response.status >= 300 && response.status < 400
+          ? `HTTP ${response.status}: redirects are not followed`
+          : null,
+    };
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return {
+      ok: false,
+      statusCode: null,
+      excerpt: null,
+      error: timedOut
+        ? `No answer within ${TIMEOUT_MS / 1000} s.`
+        : `Could not connect: ${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`,
+    };
+  }
+}
+
+/** The first KiB of the answer, read no further (a receiver may answer with a large or endless body). */
+async function readExcerpt(response: Response): Promise<string | null> {
+  if (!response.body) return null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // A body cut short still leaves what arrived.
+  } finally {
+    void reader.cancel().catch(() => {});
+  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(
+    Buffer.concat(chunks).subarray(0, EXCERPT_BYTES),
+  );
+  return text === '' ? null : text;
+}
