@@ -1,26 +1,52 @@
 #!/usr/bin/env node
-// The benchmark: starts the built server in its own process on 127.0.0.1 (embedded SQLite in a temp dir) and loads
-// it from this process with autocannon, bounded in time. Scenarios alternate so that drift in the machine hits all
-// of them alike. Usage: npm run bench [-- --quick] [-- --rounds N] [-- --seconds S]
+// The benchmark. Starts, each in its own process on 127.0.0.1: Latchkey on SQLite (temp dir), Latchkey on
+// PostgreSQL (a fresh schema; two processes on it), better-auth's magic-link plugin, Auth.js with its email
+// provider, and a bare Fastify route (bench/peers/). Loads them from this process with autocannon, every run
+// bounded in count and time, scenarios alternated round by round so that drift in the machine hits all alike.
+// Usage: npm run bench [-- --quick] [--rounds N] [--seconds S] [--connections C] [--pool-max N] [--out FILE]
+//        [--no-postgres]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
+const peers = join(root, 'bench/peers');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const option = (name, fallback) => {
   const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
-const seconds = option('--seconds', quick ? 1 : 10);
-const rounds = option('--rounds', quick ? 1 : 3);
-const connections = option('--connections', 10);
+const seconds = Number(option('--seconds', quick ? 0.5 : 10));
+const rounds = Number(option('--rounds', quick ? 1 : 3));
+const connections = Number(option('--connections', 10));
+/** The most links one redeem run may use (each is created beforehand, and replayed afterwards). */
+const poolMax = Number(option('--pool-max', quick ? 40 : 30_000));
+const poolMin = Math.max(connections * 4, quick ? 20 : 200);
+const outFile = option('--out', join(root, '.bench-results/latest.json'));
+const withPostgres = !args.includes('--no-postgres');
+const postgresUrl =
+  process.env.LATCHKEY_BENCH_DATABASE_URL ??
+  process.env.LATCHKEY_TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+const REDIRECT = 'https://app.example.com/in';
+const USER = 'bench@example.com';
+/**
+ * The links of a redeem pool belong to this many users, in turn (they exist after the warm-up): one person does not
+ * sign in thousands of times a second, and on PostgreSQL the sign-ins of one user wait on that user's row.
+ */
+const POOL_USERS = 1000;
+let poolUser = 0;
+const nextPoolUser = () => `user-${poolUser++ % POOL_USERS}@example.com`;
+const runId = randomBytes(4).toString('hex');
+const log = (line) => process.stderr.write(`${line}\n`);
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -32,62 +58,99 @@ const freePort = () =>
     });
   });
 
-async function startServer(dataDir, extraEnv = {}) {
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = new Set();
+
+/** Starts `node file ...argv` on a free port and waits until `readyPath` answers (any status). */
+async function startProcess(file, argv, env, readyPath) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [cli, 'start', '--data-dir', dataDir, '--port', String(port)], {
-    env: { ...process.env, LATCHKEY_PUBLIC_URL: url, LATCHKEY_LOG_LEVEL: 'warn', ...extraEnv },
-    // The development transport prints each message; the benchmark does not read them.
+  const child = spawn(process.execPath, [file, ...argv(port)], {
+    env: { ...process.env, ...env(url, port) },
+    // Latchkey's development transport prints each message; nobody reads them here.
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 300; i++) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+      const answer = await fetch(`${url}${readyPath}`);
+      await answer.arrayBuffer();
+      if (readyPath !== '/healthz' || answer.ok) return { url, child };
     } catch {}
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill('SIGKILL');
-  throw new Error('the server did not start');
+  throw new Error(`${file} did not start`);
 }
 
-function load(url, apiKey, body) {
-  return autocannon({
-    url: `${url}/v1/magic-links`,
-    method: 'POST',
-    connections,
-    duration: seconds,
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
+/** Peak resident set size of a process so far (VmHWM), in MiB. */
 function peakRss(pid) {
   try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return Math.round(kb / 1024);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
   } catch {
     return null;
   }
 }
 
-const scenarios = [
-  {
-    name: 'create link (existing user)',
-    body: { email: 'bench@example.com', redirect_url: 'https://app.example.com/in' },
-  },
-  {
-    name: 'create link with send: true',
-    body: { email: 'bench@example.com', redirect_url: 'https://app.example.com/in', send: true },
-  },
-];
+// --- Latchkey ----------------------------------------------------------------------------------------------------
 
-const phases = [
-  { label: 'worker in the same process', env: {} },
-  { label: 'queue only (LATCHKEY_DELIVERY_WORKER=false)', env: { LATCHKEY_DELIVERY_WORKER: 'false' } },
-];
+function latchkeyProcess(label, database, masterKey) {
+  const dbArgs = database.url ? ['--database-url', database.url] : ['--data-dir', database.dir];
+  return startProcess(
+    cli,
+    (port) => ['start', ...dbArgs, '--port', String(port)],
+    (url) => ({
+      LATCHKEY_PUBLIC_URL: url,
+      LATCHKEY_LOG_LEVEL: 'warn',
+      ...(masterKey ? { LATCHKEY_MASTER_KEY: masterKey } : {}),
+    }),
+    '/healthz',
+  ).then((server) => ({ ...server, label }));
+}
 
-/** Waits until the outbox is empty, so one scenario's backlog does not slow the next. */
+/** Initialises a database, and sets the app up for the benchmark: redirects allowed, every rate limit off. */
+async function setUpLatchkey(label, database, masterKey) {
+  const dbArgs = database.url ? ['--database-url', database.url] : ['--data-dir', database.dir];
+  const keys = JSON.parse(
+    execFileSync(process.execPath, [cli, 'init', ...dbArgs, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...(masterKey ? { LATCHKEY_MASTER_KEY: masterKey } : {}) },
+    }),
+  );
+  const server = await latchkeyProcess(label, database, masterKey);
+  const off = { limit: 0 };
+  const patched = await fetch(`${server.url}/v1/apps/${keys.app_id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      allowed_redirects: ['https://app.example.com'],
+      default_redirect_url: REDIRECT,
+      rate_limits: {
+        login_sends_per_identifier: off,
+        login_resend_cooldown_seconds: 0,
+        code_attempts_per_identifier: off,
+        public_requests_per_ip: off,
+        api_requests_per_key: off,
+      },
+    }),
+  });
+  if (!patched.ok) throw new Error(`could not configure the app: ${await patched.text()}`);
+  return { server, keys };
+}
+
+/** Waits until the outbox is empty, so one scenario's backlog of messages does not slow the next. */
 async function drained(url, limitMs = 120_000) {
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline) {
@@ -96,110 +159,579 @@ async function drained(url, limitMs = 120_000) {
       ...text.matchAll(/^latchkey_outbox_messages\{status="(?:pending|sending)"\} (\d+)/gm),
     ].reduce((a, m) => a + Number(m[1]), 0);
     if (waiting === 0) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 
-async function runPhase(phase, dataDir, keys) {
-  const server = await startServer(dataDir, phase.env);
+function signToken(claims, secret, kid) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ alg: 'HS256', typ: 'JWT', kid })}.${part(claims)}`;
+  return `${input}.${createHmac('sha256', Buffer.from(secret, 'utf8')).update(input).digest('base64url')}`;
+}
+
+// --- load ---------------------------------------------------------------------------------------------------------
+
+/**
+ * One autocannon run. `next()` gives each request (or null for a fixed one); with `amount`, the run stops after that
+ * many requests or after `limitSeconds`, whichever comes first. `ok(status, headers)` tells a success.
+ */
+async function load(
+  url,
+  { method = 'POST', path, headers, body, next, amount, limitSeconds, ok, onAnswer, conns },
+) {
+  let successes = 0;
+  let last = 0;
+  const request = {
+    method,
+    path,
+    headers,
+    body,
+    ...(next ? { setupRequest: (req) => ({ ...req, ...next() }) } : {}),
+    onResponse: (status, responseBody, _context, responseHeaders) => {
+      last = performance.now();
+      if (ok(status, responseHeaders)) successes++;
+      onAnswer?.(status, responseBody, responseHeaders);
+    },
+  };
+  const started = performance.now();
+  const result = await autocannon({
+    url,
+    // Look for the end of a run every 100 ms, not every second, so that short runs end when their work does.
+    sampleInt: 100,
+    connections: Math.min(conns ?? connections, amount ?? Number.POSITIVE_INFINITY),
+    duration: limitSeconds ?? seconds,
+    ...(amount ? { maxOverallRequests: amount } : {}),
+    requests: [request],
+  });
+  const answered = Object.values(result.statusCodeStats).reduce((a, s) => a + s.count, 0);
+  return {
+    // From the start to the last answer: a run bounded by its pool of links ends with its last answer.
+    rps: answered / Math.max((last - started) / 1000, 0.001),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    answered,
+    successes,
+    bad: answered - successes + result.errors,
+  };
+}
+
+const createdOk = (status) => status >= 200 && status < 300;
+const cookieOk = (name) => (status, headers) =>
+  status === 302 && String(headers['set-cookie'] ?? '').includes(name);
+
+/** Runs `make(n)` fresh items through `request(item)` once: the measured run. Then replays them: none may succeed. */
+async function poolRun(url, scenario, n, conns) {
+  const items = await scenario.prepare(n);
+  let i = 0;
+  const measured = await load(url, {
+    ...scenario.fixed,
+    next: () => scenario.request(items[Math.min(i++, items.length - 1)]),
+    amount: items.length,
+    limitSeconds: Math.max(seconds * 4, 10),
+    ok: scenario.ok,
+    conns,
+  });
+  let replay = null;
+  if (scenario.replay) {
+    let j = 0;
+    const again = await load(url, {
+      ...scenario.fixed,
+      next: () => scenario.request(items[Math.min(j++, items.length - 1)]),
+      amount: items.length,
+      limitSeconds: Math.max(seconds * 4, 10),
+      ok: scenario.ok,
+    });
+    replay = again.successes;
+  }
+  return { ...measured, pool: items.length, replaySuccesses: replay };
+}
+
+/** Creates `n` Latchkey links for the existing user and returns their tokens. */
+async function latchkeyLinks(target, n) {
+  const tokens = [];
+  await load(target.server.url, {
+    path: '/v1/magic-links',
+    headers: target.apiHeaders,
+    next: () => ({ body: JSON.stringify({ email: nextPoolUser(), redirect_url: REDIRECT }) }),
+    amount: n,
+    limitSeconds: 600,
+    ok: createdOk,
+    onAnswer: (status, body) => {
+      if (status === 201) tokens.push(JSON.parse(body).magic_link.secret);
+    },
+  });
+  return tokens;
+}
+
+/** Creates `n` links and redeems them on the hosted page; returns the `lk_code`s to exchange. */
+async function latchkeyCodes(target, n) {
+  const tokens = await latchkeyLinks(target, n);
+  const codes = [];
+  let i = 0;
+  await load(target.server.url, {
+    next: () => ({ method: 'POST', path: `/l/${tokens[Math.min(i++, tokens.length - 1)]}` }),
+    amount: tokens.length,
+    limitSeconds: 600,
+    ok: (status) => status === 303,
+    onAnswer: (status, _body, headers) => {
+      if (status === 303) codes.push(new URL(headers.location).searchParams.get('lk_code'));
+    },
+  });
+  return codes;
+}
+
+function latchkeyScenarios(target) {
+  const api = target.apiHeaders;
+  const json = (body) => JSON.stringify(body);
+  let newUser = 0;
+  return [
+    {
+      name: 'create link, existing user',
+      kind: 'create',
+      fixed: { path: '/v1/magic-links', headers: api, body: json({ email: USER, redirect_url: REDIRECT }) },
+      ok: createdOk,
+    },
+    {
+      name: 'create link, new user',
+      kind: 'create',
+      fixed: { path: '/v1/magic-links', headers: api },
+      next: () => ({
+        body: json({ email: `new-${runId}-${newUser++}@example.com`, redirect_url: REDIRECT }),
+      }),
+      ok: createdOk,
+    },
+    {
+      name: 'create link with send (outbox)',
+      kind: 'create',
+      fixed: {
+        path: '/v1/magic-links',
+        headers: api,
+        body: json({ email: USER, redirect_url: REDIRECT, send: true }),
+      },
+      ok: createdOk,
+    },
+    {
+      name: 'hosted redeem (POST /l/{token})',
+      kind: 'verify',
+      prepare: (n) => latchkeyLinks(target, n),
+      fixed: { method: 'POST' },
+      request: (token) => ({ path: `/l/${token}` }),
+      ok: (status, headers) => status === 303 && String(headers.location).includes('lk_code='),
+      replay: true,
+    },
+    {
+      name: 'embedded redeem',
+      kind: 'verify',
+      prepare: (n) => latchkeyLinks(target, n),
+      fixed: { method: 'POST', path: '/v1/magic-links/redeem', headers: api },
+      request: (token) => ({ body: json({ token }) }),
+      ok: (status) => status === 200,
+      replay: true,
+    },
+    {
+      name: 'code exchange',
+      kind: 'verify',
+      prepare: (n) => latchkeyCodes(target, n),
+      fixed: { method: 'POST', path: '/v1/sessions/exchange', headers: api },
+      request: (code) => ({ body: json({ code }) }),
+      ok: (status) => status === 200,
+      replay: true,
+    },
+    {
+      name: 'stateless signed link (POST /login/{token})',
+      kind: 'verify',
+      prepare: async (n) => {
+        const exp = Math.floor(Date.now() / 1000) + 3600;
+        const { kid, secret } = target.keys.signing_key;
+        return Array.from({ length: n }, (_, i) =>
+          signToken({ sub: `cus_${i % 100}`, exp, jti: randomUUID() }, secret, kid),
+        );
+      },
+      fixed: { method: 'POST' },
+      request: (token) => ({ path: `/login/${token}` }),
+      ok: (status, headers) => status === 303 && String(headers.location).includes('lk_code='),
+      replay: true,
+    },
+    {
+      name: 'JWKS GET',
+      kind: 'read',
+      fixed: { method: 'GET', path: '/.well-known/jwks.json' },
+      ok: (status) => status === 200,
+    },
+  ];
+}
+
+// --- peers --------------------------------------------------------------------------------------------------------
+
+async function recordedPaths(url) {
+  const urls = await (await fetch(`${url}/__bench/links`)).json();
+  return urls.map((u) => {
+    const parsed = new URL(u);
+    return `${parsed.pathname}${parsed.search}`;
+  });
+}
+
+/** Creates `n` links through the peer's own create request; returns the verify paths it "mailed". */
+async function peerLinks(server, create, n) {
+  await recordedPaths(server.url);
+  await load(server.url, {
+    ...create.fixed,
+    next: () => ({ body: create.bodyFor(nextPoolUser()) }),
+    amount: n,
+    limitSeconds: 600,
+    ok: create.ok,
+  });
+  return recordedPaths(server.url);
+}
+
+function peerScenarios(server, create, cookie) {
+  return [
+    { name: 'create link, existing user', kind: 'create', ...create },
+    {
+      name: 'verify link',
+      kind: 'verify',
+      prepare: (n) => peerLinks(server, create, n),
+      fixed: { method: 'GET' },
+      request: (path) => ({ path }),
+      ok: cookieOk(cookie),
+      replay: true,
+    },
+  ];
+}
+
+async function authjsCreate(server) {
+  const answer = await fetch(`${server.url}/auth/csrf`);
+  const { csrfToken } = await answer.json();
+  const cookie = answer.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return {
+    fixed: {
+      method: 'POST',
+      path: '/auth/signin/email',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ email: USER, csrfToken, callbackUrl: '/' }).toString(),
+    },
+    bodyFor: (email) => new URLSearchParams({ email, csrfToken, callbackUrl: '/' }).toString(),
+    ok: (status, headers) => status === 302 && String(headers.location).includes('verify-request'),
+  };
+}
+
+// --- the run ------------------------------------------------------------------------------------------------------
+
+async function measure(target, scenario, n) {
+  if (target.drain) await drained(target.server.url);
+  if (scenario.prepare) return poolRun(target.server.url, scenario, n);
+  return load(target.server.url, { ...scenario.fixed, next: scenario.next, ok: scenario.ok });
+}
+
+/** Two Latchkey processes on one PostgreSQL database, loaded together, half the connections each. */
+async function measurePair(pair, scenario, n) {
+  await Promise.all(pair.map((t) => drained(t.server.url)));
+  const conns = Math.max(1, Math.floor(connections / 2));
+  const results = await Promise.all(
+    pair.map((t) => {
+      const s = t.scenarios.find((x) => x.name === scenario.name);
+      return s.prepare
+        ? poolRun(t.server.url, s, Math.ceil(n / 2), conns)
+        : load(t.server.url, { ...s.fixed, next: s.next, ok: s.ok, conns });
+    }),
+  );
+  const sum = (k) => results.reduce((a, r) => a + (r[k] ?? 0), 0);
+  return {
+    rps: sum('rps'),
+    p50: Math.max(...results.map((r) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    max: Math.max(...results.map((r) => r.max)),
+    answered: sum('answered'),
+    successes: sum('successes'),
+    bad: sum('bad'),
+    ...(scenario.prepare ? { pool: sum('pool') } : {}),
+    replaySuccesses: scenario.replay ? sum('replaySuccesses') : null,
+  };
+}
+
+const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+const fixed1 = (x) => (x == null ? '' : x.toFixed(1));
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  let schema = null;
+  const targets = [];
   try {
-    const headers = { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' };
-    // Warm up both paths (JIT, SQLite page cache) before measuring.
-    for (const s of scenarios) {
-      await autocannon({
-        url: `${server.url}/v1/magic-links`,
-        method: 'POST',
-        connections,
-        duration: 1,
-        headers,
-        body: JSON.stringify(s.body),
+    log('starting the servers…');
+    const sqliteDir = join(dataDir, 'sqlite');
+    mkdirSync(sqliteDir);
+    const sqlite = await setUpLatchkey('Latchkey, SQLite', { dir: sqliteDir });
+    targets.push({ id: 'latchkey-sqlite', label: 'Latchkey, SQLite', ...sqlite, drain: true });
+
+    if (withPostgres) {
+      schema = `lk_bench_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      await admin.end();
+      const url = new URL(postgresUrl);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      const database = { url: url.toString() };
+      const masterKey = randomBytes(32).toString('hex');
+      const first = await setUpLatchkey('Latchkey, PostgreSQL', database, masterKey);
+      targets.push({ id: 'latchkey-pg', label: 'Latchkey, PostgreSQL', ...first, drain: true });
+      const second = await latchkeyProcess('Latchkey, PostgreSQL, 2nd process', database, masterKey);
+      targets.push({
+        id: 'latchkey-pg-2',
+        label: 'Latchkey, PostgreSQL, 2nd process',
+        server: second,
+        keys: first.keys,
+        drain: true,
       });
     }
-    const results = Object.fromEntries(scenarios.map((s) => [s.name, []]));
-    for (let round = 0; round < rounds; round++) {
-      for (const s of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
-        if (!phase.env.LATCHKEY_DELIVERY_WORKER) await drained(server.url);
-        const r = await load(server.url, keys.api_key, s.body);
-        results[s.name].push({
-          rps: r.requests.average,
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          max: r.latency.max,
-          non2xx: r.non2xx,
-          errors: r.errors,
+    const peerDir = join(dataDir, 'peers');
+    mkdirSync(peerDir);
+    const peer = (file, readyPath) =>
+      startProcess(
+        join(peers, file),
+        () => [],
+        (_url, port) => ({ PORT: String(port), DATA_DIR: peerDir }),
+        readyPath,
+      );
+    const [betterAuth, authjs, fastify] = await Promise.all([
+      peer('better-auth.mjs', '/__bench/links'),
+      peer('authjs.mjs', '/__bench/links'),
+      peer('fastify.mjs', '/'),
+    ]);
+    for (const t of targets) {
+      t.apiHeaders = { authorization: `Bearer ${t.keys.api_key}`, 'content-type': 'application/json' };
+      t.scenarios = latchkeyScenarios(t);
+    }
+    const baCreate = {
+      fixed: {
+        method: 'POST',
+        path: '/api/auth/sign-in/magic-link',
+        headers: { 'content-type': 'application/json', origin: betterAuth.url },
+        body: JSON.stringify({ email: USER, callbackURL: '/' }),
+      },
+      bodyFor: (email) => JSON.stringify({ email, callbackURL: '/' }),
+      ok: (status) => status === 200,
+    };
+    targets.push({
+      id: 'better-auth',
+      label: 'better-auth',
+      server: betterAuth,
+      scenarios: peerScenarios(betterAuth, baCreate, 'better-auth.session_token='),
+    });
+    targets.push({
+      id: 'authjs',
+      label: 'Auth.js',
+      server: authjs,
+      scenarios: peerScenarios(authjs, await authjsCreate(authjs), 'authjs.session-token='),
+    });
+    targets.push({
+      id: 'fastify',
+      label: 'bare Fastify route',
+      server: fastify,
+      scenarios: [
+        {
+          name: 'POST with a JSON schema, 201',
+          kind: 'ceiling',
+          fixed: {
+            path: '/v1/items',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: USER, redirect_url: REDIRECT }),
+          },
+          ok: (status) => status === 201,
+        },
+      ],
+    });
+
+    // What is measured: every scenario of every server (the second PostgreSQL process only as half of a pair).
+    const entries = [];
+    for (const t of targets) {
+      if (t.id === 'latchkey-pg-2') continue;
+      for (const s of t.scenarios) entries.push({ key: `${t.id}:${s.name}`, target: t, scenario: s });
+    }
+    const pair = targets.filter((t) => t.id.startsWith('latchkey-pg'));
+    if (pair.length === 2) {
+      for (const name of ['create link, existing user', 'hosted redeem (POST /l/{token})']) {
+        const scenario = pair[0].scenarios.find((s) => s.name === name);
+        entries.push({
+          key: `latchkey-pg-x2:${name}`,
+          pair,
+          scenario,
+          label: 'Latchkey, PostgreSQL, 2 processes',
         });
       }
     }
-    const rows = scenarios.map((s) => {
-      const runs = results[s.name];
+    const run = (entry, n, limit) =>
+      entry.pair
+        ? measurePair(entry.pair, entry.scenario, n)
+        : limit && !entry.scenario.prepare
+          ? load(entry.target.server.url, {
+              ...entry.scenario.fixed,
+              next: entry.scenario.next,
+              ok: entry.scenario.ok,
+              limitSeconds: limit,
+            })
+          : measure(entry.target, entry.scenario, n);
+
+    const estimate = new Map();
+    if (!quick) {
+      log('warming up (JIT, page caches, the existing users)…');
+      for (const entry of entries) {
+        const r = await run(entry, poolMin, 1);
+        estimate.set(entry.key, r.rps);
+      }
+    }
+    const loadAtStart = loadavg();
+    const results = new Map(entries.map((e) => [e.key, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? entries : [...entries].reverse();
+      for (const entry of order) {
+        const n = clamp(Math.ceil((estimate.get(entry.key) ?? 0) * seconds), poolMin, poolMax);
+        const r = await run(entry, n);
+        results.get(entry.key).push(r);
+        estimate.set(entry.key, r.rps);
+        log(
+          `round ${round + 1}/${rounds} ${entry.label ?? entry.target.label} / ${entry.scenario.name}: ${Math.round(r.rps)} req/s` +
+            (r.pool !== undefined
+              ? ` (pool ${r.pool}, successes ${r.successes}, replayed ${r.replaySuccesses ?? '-'})`
+              : ''),
+        );
+      }
+    }
+    const loadAtEnd = loadavg();
+
+    const rss = Object.fromEntries(targets.map((t) => [t.label, peakRss(t.server.child.pid)]));
+    const rows = entries.map((entry) => {
+      const runs = results.get(entry.key);
       const mean = (k) => runs.reduce((a, r) => a + r[k], 0) / runs.length;
+      const pooled = runs[0].pool !== undefined;
       return {
-        phase: phase.label,
-        scenario: s.name,
+        server: entry.label ?? entry.target.label,
+        scenario: entry.scenario.name,
+        kind: entry.scenario.kind,
         rps: Math.round(mean('rps')),
         p50_ms: mean('p50'),
         p99_ms: mean('p99'),
         max_ms: Math.max(...runs.map((r) => r.max)),
-        non2xx: runs.reduce((a, r) => a + r.non2xx + r.errors, 0),
+        failed: runs.reduce((a, r) => a + r.bad, 0),
+        ...(pooled
+          ? {
+              redeem_check: {
+                pool: runs.reduce((a, r) => a + r.pool, 0),
+                successes: runs.reduce((a, r) => a + r.successes, 0),
+                replay_successes: entry.scenario.replay
+                  ? runs.reduce((a, r) => a + r.replaySuccesses, 0)
+                  : null,
+              },
+            }
+          : {}),
+        runs,
       };
     });
-    return { rows, rss: peakRss(server.child.pid) };
+    const find = (server, kind) => rows.find((r) => r.server === server && r.kind === kind)?.rps;
+    const ceiling = find('bare Fastify route', 'ceiling');
+    for (const row of rows) {
+      if (row.redeem_check) {
+        const c = row.redeem_check;
+        c.ok = c.successes === c.pool && (c.replay_successes === null || c.replay_successes === 0);
+      }
+      if (!row.server.startsWith('Latchkey')) continue;
+      const peerKind = row.kind === 'create' || row.kind === 'verify' ? row.kind : null;
+      const ba = peerKind && find('better-auth', peerKind);
+      const aj = peerKind && find('Auth.js', peerKind);
+      row.x_better_auth = ba ? row.rps / ba : null;
+      row.x_authjs = aj ? row.rps / aj : null;
+      row.of_fastify = ceiling ? row.rps / ceiling : null;
+    }
+    const pgOne = rows.find(
+      (r) => r.server === 'Latchkey, PostgreSQL' && r.scenario === 'create link, existing user',
+    );
+    const pgTwo = rows.find((r) => r.server === 'Latchkey, PostgreSQL, 2 processes' && r.kind === 'create');
+    const pgOneRedeem = rows.find(
+      (r) => r.server === 'Latchkey, PostgreSQL' && r.scenario.startsWith('hosted'),
+    );
+    const pgTwoRedeem = rows.find(
+      (r) => r.server === 'Latchkey, PostgreSQL, 2 processes' && r.kind === 'verify',
+    );
+    const scaling =
+      pgOne && pgTwo
+        ? { create: pgTwo.rps / pgOne.rps, hosted_redeem: pgTwoRedeem.rps / pgOneRedeem.rps }
+        : null;
+
+    const machine = `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    const loadText = (l) => l.map((x) => x.toFixed(2)).join(', ');
+    const ratio = (x) => (x == null ? '' : `${x.toFixed(1)}×`);
+    const out = [];
+    out.push(
+      `Latchkey benchmark: ${machine}; ${connections} connections; ${rounds} × ${seconds} s per scenario, alternated.`,
+      `Load average (1, 5, 15 min) at the start: ${loadText(loadAtStart)}; at the end: ${loadText(loadAtEnd)}.`,
+      '',
+      '| server | scenario | req/s | p50 ms | p99 ms | max ms | failed | × better-auth | × Auth.js | of Fastify |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const r of rows) {
+      out.push(
+        `| ${r.server} | ${r.scenario.replaceAll('|', '\\|')} | ${r.rps} | ${fixed1(r.p50_ms)} | ${fixed1(r.p99_ms)} | ${r.max_ms} | ${r.failed} | ${ratio(r.x_better_auth)} | ${ratio(r.x_authjs)} | ${r.of_fastify == null ? '' : `${Math.round(r.of_fastify * 100)} %`} |`,
+      );
+    }
+    out.push('', '| server process | peak RSS MiB |', '| --- | ---: |');
+    for (const [label, mib] of Object.entries(rss)) out.push(`| ${label} | ${mib ?? '?'} |`);
+    out.push('');
+    for (const r of rows.filter((x) => x.redeem_check)) {
+      const c = r.redeem_check;
+      out.push(
+        `one-time check, ${r.server} / ${r.scenario}: ${c.successes} of ${c.pool} redeemed` +
+          (c.replay_successes === null ? '' : `, ${c.replay_successes} on replay`) +
+          (c.ok ? ' (ok)' : ' (FAILED)'),
+      );
+    }
+    if (scaling) {
+      out.push(
+        `PostgreSQL, two processes against one: create ${scaling.create.toFixed(2)}×, hosted redeem ${scaling.hosted_redeem.toFixed(2)}×`,
+      );
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(
+      outFile,
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          machine,
+          load_average: { start: loadAtStart, end: loadAtEnd },
+          connections,
+          seconds,
+          rounds,
+          quick,
+          rows,
+          peak_rss_mib: rss,
+          postgres_two_processes: scaling,
+        },
+        null,
+        2,
+      ),
+    );
+    if (rows.some((r) => r.failed > 0 || r.redeem_check?.ok === false)) process.exitCode = 1;
   } finally {
-    server.child.kill('SIGTERM');
-    await new Promise((resolve) => server.child.once('exit', resolve));
+    await Promise.all([...children].map(stop));
+    if (schema) {
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
-try {
-  const keys = JSON.parse(
-    execFileSync(process.execPath, [cli, 'init', '--data-dir', dataDir, '--json'], { encoding: 'utf8' }),
-  );
-  const setup = await startServer(dataDir);
-  const patched = await fetch(`${setup.url}/v1/apps/${keys.app_id}`, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ allowed_redirects: ['https://app.example.com'] }),
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(130);
   });
-  setup.child.kill('SIGTERM');
-  await new Promise((resolve) => setup.child.once('exit', resolve));
-  if (!patched.ok) throw new Error(`could not configure the app: ${await patched.text()}`);
-
-  const rows = [];
-  let rss = 0;
-  for (const phase of phases) {
-    const result = await runPhase(phase, dataDir, keys);
-    rows.push(...result.rows);
-    rss = Math.max(rss, result.rss ?? 0);
-  }
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(
-    `\nLatchkey benchmark (${machine}; SQLite; ${connections} connections; ${rounds} × ${seconds} s per scenario)\n`,
-  );
-  console.log('| server | scenario | req/s | p50 ms | p99 ms | max ms | non-2xx |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of rows)
-    console.log(
-      `| ${r.phase} | ${r.scenario} | ${r.rps} | ${r.p50_ms.toFixed(1)} | ${r.p99_ms.toFixed(1)} | ${r.max_ms} | ${r.non2xx} |`,
-    );
-  for (const phase of phases) {
-    const [plain, sent] = rows.filter((r) => r.phase === phase.label);
-    console.log(
-      `create with send / without (${phase.label}): ${((sent.rps / plain.rps) * 100).toFixed(0)} %`,
-    );
-  }
-  console.log(`server peak RSS: ${rss} MiB`);
-  const outDir = join(root, '.bench-results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(
-    join(outDir, 'latest.json'),
-    JSON.stringify(
-      { machine, connections, seconds, rounds, rows, peakRssMiB: rss, at: new Date().toISOString() },
-      null,
-      2,
-    ),
-  );
-  if (rows.some((r) => r.non2xx > 0)) process.exitCode = 1;
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
 }
+await main();
