@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { newId } from '../crypto/tokens.js';
 import type { Channel, LinkType } from '../storage/schema.js';
 import type { OutboxRow } from '../storage/store.js';
 
@@ -27,4 +28,31 @@ export function sealPayload(
 
 export function openPayload(ctx: Pick<Context, 'secretBox'>, row: OutboxRow): OutboxPayload {
   return JSON.parse(ctx.secretBox.open(row.payload, row.id)) as OutboxPayload;
+}
+
+/** A new message for the outbox, due now, with its payload sealed under its own id. */
+export function queuedOutboxRow(
+  ctx: Pick<Context, 'secretBox' | 'random'>,
+  target: { appId: string; linkId: string | null; channel: Channel; recipient: string },
+  payload: OutboxPayload,
+  now: number,
+): OutboxRow {
+  const id = newId('msg', now, ctx.random);
+  return {
+    id,
+    app_id: target.appId,
+    link_id: target.linkId,
+    channel: target.channel,
+    recipient: target.recipient,
+    payload: sealPayload(ctx, id, payload),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    lease_until: null,
+    worker: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+  };
 }

@@ -2,7 +2,7 @@ import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
-import { sealPayload } from '../delivery/outbox-payload.js';
+import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError, validationError } from '../http/api-error.js';
 import type { Channel, LinkType } from '../storage/schema.js';
@@ -379,14 +379,10 @@ function queuedMessage(
   channel: Channel,
   now: number,
 ): OutboxRow {
-  const id = newId('msg', now, ctx.random);
-  return {
-    id,
-    app_id: link.app_id,
-    link_id: link.id,
-    channel,
-    recipient: link.identifier,
-    payload: sealPayload(ctx, id, {
+  return queuedOutboxRow(
+    ctx,
+    { appId: link.app_id, linkId: link.id, channel, recipient: link.identifier },
+    {
       v: 1,
       url,
       type: link.type,
@@ -394,17 +390,9 @@ function queuedMessage(
       identifier: link.identifier,
       identifierKind: link.identifier_kind,
       expiresAt: link.expires_at,
-    }),
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: now,
-    lease_until: null,
-    worker: null,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-    sent_at: null,
-  };
+    },
+    now,
+  );
 }
 
 /** The `magic_link` object of a create response (Passage's shape): the one place the token is ever shown. */

@@ -1,8 +1,8 @@
 import { getAppOrThrow } from '../apps/app-service.js';
-import type { AppSettings } from '../apps/app-settings.js';
+import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
-import { sealPayload } from '../delivery/outbox-payload.js';
+import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError, validationError } from '../http/api-error.js';
 import { resolveChallenge, resolveTarget } from '../links/link-service.js';
@@ -173,14 +173,10 @@ function flowMessage(
   code: string,
   now: number,
 ): OutboxRow {
-  const id = newId('msg', now, ctx.random);
-  return {
-    id,
-    app_id: flow.app_id,
-    link_id: null,
-    channel: flow.identifier_kind,
-    recipient: flow.identifier,
-    payload: sealPayload(ctx, id, {
+  return queuedOutboxRow(
+    ctx,
+    { appId: flow.app_id, linkId: null, channel: flow.identifier_kind, recipient: flow.identifier },
+    {
       v: 1,
       url: flowLinkUrl(ctx, settings, linkToken),
       code: displayCode(code),
@@ -189,17 +185,9 @@ function flowMessage(
       identifier: flow.identifier,
       identifierKind: flow.identifier_kind,
       expiresAt: flow.expires_at,
-    }),
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: now,
-    lease_until: null,
-    worker: null,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-    sent_at: null,
-  };
+    },
+    now,
+  );
 }
 
 function identifierOf(input: { email?: string | undefined; phone?: string | undefined }): {
@@ -222,7 +210,8 @@ export function parseIdentifier(raw: string): { kind: Channel; identifier: strin
 function languageOf(language: string | undefined): string | null {
   if (language === undefined) return null;
   const short = language.toLowerCase().split(/[-_]/)[0] ?? '';
-  return ['en', 'de', 'es', 'fr', 'it', 'pl', 'pt', 'zh'].includes(short) ? short : null;
+  // Lenient, unlike link creation: a browser's odd language tag falls back to the app's default.
+  return (SUPPORTED_LANGUAGES as readonly string[]).includes(short) ? short : null;
 }
 
 export interface CompletedLogin {

@@ -194,7 +194,7 @@ export function loginPageRoutes(ctx: Context): FastifyPluginAsyncTypebox {
         const { flow, problem } = await peekFlowLink(ctx, request.params.token);
         const appRow = flow ? await ctx.store.getApp(flow.app_id) : undefined;
         if (problem || !flow || !appRow) return sendPage(reply, linkProblemPage(request, problem, appRow));
-        const language = flowLanguage(request, flow, appRow);
+        const language = languageOf(request, appRow, flow);
         try {
           if (isStartingBrowser(flow, readBrowserSecret(request))) {
             const done = await finishWithLink(ctx, flow, requestInfo(request));
@@ -222,7 +222,7 @@ export function loginPageRoutes(ctx: Context): FastifyPluginAsyncTypebox {
 
 /** The same browser gets the usual confirm button; any other gets the approval question. */
 function linkPage(ctx: Context, request: FastifyRequest, flow: LoginFlowRow, appRow: AppRow): RenderedPage {
-  const language = flowLanguage(request, flow, appRow);
+  const language = languageOf(request, appRow, flow);
   const formAction = `/login/link/${(request.params as { token: string }).token}`;
   if (isStartingBrowser(flow, readBrowserSecret(request))) {
     return renderConfirmPage({
@@ -254,7 +254,7 @@ async function showCheck(
 ): Promise<FastifyReply> {
   const { status, flow } = await loginStatus(ctx, appRow.id, readBrowserSecret(request));
   if (!flow) return redirectToForm(reply, appRow);
-  const language = flowLanguage(request, flow, appRow);
+  const language = languageOf(request, appRow, flow);
   const ended = { completed: 'doneElsewhere', denied: 'deniedBody', expired: 'errorExpired' } as const;
   if (status === 'completed' || status === 'denied' || status === 'expired') {
     return sendPage(
@@ -335,16 +335,11 @@ function fromOwnPage(request: FastifyRequest): boolean {
   return new URL(origin).host === request.host;
 }
 
-function languageOf(request: FastifyRequest, appRow: AppRow): Language {
+/** The flow's own language when there is one, else the browser's, else the app's default. */
+function languageOf(request: FastifyRequest, appRow: AppRow, flow?: LoginFlowRow): Language {
   const fallback = readSettings(appRow.settings).default_language;
   const accept = request.headers['accept-language'];
-  return pickLanguage([], accept ? `${accept},${fallback};q=0.001` : fallback);
-}
-
-function flowLanguage(request: FastifyRequest, flow: LoginFlowRow, appRow: AppRow): Language {
-  const fallback = readSettings(appRow.settings).default_language;
-  const accept = request.headers['accept-language'];
-  return pickLanguage([flow.language], accept ? `${accept},${fallback};q=0.001` : fallback);
+  return pickLanguage([flow?.language], accept ? `${accept},${fallback};q=0.001` : fallback);
 }
 
 function linkProblemPage(
