@@ -92,8 +92,24 @@ export function defaultSettings(): AppSettings {
   };
 }
 
-/** Settings as stored may predate a newer field; missing fields take today's defaults. */
+/**
+ * Settings as stored may predate a newer field; missing fields take today's defaults. Every request reads its app's
+ * settings, so the parsed object is kept per stored text (deeply frozen: callers build changed copies, never edit).
+ */
 export function readSettings(json: string): AppSettings {
+  let settings = parsedSettings.get(json);
+  if (settings === undefined) {
+    settings = deepFreeze(parseSettings(json));
+    if (parsedSettings.size >= PARSED_SETTINGS_LIMIT) parsedSettings.clear();
+    parsedSettings.set(json, settings);
+  }
+  return settings;
+}
+
+const parsedSettings = new Map<string, AppSettings>();
+const PARSED_SETTINGS_LIMIT = 1000;
+
+function parseSettings(json: string): AppSettings {
   const stored = JSON.parse(json) as Partial<AppSettings>;
   const defaults = defaultSettings();
   return {
@@ -103,6 +119,14 @@ export function readSettings(json: string): AppSettings {
     sender: { ...defaults.sender, ...stored.sender },
     rate_limits: mergeRateLimits(defaults.rate_limits, stored.rate_limits),
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 export type RateLimitsPatch = Partial<

@@ -42,11 +42,13 @@ export function startCommand(): Command {
       const app = await buildServer(ctx, runtime.handle.db);
       const stopMaintenance = startMaintenance(ctx);
       const stopDelivery = config.delivery.worker ? startDelivery(ctx) : async () => {};
+      const stopCheckpoints = runtime.handle.startBackgroundCheckpoints?.() ?? (async () => {});
       const shutdown = async (signal: string) => {
         ctx.logger.info({ signal }, 'shutting down');
         stopMaintenance();
         await stopDelivery();
         await app.close();
+        await stopCheckpoints();
         await runtime.close();
         process.exit(0);
       };

@@ -1,32 +1,50 @@
 import { sql } from 'kysely';
+import { ConfigCache } from './config-cache.js';
 import { insertEvents, paginate, type RootDb } from './query-helpers.js';
 import type { ApiKeyRow, AppRow, AppStore, EventRow, Page } from './store.js';
 
-export function appQueries(db: RootDb): AppStore {
+/**
+ * `externalVersion` (SQLite's data_version) lets apps and keys be cached in memory (see config-cache.ts); without
+ * it every call reads the database.
+ */
+export function appQueries(db: RootDb, externalVersion?: () => number): AppStore {
+  const apps = externalVersion ? new ConfigCache<string, AppRow>(externalVersion) : undefined;
+  const keys = externalVersion ? new ConfigCache<string, ApiKeyRow>(externalVersion) : undefined;
+  /** Every write to apps or api_keys goes through here, so that neither cache keeps a row it changed. */
+  const changing = <T>(write: () => Promise<T>): Promise<T> =>
+    apps && keys ? apps.changing(() => keys.changing(write)) : write();
+  const readApp = (id: string) => db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  const readKey = (keyHash: string) =>
+    db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+
   return {
-    async insertApp(app: AppRow, keys: ApiKeyRow[], events: EventRow[]) {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('apps').values(app).execute();
-        if (keys.length > 0) await trx.insertInto('api_keys').values(keys).execute();
-        await insertEvents(trx, events);
-      });
+    insertApp(app: AppRow, keyRows: ApiKeyRow[], events: EventRow[]) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('apps').values(app).execute();
+          if (keyRows.length > 0) await trx.insertInto('api_keys').values(keyRows).execute();
+          await insertEvents(trx, events);
+        }),
+      );
     },
 
-    getApp: (id: string) => db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst(),
+    getApp: (id: string) => (apps ? apps.get(id, () => readApp(id)) : readApp(id)),
 
     listApps: (page: Page) => paginate(db.selectFrom('apps').selectAll(), 'id', page).execute(),
 
-    async updateApp(id, changes, events) {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('apps')
-          .set(changes)
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst();
-        if (row) await insertEvents(trx, events);
-        return row;
-      });
+    updateApp(id, changes, events) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx
+            .updateTable('apps')
+            .set(changes)
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirst();
+          if (row) await insertEvents(trx, events);
+          return row;
+        }),
+      );
     },
 
     async countApps() {
@@ -34,15 +52,17 @@ export function appQueries(db: RootDb): AppStore {
       return Number(row.n);
     },
 
-    async insertApiKey(key, events) {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('api_keys').values(key).execute();
-        await insertEvents(trx, events);
-      });
+    insertApiKey(key, events) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('api_keys').values(key).execute();
+          await insertEvents(trx, events);
+        }),
+      );
     },
 
     findApiKeyByHash: (keyHash: string) =>
-      db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst(),
+      keys ? keys.get(keyHash, () => readKey(keyHash)) : readKey(keyHash),
 
     listApiKeys(appId, page) {
       const base = db.selectFrom('api_keys').selectAll();
@@ -50,22 +70,26 @@ export function appQueries(db: RootDb): AppStore {
       return paginate(scoped, 'id', page).execute();
     },
 
-    async revokeApiKey(appId, id, now, events) {
-      return db.transaction().execute(async (trx) => {
-        let q = trx
-          .updateTable('api_keys')
-          .set({ revoked_at: now })
-          .where('id', '=', id)
-          .where('revoked_at', 'is', null);
-        q = appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId);
-        const row = await q.returningAll().executeTakeFirst();
-        if (row) await insertEvents(trx, events);
-        return row;
-      });
+    revokeApiKey(appId, id, now, events) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          let q = trx
+            .updateTable('api_keys')
+            .set({ revoked_at: now })
+            .where('id', '=', id)
+            .where('revoked_at', 'is', null);
+          q = appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId);
+          const row = await q.returningAll().executeTakeFirst();
+          if (row) await insertEvents(trx, events);
+          return row;
+        }),
+      );
     },
 
     async touchApiKey(id, now) {
-      await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+      await changing(() =>
+        db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
+      );
     },
   };
 }

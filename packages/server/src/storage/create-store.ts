@@ -18,7 +18,7 @@ export function createStore(handle: DatabaseHandle): Store {
   const { db } = handle;
   return {
     dialect: handle.dialect,
-    ...appQueries(db),
+    ...appQueries(db, handle.externalVersion),
     ...userQueries(db),
     ...linkQueries(db),
     ...sessionQueries(db),

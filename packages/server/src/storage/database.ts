@@ -1,16 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import type { Database } from './schema.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
+  /**
+   * A number that changes whenever another connection (another process) commits to the database; SQLite only
+   * (`PRAGMA data_version`). It lets this process cache rows it would otherwise read on every request.
+   */
+  externalVersion?: () => number;
+  /** SQLite files only: moves checkpoints of the write-ahead log to a worker thread (wal-checkpointer.ts). */
+  startBackgroundCheckpoints?: () => () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,31 +40,14 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   // A second process (a CLI command next to a running server) waits for the lock instead of failing at once.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
-}
-
-/** Distinct SQL texts kept prepared; our queries come from a fixed set of builders, so this is never reached. */
-const STATEMENT_CACHE_SIZE = 1000;
-
-/**
- * Kysely prepares every query anew; compiling SQL was an eighth of the CPU time of creating a link. Statements are
- * cached by their text: better-sqlite3 runs each to completion synchronously (we never stream rows), so one
- * statement is never in use twice at a time.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectDatabase {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
+  const dataVersion = sqlite.prepare('pragma data_version').pluck();
   return {
-    close: () => sqlite.close(),
-    prepare: (sql: string) => {
-      let statement = statements.get(sql);
-      if (!statement) {
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-        statement = sqlite.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
+    db,
+    dialect: 'sqlite',
+    externalVersion: () => (sqlite.open ? (dataVersion.get() as number) : Number.NaN),
+    ...(path === ':memory:' ? {} : { startBackgroundCheckpoints: () => startWalCheckpointer(sqlite, path) }),
+    close: () => db.destroy(),
   };
 }
 
