@@ -62,11 +62,16 @@ export function hostedRoutes(ctx: Context): FastifyPluginAsyncTypebox {
     app.post('/l/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
       try {
         // Counted per address whether or not the token exists; the link only says whose rule applies.
-        const { link } = await peekLink(ctx, request.params.token);
-        await enforceIpRateLimit(ctx, { ip: request.ip, bucket: 'public_hosted_link', appId: link?.app_id });
+        const peeked = await peekLink(ctx, request.params.token);
+        await enforceIpRateLimit(ctx, {
+          ip: request.ip,
+          bucket: 'public_hosted_link',
+          appId: peeked.link?.app_id,
+        });
         const { location } = await redeemHosted(ctx, request.params.token, {
           ip: request.ip,
           userAgent: request.headers['user-agent'],
+          peeked,
         });
         return reply
           .code(303)

@@ -10,6 +10,7 @@ import {
   EXCHANGE_CODE_TTL_MS,
   type IssuedSession,
   issueTokens,
+  newSessionId,
 } from '../sessions/session-service.js';
 import type { EventRow, MagicLinkRow, RedemptionWrites, UserRow } from '../storage/store.js';
 import { LINK_TOKEN_SHAPE } from './link-service.js';
@@ -63,6 +64,8 @@ interface RedeemOptions {
   codeVerifier?: string | undefined;
   ip?: string | undefined;
   userAgent?: string | undefined;
+  /** The link as the caller already read it by this token (the hosted page does, to pick its rate limit). */
+  peeked?: { link: MagicLinkRow | undefined } | undefined;
 }
 
 /**
@@ -121,19 +124,22 @@ async function redeem(ctx: Context, token: string, options: RedeemOptions, extra
   if (!LINK_TOKEN_SHAPE.test(token)) throw linkProblem('link_invalid');
   const now = ctx.clock();
   const hash = hashSecret(token);
-  // Settings are read before the transaction so the consuming transaction stays short.
-  const peeked = await ctx.store.findLinkByTokenHash(hash);
+  // Settings are read before the transaction so the consuming transaction stays short. The guarded UPDATE below
+  // is what decides; this read only answers early and finds the app.
+  const peeked = options.peeked ? options.peeked.link : await ctx.store.findLinkByTokenHash(hash);
   const early = problemOf(peeked, now);
   if (early || !peeked) throw linkProblem(early ?? 'link_invalid');
   if (options.appId !== undefined && peeked.app_id !== options.appId) throw linkProblem('link_invalid');
   const { settings } = await getAppOrThrow(ctx, peeked.app_id);
 
   let session: RedemptionWrites['session'] | undefined;
-  const result = await ctx.store.redeemLink(hash, now, (link, user) => {
+  const sessionId = newSessionId(ctx, now);
+  const result = await ctx.store.redeemLink(hash, now, sessionId, (link, user) => {
     if (options.appId !== undefined && link.app_id !== options.appId) throw linkProblem('link_invalid');
     session = buildSession(
       ctx,
       {
+        id: sessionId,
         appId: link.app_id,
         userId: user.id,
         amr: 'magic_link',

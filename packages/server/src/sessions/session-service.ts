@@ -18,9 +18,16 @@ export interface IssuedSession {
   refresh_token_expires_at: string;
 }
 
+/** A session id, for callers that must name the session before building it (a redemption records it on the link). */
+export function newSessionId(ctx: Context, now: number): string {
+  return newId('ses', now, ctx.random);
+}
+
 export function buildSession(
   ctx: Context,
   input: {
+    /** Made here when not given. */
+    id?: string;
     appId: string;
     userId: string;
     amr: Amr;
@@ -32,7 +39,7 @@ export function buildSession(
   now: number,
 ): SessionRow {
   return {
-    id: newId('ses', now, ctx.random),
+    id: input.id ?? newSessionId(ctx, now),
     app_id: input.appId,
     user_id: input.userId,
     amr: input.amr,

@@ -142,13 +142,13 @@ export function linkQueries(db: RootDb): LinkStore {
       });
     },
 
-    async redeemLink(tokenHash, now, plan): Promise<RedeemResult> {
+    async redeemLink(tokenHash, now, sessionId, plan): Promise<RedeemResult> {
       return db.transaction().execute(async (trx) => {
         // The guarded UPDATE is the whole of the one-time promise: of any number of concurrent callers, in one
         // process or many, exactly one sees a row come back. Everything else happens after it, in its transaction.
         const link = await trx
           .updateTable('magic_links')
-          .set({ status: 'redeemed', redeemed_at: now })
+          .set({ status: 'redeemed', redeemed_at: now, session_id: sessionId })
           .where('token_hash', '=', tokenHash)
           .where('status', 'in', OUTSTANDING)
           .where('expires_at', '>', now)
@@ -172,11 +172,8 @@ export function linkQueries(db: RootDb): LinkStore {
         // back rather than spend a link without opening a session.
         if (!user) throw new ApiError('link_invalid', 'The link belongs to no user.');
         const writes = plan(link, user);
-        await trx
-          .updateTable('magic_links')
-          .set({ session_id: writes.session.id })
-          .where('id', '=', link.id)
-          .execute();
+        if (writes.session.id !== sessionId)
+          throw new Error('redeemLink: the planned session must have sessionId');
         await trx.insertInto('sessions').values(writes.session).execute();
         if (writes.exchangeCode) await trx.insertInto('exchange_codes').values(writes.exchangeCode).execute();
         if (writes.refreshToken) await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
@@ -188,7 +185,7 @@ export function linkQueries(db: RootDb): LinkStore {
           .returningAll()
           .executeTakeFirstOrThrow();
         await insertEvents(trx, writes.events);
-        return { ok: true, link: { ...link, session_id: writes.session.id }, user: updatedUser };
+        return { ok: true, link, user: updatedUser };
       });
     },
   };

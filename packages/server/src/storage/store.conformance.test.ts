@@ -126,7 +126,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
-  const { store } = useStore(dialect);
+  const { store, openStore } = useStore(dialect);
 
   async function seedApp(at: number): Promise<AppRow> {
     const app = appRow(at);
@@ -155,7 +155,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const user = await seedUser(appId, at);
     const link = await seedLink(user, at);
     const writes = redemptionWrites(link, at);
-    const result = await store().redeemLink(link.token_hash, at, () => writes);
+    const result = await store().redeemLink(link.token_hash, at, writes.session.id, () => writes);
     expect(result.ok).toBe(true);
     return { user, link, writes, session: writes.session };
   }
@@ -298,6 +298,31 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const key = apiKeyRow(null, now);
       await store().insertApiKey(key, []);
       expect(await store().revokeApiKey(null, key.id, now, [])).toEqual({ ...key, revoked_at: now });
+    });
+
+    // Keys and apps may be cached in memory (SQLite); whatever is cached, a change is seen by the next read, whether
+    // it was made here or by another process.
+    it('sees a key revoked or an app changed since the last read, here or in another process', async () => {
+      const now = Date.now();
+      const app = await seedApp(now);
+      const [here, there] = [apiKeyRow(app.id, now), apiKeyRow(app.id, now)];
+      await store().insertApiKey(here, []);
+      await store().insertApiKey(there, []);
+      const otherProcess = openStore();
+      for (let i = 0; i < 2; i++) {
+        expect((await store().findApiKeyByHash(here.key_hash))?.revoked_at).toBeNull();
+        expect((await store().findApiKeyByHash(there.key_hash))?.revoked_at).toBeNull();
+        expect((await store().getApp(app.id))?.name).toBe(app.name);
+      }
+
+      await store().revokeApiKey(app.id, here.id, now + 1, []);
+      expect((await store().findApiKeyByHash(here.key_hash))?.revoked_at).toBe(now + 1);
+
+      await otherProcess.revokeApiKey(app.id, there.id, now + 2, []);
+      expect((await store().findApiKeyByHash(there.key_hash))?.revoked_at).toBe(now + 2);
+
+      await otherProcess.updateApp(app.id, { name: 'Renamed', settings: '{}', updated_at: now + 3 }, []);
+      expect(await store().getApp(app.id)).toMatchObject({ name: 'Renamed', settings: '{}' });
     });
 
     it('records when a key was last used', async () => {
@@ -472,8 +497,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const runs = Array.from({ length: 10 }, async (_, i) => {
         const user = await seedUser(app.id, now + i);
         const link = await seedLink(user, now + i);
+        const writes = redemptionWrites(link, now + 10);
         return Promise.allSettled([
-          store().redeemLink(link.token_hash, now + 10, (l) => redemptionWrites(l, now + 10)),
+          store().redeemLink(link.token_hash, now + 10, writes.session.id, () => writes),
           store().deleteUser(app.id, user.id, now + 10, [], noEvent, noEvent),
         ]);
       });
@@ -773,11 +799,16 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = await seedLink(user, now - 1000);
       const writes = redemptionWrites(link, now);
 
-      const result = await store().redeemLink(link.token_hash, now, (seenLink, seenUser) => {
-        expect(seenLink.id).toBe(link.id);
-        expect(seenUser).toEqual(user);
-        return writes;
-      });
+      const result = await store().redeemLink(
+        link.token_hash,
+        now,
+        writes.session.id,
+        (seenLink, seenUser) => {
+          expect(seenLink.id).toBe(link.id);
+          expect(seenUser).toEqual(user);
+          return writes;
+        },
+      );
 
       const redeemed = { ...link, status: 'redeemed', redeemed_at: now, session_id: writes.session.id };
       expect(result).toEqual({
@@ -815,9 +846,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         channel: 'phone',
       });
 
-      const result = await store().redeemLink(link.token_hash, now, () =>
-        redemptionWrites(link, now, { verified: 'phone' }),
-      );
+      const writes = redemptionWrites(link, now, { verified: 'phone' });
+      const result = await store().redeemLink(link.token_hash, now, writes.session.id, () => writes);
       expect(result.ok && result.user).toMatchObject({ phone_verified: 1, email_verified: 0 });
     });
 
@@ -826,7 +856,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const { link, session } = await signIn(app.id, now);
 
-      const again = await store().redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
+      const writes = redemptionWrites(link, now + 1);
+      const again = await store().redeemLink(link.token_hash, now + 1, writes.session.id, () => writes);
       expect(again.ok).toBe(false);
       expect(again.link).toMatchObject({
         id: link.id,
@@ -842,7 +873,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const app = await seedApp(now);
       const link = await seedLink(await seedUser(app.id, now), now - 20 * MINUTE);
 
-      const result = await store().redeemLink(link.token_hash, now, () => redemptionWrites(link, now));
+      const writes = redemptionWrites(link, now);
+      const result = await store().redeemLink(link.token_hash, now, writes.session.id, () => writes);
       expect(result).toEqual({ ok: false, link });
       expect(await store().listSessions(app.id, {}, { limit: 10 })).toEqual([]);
     });
@@ -855,15 +887,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         eventRow(app.id, 'magic_link.revoked', row.id, now),
       );
 
-      const result = await store().redeemLink(link.token_hash, now + 1, () =>
-        redemptionWrites(link, now + 1),
-      );
+      const writes = redemptionWrites(link, now + 1);
+      const result = await store().redeemLink(link.token_hash, now + 1, writes.session.id, () => writes);
       expect(result.ok).toBe(false);
       expect(result.link).toMatchObject({ id: link.id, status: 'revoked' });
     });
 
     it('refuses an unknown token without a link', async () => {
-      const result = await store().redeemLink(secretHash(), Date.now(), planFailure);
+      const result = await store().redeemLink(secretHash(), Date.now(), 'ses_unused', planFailure);
       expect(result).toEqual({ ok: false, link: undefined });
     });
 
@@ -873,11 +904,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const user = await seedUser(app.id, now);
       const link = await seedLink(user, now);
 
-      await expect(store().redeemLink(link.token_hash, now, planFailure)).rejects.toThrow('plan failed');
+      await expect(store().redeemLink(link.token_hash, now, 'ses_unused', planFailure)).rejects.toThrow(
+        'plan failed',
+      );
       expect(await store().getLink(app.id, link.id)).toEqual(link);
       expect(await store().getUser(app.id, user.id)).toEqual(user);
 
-      const retry = await store().redeemLink(link.token_hash, now + 1, () => redemptionWrites(link, now + 1));
+      const writes = redemptionWrites(link, now + 1);
+      const retry = await store().redeemLink(link.token_hash, now + 1, writes.session.id, () => writes);
       expect(retry.ok).toBe(true);
     });
 
@@ -887,9 +921,10 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const link = await seedLink(await seedUser(app.id, now), now);
 
       const results = await Promise.all(
-        Array.from({ length: 50 }, () =>
-          store().redeemLink(link.token_hash, now, () => redemptionWrites(link, now)),
-        ),
+        Array.from({ length: 50 }, () => {
+          const writes = redemptionWrites(link, now);
+          return store().redeemLink(link.token_hash, now, writes.session.id, () => writes);
+        }),
       );
       expect(results.filter((result) => result.ok)).toHaveLength(1);
       expect(results.every((result) => result.link?.status === 'redeemed')).toBe(true);
@@ -1091,7 +1126,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const { user, session: active } = await signIn(app.id, now);
       const lapsedLink = await seedLink(user, now + 1);
       const lapsed = redemptionWrites(lapsedLink, now + 1, { session: { expires_at: now + 1000 } });
-      await store().redeemLink(lapsedLink.token_hash, now + 1, () => lapsed);
+      await store().redeemLink(lapsedLink.token_hash, now + 1, lapsed.session.id, () => lapsed);
       const { session: revoked } = await signIn(app.id, now + 2);
       await store().revokeSession(
         app.id,

@@ -183,12 +183,14 @@ export interface LinkStore {
     event: (link: MagicLinkRow) => EventRow,
   ): Promise<number>;
   /**
-   * Consumes the link if it is still redeemable (exactly one caller wins under any concurrency), then writes what
-   * `plan` returns in the same transaction. If `plan` throws, nothing is consumed.
+   * Consumes the link if it is still redeemable (exactly one caller wins under any concurrency), recording
+   * `sessionId` on it, then writes what `plan` returns (a session with that id) in the same transaction. If `plan`
+   * throws, nothing is consumed.
    */
   redeemLink(
     tokenHash: string,
     now: number,
+    sessionId: string,
     plan: (link: MagicLinkRow, user: UserRow) => RedemptionWrites,
   ): Promise<RedeemResult>;
 }
