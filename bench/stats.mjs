@@ -5,19 +5,15 @@
 // measure link creation, not the stats; then the settled days are rolled up, as the maintenance loop does day by day.
 // Usage: npm run bench:stats [-- --links N] [-- --runs N]
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateLinks } from './dataset.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
-const require = createRequire(join(root, 'packages/server/package.json'));
-const Database = require('better-sqlite3');
-const { newId } = await import(join(root, 'packages/server/dist/crypto/tokens.js'));
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -29,15 +25,6 @@ const RUNS = option('--runs', 5);
 const DAY = 86_400_000;
 const SPAN_DAYS = 90;
 
-/** mulberry32: a fixed data set from run to run. */
-let seed = 12345;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
 const freePort = () =>
   new Promise((resolve, reject) => {
     const server = createServer();
@@ -47,97 +34,6 @@ const freePort = () =>
       server.close(() => resolve(port));
     });
   });
-
-function generate(path, appId) {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  const now = Date.now();
-  const start = now - SPAN_DAYS * DAY;
-  const userCount = Math.max(1, Math.round(LINKS / 10));
-  const users = [];
-  const insertUser = db.prepare(
-    `insert into users (id, app_id, email, email_verified, phone_verified, metadata, created_at, updated_at)
-     values (?, ?, ?, 0, 0, '{}', ?, ?)`,
-  );
-  const insertLink = db.prepare(
-    `insert into magic_links (id, app_id, user_id, identifier, identifier_kind, channel, type, token_hash, ttl_minutes,
-       status, metadata, created_at, expires_at, sent_at, delivered_at, opened_at, redeemed_at, revoked_at, session_id,
-       expiry_swept_at)
-     values (?, ?, ?, ?, 'email', 'email', ?, ?, 15, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertSession = db.prepare(
-    `insert into sessions (id, app_id, user_id, amr, link_id, created_at, expires_at)
-     values (?, ?, ?, 'magic_link', ?, ?, ?)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < userCount; i++) {
-      const id = newId('usr', start, randomBytes);
-      users.push({ id, email: `u${i}@bench.example.com` });
-      insertUser.run(id, appId, `u${i}@bench.example.com`, start, start);
-    }
-  })();
-  const BATCH = 50_000;
-  for (let done = 0; done < LINKS; done += BATCH) {
-    db.transaction(() => {
-      for (let i = done; i < Math.min(LINKS, done + BATCH); i++) {
-        const user = users[Math.floor(rnd() * users.length)];
-        const created = start + Math.floor((i / LINKS) * SPAN_DAYS * DAY);
-        const r = rnd();
-        const type = r < 0.7 ? 'login' : r < 0.9 ? 'invite' : 'verify_identifier';
-        const expires = created + (type === 'invite' ? 7 * DAY : 15 * 60_000);
-        let status = 'created';
-        let sent = null;
-        let failedAt = null;
-        let opened = null;
-        let redeemed = null;
-        let revoked = null;
-        let sessionId = null;
-        if (rnd() < 0.85) {
-          sent = created + Math.floor(rnd() * 20_000);
-          status = 'sent';
-          if (rnd() < 0.03) {
-            status = 'delivery_failed';
-            failedAt = sent + 1000;
-          } else if (rnd() < 0.55) {
-            opened = sent + Math.floor(rnd() * 30 * 60_000);
-            status = 'opened';
-            if (rnd() < 0.7) {
-              redeemed = opened + Math.floor(rnd() * 5 * 60_000);
-              status = 'redeemed';
-              sessionId = newId('ses', redeemed, randomBytes);
-              insertSession.run(sessionId, appId, user.id, null, redeemed, redeemed + 30 * DAY);
-            }
-          }
-        }
-        if (status !== 'redeemed' && rnd() < 0.02) {
-          revoked = created + 1000;
-          status = 'revoked';
-        }
-        insertLink.run(
-          newId('ml', created, randomBytes),
-          appId,
-          user.id,
-          user.email,
-          type,
-          randomBytes(24).toString('base64url'),
-          status,
-          created,
-          expires,
-          sent,
-          failedAt,
-          opened,
-          redeemed,
-          revoked,
-          sessionId,
-          expires <= now ? expires : null,
-        );
-      }
-    })();
-  }
-  db.pragma('optimize');
-  db.close();
-}
 
 async function rollup(dataDir) {
   const { loadConfig } = await import(join(root, 'packages/server/dist/config/config.js'));
@@ -163,7 +59,7 @@ async function main() {
       execFileSync(process.execPath, [cli, 'init', '--data-dir', dataDir, '--json'], { encoding: 'utf8' }),
     );
     const t0 = performance.now();
-    generate(join(dataDir, 'latchkey.db'), keys.app_id);
+    generateLinks(join(dataDir, 'latchkey.db'), keys.app_id, { links: LINKS, spanDays: SPAN_DAYS });
     console.log(
       `generated ${LINKS.toLocaleString('en')} links in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
