@@ -7,21 +7,25 @@ import type { EventRow, OutboxOutcome, OutboxRow, OutboxStore } from './store.js
 export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
   async function markSentMany(outcomes: OutboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    // One transaction for a worker's whole batch: on SQLite each commit rewrites the touched pages, so recording
-    // twenty sends at once costs little more than recording one.
+    // One transaction for a worker's whole batch, and one UPDATE of the messages and one of their links per
+    // distinct send time (sends that finish together share it): recording twenty sends costs little more than one.
     await db.transaction().execute(async (trx) => {
       const events: EventRow[] = [];
-      for (const { id, now, events: rowEvents } of outcomes) {
-        const row = await trx
+      for (const [now, group] of groupBy(outcomes, (o) => o.now)) {
+        const rows = await trx
           .updateTable('outbox')
           .set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, updated_at: now })
-          .where('id', '=', id)
+          .where(
+            'id',
+            'in',
+            group.map((o) => o.id),
+          )
           .where('status', '!=', 'sent')
-          .returningAll()
-          .executeTakeFirst();
-        // Already recorded (a second worker took over an expired lease and also sent): nothing more to write.
-        if (!row) continue;
-        if (row.link_id !== null) {
+          .returning(['id', 'link_id'])
+          .execute();
+        // A message already recorded (a second worker took over an expired lease and also sent) writes nothing more.
+        const linkIds = rows.flatMap((row) => (row.link_id === null ? [] : [row.link_id]));
+        if (linkIds.length > 0) {
           await trx
             .updateTable('magic_links')
             .set((eb) => ({
@@ -33,10 +37,11 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
                 .else(eb.ref('status'))
                 .end(),
             }))
-            .where('id', '=', row.link_id)
+            .where('id', 'in', linkIds)
             .execute();
         }
-        events.push(...rowEvents);
+        const recorded = new Set(rows.map((row) => row.id));
+        for (const outcome of group) if (recorded.has(outcome.id)) events.push(...outcome.events);
       }
       await insertEvents(trx, events);
     });
@@ -172,4 +177,15 @@ function normaliseRow(row: OutboxRow): OutboxRow {
     updated_at: Number(row.updated_at),
     sent_at: row.sent_at === null ? null : Number(row.sent_at),
   };
+}
+
+function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
