@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadIoredis } from '../config/optional-modules.js';
 import {
   counterKey,
   decide,
@@ -41,6 +42,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(url: string, options: RedisRateLimiterOptions = {}) {
     this.prefix = options.keyPrefix ?? 'latchkey:rl:';
+    const { Redis } = loadIoredis();
     const redis = new Redis(url, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,

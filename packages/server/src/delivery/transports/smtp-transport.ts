@@ -11,7 +11,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { domainToASCII } from 'node:url';
-import { createTransport, type NodemailerError, type SendMailOptions } from 'nodemailer';
+import type { NodemailerError, SendMailOptions } from 'nodemailer';
+import { loadNodemailer } from '../../config/optional-modules.js';
 import type { DeliveryResult, EmailTransport, OutgoingEmail, VerifyResult } from '../message.js';
 import { breaksHeader, clip, scrub } from './scrub.js';
 
@@ -45,7 +46,7 @@ interface Endpoint {
 export function createSmtpTransport(options: SmtpTransportOptions): EmailTransport {
   const endpoint = parseEndpoint(options.url);
   const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-  const transporter = createTransport({
+  const transporter = loadNodemailer().createTransport({
     url: options.url,
     pool: true,
     maxConnections: 5,
