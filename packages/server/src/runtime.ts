@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { rollupLinkStats } from './analytics/stats-rollup.js';
@@ -7,7 +6,7 @@ import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
 import type { Context } from './context.js';
 import { SecretBox } from './crypto/secret-box.js';
-import type { RandomBytes } from './crypto/tokens.js';
+import { pooledRandomBytes, type RandomBytes } from './crypto/tokens.js';
 import { DevOutbox } from './delivery/dev-outbox.js';
 import type { Fetch } from './delivery/message.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/outbox-worker.js';
@@ -70,7 +69,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       config,
       store,
       clock,
-      random: options.random ?? randomBytes,
+      random: options.random ?? pooledRandomBytes(),
       keyring,
       secretBox,
       logger,

@@ -66,8 +66,23 @@ class GroupCommitDriver implements Driver {
   readonly #statements = new Map<string, SqliteDatabase.Statement>();
   #batch: Batch | undefined;
 
+  /** The statements the driver itself runs on every batch, prepared once (parsing them each time showed up). */
+  readonly #control: Record<
+    'savepoint' | 'release' | 'rollbackTo' | 'begin' | 'commit',
+    SqliteDatabase.Statement
+  >;
+
   constructor(sqlite: SqliteDatabase.Database) {
     this.#sqlite = sqlite;
+    this.#control = {
+      savepoint: sqlite.prepare(`savepoint ${SAVEPOINT}`),
+      release: sqlite.prepare(`release ${SAVEPOINT}`),
+      rollbackTo: sqlite.prepare(`rollback to ${SAVEPOINT}`),
+      begin: sqlite.prepare('begin immediate'),
+      commit: sqlite.prepare('commit'),
+    };
+    // Waits for other connections' locks are ours to make, asynchronously (`whenUnlocked`).
+    sqlite.pragma('busy_timeout = 0');
   }
 
   async init(): Promise<void> {}
@@ -81,12 +96,12 @@ class GroupCommitDriver implements Driver {
     const use = connection as BatchConnection;
     await use.joinBatch();
     use.inTransaction = true;
-    this.#sqlite.exec(`savepoint ${SAVEPOINT}`);
+    this.#control.savepoint.run();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as BatchConnection).inTransaction = false;
-    this.#sqlite.exec(`release ${SAVEPOINT}`);
+    this.#control.release.run();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -94,8 +109,8 @@ class GroupCommitDriver implements Driver {
     // An I/O error or a full disk makes SQLite roll back the whole batch on its own; then there is no savepoint
     // left, and the batch has already been failed.
     if (!this.#sqlite.inTransaction) return;
-    this.#sqlite.exec(`rollback to ${SAVEPOINT}`);
-    this.#sqlite.exec(`release ${SAVEPOINT}`);
+    this.#control.rollbackTo.run();
+    this.#control.release.run();
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -142,30 +157,9 @@ class GroupCommitDriver implements Driver {
     }
   }
 
-  /**
-   * Takes the write lock. While another connection holds it (another process, or in tests another store in this
-   * one), the wait is asynchronous: SQLite's own busy handler would sleep on the event loop, and the holder may be
-   * waiting for this very loop to run its commit.
-   */
+  /** Takes the write lock (see `whenUnlocked`). */
   async #beginImmediate(): Promise<void> {
-    const started = Date.now();
-    for (let delay = 1; ; delay = Math.min(delay * 2, MAX_LOCK_POLL_MS)) {
-      try {
-        this.#setBusyTimeout(0);
-        this.#sqlite.exec('begin immediate');
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > LOCK_WAIT_MS)
-          throw error;
-      } finally {
-        this.#setBusyTimeout(LOCK_WAIT_MS);
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-
-  #setBusyTimeout(ms: number): void {
-    this.#sqlite.pragma(`busy_timeout = ${ms}`);
+    await whenUnlocked(() => this.#control.begin.run());
   }
 
   prepare(sql: string): SqliteDatabase.Statement {
@@ -191,7 +185,7 @@ class GroupCommitDriver implements Driver {
   #commit(batch: Batch): void {
     this.#batch = undefined;
     try {
-      this.#sqlite.exec('commit');
+      this.#control.commit.run();
       settle(batch);
     } catch (error) {
       if (this.#sqlite.inTransaction) this.#sqlite.exec('rollback');
@@ -227,7 +221,13 @@ class BatchConnection implements DatabaseConnection {
     if (!this.inTransaction && !SelectQueryNode.is(query)) await this.joinBatch();
     const statement = this.#driver.prepare(sql);
     try {
-      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      if (statement.reader) {
+        // Outside a batch a read holds no lock, and may meet another connection's (a recovery, say).
+        const rows = this.batch
+          ? statement.all(parameters)
+          : await whenUnlocked(() => statement.all(parameters));
+        return { rows: rows as R[] };
+      }
       const { changes, lastInsertRowid } = statement.run(parameters);
       return {
         numAffectedRows: BigInt(changes),
@@ -243,6 +243,24 @@ class BatchConnection implements DatabaseConnection {
   // biome-ignore lint/correctness/useYield: streaming is not used; Kysely's interface asks for the method
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('Streaming queries are not supported on the embedded database.');
+  }
+}
+
+/**
+ * Runs `attempt`, and while another connection holds the lock it needs (another process, or in tests another store
+ * in this one), tries again after a growing pause, for up to LOCK_WAIT_MS. The connection's own busy handler is off:
+ * it would sleep on the event loop, and the holder may be waiting for this very loop to run its commit.
+ */
+async function whenUnlocked<T>(attempt: () => T): Promise<T> {
+  const started = Date.now();
+  for (let delay = 1; ; delay = Math.min(delay * 2, MAX_LOCK_POLL_MS)) {
+    try {
+      return attempt();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > LOCK_WAIT_MS)
+        throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 
