@@ -1,4 +1,5 @@
 import { ApiError } from '../http/api-error.js';
+import { insertRows } from './insert-rows.js';
 import { insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
 import type { LinkStatus } from './schema.js';
 import type { LinkStore, RedeemResult } from './store.js';
@@ -14,9 +15,9 @@ export function linkQueries(db: RootDb): LinkStore {
     async createLink(link, newUser, events, message) {
       try {
         await db.transaction().execute(async (trx) => {
-          if (newUser) await trx.insertInto('users').values(newUser).execute();
-          await trx.insertInto('magic_links').values(link).execute();
-          if (message) await trx.insertInto('outbox').values(message).execute();
+          if (newUser) await insertRows(trx, 'users', [newUser]);
+          await insertRows(trx, 'magic_links', [link]);
+          if (message) await insertRows(trx, 'outbox', [message]);
           await insertEvents(trx, events);
         });
       } catch (error) {
@@ -174,9 +175,9 @@ export function linkQueries(db: RootDb): LinkStore {
         const writes = plan(link, user);
         if (writes.session.id !== sessionId)
           throw new Error('redeemLink: the planned session must have sessionId');
-        await trx.insertInto('sessions').values(writes.session).execute();
-        if (writes.exchangeCode) await trx.insertInto('exchange_codes').values(writes.exchangeCode).execute();
-        if (writes.refreshToken) await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
+        await insertRows(trx, 'sessions', [writes.session]);
+        if (writes.exchangeCode) await insertRows(trx, 'exchange_codes', [writes.exchangeCode]);
+        if (writes.refreshToken) await insertRows(trx, 'refresh_tokens', [writes.refreshToken]);
         const verified = writes.verified === null ? {} : { [`${writes.verified}_verified`]: 1 };
         const updatedUser = await trx
           .updateTable('users')

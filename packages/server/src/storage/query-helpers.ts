@@ -1,6 +1,7 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { ApiError } from '../http/api-error.js';
 import { isWebhookEventType } from '../webhooks/event-types.js';
+import { insertRows } from './insert-rows.js';
 import type { Database } from './schema.js';
 import type { EventRow, OutboxRow, Page } from './store.js';
 
@@ -9,7 +10,7 @@ export type RootDb = Kysely<Database>;
 
 export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;
-  await db.insertInto('events').values(events).execute();
+  await insertRows(db, 'events', events);
   await queueWebhookMessages(db, events);
 }
 
@@ -57,7 +58,7 @@ async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
       });
     }
   }
-  if (messages.length > 0) await db.insertInto('outbox').values(messages).execute();
+  await insertRows(db, 'outbox', messages);
 }
 
 /** Newest-first keyset pagination on time-ordered ids; fetches one extra row so the caller knows if more follow. */
