@@ -6,6 +6,7 @@ import { idempotencyQueries } from './idempotency-queries.js';
 import { linkQueries } from './link-queries.js';
 import { loginFlowQueries } from './login-flow-queries.js';
 import { outboxQueries } from './outbox-queries.js';
+import { cacheWebhookEndpoints } from './query-helpers.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
 import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
@@ -27,7 +28,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...loginFlowQueries(db),
     ...rateLimitQueries(db),
     ...idempotencyQueries(db),
-    ...webhookQueries(db),
+    ...webhookQueries(db, handle.externalVersion && cacheWebhookEndpoints(db, handle.externalVersion)),
     ...analyticsQueries(db, handle.dialect),
     async claimOnce(key, value, now) {
       const result = await db

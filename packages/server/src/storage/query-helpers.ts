@@ -1,9 +1,10 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { ApiError } from '../http/api-error.js';
 import { isWebhookEventType } from '../webhooks/event-types.js';
+import { ConfigCache } from './config-cache.js';
 import { insertRows } from './insert-rows.js';
 import type { Database } from './schema.js';
-import type { EventRow, OutboxRow, Page } from './store.js';
+import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './store.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type RootDb = Kysely<Database>;
@@ -27,12 +28,9 @@ async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
   const candidates = events.filter((e) => e.app_id !== null && isWebhookEventType(e.type));
   if (candidates.length === 0) return;
   const appIds = [...new Set(candidates.map((e) => e.app_id!))];
-  const endpoints = await db
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'app_id', 'event_types'])
-    .where('app_id', 'in', appIds)
-    .where('status', '=', 'enabled')
-    .execute();
+  const endpoints = (await Promise.all(appIds.map((appId) => enabledEndpoints(db, appId)))).flatMap(
+    (list) => list ?? [],
+  );
   if (endpoints.length === 0) return;
   const messages: OutboxRow[] = [];
   for (const event of candidates) {
@@ -59,6 +57,36 @@ async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
     }
   }
   await insertRows(db, 'outbox', messages);
+}
+
+type EnabledEndpoint = Pick<WebhookEndpointRow, 'id' | 'app_id' | 'event_types'>;
+
+/**
+ * The enabled webhook endpoints of each app, cached (SQLite only, see config-cache.ts) per database: every event
+ * write asks, and most apps have none. webhook-queries.ts runs every write to the endpoints through `changing`.
+ */
+const endpointCaches = new WeakMap<object, ConfigCache<string, readonly EnabledEndpoint[]>>();
+
+/** Called by createStore: `db` and its transactions share one executor adapter, which keys the cache. */
+export function cacheWebhookEndpoints(
+  db: RootDb,
+  externalVersion: () => number,
+): ConfigCache<string, unknown> {
+  const cache = new ConfigCache<string, readonly EnabledEndpoint[]>(externalVersion);
+  endpointCaches.set(db.getExecutor().adapter, cache);
+  return cache;
+}
+
+function enabledEndpoints(db: Db, appId: string): Promise<readonly EnabledEndpoint[] | undefined> {
+  const read = () =>
+    db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'app_id', 'event_types'])
+      .where('app_id', '=', appId)
+      .where('status', '=', 'enabled')
+      .execute();
+  const cache = endpointCaches.get(db.getExecutor().adapter);
+  return cache ? cache.get(appId, read) : read();
 }
 
 /** Newest-first keyset pagination on time-ordered ids; fetches one extra row so the caller knows if more follow. */

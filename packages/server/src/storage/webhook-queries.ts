@@ -2,13 +2,24 @@ import { insertEvents, paginate, type RootDb } from './query-helpers.js';
 import type { LinkStatus } from './schema.js';
 import type { EventRow, WebhookStore } from './store.js';
 
-export function webhookQueries(db: RootDb): WebhookStore {
+/**
+ * `endpoints` is the cache of enabled endpoints that event writes read (query-helpers.ts), when the database has one;
+ * every write to `webhook_endpoints` below goes through `changing`.
+ */
+export function webhookQueries(
+  db: RootDb,
+  endpoints?: { changing<T>(write: () => Promise<T>): Promise<T> },
+): WebhookStore {
+  const changing = <T>(write: () => Promise<T>): Promise<T> =>
+    endpoints ? endpoints.changing(write) : write();
   return {
     async insertWebhookEndpoint(row, events) {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('webhook_endpoints').values(row).execute();
-        await insertEvents(trx, events);
-      });
+      await changing(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('webhook_endpoints').values(row).execute();
+          await insertEvents(trx, events);
+        }),
+      );
     },
 
     getWebhookEndpoint: (appId, id) =>
@@ -27,67 +38,73 @@ export function webhookQueries(db: RootDb): WebhookStore {
       ).execute(),
 
     updateWebhookEndpoint(appId, id, changes, events) {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('webhook_endpoints')
-          .set(changes)
-          .where('app_id', '=', appId)
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst();
-        if (row) await insertEvents(trx, events);
-        return row;
-      });
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx
+            .updateTable('webhook_endpoints')
+            .set(changes)
+            .where('app_id', '=', appId)
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirst();
+          if (row) await insertEvents(trx, events);
+          return row;
+        }),
+      );
     },
 
     deleteWebhookEndpoint(appId, id, events) {
-      return db.transaction().execute(async (trx) => {
-        const result = await trx
-          .deleteFrom('webhook_endpoints')
-          .where('app_id', '=', appId)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        if (Number(result.numDeletedRows) === 0) return false;
-        await trx.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
-        await insertEvents(trx, events);
-        return true;
-      });
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          const result = await trx
+            .deleteFrom('webhook_endpoints')
+            .where('app_id', '=', appId)
+            .where('id', '=', id)
+            .executeTakeFirst();
+          if (Number(result.numDeletedRows) === 0) return false;
+          await trx.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
+          await insertEvents(trx, events);
+          return true;
+        }),
+      );
     },
 
     recordWebhookAttempt(attempt, disableIfFailingSince, disabledEvent) {
-      return db.transaction().execute(async (trx) => {
-        await trx.insertInto('webhook_attempts').values(attempt).execute();
-        if (attempt.ok === 1) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('webhook_attempts').values(attempt).execute();
+          if (attempt.ok === 1) {
+            await trx
+              .updateTable('webhook_endpoints')
+              .set({ failing_since: null })
+              .where('id', '=', attempt.endpoint_id)
+              .where('failing_since', 'is not', null)
+              .execute();
+            return { disabled: false };
+          }
           await trx
             .updateTable('webhook_endpoints')
-            .set({ failing_since: null })
+            .set({ failing_since: attempt.created_at })
             .where('id', '=', attempt.endpoint_id)
-            .where('failing_since', 'is not', null)
+            .where('failing_since', 'is', null)
             .execute();
-          return { disabled: false };
-        }
-        await trx
-          .updateTable('webhook_endpoints')
-          .set({ failing_since: attempt.created_at })
-          .where('id', '=', attempt.endpoint_id)
-          .where('failing_since', 'is', null)
-          .execute();
-        const disabled = await trx
-          .updateTable('webhook_endpoints')
-          .set({
-            status: 'disabled',
-            disabled_reason: 'failing',
-            updated_at: attempt.created_at,
-          })
-          .where('id', '=', attempt.endpoint_id)
-          .where('status', '=', 'enabled')
-          .where('failing_since', '<=', disableIfFailingSince)
-          .returningAll()
-          .executeTakeFirst();
-        if (!disabled) return { disabled: false };
-        await insertEvents(trx, [disabledEvent(disabled)]);
-        return { disabled: true };
-      });
+          const disabled = await trx
+            .updateTable('webhook_endpoints')
+            .set({
+              status: 'disabled',
+              disabled_reason: 'failing',
+              updated_at: attempt.created_at,
+            })
+            .where('id', '=', attempt.endpoint_id)
+            .where('status', '=', 'enabled')
+            .where('failing_since', '<=', disableIfFailingSince)
+            .returningAll()
+            .executeTakeFirst();
+          if (!disabled) return { disabled: false };
+          await insertEvents(trx, [disabledEvent(disabled)]);
+          return { disabled: true };
+        }),
+      );
     },
 
     listWebhookAttempts(appId, endpointId, filter, page) {

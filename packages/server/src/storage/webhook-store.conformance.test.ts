@@ -59,7 +59,7 @@ function attemptRow(endpoint: WebhookEndpointRow, at: number, ok: boolean): Webh
 }
 
 describe.each(DIALECTS)('webhook store on %s', (dialect) => {
-  const { store, db } = useStore(dialect, { perTest: true });
+  const { store, db, openStore } = useStore(dialect, { perTest: true });
   let appId: string;
   let user: UserRow;
   const now = Date.now();
@@ -73,6 +73,32 @@ describe.each(DIALECTS)('webhook store on %s', (dialect) => {
   });
 
   const messages = () => db().selectFrom('outbox').selectAll().where('channel', '=', 'webhook').execute();
+
+  // Which endpoints an app has may be cached in memory (SQLite); an endpoint added, disabled or deleted, here or in
+  // another process, counts from the next event on.
+  it('queues for the endpoints as they are now, whoever changed them last', async () => {
+    const otherProcess = openStore();
+    const write = async (type: string) => {
+      await store().insertEvents([eventRow(appId, type, null, now)]);
+      return (await messages()).length;
+    };
+    expect(await write('magic_link.created')).toBe(0);
+    expect(await write('magic_link.created')).toBe(0);
+
+    const here = endpointRow(appId, now);
+    await store().insertWebhookEndpoint(here, []);
+    expect(await write('magic_link.created')).toBe(1);
+
+    const there = endpointRow(appId, now);
+    await otherProcess.insertWebhookEndpoint(there, []);
+    expect(await write('magic_link.created')).toBe(3);
+
+    await otherProcess.updateWebhookEndpoint(appId, there.id, { status: 'disabled', updated_at: now }, []);
+    expect(await write('magic_link.created')).toBe(4);
+
+    await store().deleteWebhookEndpoint(appId, here.id, []);
+    expect(await write('magic_link.created')).toBe(4);
+  });
 
   it('queues one message per subscribed, enabled endpoint in the transaction that writes the event', async () => {
     const all = endpointRow(appId, now);
