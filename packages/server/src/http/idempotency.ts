@@ -50,7 +50,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 export async function claimIdempotencyKey(
   ctx: Context,
   request: FastifyRequest,
-  bodyText: string,
+  bodyText: string | (() => string),
 ): Promise<IdempotencyClaim> {
   const header = request.headers[IDEMPOTENCY_HEADER];
   if (header === undefined) return { kind: 'none' };
@@ -72,7 +72,9 @@ export async function claimIdempotencyKey(
       api_key_id: apiKeyId,
       key_hash: keyHash,
       // The app an admin key acts on is part of the request: the same body for another app is another request.
-      fingerprint: sha256(`${request.method}\n${path}\n${appHeader(request)}\n${sha256(bodyText)}`),
+      fingerprint: sha256(
+        `${request.method}\n${path}\n${appHeader(request)}\n${sha256(typeof bodyText === 'function' ? bodyText() : bodyText)}`,
+      ),
       state: 'pending',
       response_status: null,
       response_type: null,
@@ -146,7 +148,8 @@ export async function idempotentJson(
   status: number,
   run: () => Promise<unknown>,
 ): Promise<FastifyReply> {
-  const claim = await claimIdempotencyKey(ctx, request, JSON.stringify(request.body ?? null));
+  // The body is serialised only when there is a key to compare it under.
+  const claim = await claimIdempotencyKey(ctx, request, () => JSON.stringify(request.body ?? null));
   if (claim.kind === 'replay') return sendStoredAnswer(reply, claim.answer);
   let body: string;
   try {
