@@ -93,7 +93,7 @@ it('signs a person in with an emailed link, shows the protected page, and signs 
 
   // The message, as the log transport printed it; the link is on Latchkey's public URL.
   await expect.poll(() => printed.join('\n').includes(email), { timeout: 10_000 }).toBe(true);
-  const token = /\/l\/([A-Za-z0-9_-]{43})/.exec(printed.join('\n').split(email).at(-1) ?? '')?.[1];
+  const token = /\/l\/([A-Za-z0-9_-]{49})/.exec(printed.join('\n').split(email).at(-1) ?? '')?.[1];
   expect(token).toBeDefined();
 
   // The confirm page's button, then Latchkey's redirect to the portal's callback with lk_code.

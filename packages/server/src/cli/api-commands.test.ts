@@ -45,7 +45,7 @@ describe('links', () => {
     const email = uniqueEmail();
     const plain = await cli(['links', 'create', '--email', email, '--ttl', '20']);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout.trim()).toMatch(/^https:\/\/auth\.example\.com\/l\/[A-Za-z0-9_-]{43}$/);
+    expect(plain.stdout.trim()).toMatch(/^https:\/\/auth\.example\.com\/l\/[A-Za-z0-9_-]{49}$/);
     expect(plain.stderr).toContain(email);
 
     const created = await cli(['links', 'create', '--email', email, '--metadata', '{"order":7}', '--json']);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { newId, pooledRandomBytes, randomSecret } from './tokens.js';
+import {
+  hashSecret,
+  newId,
+  orderedSecret,
+  pooledRandomBytes,
+  randomSecret,
+  secretLookupHash,
+} from './tokens.js';
 
 describe('pooledRandomBytes', () => {
   it('hands out every byte once, across refills of the pool', () => {
@@ -25,5 +32,36 @@ describe('pooledRandomBytes', () => {
     const random = pooledRandomBytes();
     const ids = new Set(Array.from({ length: 1000 }, () => newId('ml', 1_700_000_000_000, random)));
     expect(ids.size).toBe(1000);
+  });
+});
+
+describe('ordered secrets', () => {
+  const random = pooledRandomBytes();
+
+  it('are 6 characters of time and 43 random ones, and their lookup hashes sort by time', () => {
+    const times = [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_064, 1_700_000_262_144];
+    const secrets = times.map((t) => orderedSecret(t, random));
+    for (const secret of secrets) expect(secret).toMatch(/^[A-Za-z0-9_-]{49}$/);
+    const hashes = secrets.map((secret) => secretLookupHash(secret));
+    expect([...hashes].reverse().sort()).toEqual(hashes);
+  });
+
+  it('hash the whole secret, behind the time in clear', () => {
+    const secret = orderedSecret(1_700_000_000_000, random);
+    expect(secretLookupHash(secret)).toBe(`${secret.slice(0, 6)}${hashSecret(secret)}`);
+    const prefixed = `lk_rt_${secret}`;
+    expect(secretLookupHash(prefixed, 'lk_rt_')).toBe(`${secret.slice(0, 6)}${hashSecret(prefixed)}`);
+  });
+
+  it('keep the plain hash for secrets made before them, so those still match their stored rows', () => {
+    const legacy = randomSecret(random);
+    expect(secretLookupHash(legacy)).toBe(hashSecret(legacy));
+    // 49 characters in all, like an ordered secret without a prefix: the prefix tells them apart.
+    expect(secretLookupHash(`lk_rt_${legacy}`, 'lk_rt_')).toBe(hashSecret(`lk_rt_${legacy}`));
+  });
+
+  it('differ within one millisecond', () => {
+    const secrets = new Set(Array.from({ length: 1000 }, () => orderedSecret(1_700_000_000_000, random)));
+    expect(secrets.size).toBe(1000);
   });
 });

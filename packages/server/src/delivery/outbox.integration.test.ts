@@ -24,7 +24,7 @@ import { renderParts } from './templates/render.js';
 
 const PUBLIC_URL = 'https://auth.example.com';
 const SMTP_FROM = 'Acme Sign-in <login@acme.example>';
-const LINK_IN_TEXT = /https:\/\/auth\.example\.com\/l\/[A-Za-z0-9_-]{43}/;
+const LINK_IN_TEXT = /https:\/\/auth\.example\.com\/l\/[A-Za-z0-9_-]{49}/;
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read response bodies loosely
 type Json = Record<string, any>;

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../crypto/tokens.js';
 import { messages } from '../pages/messages.js';
 import { DIALECTS } from '../test-support/databases.js';
+import { linkRow } from '../test-support/store-rows.js';
 import {
   createOtherApp,
   createTestLink,
@@ -92,6 +94,21 @@ describe.each(DIALECTS)('hosted redemption on %s', (dialect) => {
     expect(location.href).toBe('https://app.example.com/welcome?from=mail');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['cache-control']).toMatch(/no-store/);
+  });
+
+  it('makes tokens that start with their time, and still redeems the 43-character tokens of older links', async () => {
+    const link = await linkOf(server);
+    expect(link.token).toMatch(/^[A-Za-z0-9_-]{49}$/);
+    const user = await server.ctx.store.getUser(server.appId, link.user_id);
+    const legacy = randomBytes(32).toString('base64url');
+    const now = server.ctx.clock();
+    const older = linkRow(user!, now, { token_hash: hashSecret(legacy), redirect_url: TEST_REDIRECT });
+    await server.ctx.store.createLink(older, undefined, [], undefined);
+    expect((await page(server, 'GET', `/l/${legacy}`)).statusCode).toBe(200);
+    const code = await redeemHostedForCode(server, legacy);
+    const exchanged = await server.api('POST', '/v1/sessions/exchange', { code });
+    expect(exchanged.statusCode, exchanged.body).toBe(200);
+    expect((await page(server, 'POST', `/l/${legacy}`)).statusCode).toBe(410);
   });
 
   it("accepts the confirm page's form post as a browser sends it", async () => {

@@ -1,7 +1,7 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
-import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError, validationError } from '../http/api-error.js';
@@ -33,8 +33,11 @@ export interface CreatedLink {
   token: string;
 }
 
-/** Link tokens are 32 random bytes in base64url: exactly 43 characters. */
-export const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * Link tokens are ordered secrets (crypto/tokens.ts): 6 characters of time and 32 random bytes, all base64url. Links
+ * made before that carry the 43 random characters alone, and are still redeemed.
+ */
+export const LINK_TOKEN_SHAPE = /^(?:[A-Za-z0-9_-]{6})?[A-Za-z0-9_-]{43}$/;
 
 /** A link ready to be written: the rows and what the caller answers with. Nothing is stored yet. */
 export interface PlannedLink extends CreatedLink {
@@ -77,7 +80,7 @@ export async function planLink(
   );
   // A sent link records the channel it went out on; otherwise the caller's hint, if any.
   const channel = input.send ? resolveChannel(input, identifierKind) : (input.channel ?? null);
-  const token = randomSecret(ctx.random);
+  const token = orderedSecret(now, ctx.random);
   const link: MagicLinkRow = {
     id: newId('ml', now, ctx.random),
     app_id: appId,
@@ -86,7 +89,7 @@ export async function planLink(
     identifier_kind: identifierKind,
     channel,
     type,
-    token_hash: hashSecret(token),
+    token_hash: secretLookupHash(token),
     redirect_url: target.redirectUrl,
     magic_link_path: target.magicLinkPath,
     code_challenge: challenge,

@@ -1,6 +1,6 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import type { Context } from '../context.js';
-import { hashSecret, randomSecret } from '../crypto/tokens.js';
+import { orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError } from '../http/api-error.js';
 import {
@@ -44,7 +44,7 @@ export async function peekLink(
   token: string,
 ): Promise<{ link: MagicLinkRow | undefined; problem: LinkProblem | null }> {
   if (!LINK_TOKEN_SHAPE.test(token)) return { link: undefined, problem: 'link_invalid' };
-  const link = await ctx.store.findLinkByTokenHash(hashSecret(token));
+  const link = await ctx.store.findLinkByTokenHash(secretLookupHash(token));
   return { link, problem: problemOf(link, ctx.clock()) };
 }
 
@@ -77,13 +77,13 @@ export async function redeemHosted(
   token: string,
   options: RedeemOptions,
 ): Promise<{ location: string; link: MagicLinkRow }> {
-  const code = randomSecret(ctx.random);
+  const code = orderedSecret(ctx.clock(), ctx.random);
   const result = await redeem(ctx, token, options, (link, session, now) => {
     // A link meant for the app's own page has no hosted landing place; refusing keeps it for the app.
     if (link.redirect_url === null) throw linkProblem('link_invalid');
     return {
       exchangeCode: {
-        code_hash: hashSecret(code),
+        code_hash: secretLookupHash(code),
         app_id: link.app_id,
         session_id: session.id,
         user_id: link.user_id,
@@ -123,7 +123,7 @@ type Extra = (
 async function redeem(ctx: Context, token: string, options: RedeemOptions, extra: Extra) {
   if (!LINK_TOKEN_SHAPE.test(token)) throw linkProblem('link_invalid');
   const now = ctx.clock();
-  const hash = hashSecret(token);
+  const hash = secretLookupHash(token);
   // Settings are read before the transaction so the consuming transaction stays short. The guarded UPDATE below
   // is what decides; this read only answers early and finds the app.
   const peeked = options.peeked ? options.peeked.link : await ctx.store.findLinkByTokenHash(hash);

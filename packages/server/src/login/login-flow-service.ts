@@ -1,7 +1,7 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
-import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { hashSecret, newId, orderedSecret, randomSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError, validationError } from '../http/api-error.js';
@@ -425,7 +425,7 @@ async function completeFlow(
 ): Promise<CompletedLogin | undefined> {
   const { settings } = await getAppOrThrow(ctx, flow.app_id);
   const now = ctx.clock();
-  const exchangeCode = randomSecret(ctx.random);
+  const exchangeCode = orderedSecret(now, ctx.random);
   const newUser = settings.auto_create_users
     ? buildUser(ctx, flow.app_id, { [flow.identifier_kind]: flow.identifier }, now)
     : undefined;
@@ -448,7 +448,7 @@ async function completeFlow(
       return {
         session,
         exchangeCode: {
-          code_hash: hashSecret(exchangeCode),
+          code_hash: secretLookupHash(exchangeCode),
           app_id: current.app_id,
           session_id: session.id,
           user_id: user.id,

@@ -1,6 +1,12 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import type { Context } from '../context.js';
-import { constantTimeEqual, hashSecret, newId, pkceChallenge, randomSecret } from '../crypto/tokens.js';
+import {
+  constantTimeEqual,
+  newId,
+  orderedSecret,
+  pkceChallenge,
+  secretLookupHash,
+} from '../crypto/tokens.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError } from '../http/api-error.js';
 import type { Amr } from '../storage/schema.js';
@@ -8,6 +14,8 @@ import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../st
 
 /** Exchange codes are single-use and live for one minute. */
 export const EXCHANGE_CODE_TTL_MS = 60_000;
+/** Says what the token is, to the app holding it and to secret scanners; the ordered secret follows. */
+const REFRESH_PREFIX = 'lk_rt_';
 
 export interface IssuedSession {
   id: string;
@@ -58,11 +66,11 @@ export function buildRefreshToken(
   session: SessionRow,
   now: number,
 ): { row: RefreshTokenRow; token: string } {
-  const token = `lk_rt_${randomSecret(ctx.random)}`;
+  const token = `${REFRESH_PREFIX}${orderedSecret(now, ctx.random)}`;
   return {
     token,
     row: {
-      token_hash: hashSecret(token),
+      token_hash: secretLookupHash(token, REFRESH_PREFIX),
       session_id: session.id,
       app_id: session.app_id,
       created_at: now,
@@ -131,7 +139,7 @@ export async function exchangeCode(
 ): Promise<{ user: UserRow; session: IssuedSession; redirect_url: string | null }> {
   const now = ctx.clock();
   let refresh = '';
-  const result = await ctx.store.consumeExchangeCode(hashSecret(code), now, (row, session) => {
+  const result = await ctx.store.consumeExchangeCode(secretLookupHash(code), now, (row, session) => {
     // A code of another app is as good as unknown, and is not spent by the attempt.
     if (row.app_id !== appId) throw invalidCode();
     checkPkce(row.code_challenge, verifier);
@@ -165,7 +173,7 @@ export async function refreshSession(
   const now = ctx.clock();
   let next = '';
   const result = await ctx.store.rotateRefreshToken(
-    hashSecret(refreshToken),
+    secretLookupHash(refreshToken, REFRESH_PREFIX),
     now,
     (session) => {
       if (session.app_id !== appId) throw invalidRefresh();

@@ -2,7 +2,7 @@ import { appForHost } from '../apps/app-hosts.js';
 import { DEFAULT_APP_KEY } from '../apps/app-service.js';
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
-import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { hashSecret, newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { makeEvent } from '../events/event-factory.js';
 import { ApiError } from '../http/api-error.js';
 import { checkRedirect, withQueryParam } from '../links/redirect-policy.js';
@@ -201,7 +201,7 @@ export async function redeemSignedToken(
   const { app, settings } = verified;
   const landing = resolveLanding(settings, where.redirectTo ?? verified.claims.redirect_to);
   const now = ctx.clock();
-  const code = randomSecret(ctx.random);
+  const code = orderedSecret(now, ctx.random);
   const newUser: UserRow | undefined = settings.auto_create_users
     ? {
         id: newId('usr', now, ctx.random),
@@ -265,7 +265,7 @@ export async function redeemSignedToken(
       return {
         session,
         exchangeCode: {
-          code_hash: hashSecret(code),
+          code_hash: secretLookupHash(code),
           app_id: app.id,
           session_id: session.id,
           user_id: user.id,

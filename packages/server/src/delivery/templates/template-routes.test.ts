@@ -176,7 +176,7 @@ describe('template routes', () => {
     expect(res.statusCode, res.body).toBe(200);
     const out = res.json() as { subject: string; text: string; html: string; sms: string };
     const link = `${app.public_url}/l/${SAMPLE_TOKEN}`;
-    expect(SAMPLE_TOKEN).toHaveLength(43);
+    expect(SAMPLE_TOKEN).toHaveLength(49);
     expect(out.subject).toBe(`Sign in to ${app.name}`);
     expect(out.text).toContain(link);
     expect(out.text).toContain('This link expires in 15 minutes.');

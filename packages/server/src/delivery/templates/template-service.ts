@@ -170,8 +170,8 @@ export async function resetTemplate(
   return present(type, language, undefined);
 }
 
-/** 43 characters, the length of a real link token, so a preview shows a link as long as the real ones. */
-export const SAMPLE_TOKEN = 'pR3vIeW-sAmPlE-tOkEn-0123456789abcdefghijkl';
+/** 49 characters, the length of a real link token, so a preview shows a link as long as the real ones. */
+export const SAMPLE_TOKEN = '01pr3vpR3vIeW-sAmPlE-tOkEn-0123456789abcdefghijkl';
 export const SAMPLE_CODE = '7KQ4-MZ';
 
 export interface PreviewInput extends Partial<TemplateParts> {
