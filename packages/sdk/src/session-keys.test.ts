@@ -68,8 +68,9 @@ describe('session-key rotation', () => {
 
   it('lets only an admin key list or rotate', async () => {
     const app = new Latchkey({ baseUrl, apiKey: server.apiKey });
-    for (const call of [app.sessionKeys.list(), app.sessionKeys.rotate()]) {
-      const error = await call.then(
+    // One call at a time: a second refusal arriving while the first is awaited would be an unhandled rejection.
+    for (const call of [() => app.sessionKeys.list(), () => app.sessionKeys.rotate()]) {
+      const error = await call().then(
         () => undefined,
         (e: unknown) => e,
       );
