@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
+import { compiledQuery, firstRow } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
-import { insertEvents, paginate, type RootDb } from './query-helpers.js';
+import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
 import type { ApiKeyRow, AppRow, AppStore, EventRow, Page } from './store.js';
+
+// Read by nearly every request (on PostgreSQL, where they are not cached, on every one): compiled once.
+const appById = compiledQuery((db: Db, id: string) => db.selectFrom('apps').selectAll().where('id', '=', id));
+const keyByHash = compiledQuery((db: Db, keyHash: string) =>
+  db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash),
+);
 
 /**
  * `externalVersion` (SQLite's data_version) lets apps and keys be cached in memory (see config-cache.ts); without
@@ -13,9 +20,8 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
   /** Every write to apps or api_keys goes through here, so that neither cache keeps a row it changed. */
   const changing = <T>(write: () => Promise<T>): Promise<T> =>
     apps && keys ? apps.changing(() => keys.changing(write)) : write();
-  const readApp = (id: string) => db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
-  const readKey = (keyHash: string) =>
-    db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+  const readApp = async (id: string) => firstRow(await appById(db, id));
+  const readKey = async (keyHash: string) => firstRow(await keyByHash(db, keyHash));
 
   return {
     insertApp(app: AppRow, keyRows: ApiKeyRow[], events: EventRow[]) {

@@ -1,14 +1,70 @@
 import { ApiError } from '../http/api-error.js';
+import { compiledQuery, firstRow } from './compiled-query.js';
 import { insertRows } from './insert-rows.js';
-import { insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
-import type { LinkStatus } from './schema.js';
+import { type Db, insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import { type LinkStatus, OUTSTANDING } from './schema.js';
 import type { LinkStore, RedeemResult } from './store.js';
-
-/** Statuses from which a link can still be redeemed (when not past its expiry). */
-export const OUTSTANDING: LinkStatus[] = ['created', 'sent', 'delivered', 'delivery_failed', 'opened'];
+import { userById } from './user-queries.js';
 
 /** Rows per multi-row INSERT: 200 links of 24 columns are 4,800 parameters (SQLite allows 32,766). */
 const INSERT_CHUNK = 200;
+
+// The queries of the hosted page and of redemption, compiled once (compiled-query.ts).
+const linkByTokenHash = compiledQuery((db: Db, tokenHash: string) =>
+  db.selectFrom('magic_links').selectAll().where('token_hash', '=', tokenHash),
+);
+
+const markOpened = compiledQuery((db: Db, linkId: string, now: number) =>
+  db
+    .updateTable('magic_links')
+    // Opening moves the status forward from created/sent/delivered, never back from a later state.
+    .set((eb) => ({
+      opened_at: now,
+      status: eb
+        .case()
+        .when('status', 'in', ['created', 'sent', 'delivered'])
+        .then('opened' as LinkStatus)
+        .else(eb.ref('status'))
+        .end(),
+    }))
+    .where('id', '=', linkId)
+    .where('opened_at', 'is', null),
+);
+
+/**
+ * The guarded UPDATE that is the whole of the one-time promise: of any number of concurrent callers, in one process
+ * or many, exactly one sees a row come back.
+ */
+const consumeLink = compiledQuery((db: Db, tokenHash: string, now: number, sessionId: string) =>
+  db
+    .updateTable('magic_links')
+    .set({ status: 'redeemed', redeemed_at: now, session_id: sessionId })
+    .where('token_hash', '=', tokenHash)
+    .where('status', 'in', OUTSTANDING)
+    .where('expires_at', '>', now)
+    .returningAll(),
+);
+
+/** The user's sign-in time, and the identifier the link went to marked verified (one query per shape). */
+const signInUser = {
+  none: compiledQuery((db: Db, id: string, now: number) =>
+    db.updateTable('users').set({ last_login_at: now, updated_at: now }).where('id', '=', id).returningAll(),
+  ),
+  email: compiledQuery((db: Db, id: string, now: number) =>
+    db
+      .updateTable('users')
+      .set({ email_verified: 1, last_login_at: now, updated_at: now })
+      .where('id', '=', id)
+      .returningAll(),
+  ),
+  phone: compiledQuery((db: Db, id: string, now: number) =>
+    db
+      .updateTable('users')
+      .set({ phone_verified: 1, last_login_at: now, updated_at: now })
+      .where('id', '=', id)
+      .returningAll(),
+  ),
+};
 
 export function linkQueries(db: RootDb): LinkStore {
   return {
@@ -61,8 +117,7 @@ export function linkQueries(db: RootDb): LinkStore {
         .where('id', '=', id)
         .executeTakeFirst(),
 
-    findLinkByTokenHash: (tokenHash) =>
-      db.selectFrom('magic_links').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),
+    findLinkByTokenHash: async (tokenHash) => firstRow(await linkByTokenHash(db, tokenHash)),
 
     listLinks(appId, filter, page, now) {
       let q = db.selectFrom('magic_links').selectAll().where('app_id', '=', appId);
@@ -82,22 +137,8 @@ export function linkQueries(db: RootDb): LinkStore {
 
     async markLinkOpened(linkId, now, event) {
       return db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable('magic_links')
-          // Opening moves the status forward from created/sent/delivered, never back from a later state.
-          .set((eb) => ({
-            opened_at: now,
-            status: eb
-              .case()
-              .when('status', 'in', ['created', 'sent', 'delivered'])
-              .then('opened' as LinkStatus)
-              .else(eb.ref('status'))
-              .end(),
-          }))
-          .where('id', '=', linkId)
-          .where('opened_at', 'is', null)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) return false;
+        const result = await markOpened(trx, linkId, now);
+        if (Number(result.numAffectedRows ?? 0) === 0) return false;
         await insertEvents(trx, [event]);
         return true;
       });
@@ -145,16 +186,8 @@ export function linkQueries(db: RootDb): LinkStore {
 
     async redeemLink(tokenHash, now, sessionId, plan): Promise<RedeemResult> {
       return db.transaction().execute(async (trx) => {
-        // The guarded UPDATE is the whole of the one-time promise: of any number of concurrent callers, in one
-        // process or many, exactly one sees a row come back. Everything else happens after it, in its transaction.
-        const link = await trx
-          .updateTable('magic_links')
-          .set({ status: 'redeemed', redeemed_at: now, session_id: sessionId })
-          .where('token_hash', '=', tokenHash)
-          .where('status', 'in', OUTSTANDING)
-          .where('expires_at', '>', now)
-          .returningAll()
-          .executeTakeFirst();
+        // The guarded UPDATE decides; everything else happens after it, in its transaction.
+        const link = firstRow(await consumeLink(trx, tokenHash, now, sessionId));
         if (!link) {
           const current = await trx
             .selectFrom('magic_links')
@@ -163,12 +196,7 @@ export function linkQueries(db: RootDb): LinkStore {
             .executeTakeFirst();
           return { ok: false, link: current };
         }
-        const user = await trx
-          .selectFrom('users')
-          .selectAll()
-          .where('app_id', '=', link.app_id)
-          .where('id', '=', link.user_id)
-          .executeTakeFirst();
+        const user = firstRow(await userById(trx, link.app_id, link.user_id));
         // Users are deleted together with their links' revocation, so this cannot happen; if it ever does, roll
         // back rather than spend a link without opening a session.
         if (!user) throw new ApiError('link_invalid', 'The link belongs to no user.');
@@ -178,13 +206,8 @@ export function linkQueries(db: RootDb): LinkStore {
         await insertRows(trx, 'sessions', [writes.session]);
         if (writes.exchangeCode) await insertRows(trx, 'exchange_codes', [writes.exchangeCode]);
         if (writes.refreshToken) await insertRows(trx, 'refresh_tokens', [writes.refreshToken]);
-        const verified = writes.verified === null ? {} : { [`${writes.verified}_verified`]: 1 };
-        const updatedUser = await trx
-          .updateTable('users')
-          .set({ ...verified, last_login_at: now, updated_at: now })
-          .where('id', '=', user.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const updatedUser = firstRow(await signInUser[writes.verified ?? 'none'](trx, user.id, now));
+        if (!updatedUser) throw new Error('redeemLink: the user row vanished inside the transaction');
         await insertEvents(trx, writes.events);
         return { ok: true, link, user: updatedUser };
       });

@@ -1,6 +1,7 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { ApiError } from '../http/api-error.js';
 import { isWebhookEventType } from '../webhooks/event-types.js';
+import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import { insertRows } from './insert-rows.js';
 import type { Database } from './schema.js';
@@ -77,14 +78,16 @@ export function cacheWebhookEndpoints(
   return cache;
 }
 
+const readEnabledEndpoints = compiledQuery((db: Db, appId: string) =>
+  db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'app_id', 'event_types'])
+    .where('app_id', '=', appId)
+    .where('status', '=', 'enabled'),
+);
+
 function enabledEndpoints(db: Db, appId: string): Promise<readonly EnabledEndpoint[] | undefined> {
-  const read = () =>
-    db
-      .selectFrom('webhook_endpoints')
-      .select(['id', 'app_id', 'event_types'])
-      .where('app_id', '=', appId)
-      .where('status', '=', 'enabled')
-      .execute();
+  const read = async () => (await readEnabledEndpoints(db, appId)).rows;
   const cache = endpointCaches.get(db.getExecutor().adapter);
   return cache ? cache.get(appId, read) : read();
 }

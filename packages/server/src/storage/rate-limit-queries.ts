@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { insertEvents, type RootDb } from './query-helpers.js';
+import { compiledQuery, firstRow } from './compiled-query.js';
+import { type Db, insertEvents, type RootDb } from './query-helpers.js';
 import type { EventRow } from './store.js';
 
 /** The counters behind the database rate limiter, and the one event write it needs outside any other change. */
@@ -15,17 +16,22 @@ export interface RateLimitStore {
   insertEvents(events: EventRow[]): Promise<void>;
 }
 
+/** One hit, counted where the processes meet; run on every API request while the key limit is on. */
+const countHit = compiledQuery((db: Db, keyHash: string, windowStart: number, expiresAt: number) =>
+  db
+    .insertInto('rate_limits')
+    .values({ key_hash: keyHash, window_start: windowStart, count: 1, expires_at: expiresAt })
+    .onConflict((oc) =>
+      oc.columns(['key_hash', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }),
+    )
+    .returning('count'),
+);
+
 export function rateLimitQueries(db: RootDb): RateLimitStore {
   return {
     async incrementRateLimit(keyHash, windowStart, expiresAt) {
-      const row = await db
-        .insertInto('rate_limits')
-        .values({ key_hash: keyHash, window_start: windowStart, count: 1, expires_at: expiresAt })
-        .onConflict((oc) =>
-          oc.columns(['key_hash', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }),
-        )
-        .returning('count')
-        .executeTakeFirstOrThrow();
+      const row = firstRow(await countHit(db, keyHash, windowStart, expiresAt));
+      if (!row) throw new Error('incrementRateLimit: the upsert returned no count');
       return Number(row.count);
     },
     async purgeRateLimits(now) {

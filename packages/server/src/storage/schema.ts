@@ -48,6 +48,8 @@ export type LinkStatus =
   | 'opened'
   | 'redeemed'
   | 'revoked';
+/** Statuses from which a link can still be redeemed (when not past its expiry). */
+export const OUTSTANDING: LinkStatus[] = ['created', 'sent', 'delivered', 'delivery_failed', 'opened'];
 export type LinkType = 'login' | 'verify_identifier' | 'invite';
 export type Channel = 'email' | 'phone';
 

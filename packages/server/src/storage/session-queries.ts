@@ -1,33 +1,36 @@
-import { insertEvents, paginate, type RootDb } from './query-helpers.js';
+import { compiledQuery, firstRow } from './compiled-query.js';
+import { insertRows } from './insert-rows.js';
+import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
 import type { EventStore, ExchangeResult, RefreshResult, SessionStore } from './store.js';
+
+// The exchange of an lk_code, compiled once (compiled-query.ts).
+const consumeCode = compiledQuery((db: Db, codeHash: string, now: number) =>
+  db
+    .updateTable('exchange_codes')
+    .set({ used_at: now })
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returningAll(),
+);
+const liveSessionById = compiledQuery((db: Db, id: string) =>
+  db.selectFrom('sessions').selectAll().where('id', '=', id).where('revoked_at', 'is', null),
+);
+const anyUserById = compiledQuery((db: Db, id: string) =>
+  db.selectFrom('users').selectAll().where('id', '=', id),
+);
 
 export function sessionQueries(db: RootDb): SessionStore & EventStore {
   return {
     async consumeExchangeCode(codeHash, now, plan): Promise<ExchangeResult> {
       return db.transaction().execute(async (trx) => {
-        const code = await trx
-          .updateTable('exchange_codes')
-          .set({ used_at: now })
-          .where('code_hash', '=', codeHash)
-          .where('used_at', 'is', null)
-          .where('expires_at', '>', now)
-          .returningAll()
-          .executeTakeFirst();
+        const code = firstRow(await consumeCode(trx, codeHash, now));
         if (!code) return { ok: false };
-        const session = await trx
-          .selectFrom('sessions')
-          .selectAll()
-          .where('id', '=', code.session_id)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        const user = await trx
-          .selectFrom('users')
-          .selectAll()
-          .where('id', '=', code.user_id)
-          .executeTakeFirst();
+        const session = firstRow(await liveSessionById(trx, code.session_id));
+        const user = firstRow(await anyUserById(trx, code.user_id));
         if (!session || !user) return { ok: false };
         const writes = plan(code, session);
-        await trx.insertInto('refresh_tokens').values(writes.refreshToken).execute();
+        await insertRows(trx, 'refresh_tokens', [writes.refreshToken]);
         await insertEvents(trx, writes.events);
         return { ok: true, code, session, user };
       });

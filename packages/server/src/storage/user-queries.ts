@@ -1,8 +1,27 @@
-import { OUTSTANDING } from './link-queries.js';
-import { insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import { compiledQuery, firstRow } from './compiled-query.js';
+import { type Db, insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import { OUTSTANDING } from './schema.js';
 import type { EventRow, UserStore } from './store.js';
 
 class UnknownUser extends Error {}
+
+/** A user by id, read on every create for a `user_id` and on every redemption. */
+export const userById = compiledQuery((db: Db, appId: string, id: string) =>
+  db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id),
+);
+
+/** A user by one of its unique identifiers, read on every create for an email or phone. */
+const userBy = {
+  email: compiledQuery((db: Db, appId: string, value: string) =>
+    db.selectFrom('users').selectAll().where('app_id', '=', appId).where('email', '=', value),
+  ),
+  phone: compiledQuery((db: Db, appId: string, value: string) =>
+    db.selectFrom('users').selectAll().where('app_id', '=', appId).where('phone', '=', value),
+  ),
+  external_id: compiledQuery((db: Db, appId: string, value: string) =>
+    db.selectFrom('users').selectAll().where('app_id', '=', appId).where('external_id', '=', value),
+  ),
+};
 
 export function userQueries(db: RootDb): UserStore {
   return {
@@ -17,16 +36,9 @@ export function userQueries(db: RootDb): UserStore {
       }
     },
 
-    getUser: (appId, id) =>
-      db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst(),
+    getUser: async (appId, id) => firstRow(await userById(db, appId, id)),
 
-    findUser: (appId, field, value) =>
-      db
-        .selectFrom('users')
-        .selectAll()
-        .where('app_id', '=', appId)
-        .where(field, '=', value)
-        .executeTakeFirst(),
+    findUser: async (appId, field, value) => firstRow(await userBy[field](db, appId, value)),
 
     listUsers(appId, filter, page) {
       let q = db.selectFrom('users').selectAll().where('app_id', '=', appId);
