@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Where a request's server time goes: starts Latchkey on SQLite (temp dir) under `node --cpu-prof`, loads one
 // scenario with autocannon (10 connections) for a few seconds, stops the server and prints the functions with the
-// most self time. Usage: node bench/profile.mjs create|redeem [--seconds S] [--top N]
+// most self time. Usage: node bench/profile.mjs create|send|redeem [--seconds S] [--top N] [--queue-only]
+// `send` creates links with `send: true` (the log transport; the worker in the same process, or with --queue-only
+// none, so that the profile holds only what queueing costs the request).
 // The profile itself stays in .bench-results/profiles/ (open it in Chrome DevTools for the call tree).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,8 +17,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
 const args = process.argv.slice(2);
 const which = args[0];
-if (which !== 'create' && which !== 'redeem') {
-  process.stderr.write('usage: node bench/profile.mjs create|redeem [--seconds S] [--top N]\n');
+if (which !== 'create' && which !== 'send' && which !== 'redeem') {
+  process.stderr.write('usage: node bench/profile.mjs create|send|redeem [--seconds S] [--top N] [--queue-only]\n');
   process.exit(2);
 }
 const option = (name, fallback) => {
@@ -25,6 +27,7 @@ const option = (name, fallback) => {
 };
 const seconds = option('--seconds', 10);
 const top = option('--top', 25);
+const queueOnly = args.includes('--queue-only');
 const REDIRECT = 'https://app.example.com/in';
 
 const port = await new Promise((resolve) => {
@@ -54,7 +57,12 @@ try {
         String(port),
       ],
       {
-        env: { ...process.env, LATCHKEY_PUBLIC_URL: url, LATCHKEY_LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          LATCHKEY_PUBLIC_URL: url,
+          LATCHKEY_LOG_LEVEL: 'warn',
+          ...(queueOnly ? { LATCHKEY_DELIVERY_WORKER: 'false' } : {}),
+        },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
     );
@@ -72,7 +80,7 @@ try {
     await exited;
   };
   // For redeem, the links are made by a server that is not profiled; the profiled one only redeems them.
-  let child = await start(which === 'create');
+  let child = await start(which !== 'redeem');
   const headers = { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' };
   const off = { limit: 0 };
   await fetch(`${url}/v1/apps/${keys.app_id}`, {
@@ -83,7 +91,11 @@ try {
       rate_limits: { public_requests_per_ip: off, api_requests_per_key: off },
     }),
   });
-  const body = JSON.stringify({ email: 'bench@example.com', redirect_url: REDIRECT });
+  const body = JSON.stringify({
+    email: 'bench@example.com',
+    redirect_url: REDIRECT,
+    ...(which === 'send' ? { send: true } : {}),
+  });
   const tokens = [];
   const create = (duration, collect) =>
     autocannon({
@@ -103,7 +115,7 @@ try {
       ],
     });
   let result;
-  if (which === 'create') {
+  if (which !== 'redeem') {
     await create(2, false);
     result = await create(seconds, false);
   } else {

@@ -53,7 +53,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (options.migrate !== false) await migrateToLatest(handle.db);
     const store = createStore(handle);
     const clock = options.clock ?? Date.now;
-    const secretBox = new SecretBox(masterKey);
+    const random = options.random ?? pooledRandomBytes();
+    const secretBox = new SecretBox(masterKey, random);
     const keyring = new SessionKeyring(store, secretBox, clock);
     if (options.migrate !== false) await keyring.load();
     const devOutbox = new DevOutbox();
@@ -69,7 +70,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       config,
       store,
       clock,
-      random: options.random ?? pooledRandomBytes(),
+      random,
       keyring,
       secretBox,
       logger,
