@@ -6,6 +6,7 @@ import * as webhooks from './migrations/0004-webhooks.js';
 import * as idempotency from './migrations/0005-idempotency.js';
 import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
+import * as unusedLinkIndex from './migrations/0008-drop-unused-link-index.js';
 import type { Database } from './schema.js';
 
 /**
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0005-idempotency': idempotency,
   '0006-login-flows': loginFlows,
   '0007-rate-limits': rateLimits,
+  '0008-drop-unused-link-index': unusedLinkIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
