@@ -18,7 +18,9 @@ const cli = join(root, 'packages/server/bin/latchkey.js');
 const args = process.argv.slice(2);
 const which = args[0];
 if (which !== 'create' && which !== 'send' && which !== 'redeem') {
-  process.stderr.write('usage: node bench/profile.mjs create|send|redeem [--seconds S] [--top N] [--queue-only]\n');
+  process.stderr.write(
+    'usage: node bench/profile.mjs create|send|redeem [--seconds S] [--top N] [--queue-only]\n',
+  );
   process.exit(2);
 }
 const option = (name, fallback) => {

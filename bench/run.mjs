@@ -661,6 +661,13 @@ async function main() {
         ? { create: pgTwo.rps / pgOne.rps, hosted_redeem: pgTwoRedeem.rps / pgOneRedeem.rps }
         : null;
 
+    // Issue 4's measure: creating with `send: true` (the worker in the same process) against creating without.
+    const sendRatios = ['Latchkey, SQLite', 'Latchkey, PostgreSQL'].flatMap((server) => {
+      const plain = rows.find((r) => r.server === server && r.scenario === 'create link, existing user');
+      const send = rows.find((r) => r.server === server && r.scenario === 'create link with send (outbox)');
+      return plain && send ? [{ server, ratio: send.rps / plain.rps }] : [];
+    });
+
     const machine = `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const loadText = (l) => l.map((x) => x.toFixed(2)).join(', ');
     const ratio = (x) => (x == null ? '' : `${x.toFixed(1)}×`);
@@ -693,6 +700,9 @@ async function main() {
         `PostgreSQL, two processes against one: create ${scaling.create.toFixed(2)}×, hosted redeem ${scaling.hosted_redeem.toFixed(2)}×`,
       );
     }
+    for (const { server, ratio } of sendRatios) {
+      out.push(`${server}: create with send at ${Math.round(ratio * 100)} % of create without it`);
+    }
     process.stdout.write(`${out.join('\n')}\n`);
 
     mkdirSync(dirname(outFile), { recursive: true });
@@ -710,6 +720,7 @@ async function main() {
           rows,
           peak_rss_mib: rss,
           postgres_two_processes: scaling,
+          send_against_create: Object.fromEntries(sendRatios.map((r) => [r.server, r.ratio])),
         },
         null,
         2,

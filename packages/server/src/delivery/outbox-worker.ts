@@ -7,7 +7,12 @@ import { sendWebhookMessage } from '../webhooks/webhook-sender.js';
 import { retryDelay } from './backoff.js';
 import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
 import { openPayload } from './outbox-payload.js';
-import { renderLinkMessage, type TemplateLookup } from './templates/template-service.js';
+import {
+  type LinkMessageInput,
+  renderLinkEmail,
+  renderLinkSms,
+  type TemplateLookup,
+} from './templates/template-service.js';
 
 /** How long a newly queued message waits for others to join its claim. */
 const GATHER_MS = 10;
@@ -235,7 +240,7 @@ export class OutboxWorker {
     const found = await reader.app(row.app_id);
     if (!found) return { ok: false, permanent: true, error: 'The app no longer exists.' };
     const { app, settings } = found;
-    const rendered = await renderLinkMessage(ctx, {
+    const input: LinkMessageInput = {
       templates: reader.template,
       appId: app.id,
       appName: app.name,
@@ -247,16 +252,17 @@ export class OutboxWorker {
       expiresInMinutes: Math.max(1, Math.round((payload.expiresAt - ctx.clock()) / 60_000)),
       identifier: payload.identifier,
       identifierKind: payload.identifierKind,
-    });
+    };
     if (row.channel === 'phone') {
       return this.#sms.send({
         id: row.id,
         appId: row.app_id,
         linkId: row.link_id,
         to: row.recipient,
-        body: rendered.sms,
+        body: await renderLinkSms(ctx, input),
       });
     }
+    const rendered = await renderLinkEmail(ctx, input);
     return this.#email.send({
       id: row.id,
       appId: row.app_id,

@@ -7,7 +7,11 @@ function heldRead(value: string) {
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  return { read: async () => (await released, value), release };
+  const read = async () => {
+    await released;
+    return value;
+  };
+  return { read, release };
 }
 
 describe('ConfigCache', () => {

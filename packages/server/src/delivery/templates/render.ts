@@ -69,12 +69,21 @@ export function oneLine(value: string): string {
     .trim();
 }
 
-export function renderParts(parts: TemplateParts, data: TemplateData): TemplateParts {
-  // Values are inserted once and never read as templates, so a `{{` in an app's name stays text.
+// Values are inserted once and never read as templates, so a `{{` in an app's name stays text.
+
+/** What an email carries; the worker renders only the parts of the channel it sends on. */
+export function renderEmailParts(parts: TemplateParts, data: TemplateData): Omit<TemplateParts, 'sms'> {
   return {
     subject: oneLine(render(parts.subject, data, asIs)),
     text: render(parts.text, data, asIs),
     html: render(parts.html, data, escapeHtml),
-    sms: render(parts.sms, data, asIs).trim(),
   };
+}
+
+export function renderSmsPart(parts: TemplateParts, data: TemplateData): string {
+  return render(parts.sms, data, asIs).trim();
+}
+
+export function renderParts(parts: TemplateParts, data: TemplateData): TemplateParts {
+  return { ...renderEmailParts(parts, data), sms: renderSmsPart(parts, data) };
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { defaultTemplate } from './default-templates.js';
-import { messageLanguage, renderLinkMessage, templateFor } from './template-service.js';
+import {
+  messageLanguage,
+  renderLinkEmail,
+  renderLinkMessage,
+  renderLinkSms,
+  templateFor,
+} from './template-service.js';
 
 const LINK = 'https://auth.example.com/l/Zt3q9VbK1mXo7LwR2cYh5NfP8sJd4GaE6uTi0yQk_-A';
 
@@ -43,6 +49,15 @@ describe('template service', () => {
     const english = await renderLinkMessage(server.ctx, input({ language: 'ja', defaultLanguage: 'xx' }));
     expect(english.subject).toBe('Sign in to Acme');
     expect(english.text).toContain(LINK);
+  });
+
+  it('renders the email and the SMS the worker sends exactly as the whole message has them', async () => {
+    for (const language of ['en', 'de', 'zh']) {
+      const given = input({ language, code: '7KQ4-MZ' });
+      const { sms, ...email } = await renderLinkMessage(server.ctx, given);
+      expect(await renderLinkEmail(server.ctx, given)).toEqual(email);
+      expect(await renderLinkSms(server.ctx, given)).toBe(sms);
+    }
   });
 
   it('fills in the code, the expiry and the identifier kind', async () => {

@@ -11,7 +11,15 @@ import type { LinkType } from '../../storage/schema.js';
 import type { TemplateRow } from '../../storage/store.js';
 import { defaultTemplate, LANGUAGES, LINK_TYPES } from './default-templates.js';
 import { expiresInWords } from './expires-in.js';
-import { renderParts, TEMPLATE_PARTS, type TemplatePart, type TemplateParts } from './render.js';
+import {
+  renderEmailParts,
+  renderParts,
+  renderSmsPart,
+  TEMPLATE_PARTS,
+  type TemplateData,
+  type TemplatePart,
+  type TemplateParts,
+} from './render.js';
 import { validateTemplateParts } from './validate.js';
 
 type Overrides = Pick<TemplateRow, TemplatePart>;
@@ -63,10 +71,34 @@ export interface LinkMessageInput {
   identifierKind: 'email' | 'phone';
 }
 
+/** A link's message with every part filled in. */
 export async function renderLinkMessage(ctx: Context, input: LinkMessageInput): Promise<TemplateParts> {
+  const { parts, data } = await linkMessageTemplate(ctx, input);
+  return renderParts(parts, data);
+}
+
+/** The email of a link's message: subject, text and HTML. */
+export async function renderLinkEmail(
+  ctx: Context,
+  input: LinkMessageInput,
+): Promise<Omit<TemplateParts, 'sms'>> {
+  const { parts, data } = await linkMessageTemplate(ctx, input);
+  return renderEmailParts(parts, data);
+}
+
+/** The SMS of a link's message. */
+export async function renderLinkSms(ctx: Context, input: LinkMessageInput): Promise<string> {
+  const { parts, data } = await linkMessageTemplate(ctx, input);
+  return renderSmsPart(parts, data);
+}
+
+async function linkMessageTemplate(
+  ctx: Context,
+  input: LinkMessageInput,
+): Promise<{ parts: TemplateParts; data: TemplateData }> {
   const language = messageLanguage(input.language, input.defaultLanguage);
   const parts = await templateFor(ctx, input.appId, input.type, language, input.templates);
-  return renderParts(parts, {
+  const data: TemplateData = {
     app_name: input.appName,
     link_url: input.url,
     expires_in: expiresInWords(input.expiresInMinutes, language),
@@ -74,7 +106,8 @@ export async function renderLinkMessage(ctx: Context, input: LinkMessageInput): 
     identifier: input.identifier,
     is_email: input.identifierKind === 'email',
     is_phone: input.identifierKind === 'phone',
-  });
+  };
+  return { parts, data };
 }
 
 // --- The API's view -------------------------------------------------------------------------------------------
