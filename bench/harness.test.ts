@@ -61,6 +61,8 @@ describe('npm run bench -- --quick', () => {
       'create link, existing user',
       'create link, new user',
       'create link with send (outbox)',
+      'create link, paced',
+      'create link with send, paced',
       'hosted redeem (POST /l/{token})',
       'embedded redeem',
       'code exchange',
@@ -90,5 +92,14 @@ describe('npm run bench -- --quick', () => {
     for (const mib of Object.values(result.peak_rss_mib)) expect(mib).toBeGreaterThan(0);
     expect(Object.keys(result.peak_rss_mib)).toHaveLength(6);
     expect(result.postgres_two_processes.create).toBeGreaterThan(0);
+    // Issue 4's comparison: create with send against without, flat out and at the same fixed rate.
+    for (const server of ['Latchkey, SQLite', 'Latchkey, PostgreSQL']) {
+      const send = result.send_against_create[server];
+      expect(send.ratio, server).toBeGreaterThan(0);
+      expect(send.paced.rate, server).toBe(50);
+      expect(send.paced.without_send.p99_ms, server).toBeGreaterThanOrEqual(0);
+      expect(send.paced.with_send.p99_ms, server).toBeGreaterThanOrEqual(0);
+    }
+    expect(stdout).toContain('Latchkey, SQLite: at 50 creates/s, p50 / p99');
   }, 180_000);
 });

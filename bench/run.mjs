@@ -4,10 +4,11 @@
 // provider, and a bare Fastify route (bench/peers/). Loads them from this process with autocannon, every run
 // bounded in count and time, scenarios alternated round by round so that drift in the machine hits all alike.
 // Usage: npm run bench [-- --quick] [--rounds N] [--seconds S] [--connections C] [--pool-max N] [--out FILE]
-//        [--no-postgres]
+//        [--paced-rate R] [--no-postgres]
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,6 +33,11 @@ const poolMax = Number(option('--pool-max', quick ? 40 : 30_000));
 const poolMin = Math.max(connections * 4, quick ? 20 : 200);
 const outFile = option('--out', join(root, '.bench-results/latest.json'));
 const withPostgres = !args.includes('--no-postgres');
+/**
+ * The paced scenarios send creates at a fixed rate, the same with and without `send`, to compare their latency
+ * below saturation. Default: half of what the server did with `send` in the warm-up (50/s in a quick run).
+ */
+const pacedRateOption = option('--paced-rate', null);
 const postgresUrl =
   process.env.LATCHKEY_BENCH_DATABASE_URL ??
   process.env.LATCHKEY_TEST_DATABASE_URL ??
@@ -216,6 +222,59 @@ async function load(
   };
 }
 
+/**
+ * Requests at a fixed rate, spread evenly (autocannon's own rate limit sends each second's requests in one burst),
+ * over at most `connections` kept-alive sockets. Latency counts from when a request was due, not from when a
+ * socket was free, so a server that falls behind shows it.
+ */
+async function paced(url, { method = 'POST', path, headers, body, ok }, rate) {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies = [];
+  let successes = 0;
+  let bad = 0;
+  const one = (due) =>
+    new Promise((resolve) => {
+      const req = httpRequest(`${url}${path}`, { method, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - due);
+          if (ok(res.statusCode, res.headers)) successes++;
+          else bad++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        bad++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const started = performance.now();
+  const inFlight = [];
+  let sent = 0;
+  while (sent < total) {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor(((now - started) / 1000) * rate) + 1);
+    for (; sent < due; sent++) inFlight.push(one(started + (sent / rate) * 1000));
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.ceil(latencies.at(-1) ?? 0),
+    answered: latencies.length,
+    successes,
+    bad,
+  };
+}
+
 const createdOk = (status) => status >= 200 && status < 300;
 const cookieOk = (name) => (status, headers) =>
   status === 302 && String(headers['set-cookie'] ?? '').includes(name);
@@ -304,6 +363,26 @@ function latchkeyScenarios(target) {
     {
       name: 'create link with send (outbox)',
       kind: 'create',
+      fixed: {
+        path: '/v1/magic-links',
+        headers: api,
+        body: json({ email: USER, redirect_url: REDIRECT, send: true }),
+      },
+      ok: createdOk,
+    },
+    // The same two creates at a fixed rate below what either can do: does queueing a message, and sending it on
+    // the same cores, slow down the answer to the request that creates the link?
+    {
+      name: 'create link, paced',
+      kind: 'paced',
+      paced: true,
+      fixed: { path: '/v1/magic-links', headers: api, body: json({ email: USER, redirect_url: REDIRECT }) },
+      ok: createdOk,
+    },
+    {
+      name: 'create link with send, paced',
+      kind: 'paced',
+      paced: true,
       fixed: {
         path: '/v1/magic-links',
         headers: api,
@@ -424,6 +503,9 @@ async function authjsCreate(server) {
 async function measure(target, scenario, n) {
   if (target.drain) await drained(target.server.url);
   if (scenario.prepare) return poolRun(target.server.url, scenario, n);
+  if (scenario.paced) {
+    return paced(target.server.url, { ...scenario.fixed, ok: scenario.ok }, target.pacedRate);
+  }
   return load(target.server.url, { ...scenario.fixed, next: scenario.next, ok: scenario.ok });
 }
 
@@ -580,9 +662,18 @@ async function main() {
     if (!quick) {
       log('warming up (JIT, page caches, the existing users)…');
       for (const entry of entries) {
+        if (entry.scenario.paced) continue;
         const r = await run(entry, poolMin, 1);
         estimate.set(entry.key, r.rps);
       }
+    }
+    for (const t of targets) {
+      const withSend = estimate.get(`${t.id}:create link with send (outbox)`);
+      t.pacedRate = pacedRateOption
+        ? Number(pacedRateOption)
+        : quick || !withSend
+          ? 50
+          : Math.max(10, Math.round(withSend / 2 / 10) * 10);
     }
     const loadAtStart = loadavg();
     const results = new Map(entries.map((e) => [e.key, []]));
@@ -644,7 +735,8 @@ async function main() {
       const aj = peerKind && find('Auth.js', peerKind);
       row.x_better_auth = ba ? row.rps / ba : null;
       row.x_authjs = aj ? row.rps / aj : null;
-      row.of_fastify = ceiling ? row.rps / ceiling : null;
+      // A paced run's rate is the one it was given, not a measure of speed.
+      row.of_fastify = ceiling && row.kind !== 'paced' ? row.rps / ceiling : null;
     }
     const pgOne = rows.find(
       (r) => r.server === 'Latchkey, PostgreSQL' && r.scenario === 'create link, existing user',
@@ -661,11 +753,24 @@ async function main() {
         ? { create: pgTwo.rps / pgOne.rps, hosted_redeem: pgTwoRedeem.rps / pgOneRedeem.rps }
         : null;
 
-    // Issue 4's measure: creating with `send: true` (the worker in the same process) against creating without.
-    const sendRatios = ['Latchkey, SQLite', 'Latchkey, PostgreSQL'].flatMap((server) => {
-      const plain = rows.find((r) => r.server === server && r.scenario === 'create link, existing user');
-      const send = rows.find((r) => r.server === server && r.scenario === 'create link with send (outbox)');
-      return plain && send ? [{ server, ratio: send.rps / plain.rps }] : [];
+    // Issue 4's measure: creating with `send: true` (the worker in the same process) against creating without,
+    // flat out and at a fixed rate.
+    const latchkeyServers = targets.filter((t) => t.id !== 'latchkey-pg-2' && t.apiHeaders);
+    const sendRatios = latchkeyServers.flatMap(({ label: server, pacedRate }) => {
+      const row = (name) => rows.find((r) => r.server === server && r.scenario === name);
+      const plain = row('create link, existing user');
+      const send = row('create link with send (outbox)');
+      const pacedPlain = row('create link, paced');
+      const pacedSend = row('create link with send, paced');
+      if (!plain || !send) return [];
+      const latency = (r) => r && { rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms };
+      return [
+        {
+          server,
+          ratio: send.rps / plain.rps,
+          paced: { rate: pacedRate, without_send: latency(pacedPlain), with_send: latency(pacedSend) },
+        },
+      ];
     });
 
     const machine = `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -700,8 +805,14 @@ async function main() {
         `PostgreSQL, two processes against one: create ${scaling.create.toFixed(2)}×, hosted redeem ${scaling.hosted_redeem.toFixed(2)}×`,
       );
     }
-    for (const { server, ratio } of sendRatios) {
+    for (const { server, ratio, paced } of sendRatios) {
       out.push(`${server}: create with send at ${Math.round(ratio * 100)} % of create without it`);
+      const { without_send: a, with_send: b } = paced;
+      if (a && b) {
+        out.push(
+          `${server}: at ${paced.rate} creates/s, p50 / p99 ${fixed1(a.p50_ms)} / ${fixed1(a.p99_ms)} ms without send, ${fixed1(b.p50_ms)} / ${fixed1(b.p99_ms)} ms with it`,
+        );
+      }
     }
     process.stdout.write(`${out.join('\n')}\n`);
 
@@ -720,7 +831,9 @@ async function main() {
           rows,
           peak_rss_mib: rss,
           postgres_two_processes: scaling,
-          send_against_create: Object.fromEntries(sendRatios.map((r) => [r.server, r.ratio])),
+          send_against_create: Object.fromEntries(
+            sendRatios.map((r) => [r.server, { ratio: r.ratio, paced: r.paced }]),
+          ),
         },
         null,
         2,
