@@ -344,13 +344,24 @@ function latchkeyScenarios(target) {
   const api = target.apiHeaders;
   const json = (body) => JSON.stringify(body);
   let newUser = 0;
-  return [
-    {
-      name: 'create link, existing user',
-      kind: 'create',
-      fixed: { path: '/v1/magic-links', headers: api, body: json({ email: USER, redirect_url: REDIRECT }) },
-      ok: createdOk,
+  const create = {
+    name: 'create link, existing user',
+    kind: 'create',
+    fixed: { path: '/v1/magic-links', headers: api, body: json({ email: USER, redirect_url: REDIRECT }) },
+    ok: createdOk,
+  };
+  const createWithSend = {
+    name: 'create link with send (outbox)',
+    kind: 'create',
+    fixed: {
+      path: '/v1/magic-links',
+      headers: api,
+      body: json({ email: USER, redirect_url: REDIRECT, send: true }),
     },
+    ok: createdOk,
+  };
+  return [
+    create,
     {
       name: 'create link, new user',
       kind: 'create',
@@ -360,36 +371,11 @@ function latchkeyScenarios(target) {
       }),
       ok: createdOk,
     },
-    {
-      name: 'create link with send (outbox)',
-      kind: 'create',
-      fixed: {
-        path: '/v1/magic-links',
-        headers: api,
-        body: json({ email: USER, redirect_url: REDIRECT, send: true }),
-      },
-      ok: createdOk,
-    },
+    createWithSend,
     // The same two creates at a fixed rate below what either can do: does queueing a message, and sending it on
     // the same cores, slow down the answer to the request that creates the link?
-    {
-      name: 'create link, paced',
-      kind: 'paced',
-      paced: true,
-      fixed: { path: '/v1/magic-links', headers: api, body: json({ email: USER, redirect_url: REDIRECT }) },
-      ok: createdOk,
-    },
-    {
-      name: 'create link with send, paced',
-      kind: 'paced',
-      paced: true,
-      fixed: {
-        path: '/v1/magic-links',
-        headers: api,
-        body: json({ email: USER, redirect_url: REDIRECT, send: true }),
-      },
-      ok: createdOk,
-    },
+    { ...create, name: 'create link, paced', kind: 'paced' },
+    { ...createWithSend, name: 'create link with send, paced', kind: 'paced' },
     {
       name: 'hosted redeem (POST /l/{token})',
       kind: 'verify',
@@ -503,7 +489,7 @@ async function authjsCreate(server) {
 async function measure(target, scenario, n) {
   if (target.drain) await drained(target.server.url);
   if (scenario.prepare) return poolRun(target.server.url, scenario, n);
-  if (scenario.paced) {
+  if (scenario.kind === 'paced') {
     return paced(target.server.url, { ...scenario.fixed, ok: scenario.ok }, target.pacedRate);
   }
   return load(target.server.url, { ...scenario.fixed, next: scenario.next, ok: scenario.ok });
@@ -662,7 +648,7 @@ async function main() {
     if (!quick) {
       log('warming up (JIT, page caches, the existing users)…');
       for (const entry of entries) {
-        if (entry.scenario.paced) continue;
+        if (entry.scenario.kind === 'paced') continue;
         const r = await run(entry, poolMin, 1);
         estimate.set(entry.key, r.rps);
       }
