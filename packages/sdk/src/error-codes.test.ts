@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type ErrorCode, errorCodes } from '../../server/src/http/error-codes.js';
+import { type ErrorCode, errorCodes } from '../../server/src/errors/error-codes.js';
 import { type LatchkeyErrorCode, latchkeyErrorCodes } from './error-codes.js';
 
 describe('error codes', () => {

@@ -4,7 +4,7 @@
  */
 export { type Config, ConfigError, type ConfigFlags, loadConfig } from './config/config.js';
 export type { Context } from './context.js';
-export { type ErrorCode, errorCodes, isErrorCode } from './http/error-codes.js';
+export { type ErrorCode, errorCodes, isErrorCode } from './errors/error-codes.js';
 export { buildServer, VERSION } from './http/server.js';
 export {
   type Bootstrap,

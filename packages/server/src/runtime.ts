@@ -20,6 +20,7 @@ import { type CreatedSigningKey, createSigningKey } from './signed-links/signing
 import { createStore } from './storage/create-store.js';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { WEBHOOK_EVENT_TYPES } from './webhooks/event-types.js';
 
 export interface Runtime {
   ctx: Context;
@@ -51,7 +52,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const handle = openDatabase(databaseTarget(config));
   try {
     if (options.migrate !== false) await migrateToLatest(handle.db);
-    const store = createStore(handle);
+    const store = createStore(handle, { webhookEventTypes: WEBHOOK_EVENT_TYPES });
     const clock = options.clock ?? Date.now;
     const random = options.random ?? pooledRandomBytes();
     const secretBox = new SecretBox(masterKey, random);

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
+import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/auth.js';
 import { forgetRateLimitRules } from '../rate-limit/rule-cache.js';
 import type { ApiKeyRow, AppRow, Page } from '../storage/store.js';

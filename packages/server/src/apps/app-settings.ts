@@ -2,7 +2,7 @@
  * An app's settings: their defaults, and the checks every change must pass before anything is stored. Types and
  * shapes are checked by the route schema; the rules that relate one value to another live here.
  */
-import { validationError } from '../http/api-error.js';
+import { validationError } from '../errors/api-error.js';
 import { checkRedirect, parseAllowEntry } from '../links/redirect-policy.js';
 import type { LinkType } from '../storage/schema.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { resolveApp } from '../http/auth.js';
 import { iso, listResponse } from '../http/present.js';
 import { Id, PageQuery } from '../http/schemas.js';

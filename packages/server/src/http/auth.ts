@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { hashSecret } from '../crypto/tokens.js';
+import { ApiError } from '../errors/api-error.js';
 import { apiKeyRuleOf, enforceRateLimit } from '../rate-limit/enforce.js';
-import { ApiError } from './api-error.js';
 
 export interface Principal {
   keyId: string;

@@ -3,12 +3,12 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsBody } from '../apps/app-routes.js';
+import { errorCodes, isErrorCode } from '../errors/error-codes.js';
 import { CreateLinkBody } from '../links/link-routes.js';
 import { type DatabaseHandle, openDatabase } from '../storage/database.js';
 import type { Database } from '../storage/schema.js';
 import { DIALECTS } from '../test-support/databases.js';
 import { createTestLink, startTestServer, type TestServer } from '../test-support/test-server.js';
-import { errorCodes, isErrorCode } from './error-codes.js';
 
 type Body = Record<string, unknown>;
 interface Route {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { authenticate } from './auth.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';

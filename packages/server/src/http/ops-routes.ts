@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../context.js';
+import { ApiError } from '../errors/api-error.js';
 import { migrationsDone } from '../storage/migrate.js';
 import type { Database } from '../storage/schema.js';
-import { ApiError } from './api-error.js';
 import { sendError } from './error-handler.js';
 
 export interface Metrics {

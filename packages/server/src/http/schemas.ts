@@ -1,6 +1,6 @@
 /** Request and response shapes shared across routes; they validate input and feed the OpenAPI document. */
 import { type TSchema, Type } from 'typebox';
-import { errorCodes } from './error-codes.js';
+import { errorCodes } from '../errors/error-codes.js';
 
 export const ErrorBody = Type.Object(
   {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
   maskIdentifier,

@@ -3,11 +3,18 @@ import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
+import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { ApiError, validationError } from '../http/api-error.js';
 import type { Channel, LinkType } from '../storage/schema.js';
 import type { EventRow, LinkFilter, MagicLinkRow, OutboxRow, Page, UserRow } from '../storage/store.js';
-import { buildUser, emailOrThrow, getUserOrThrow, phoneOrThrow } from '../users/user-service.js';
+import { UniqueViolation } from '../storage/unique-violation.js';
+import {
+  buildUser,
+  emailOrThrow,
+  getUserOrThrow,
+  phoneOrThrow,
+  throwAsConflict,
+} from '../users/user-service.js';
 import { checkRedirect } from './redirect-policy.js';
 
 export interface CreateLinkInput {
@@ -135,9 +142,8 @@ export async function createLink(
     await ctx.store.createLink(link, newUser, events, message);
   } catch (error) {
     // Two first requests for the same new address raced to create its user; the loser retries and finds it.
-    if (newUser && error instanceof ApiError && error.code === 'conflict' && !retried)
-      return createLink(ctx, appId, input, true);
-    throw error;
+    if (newUser && error instanceof UniqueViolation && !retried) return createLink(ctx, appId, input, true);
+    throwAsConflict(error);
   }
   if (message) ctx.delivery.wake();
   return { link, token, url };

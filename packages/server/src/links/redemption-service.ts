@@ -1,8 +1,8 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import type { Context } from '../context.js';
 import { orderedSecret, secretLookupHash } from '../crypto/tokens.js';
+import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { ApiError } from '../http/api-error.js';
 import {
   buildRefreshToken,
   buildSession,

@@ -6,7 +6,7 @@ import { appForHost } from '../apps/app-hosts.js';
 import { DEFAULT_APP_KEY } from '../apps/app-service.js';
 import { readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { checkRedirect } from '../links/redirect-policy.js';
 import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
 import {

@@ -1,4 +1,4 @@
-import { errorCodes } from '../http/error-codes.js';
+import { errorCodes } from '../errors/error-codes.js';
 import { escapeHtml, fillHtml, safeHref } from './html.js';
 import { CONFIRM_FORM_ID, newNonce, renderDocument } from './layout.js';
 import { type Language, type Messages, messages } from './messages.js';

@@ -7,8 +7,8 @@ import {
   readSettings,
 } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
+import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { ApiError } from '../http/api-error.js';
 import type { RateLimitRule } from './rate-limiter.js';
 import { cachedRule, cacheRule } from './rule-cache.js';
 

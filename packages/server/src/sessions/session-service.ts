@@ -7,8 +7,8 @@ import {
   pkceChallenge,
   secretLookupHash,
 } from '../crypto/tokens.js';
+import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { ApiError } from '../http/api-error.js';
 import type { Amr } from '../storage/schema.js';
 import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../storage/store.js';
 

@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../crypto/tokens.js';
-import { type ErrorCode, errorCodes } from '../http/error-codes.js';
+import { type ErrorCode, errorCodes } from '../errors/error-codes.js';
 import { DIALECTS } from '../test-support/databases.js';
 import { createOtherApp, startTestServer, type TestServer } from '../test-support/test-server.js';
 import { hmacSha256 } from './signed-token.js';

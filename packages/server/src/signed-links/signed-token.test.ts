@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 import { checkAlgorithm, hmacSha256, parseToken, signatureMatches, signToken } from './signed-token.js';
 
 const SECRET = 'lk_hs_unit-test-secret-0123456789abcdefghijklmno';

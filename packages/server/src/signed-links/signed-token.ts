@@ -8,7 +8,7 @@
  * the result against jose as an independent implementation.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 
 export interface TokenHeader {
   alg?: unknown;

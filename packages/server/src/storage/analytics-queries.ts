@@ -7,9 +7,9 @@
  * hundred small rows plus the last days' links, not a million rows.
  */
 import { type RawBuilder, sql } from 'kysely';
-import { emptyHistogram, REDEEM_BUCKETS_MS } from '../analytics/redeem-histogram.js';
 import type { DialectName } from './database.js';
 import type { RootDb } from './query-helpers.js';
+import { emptyHistogram, REDEEM_BUCKETS_MS } from './redeem-buckets.js';
 import type { LinkType } from './schema.js';
 import type { AnalyticsStore, DayStats } from './store.js';
 

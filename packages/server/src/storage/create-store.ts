@@ -6,7 +6,7 @@ import { idempotencyQueries } from './idempotency-queries.js';
 import { linkQueries } from './link-queries.js';
 import { loginFlowQueries } from './login-flow-queries.js';
 import { outboxQueries } from './outbox-queries.js';
-import { cacheWebhookEndpoints } from './query-helpers.js';
+import { configureWebhookFanOut } from './query-helpers.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
 import { sessionQueries } from './session-queries.js';
 import { signedLinkQueries } from './signed-link-queries.js';
@@ -14,9 +14,15 @@ import type { Store } from './store.js';
 import { userQueries } from './user-queries.js';
 import { webhookQueries } from './webhook-queries.js';
 
+export interface StoreOptions {
+  /** Event types that are delivered to webhook endpoints; writing one queues a message per subscribed endpoint. */
+  webhookEventTypes: Iterable<string>;
+}
+
 /** The one storage implementation, on Kysely, for SQLite and PostgreSQL alike. */
-export function createStore(handle: DatabaseHandle): Store {
+export function createStore(handle: DatabaseHandle, options: StoreOptions): Store {
   const { db } = handle;
+  const endpointCache = configureWebhookFanOut(db, options.webhookEventTypes, handle.externalVersion);
   return {
     dialect: handle.dialect,
     ...appQueries(db, handle.externalVersion),
@@ -28,7 +34,7 @@ export function createStore(handle: DatabaseHandle): Store {
     ...loginFlowQueries(db),
     ...rateLimitQueries(db),
     ...idempotencyQueries(db),
-    ...webhookQueries(db, handle.externalVersion && cacheWebhookEndpoints(db, handle.externalVersion)),
+    ...webhookQueries(db, endpointCache),
     ...analyticsQueries(db, handle.dialect),
     async claimOnce(key, value, now) {
       const result = await db

@@ -1,9 +1,9 @@
-import { ApiError } from '../http/api-error.js';
 import { compiledQuery, firstRow } from './compiled-query.js';
 import { insertRows } from './insert-rows.js';
-import { type Db, insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
 import { type LinkStatus, OUTSTANDING } from './schema.js';
 import type { LinkStore, RedeemResult } from './store.js';
+import { mapUniqueViolation } from './unique-violation.js';
 import { userById } from './user-queries.js';
 
 /** Rows per multi-row INSERT: 200 links of 24 columns are 4,800 parameters (SQLite allows 32,766). */
@@ -199,7 +199,7 @@ export function linkQueries(db: RootDb): LinkStore {
         const user = firstRow(await userById(trx, link.app_id, link.user_id));
         // Users are deleted together with their links' revocation, so this cannot happen; if it ever does, roll
         // back rather than spend a link without opening a session.
-        if (!user) throw new ApiError('link_invalid', 'The link belongs to no user.');
+        if (!user) throw new Error('redeemLink: the link belongs to no user');
         const writes = plan(link, user);
         if (writes.session.id !== sessionId)
           throw new Error('redeemLink: the planned session must have sessionId');

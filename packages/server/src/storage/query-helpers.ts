@@ -1,6 +1,4 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
-import { ApiError } from '../http/api-error.js';
-import { isWebhookEventType } from '../webhooks/event-types.js';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import { insertRows } from './insert-rows.js';
@@ -26,7 +24,9 @@ export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
  * scanned all events on every write.)
  */
 async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
-  const candidates = events.filter((e) => e.app_id !== null && isWebhookEventType(e.type));
+  const fanOut = fanOuts.get(db.getExecutor().adapter);
+  if (!fanOut) throw new Error('insertEvents: the database was not opened through createStore');
+  const candidates = events.filter((e) => e.app_id !== null && fanOut.deliverable.has(e.type));
   if (candidates.length === 0) return;
   const appIds = [...new Set(candidates.map((e) => e.app_id!))];
   const endpoints = (await Promise.all(appIds.map((appId) => enabledEndpoints(db, appId)))).flatMap(
@@ -63,19 +63,27 @@ async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
 type EnabledEndpoint = Pick<WebhookEndpointRow, 'id' | 'app_id' | 'event_types'>;
 
 /**
- * The enabled webhook endpoints of each app, cached (SQLite only, see config-cache.ts) per database: every event
- * write asks, and most apps have none. webhook-queries.ts runs every write to the endpoints through `changing`.
+ * How event writes fan out to webhooks, per database: which event types are delivered at all (the webhooks
+ * capability decides; storage is told at createStore), and the enabled endpoints of each app, cached (SQLite only,
+ * see config-cache.ts) because every event write asks and most apps have none. webhook-queries.ts runs every write
+ * to the endpoints through the cache's `changing`. Keyed by the executor adapter, which `db` and its transactions
+ * share.
  */
-const endpointCaches = new WeakMap<object, ConfigCache<string, readonly EnabledEndpoint[]>>();
+interface FanOut {
+  deliverable: ReadonlySet<string>;
+  endpoints: ConfigCache<string, readonly EnabledEndpoint[]> | undefined;
+}
+const fanOuts = new WeakMap<object, FanOut>();
 
-/** Called by createStore: `db` and its transactions share one executor adapter, which keys the cache. */
-export function cacheWebhookEndpoints(
+/** Called by createStore; answers the endpoint cache, if the database has one. */
+export function configureWebhookFanOut(
   db: RootDb,
-  externalVersion: () => number,
-): ConfigCache<string, unknown> {
-  const cache = new ConfigCache<string, readonly EnabledEndpoint[]>(externalVersion);
-  endpointCaches.set(db.getExecutor().adapter, cache);
-  return cache;
+  deliverable: Iterable<string>,
+  externalVersion: (() => number) | undefined,
+): ConfigCache<string, unknown> | undefined {
+  const endpoints = externalVersion && new ConfigCache<string, readonly EnabledEndpoint[]>(externalVersion);
+  fanOuts.set(db.getExecutor().adapter, { deliverable: new Set(deliverable), endpoints });
+  return endpoints;
 }
 
 const readEnabledEndpoints = compiledQuery((db: Db, appId: string) =>
@@ -88,7 +96,7 @@ const readEnabledEndpoints = compiledQuery((db: Db, appId: string) =>
 
 function enabledEndpoints(db: Db, appId: string): Promise<readonly EnabledEndpoint[] | undefined> {
   const read = async () => (await readEnabledEndpoints(db, appId)).rows;
-  const cache = endpointCaches.get(db.getExecutor().adapter);
+  const cache = fanOuts.get(db.getExecutor().adapter)?.endpoints;
   return cache ? cache.get(appId, read) : read();
 }
 
@@ -103,24 +111,4 @@ export function paginate<DB, TB extends keyof DB, O>(
   let q = query as SelectQueryBuilder<any, any, O>;
   if (page.cursor !== undefined) q = q.where(idColumn, '<', page.cursor);
   return q.orderBy(idColumn, 'desc').limit(page.limit + 1) as SelectQueryBuilder<DB, TB, O>;
-}
-
-const UNIQUE_FIELDS: Array<[RegExp, string]> = [
-  [/users_app_email|users\.app_id, users\.email/, 'email'],
-  [/users_app_phone|users\.app_id, users\.phone/, 'phone'],
-  [/users_app_external|users\.app_id, users\.external_id/, 'external_id'],
-];
-
-/**
- * Turns a unique-constraint violation from either database into a `conflict` error naming the field; any other
- * error passes through unchanged.
- */
-export function mapUniqueViolation(error: unknown): unknown {
-  const e = error as { code?: string; message?: string; constraint?: string };
-  const isUnique = e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
-  if (!isUnique) return error;
-  const text = `${e.constraint ?? ''} ${e.message ?? ''}`;
-  const field = UNIQUE_FIELDS.find(([pattern]) => pattern.test(text))?.[1];
-  if (field === undefined) return error;
-  return new ApiError('conflict', `Another user of this app already has this ${field}.`, { param: field });
 }

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { randomSecret } from '../crypto/tokens.js';
-import { ApiError } from '../http/api-error.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
   appRow,
@@ -35,6 +34,7 @@ import type {
   SessionRow,
   UserRow,
 } from './store.js';
+import { UniqueViolation } from './unique-violation.js';
 
 const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id);
 
@@ -367,7 +367,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       ['phone', { phone: '+15555550101' }],
       ['external_id', { external_id: 'cus_taken' }],
     ] as const)(
-      'rejects a second user with the same %s in one app as a conflict',
+      'rejects a second user with the same %s in one app as a unique violation',
       async (field, identifier) => {
         const now = Date.now();
         const app = await seedApp(now);
@@ -377,8 +377,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         const error = await rejection(
           store().insertUser(duplicate, [eventRow(app.id, 'user.created', duplicate.id, now)]),
         );
-        expect(error).toBeInstanceOf(ApiError);
-        expect(error).toMatchObject({ code: 'conflict', param: field });
+        expect(error).toBeInstanceOf(UniqueViolation);
+        expect(error).toMatchObject({ field });
         expect(await store().getUser(app.id, duplicate.id)).toBeUndefined();
         expect(await store().listEvents(app.id, { subject_id: duplicate.id }, { limit: 10 })).toEqual([]);
       },
@@ -433,7 +433,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       expect(await store().getUser(app.id, user.id)).toEqual(user);
     });
 
-    it('rejects an update to an email another user of the app has as a conflict', async () => {
+    it('rejects an update to an email another user of the app has as a unique violation', async () => {
       const now = Date.now();
       const app = await seedApp(now);
       const holder = await seedUser(app.id, now);
@@ -442,8 +442,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       const error = await rejection(
         store().updateUser(app.id, user.id, { email: holder.email, updated_at: now }, []),
       );
-      expect(error).toBeInstanceOf(ApiError);
-      expect(error).toMatchObject({ code: 'conflict', param: 'email' });
+      expect(error).toBeInstanceOf(UniqueViolation);
+      expect(error).toMatchObject({ field: 'email' });
       expect(await store().getUser(app.id, user.id)).toEqual(user);
     });
 
@@ -622,8 +622,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
           () => undefined,
           (e: unknown) => e,
         );
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).code).toBe('conflict');
+      expect(error).toBeInstanceOf(UniqueViolation);
       expect(await store().getUser(app.id, fresh.id)).toBeUndefined();
       expect(await store().getLink(app.id, items[0]!.link.id)).toBeUndefined();
       expect(await eventsOfType(app.id, 'magic_link.created')).toEqual([]);

@@ -477,7 +477,7 @@ export interface DayCounts {
 export interface DayStats extends DayCounts {
   day: number;
   type: LinkType;
-  /** Links per bucket of time from send to redemption (analytics/redeem-histogram.ts). */
+  /** Links per bucket of time from send to redemption (storage/redeem-buckets.ts). */
   histogram: number[];
 }
 

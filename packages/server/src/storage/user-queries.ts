@@ -1,7 +1,8 @@
 import { compiledQuery, firstRow } from './compiled-query.js';
-import { type Db, insertEvents, mapUniqueViolation, paginate, type RootDb } from './query-helpers.js';
+import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
 import { OUTSTANDING } from './schema.js';
 import type { EventRow, UserStore } from './store.js';
+import { mapUniqueViolation } from './unique-violation.js';
 
 class UnknownUser extends Error {}
 

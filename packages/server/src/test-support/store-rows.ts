@@ -19,6 +19,7 @@ import type {
   Store,
   UserRow,
 } from '../storage/store.js';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/event-types.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export const SECOND = 1000;
@@ -61,7 +62,7 @@ export function useStore(
     database = await createTestDatabase(dialect);
     handle = openDatabase(database.target);
     await migrateToLatest(handle.db);
-    store = createStore(handle);
+    store = createStore(handle, { webhookEventTypes: WEBHOOK_EVENT_TYPES });
   };
   const close = async () => {
     while (extraHandles.length > 0) await extraHandles.pop()?.close();
@@ -87,7 +88,7 @@ export function useStore(
     openStore: () => {
       const own = openDatabase(opened(database).target);
       extraHandles.push(own);
-      return createStore(own);
+      return createStore(own, { webhookEventTypes: WEBHOOK_EVENT_TYPES });
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
+import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { ApiError, validationError } from '../http/api-error.js';
 import type { Page, UserFilter, UserPatch, UserRow } from '../storage/store.js';
+import { UniqueViolation } from '../storage/unique-violation.js';
 import { normalizeEmail, normalizePhone } from './normalize.js';
 
 export interface UserInput {
@@ -30,6 +31,16 @@ export function phoneOrThrow(raw: string, param = 'phone'): string {
   return phone;
 }
 
+/** Storage's `UniqueViolation` (another user of the app has this identifier) as the API's `conflict`. */
+export function throwAsConflict(error: unknown): never {
+  if (error instanceof UniqueViolation) {
+    throw new ApiError('conflict', `Another user of this app already has this ${error.field}.`, {
+      param: error.field,
+    });
+  }
+  throw error;
+}
+
 /** A user row for `appId`, not yet stored (link creation inserts it together with the link). */
 export function buildUser(ctx: Context, appId: string, input: UserInput, now = ctx.clock()): UserRow {
   return {
@@ -52,7 +63,9 @@ export async function createUser(ctx: Context, appId: string, input: UserInput):
     throw validationError('email', 'A user needs at least one of email, phone or external_id.');
   }
   const user = buildUser(ctx, appId, input);
-  await ctx.store.insertUser(user, [makeEvent(ctx, appId, 'user.created', user.id, { user_id: user.id })]);
+  await ctx.store
+    .insertUser(user, [makeEvent(ctx, appId, 'user.created', user.id, { user_id: user.id })])
+    .catch(throwAsConflict);
   return user;
 }
 
@@ -99,9 +112,11 @@ export async function updateUser(
   if (!next.email && !next.phone && !next.external_id) {
     throw validationError('email', 'A user must keep at least one of email, phone or external_id.');
   }
-  const row = await ctx.store.updateUser(appId, userId, patch, [
-    makeEvent(ctx, appId, 'user.updated', userId, { user_id: userId, changed: Object.keys(input) }),
-  ]);
+  const row = await ctx.store
+    .updateUser(appId, userId, patch, [
+      makeEvent(ctx, appId, 'user.updated', userId, { user_id: userId, changed: Object.keys(input) }),
+    ])
+    .catch(throwAsConflict);
   if (!row) throw new ApiError('not_found', `No user ${userId} in this app.`);
   return row;
 }

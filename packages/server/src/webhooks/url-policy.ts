@@ -7,7 +7,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { ApiError } from '../http/api-error.js';
+import { ApiError } from '../errors/api-error.js';
 
 /** Resolves a host name to every address it has. Injectable (Context.resolveHost) so tests can steer DNS. */
 export type ResolveHost = (hostname: string) => Promise<string[]>;

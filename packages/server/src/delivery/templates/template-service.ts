@@ -4,7 +4,7 @@
  */
 import { readSettings } from '../../apps/app-settings.js';
 import type { Context } from '../../context.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { iso } from '../../http/present.js';
 import { type Language, toLanguage } from '../../pages/messages.js';
 import type { LinkType } from '../../storage/schema.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { defaultTemplate, LANGUAGES, LINK_TYPES } from './default-templates.js';
 import type { TemplateParts } from './render.js';
 import { validateTemplateParts } from './validate.js';

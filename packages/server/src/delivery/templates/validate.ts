@@ -3,7 +3,7 @@
  * send later. Each refusal names the part (`param`: subject, text, html or sms) and says how to fix it.
  */
 import Mustache from 'mustache';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { TEMPLATE_VARIABLES } from './default-templates.js';
 import { escapeHtml, type TemplateData, type TemplatePart, type TemplateParts } from './render.js';
 

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Context } from '../../context.js';
-import { ApiError } from '../../http/api-error.js';
+import { ApiError } from '../../errors/api-error.js';
 import { resolveApp } from '../../http/auth.js';
 import { claimIdempotencyKey, sendStoredAnswer } from '../../http/idempotency.js';
 import {

@@ -6,8 +6,8 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { getAppOrThrow } from '../../apps/app-service.js';
 import type { Context } from '../../context.js';
-import { ApiError } from '../../http/api-error.js';
-import type { ErrorCode } from '../../http/error-codes.js';
+import { ApiError } from '../../errors/api-error.js';
+import type { ErrorCode } from '../../errors/error-codes.js';
 import { toApiError } from '../../http/error-handler.js';
 import { createValidatorCompiler, refuseNulCharacters } from '../../http/validation.js';
 import type { UserRow } from '../../storage/store.js';
