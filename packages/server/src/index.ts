@@ -5,7 +5,6 @@
 export { type Config, ConfigError, type ConfigFlags, loadConfig } from './config/config.js';
 export type { Context } from './context.js';
 export { type ErrorCode, errorCodes, isErrorCode } from './errors/error-codes.js';
-export { buildServer, VERSION } from './http/server.js';
 export {
   type Bootstrap,
   bootstrap,
@@ -15,6 +14,7 @@ export {
   startDelivery,
   startMaintenance,
 } from './runtime.js';
+export { buildServer, VERSION } from './server.js';
 export {
   type VerifyWebhookOptions,
   verifyWebhook,

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { rollupLinkStats } from './analytics/stats-rollup.js';
-import { type CreatedKey, createApp, DEFAULT_APP_KEY, newApiKey } from './apps/app-service.js';
+import { type CreatedKey, createApp, newApiKey } from './apps/app-service.js';
+import { claimDefaultApp } from './apps/default-app.js';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
 import type { Context } from './context.js';
@@ -114,7 +115,7 @@ export async function bootstrap(ctx: Context): Promise<Bootstrap> {
   const adminKey = await issueAdminKey(ctx, 'bootstrap');
   const signingKey = await createSigningKey(ctx, app.id, 'default', null);
   // Stateless links without a `kid` on the shared host belong to this app (docs/signed-links.md).
-  await ctx.store.claimOnce(DEFAULT_APP_KEY, app.id, ctx.clock());
+  await claimDefaultApp(ctx, app.id);
   return { appId: app.id, apiKey: key, adminKey, signingKey };
 }
 

@@ -1,37 +1,46 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
-import { resolveApp } from '../http/auth.js';
+import { actingApp } from '../http/auth.js';
+import type { RouteGroups } from '../http/routes.js';
 import { linkStats } from './stats-service.js';
 
-export function statsRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.get(
-      '/v1/stats',
-      {
-        schema: {
-          tags: ['analytics'],
-          summary: 'Funnel, conversion, time to redeem, invite activation, failures and a per-day series',
-          querystring: Type.Object({
-            from: Type.Optional(
-              Type.String({
-                maxLength: 40,
-                description: 'ISO date or date-time (default: 30 days before `to`).',
-              }),
-            ),
-            to: Type.Optional(
-              Type.String({ maxLength: 40, description: 'ISO date or date-time, exclusive (default: now).' }),
-            ),
-            type: Type.Optional(
-              Type.Union([Type.Literal('login'), Type.Literal('verify_identifier'), Type.Literal('invite')]),
-            ),
-          }),
+export function statsRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      app.get(
+        '/v1/stats',
+        {
+          schema: {
+            tags: ['analytics'],
+            summary: 'Funnel, conversion, time to redeem, invite activation, failures and a per-day series',
+            querystring: Type.Object({
+              from: Type.Optional(
+                Type.String({
+                  maxLength: 40,
+                  description: 'ISO date or date-time (default: 30 days before `to`).',
+                }),
+              ),
+              to: Type.Optional(
+                Type.String({
+                  maxLength: 40,
+                  description: 'ISO date or date-time, exclusive (default: now).',
+                }),
+              ),
+              type: Type.Optional(
+                Type.Union([
+                  Type.Literal('login'),
+                  Type.Literal('verify_identifier'),
+                  Type.Literal('invite'),
+                ]),
+              ),
+            }),
+          },
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return linkStats(ctx, appId, request.query);
-      },
-    );
+        async (request) => {
+          const appId = actingApp(request);
+          return linkStats(ctx, appId, request.query);
+        },
+      );
+    },
   };
 }

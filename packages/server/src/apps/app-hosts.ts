@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { readSettings } from './app-settings.js';
+import { defaultAppId } from './default-app.js';
 
 /**
  * Apps with a `public_url` of their own (a custom domain), by host, so a request can be matched to its app. Built
@@ -27,4 +28,12 @@ export async function appForHost(ctx: Context, host: string | undefined): Promis
 
 export function forgetAppHosts(ctx: Context): void {
   indexes.delete(ctx);
+}
+
+/**
+ * The app a public page or link is for when the request does not name one: the app whose own domain the request
+ * came to, else the default app (undefined before the first start created it).
+ */
+export async function appIdForHost(ctx: Context, host: string | undefined): Promise<string | undefined> {
+  return (await appForHost(ctx, host)) ?? (await defaultAppId(ctx));
 }

@@ -1,14 +1,16 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
-import { authenticate, requireAdmin, resolveApp } from '../http/auth.js';
+import { actingApp, actsOnInstallation, principalOf, requireAdmin } from '../http/auth.js';
 import { listResponse, presentApiKey, presentApp } from '../http/present.js';
+import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import type { AppRow } from '../storage/store.js';
 import {
   createApiKey,
   createApp,
   getAppOrThrow,
   listApiKeys,
+  listApps,
   revokeApiKey,
   updateApp,
 } from './app-service.js';
@@ -81,126 +83,119 @@ export const SettingsBody = Type.Object(
 const AppParams = Type.Object({ app_id: Id('app') });
 const KeyParams = Type.Object({ key_id: Id('key') });
 
-export function appRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/v1/apps',
-      {
-        schema: {
-          tags: ['apps'],
-          summary: 'Create an app (admin key)',
-          body: Type.Intersect([
-            SettingsBody,
-            Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
-          ]),
+const KeyBody = Type.Object(
+  {
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    kind: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('admin')])),
+  },
+  { additionalProperties: false },
+);
+
+export function appRoutes(ctx: Context): RouteGroups {
+  const present = (row: AppRow) => presentApp(row, readSettings(row.settings), ctx.config.publicUrl);
+  return {
+    admin: async (app) => {
+      app.post(
+        '/v1/apps',
+        {
+          schema: {
+            tags: ['apps'],
+            summary: 'Create an app (admin key)',
+            body: Type.Intersect([
+              SettingsBody,
+              Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
+            ]),
+          },
         },
-      },
-      async (request, reply) => {
-        const actor = await requireAdmin(ctx, request);
-        const { name, ...settings } = request.body;
-        const created = await createApp(ctx, { name, settings }, actor);
-        return reply.code(201).send({
-          app: presentApp(created.app, readSettings(created.app.settings), ctx.config.publicUrl),
-          api_key: { ...presentApiKey(created.key.row), key: created.key.secret },
-        });
-      },
-    );
-
-    app.get(
-      '/v1/apps',
-      { schema: { tags: ['apps'], summary: 'List apps (admin key)', querystring: PageQuery } },
-      async (request) => {
-        await requireAdmin(ctx, request);
-        const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
-        const rows = await ctx.store.listApps(page);
-        return listResponse(rows, page.limit, (row) =>
-          presentApp(row, readSettings(row.settings), ctx.config.publicUrl),
-        );
-      },
-    );
-
-    app.get(
-      '/v1/apps/:app_id',
-      { schema: { tags: ['apps'], summary: "Read an app's settings", params: AppParams } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request, request.params.app_id);
-        const { app: row, settings } = await getAppOrThrow(ctx, appId);
-        return presentApp(row, settings, ctx.config.publicUrl);
-      },
-    );
-
-    app.patch(
-      '/v1/apps/:app_id',
-      {
-        schema: {
-          tags: ['apps'],
-          summary: "Change an app's settings",
-          params: AppParams,
-          body: SettingsBody,
+        async (request, reply) => {
+          const { name, ...settings } = request.body;
+          const created = await createApp(ctx, { name, settings }, principalOf(request));
+          return reply.code(201).send({
+            app: present(created.app),
+            api_key: { ...presentApiKey(created.key.row), key: created.key.secret },
+          });
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request, request.params.app_id);
-        const row = await updateApp(ctx, appId, request.body, request.principal!);
-        return presentApp(row, readSettings(row.settings), ctx.config.publicUrl);
-      },
-    );
+      );
 
-    const KeyBody = Type.Object(
-      {
-        label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-        kind: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('admin')])),
-      },
-      { additionalProperties: false },
-    );
-
-    app.post(
-      '/v1/api-keys',
-      { schema: { tags: ['api keys'], summary: 'Create an API key (shown once)', body: KeyBody } },
-      async (request, reply) => {
-        const principal = await authenticate(ctx, request);
-        const wantsAdmin = request.body.kind === 'admin';
-        if (wantsAdmin) await requireAdmin(ctx, request);
-        const appId = wantsAdmin ? null : await resolveApp(ctx, request);
-        const key = await createApiKey(ctx, appId, request.body.label ?? 'unnamed', principal);
-        return reply.code(201).send({ ...presentApiKey(key.row), key: key.secret });
-      },
-    );
-
-    app.get(
-      '/v1/api-keys',
-      {
-        schema: {
-          tags: ['api keys'],
-          summary: 'List API keys (never the secrets)',
-          querystring: Type.Intersect([
-            PageQuery,
-            Type.Object({ kind: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('admin')])) }),
-          ]),
+      app.get(
+        '/v1/apps',
+        { schema: { tags: ['apps'], summary: 'List apps (admin key)', querystring: PageQuery } },
+        async (request) => {
+          const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
+          return listResponse(await listApps(ctx, page), page.limit, present);
         },
-      },
-      async (request) => {
-        await authenticate(ctx, request);
-        const admin = request.query.kind === 'admin';
-        if (admin) await requireAdmin(ctx, request);
-        const appId = admin ? null : await resolveApp(ctx, request);
-        const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
-        return listResponse(await listApiKeys(ctx, appId, page), page.limit, presentApiKey);
-      },
-    );
+      );
+    },
 
-    app.delete(
-      '/v1/api-keys/:key_id',
-      { schema: { tags: ['api keys'], summary: 'Revoke an API key', params: KeyParams } },
-      async (request) => {
-        const principal = await authenticate(ctx, request);
-        // An admin key revokes admin keys; with the Latchkey-App header it revokes that app's keys instead.
-        const appId =
-          principal.kind === 'admin' && request.headers['latchkey-app'] === undefined
-            ? null
-            : await resolveApp(ctx, request);
-        return presentApiKey(await revokeApiKey(ctx, appId, request.params.key_id, principal));
-      },
-    );
+    apiKey: async (app) => {
+      app.get(
+        '/v1/apps/:app_id',
+        { schema: { tags: ['apps'], summary: "Read an app's settings", params: AppParams } },
+        async (request) => {
+          const { app: row, settings } = await getAppOrThrow(ctx, actingApp(request));
+          return presentApp(row, settings, ctx.config.publicUrl);
+        },
+      );
+
+      app.patch(
+        '/v1/apps/:app_id',
+        {
+          schema: {
+            tags: ['apps'],
+            summary: "Change an app's settings",
+            params: AppParams,
+            body: SettingsBody,
+          },
+        },
+        async (request) =>
+          present(await updateApp(ctx, actingApp(request), request.body, principalOf(request))),
+      );
+
+      app.post(
+        '/v1/api-keys',
+        { schema: { tags: ['api keys'], summary: 'Create an API key (shown once)', body: KeyBody } },
+        async (request, reply) => {
+          const principal = principalOf(request);
+          const wantsAdmin = request.body.kind === 'admin';
+          if (wantsAdmin) requireAdmin(request, 'create admin keys');
+          const appId = wantsAdmin ? null : actingApp(request);
+          const key = await createApiKey(ctx, appId, request.body.label ?? 'unnamed', principal);
+          return reply.code(201).send({ ...presentApiKey(key.row), key: key.secret });
+        },
+      );
+
+      app.get(
+        '/v1/api-keys',
+        {
+          schema: {
+            tags: ['api keys'],
+            summary: 'List API keys (never the secrets)',
+            querystring: Type.Intersect([
+              PageQuery,
+              Type.Object({
+                kind: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('admin')])),
+              }),
+            ]),
+          },
+        },
+        async (request) => {
+          const admin = request.query.kind === 'admin';
+          if (admin) requireAdmin(request, 'list admin keys');
+          const appId = admin ? null : actingApp(request);
+          const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
+          return listResponse(await listApiKeys(ctx, appId, page), page.limit, presentApiKey);
+        },
+      );
+
+      app.delete(
+        '/v1/api-keys/:key_id',
+        { schema: { tags: ['api keys'], summary: 'Revoke an API key', params: KeyParams } },
+        async (request) => {
+          // An admin key revokes admin keys; naming an app (Latchkey-App) it revokes that app's keys instead.
+          const appId = actsOnInstallation(request) ? null : actingApp(request);
+          return presentApiKey(await revokeApiKey(ctx, appId, request.params.key_id, principalOf(request)));
+        },
+      );
+    },
   };
 }

@@ -14,9 +14,6 @@ import {
   type SettingsPatch,
 } from './app-settings.js';
 
-/** The `latchkey_meta` entry naming the default app: the first one, created by `init` or the first start. */
-export const DEFAULT_APP_KEY = 'default_app';
-
 export interface CreatedKey {
   row: ApiKeyRow;
   /** The only time the full key exists outside the caller's hands. */
@@ -88,6 +85,11 @@ export async function createApp(
   return { app, key };
 }
 
+/** The app, or undefined when there is none with this id. */
+export function findApp(ctx: Context, appId: string): Promise<AppRow | undefined> {
+  return ctx.store.getApp(appId);
+}
+
 export async function getAppOrThrow(
   ctx: Context,
   appId: string,
@@ -150,4 +152,8 @@ export async function revokeApiKey(
 
 export function listApiKeys(ctx: Context, appId: string | null, page: Page): Promise<ApiKeyRow[]> {
   return ctx.store.listApiKeys(appId, page);
+}
+
+export function listApps(ctx: Context, page: Page): Promise<AppRow[]> {
+  return ctx.store.listApps(page);
 }

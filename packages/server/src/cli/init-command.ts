@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_APP_KEY, newApiKey } from '../apps/app-service.js';
+import { newApiKey } from '../apps/app-service.js';
+import { defaultAppId } from '../apps/default-app.js';
 import { loadConfig } from '../config/config.js';
 import { makeEvent } from '../events/event-factory.js';
 import { bootstrap, issueAdminKey, openRuntime } from '../runtime.js';
@@ -47,8 +48,7 @@ export function initCommand(): Command {
           };
         } else if (options.forceNewKey) {
           const appId =
-            (await ctx.store.getMeta(DEFAULT_APP_KEY)) ??
-            (await ctx.store.listApps({ limit: 1_000_000 })).at(-1)!.id;
+            (await defaultAppId(ctx)) ?? (await ctx.store.listApps({ limit: 1_000_000 })).at(-1)!.id;
           const key = newApiKey(ctx, 'app', appId, 'init --force-new-key');
           await ctx.store.insertApiKey(key.row, [
             makeEvent(ctx, appId, 'api_key.created', key.row.id, { label: key.row.label }),

@@ -1,7 +1,7 @@
 import { LatchkeyError } from '@latchkey/sdk';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { VERSION } from '../http/server.js';
+import { VERSION } from '../server.js';
 import { UsageError } from './api-options.js';
 import { appsCommand } from './apps-command.js';
 import { doctorCommand } from './doctor-command.js';

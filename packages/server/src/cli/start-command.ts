@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { buildServer } from '../http/server.js';
 import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
+import { buildServer } from '../server.js';
 import { databaseOptions } from './main.js';
 
 interface StartOptions {
@@ -39,7 +39,7 @@ export function startCommand(): Command {
         // Printed once, outside the JSON log stream, because log pipelines should never hold keys.
         process.stdout.write(firstStartBanner(config.publicUrl, created));
       }
-      const app = await buildServer(ctx, runtime.handle.db);
+      const app = await buildServer(ctx);
       const stopMaintenance = startMaintenance(ctx);
       const stopDelivery = config.delivery.worker ? startDelivery(ctx) : async () => {};
       const stopCheckpoints = runtime.handle.startBackgroundCheckpoints?.() ?? (async () => {});

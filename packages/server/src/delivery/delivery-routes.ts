@@ -1,27 +1,29 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
-import { resolveApp } from '../http/auth.js';
+import { actingApp } from '../http/auth.js';
+import type { RouteGroups } from '../http/routes.js';
 
 /**
  * The development outbox: what the `log` transports "sent", newest first, so a developer can follow a link without
  * a mail server. It exists only while a development transport is in use, and shows only the caller's app.
  */
-export function deliveryRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.get(
-      '/v1/dev/outbox',
-      { schema: { tags: ['delivery'], summary: 'Messages the development transports printed' } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        if (ctx.delivery.email.name !== 'log') {
-          throw new ApiError(
-            'not_found',
-            'The development outbox exists only while messages are printed instead of sent (no LATCHKEY_SMTP_URL).',
-          );
-        }
-        return { data: ctx.delivery.devOutbox.list().filter((m) => m.app_id === appId), next_cursor: null };
-      },
-    );
+export function deliveryRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      app.get(
+        '/v1/dev/outbox',
+        { schema: { tags: ['delivery'], summary: 'Messages the development transports printed' } },
+        async (request) => {
+          const appId = actingApp(request);
+          if (ctx.delivery.email.name !== 'log') {
+            throw new ApiError(
+              'not_found',
+              'The development outbox exists only while messages are printed instead of sent (no LATCHKEY_SMTP_URL).',
+            );
+          }
+          return { data: ctx.delivery.devOutbox.list().filter((m) => m.app_id === appId), next_cursor: null };
+        },
+      );
+    },
   };
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
-import { authenticate } from './auth.js';
+import { principalOf } from './auth.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** How long an answer is replayed. */
@@ -54,8 +54,8 @@ export async function claimIdempotencyKey(
 ): Promise<IdempotencyClaim> {
   const header = request.headers[IDEMPOTENCY_HEADER];
   if (header === undefined) return { kind: 'none' };
-  // Who is asking comes first: a request without a valid key is a 401 whatever its other headers say.
-  const principal = request.principal ?? (await authenticate(ctx, request));
+  // Runs in an authenticated scope, so a request without a valid key was answered 401 before it got here.
+  const principal = principalOf(request);
   if (typeof header !== 'string' || !KEY_SHAPE.test(header)) {
     throw new ApiError(
       'validation_failed',

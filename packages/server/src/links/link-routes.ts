@@ -1,13 +1,13 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { Context } from '../context.js';
-import { resolveApp } from '../http/auth.js';
+import { actingApp } from '../http/auth.js';
 import { idempotentJson } from '../http/idempotency.js';
 import { listResponse, presentDelivery, presentLink } from '../http/present.js';
+import type { Request, RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import {
   createLink,
-  getLinkOrThrow,
+  getLinkWithDeliveries,
   listLinks,
   presentCreatedLink,
   revokeLink,
@@ -40,118 +40,115 @@ export const CreateLinkBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function linkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    const create =
-      (pathAppId?: string) =>
-      async (request: { body: Type.Static<typeof CreateLinkBody> } & Parameters<typeof resolveApp>[1]) => {
-        const appId = await resolveApp(ctx, request, pathAppId);
-        const created = await createLink(ctx, appId, request.body);
-        return { magic_link: presentCreatedLink(created) };
+export function linkRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      const createSchema = {
+        tags: ['magic links'],
+        summary: 'Create a magic link (Passage-compatible)',
+        body: CreateLinkBody,
       };
-    const createSchema = {
-      tags: ['magic links'],
-      summary: 'Create a magic link (Passage-compatible)',
-      body: CreateLinkBody,
-    };
 
-    app.post('/v1/magic-links', { schema: createSchema }, async (request, reply) =>
-      idempotentJson(ctx, request, reply, 201, () => create()(request)),
-    );
-    app.post(
-      '/v1/apps/:app_id/magic-links',
-      { schema: { ...createSchema, params: Type.Object({ app_id: Id('app') }) } },
-      async (request, reply) =>
-        idempotentJson(ctx, request, reply, 201, () => create(request.params.app_id)(request)),
-    );
+      // The app is the key's own, or the one an admin key names in the path or the Latchkey-App header.
+      const create = async (request: Request & { body: Static<typeof CreateLinkBody> }) => ({
+        magic_link: presentCreatedLink(await createLink(ctx, actingApp(request), request.body)),
+      });
+      app.post('/v1/magic-links', { schema: createSchema }, async (request, reply) =>
+        idempotentJson(ctx, request, reply, 201, () => create(request)),
+      );
+      app.post(
+        '/v1/apps/:app_id/magic-links',
+        { schema: { ...createSchema, params: Type.Object({ app_id: Id('app') }) } },
+        async (request, reply) => idempotentJson(ctx, request, reply, 201, () => create(request)),
+      );
 
-    app.get(
-      '/v1/magic-links',
-      {
-        schema: {
-          tags: ['magic links'],
-          summary: 'List magic links',
-          querystring: Type.Intersect([
-            PageQuery,
-            Type.Object({
-              user_id: Type.Optional(Id('usr')),
-              status: Type.Optional(
-                Type.Union(
-                  [
-                    'created',
-                    'sent',
-                    'delivered',
-                    'delivery_failed',
-                    'opened',
-                    'redeemed',
-                    'revoked',
-                    'expired',
-                  ].map((s) => Type.Literal(s)),
+      app.get(
+        '/v1/magic-links',
+        {
+          schema: {
+            tags: ['magic links'],
+            summary: 'List magic links',
+            querystring: Type.Intersect([
+              PageQuery,
+              Type.Object({
+                user_id: Type.Optional(Id('usr')),
+                status: Type.Optional(
+                  Type.Union(
+                    [
+                      'created',
+                      'sent',
+                      'delivered',
+                      'delivery_failed',
+                      'opened',
+                      'redeemed',
+                      'revoked',
+                      'expired',
+                    ].map((s) => Type.Literal(s)),
+                  ),
                 ),
-              ),
-              type: Type.Optional(LinkType),
-              created_from: Type.Optional(Type.String({ format: 'date-time' })),
-              created_to: Type.Optional(Type.String({ format: 'date-time' })),
-            }),
-          ]),
+                type: Type.Optional(LinkType),
+                created_from: Type.Optional(Type.String({ format: 'date-time' })),
+                created_to: Type.Optional(Type.String({ format: 'date-time' })),
+              }),
+            ]),
+          },
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        const { limit = 50, cursor, created_from, created_to, status, ...rest } = request.query;
-        const filter = {
-          ...rest,
-          status: status as Parameters<typeof listLinks>[2]['status'],
-          created_from: created_from === undefined ? undefined : Date.parse(created_from),
-          created_to: created_to === undefined ? undefined : Date.parse(created_to),
-        };
-        const now = ctx.clock();
-        return listResponse(await listLinks(ctx, appId, filter, { limit, cursor }), limit, (row) =>
-          presentLink(row, now),
-        );
-      },
-    );
-
-    const LinkParams = Type.Object({ link_id: Id('ml') });
-    app.get(
-      '/v1/magic-links/:link_id',
-      {
-        schema: {
-          tags: ['magic links'],
-          summary: 'Read a link: status and timeline, never the secret',
-          params: LinkParams,
+        async (request) => {
+          const appId = actingApp(request);
+          const { limit = 50, cursor, created_from, created_to, status, ...rest } = request.query;
+          const filter = {
+            ...rest,
+            status: status as Parameters<typeof listLinks>[2]['status'],
+            created_from: created_from === undefined ? undefined : Date.parse(created_from),
+            created_to: created_to === undefined ? undefined : Date.parse(created_to),
+          };
+          const now = ctx.clock();
+          return listResponse(await listLinks(ctx, appId, filter, { limit, cursor }), limit, (row) =>
+            presentLink(row, now),
+          );
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        const link = await getLinkOrThrow(ctx, appId, request.params.link_id);
-        const deliveries = await ctx.store.listOutboxForLink(appId, link.id);
-        return { ...presentLink(link, ctx.clock()), deliveries: deliveries.map(presentDelivery) };
-      },
-    );
+      );
 
-    app.post(
-      '/v1/magic-links/:link_id/revoke',
-      { schema: { tags: ['magic links'], summary: 'Revoke a link', params: LinkParams } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return presentLink(await revokeLink(ctx, appId, request.params.link_id), ctx.clock());
-      },
-    );
-
-    app.post(
-      '/v1/users/:user_id/magic-links/revoke',
-      {
-        schema: {
-          tags: ['magic links'],
-          summary: "Revoke all of a user's outstanding links",
-          params: Type.Object({ user_id: Id('usr') }),
+      const LinkParams = Type.Object({ link_id: Id('ml') });
+      app.get(
+        '/v1/magic-links/:link_id',
+        {
+          schema: {
+            tags: ['magic links'],
+            summary: 'Read a link: status and timeline, never the secret',
+            params: LinkParams,
+          },
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return { revoked: await revokeUserLinks(ctx, appId, request.params.user_id) };
-      },
-    );
+        async (request) => {
+          const appId = actingApp(request);
+          const { link, deliveries } = await getLinkWithDeliveries(ctx, appId, request.params.link_id);
+          return { ...presentLink(link, ctx.clock()), deliveries: deliveries.map(presentDelivery) };
+        },
+      );
+
+      app.post(
+        '/v1/magic-links/:link_id/revoke',
+        { schema: { tags: ['magic links'], summary: 'Revoke a link', params: LinkParams } },
+        async (request) => {
+          const appId = actingApp(request);
+          return presentLink(await revokeLink(ctx, appId, request.params.link_id), ctx.clock());
+        },
+      );
+
+      app.post(
+        '/v1/users/:user_id/magic-links/revoke',
+        {
+          schema: {
+            tags: ['magic links'],
+            summary: "Revoke all of a user's outstanding links",
+            params: Type.Object({ user_id: Id('usr') }),
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          return { revoked: await revokeUserLinks(ctx, appId, request.params.user_id) };
+        },
+      );
+    },
   };
 }

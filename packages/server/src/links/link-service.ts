@@ -332,6 +332,16 @@ export async function getLinkOrThrow(ctx: Context, appId: string, linkId: string
   return link;
 }
 
+/** A link with the messages that carry it, for reading its delivery state. */
+export async function getLinkWithDeliveries(
+  ctx: Context,
+  appId: string,
+  linkId: string,
+): Promise<{ link: MagicLinkRow; deliveries: OutboxRow[] }> {
+  const link = await getLinkOrThrow(ctx, appId, linkId);
+  return { link, deliveries: await ctx.store.listOutboxForLink(appId, link.id) };
+}
+
 export function listLinks(
   ctx: Context,
   appId: string,

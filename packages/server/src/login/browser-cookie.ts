@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Reply, Request } from '../http/routes.js';
 
 /**
  * The cookie that tells "the browser that started this sign-in" from every other one. It holds a 256-bit secret
@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const BROWSER_COOKIE = 'lk_browser';
 const MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
-export function readBrowserSecret(request: FastifyRequest): string | undefined {
+export function readBrowserSecret(request: Request): string | undefined {
   const header = request.headers.cookie;
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
@@ -18,7 +18,7 @@ export function readBrowserSecret(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function setBrowserCookie(request: FastifyRequest, reply: FastifyReply, secret: string): void {
+export function setBrowserCookie(request: Request, reply: Reply, secret: string): void {
   const attributes = [
     `${BROWSER_COOKIE}=${secret}`,
     'Path=/',

@@ -1,12 +1,11 @@
-import formbody from '@fastify/formbody';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { appForHost } from '../apps/app-hosts.js';
-import { DEFAULT_APP_KEY } from '../apps/app-service.js';
+import { appIdForHost } from '../apps/app-hosts.js';
+import { findApp } from '../apps/app-service.js';
 import { readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
+import { acceptForms } from '../http/forms.js';
+import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { checkRedirect } from '../links/redirect-policy.js';
 import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
 import {
@@ -62,166 +61,177 @@ const TokenParams = Type.Object({ token: Type.String({ maxLength: 512 }) });
  * in the message opens. Plain HTML forms throughout, so the basic path needs no JavaScript; every POST must come
  * from a page of this origin.
  */
-export function loginPageRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    await app.register(formbody);
-    app.addHook('preHandler', async (request) => {
-      // The link's own page posts with `Origin: null` (it is no-referrer, its URL holds the token) and needs the
-      // token anyway; the forms that start or finish a flow must come from this site.
-      if (request.method === 'POST' && !request.url.startsWith('/login/link/') && !fromOwnPage(request))
-        throw new ApiError('forbidden', 'Sign-in forms are only accepted from this site’s own pages.');
-    });
+export function loginPageRoutes(ctx: Context): RouteGroups {
+  return {
+    public: async (app) => {
+      await acceptForms(app);
+      app.addHook('preHandler', async (request) => {
+        // The link's own page posts with `Origin: null` (it is no-referrer, its URL holds the token) and needs the
+        // token anyway; the forms that start or finish a flow must come from this site.
+        if (request.method === 'POST' && !request.url.startsWith('/login/link/') && !fromOwnPage(request))
+          throw new ApiError('forbidden', 'Sign-in forms are only accepted from this site’s own pages.');
+      });
 
-    app.get('/login', { schema: { hide: true, querystring: AppQuery } }, async (request, reply) => {
-      const appRow = await pageApp(ctx, request, request.query.app);
-      if (!appRow) return sendPage(reply, unknownAppPage(request));
-      return sendPage(
-        reply,
-        renderLoginForm({
-          language: languageOf(request, appRow),
-          appId: appRow.id,
-          appName: appRow.name,
-          channel: request.query.channel ?? 'email',
-          redirectTo: request.query.redirect_to,
-        }),
-      );
-    });
-
-    app.post('/login', { schema: { hide: true, body: StartForm } }, async (request, reply) => {
-      const body = request.body;
-      const appRow = await pageApp(ctx, request, body.app);
-      if (!appRow) return sendPage(reply, unknownAppPage(request));
-      const language = languageOf(request, appRow);
-      const channel = body.channel ?? (body.phone !== undefined ? 'phone' : 'email');
-      const value = (channel === 'email' ? body.email : body.phone) ?? '';
-      const form = (error: keyof LoginMessages, status: number) =>
-        renderLoginForm({
-          language,
-          appId: appRow.id,
-          appName: appRow.name,
-          channel,
-          redirectTo: body.redirect_to,
-          value,
-          error,
-          status,
-        });
-      try {
-        const started = await startLogin(
-          ctx,
-          {
+      app.get('/login', { schema: { hide: true, querystring: AppQuery } }, async (request, reply) => {
+        const appRow = await pageApp(ctx, request, request.query.app);
+        if (!appRow) return sendPage(reply, unknownAppPage(request));
+        return sendPage(
+          reply,
+          renderLoginForm({
+            language: languageOf(request, appRow),
             appId: appRow.id,
-            [channel]: value.trim(),
-            ...redirectOf(appRow, body.redirect_to),
+            appName: appRow.name,
+            channel: request.query.channel ?? 'email',
+            redirectTo: request.query.redirect_to,
+          }),
+        );
+      });
+
+      app.post('/login', { schema: { hide: true, body: StartForm } }, async (request, reply) => {
+        const body = request.body;
+        const appRow = await pageApp(ctx, request, body.app);
+        if (!appRow) return sendPage(reply, unknownAppPage(request));
+        const language = languageOf(request, appRow);
+        const channel = body.channel ?? (body.phone !== undefined ? 'phone' : 'email');
+        const value = (channel === 'email' ? body.email : body.phone) ?? '';
+        const form = (error: keyof LoginMessages, status: number) =>
+          renderLoginForm({
             language,
-            browserSecret: readBrowserSecret(request),
-          },
-          requestInfo(request),
-        );
-        setBrowserCookie(request, reply, started.browserSecret);
-        return reply
-          .code(303)
-          .header('location', `/login/check?app=${encodeURIComponent(appRow.id)}`)
-          .send();
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        if (error.code === 'validation_failed' && (error.param === 'email' || error.param === 'phone'))
-          return sendPage(reply, form('errorIdentifier', 400));
-        if (error.code === 'rate_limited')
-          return sendPage(reply.headers(error.headers), form('errorRateLimited', 429));
-        return sendPage(reply, configurationPage(language, error));
-      }
-    });
-
-    app.get('/login/check', { schema: { hide: true, querystring: AppQuery } }, async (request, reply) => {
-      const appRow = await pageApp(ctx, request, request.query.app);
-      if (!appRow) return sendPage(reply, unknownAppPage(request));
-      return showCheck(ctx, request, reply, appRow);
-    });
-
-    app.post('/login/code', { schema: { hide: true, body: CodeForm } }, async (request, reply) => {
-      const appRow = await pageApp(ctx, request, request.body.app);
-      if (!appRow) return sendPage(reply, unknownAppPage(request));
-      const { flow } = await loginStatus(ctx, appRow.id, readBrowserSecret(request));
-      if (!flow) return redirectToForm(reply, appRow);
-      try {
-        const done = await verifyCode(
-          ctx,
-          {
             appId: appRow.id,
-            identifier: flow.identifier,
-            code: request.body.code,
-            browserSecret: readBrowserSecret(request),
-          },
-          requestInfo(request),
-        );
-        return redirectAway(reply, done.redirect_url);
-      } catch (error) {
-        return showCheck(ctx, request, reply, appRow, pageError(error, reply));
-      }
-    });
-
-    app.post('/login/finish', { schema: { hide: true, body: AppForm } }, async (request, reply) => {
-      const appRow = await pageApp(ctx, request, request.body.app);
-      if (!appRow) return sendPage(reply, unknownAppPage(request));
-      try {
-        const done = await completeApproved(ctx, appRow.id, readBrowserSecret(request), requestInfo(request));
-        return redirectAway(reply, done.redirect_url);
-      } catch (error) {
-        return showCheck(ctx, request, reply, appRow, pageError(error, reply));
-      }
-    });
-
-    const linkSchema = { hide: true, params: TokenParams };
-    app.get('/login/link/:token', { schema: linkSchema, exposeHeadRoute: false }, async (request, reply) => {
-      const { flow, problem } = await peekFlowLink(ctx, request.params.token);
-      const appRow = flow ? await ctx.store.getApp(flow.app_id) : undefined;
-      if (problem || !flow || !appRow) return sendPage(reply, linkProblemPage(request, problem, appRow));
-      return sendPage(reply, linkPage(ctx, request, flow, appRow));
-    });
-
-    // HEAD answers like GET without a body: link checkers send HEAD first, and it must never spend anything.
-    app.head('/login/link/:token', { schema: linkSchema }, async (request, reply) => {
-      const { problem } = await peekFlowLink(ctx, request.params.token);
-      const status = problem ? (problem === 'link_invalid' ? 404 : 410) : 200;
-      return reply.code(status).headers(pageHeaders('')).send();
-    });
-
-    app.post(
-      '/login/link/:token',
-      // No body schema: the confirm button of the starting browser posts an empty form.
-      { schema: { hide: true, params: TokenParams } },
-      async (request, reply) => {
-        const { flow, problem } = await peekFlowLink(ctx, request.params.token);
-        const appRow = flow ? await ctx.store.getApp(flow.app_id) : undefined;
-        if (problem || !flow || !appRow) return sendPage(reply, linkProblemPage(request, problem, appRow));
-        const language = languageOf(request, appRow, flow);
+            appName: appRow.name,
+            channel,
+            redirectTo: body.redirect_to,
+            value,
+            error,
+            status,
+          });
         try {
-          if (isStartingBrowser(flow, readBrowserSecret(request))) {
-            const done = await finishWithLink(ctx, flow, requestInfo(request));
-            if (typeof done === 'string') return sendPage(reply, linkProblemPage(request, done, appRow));
-            return redirectAway(reply, done.redirect_url);
-          }
-          const decision = decisionOf(request.body);
-          if (decision === undefined)
-            return sendPage(reply, { ...linkPage(ctx, request, flow, appRow), status: 400 });
-          const outcome = decision === 'approve' ? 'approved' : 'denied';
-          const failed = await decideWithLink(ctx, flow, outcome, requestInfo(request));
-          if (failed) return sendPage(reply, linkProblemPage(request, failed, appRow));
-          return sendPage(reply, renderDecisionPage(language, outcome));
-        } catch (error) {
-          const { message, status } = pageError(error, reply);
-          return sendPage(
-            reply,
-            renderMessagePage({ language, title: loginMessages[language][message], body: '', status }),
+          const started = await startLogin(
+            ctx,
+            {
+              appId: appRow.id,
+              [channel]: value.trim(),
+              ...redirectOf(appRow, body.redirect_to),
+              language,
+              browserSecret: readBrowserSecret(request),
+            },
+            requestInfo(request),
           );
+          setBrowserCookie(request, reply, started.browserSecret);
+          return reply
+            .code(303)
+            .header('location', `/login/check?app=${encodeURIComponent(appRow.id)}`)
+            .send();
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          if (error.code === 'validation_failed' && (error.param === 'email' || error.param === 'phone'))
+            return sendPage(reply, form('errorIdentifier', 400));
+          if (error.code === 'rate_limited')
+            return sendPage(reply.headers(error.headers), form('errorRateLimited', 429));
+          return sendPage(reply, configurationPage(language, error));
         }
-      },
-    );
+      });
+
+      app.get('/login/check', { schema: { hide: true, querystring: AppQuery } }, async (request, reply) => {
+        const appRow = await pageApp(ctx, request, request.query.app);
+        if (!appRow) return sendPage(reply, unknownAppPage(request));
+        return showCheck(ctx, request, reply, appRow);
+      });
+
+      app.post('/login/code', { schema: { hide: true, body: CodeForm } }, async (request, reply) => {
+        const appRow = await pageApp(ctx, request, request.body.app);
+        if (!appRow) return sendPage(reply, unknownAppPage(request));
+        const { flow } = await loginStatus(ctx, appRow.id, readBrowserSecret(request));
+        if (!flow) return redirectToForm(reply, appRow);
+        try {
+          const done = await verifyCode(
+            ctx,
+            {
+              appId: appRow.id,
+              identifier: flow.identifier,
+              code: request.body.code,
+              browserSecret: readBrowserSecret(request),
+            },
+            requestInfo(request),
+          );
+          return redirectAway(reply, done.redirect_url);
+        } catch (error) {
+          return showCheck(ctx, request, reply, appRow, pageError(error, reply));
+        }
+      });
+
+      app.post('/login/finish', { schema: { hide: true, body: AppForm } }, async (request, reply) => {
+        const appRow = await pageApp(ctx, request, request.body.app);
+        if (!appRow) return sendPage(reply, unknownAppPage(request));
+        try {
+          const done = await completeApproved(
+            ctx,
+            appRow.id,
+            readBrowserSecret(request),
+            requestInfo(request),
+          );
+          return redirectAway(reply, done.redirect_url);
+        } catch (error) {
+          return showCheck(ctx, request, reply, appRow, pageError(error, reply));
+        }
+      });
+
+      const linkSchema = { hide: true, params: TokenParams };
+      app.get(
+        '/login/link/:token',
+        { schema: linkSchema, exposeHeadRoute: false },
+        async (request, reply) => {
+          const { flow, problem } = await peekFlowLink(ctx, request.params.token);
+          const appRow = flow ? await findApp(ctx, flow.app_id) : undefined;
+          if (problem || !flow || !appRow) return sendPage(reply, linkProblemPage(request, problem, appRow));
+          return sendPage(reply, linkPage(ctx, request, flow, appRow));
+        },
+      );
+
+      // HEAD answers like GET without a body: link checkers send HEAD first, and it must never spend anything.
+      app.head('/login/link/:token', { schema: linkSchema }, async (request, reply) => {
+        const { problem } = await peekFlowLink(ctx, request.params.token);
+        const status = problem ? (problem === 'link_invalid' ? 404 : 410) : 200;
+        return reply.code(status).headers(pageHeaders('')).send();
+      });
+
+      app.post(
+        '/login/link/:token',
+        // No body schema: the confirm button of the starting browser posts an empty form.
+        { schema: { hide: true, params: TokenParams } },
+        async (request, reply) => {
+          const { flow, problem } = await peekFlowLink(ctx, request.params.token);
+          const appRow = flow ? await findApp(ctx, flow.app_id) : undefined;
+          if (problem || !flow || !appRow) return sendPage(reply, linkProblemPage(request, problem, appRow));
+          const language = languageOf(request, appRow, flow);
+          try {
+            if (isStartingBrowser(flow, readBrowserSecret(request))) {
+              const done = await finishWithLink(ctx, flow, requestInfo(request));
+              if (typeof done === 'string') return sendPage(reply, linkProblemPage(request, done, appRow));
+              return redirectAway(reply, done.redirect_url);
+            }
+            const decision = decisionOf(request.body);
+            if (decision === undefined)
+              return sendPage(reply, { ...linkPage(ctx, request, flow, appRow), status: 400 });
+            const outcome = decision === 'approve' ? 'approved' : 'denied';
+            const failed = await decideWithLink(ctx, flow, outcome, requestInfo(request));
+            if (failed) return sendPage(reply, linkProblemPage(request, failed, appRow));
+            return sendPage(reply, renderDecisionPage(language, outcome));
+          } catch (error) {
+            const { message, status } = pageError(error, reply);
+            return sendPage(
+              reply,
+              renderMessagePage({ language, title: loginMessages[language][message], body: '', status }),
+            );
+          }
+        },
+      );
+    },
   };
 }
 
 /** The same browser gets the usual confirm button; any other gets the approval question. */
-function linkPage(ctx: Context, request: FastifyRequest, flow: LoginFlowRow, appRow: AppRow): RenderedPage {
+function linkPage(ctx: Context, request: Request, flow: LoginFlowRow, appRow: AppRow): RenderedPage {
   const language = languageOf(request, appRow, flow);
   const formAction = `/login/link/${(request.params as { token: string }).token}`;
   if (isStartingBrowser(flow, readBrowserSecret(request))) {
@@ -247,11 +257,11 @@ function linkPage(ctx: Context, request: FastifyRequest, flow: LoginFlowRow, app
 
 async function showCheck(
   ctx: Context,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: Request,
+  reply: Reply,
   appRow: AppRow,
   error?: { message: keyof LoginMessages; status: number },
-): Promise<FastifyReply> {
+): Promise<Reply> {
   const { status, flow } = await loginStatus(ctx, appRow.id, readBrowserSecret(request));
   if (!flow) return redirectToForm(reply, appRow);
   const language = languageOf(request, appRow, flow);
@@ -277,7 +287,7 @@ async function showCheck(
 }
 
 /** The page's wording for an error of the code or finish forms; anything unexpected is rethrown. */
-function pageError(error: unknown, reply: FastifyReply): { message: keyof LoginMessages; status: number } {
+function pageError(error: unknown, reply: Reply): { message: keyof LoginMessages; status: number } {
   if (!(error instanceof ApiError)) throw error;
   reply.headers(error.headers);
   const messages: Partial<Record<string, keyof LoginMessages>> = {
@@ -297,15 +307,12 @@ function pageError(error: unknown, reply: FastifyReply): { message: keyof LoginM
  */
 async function pageApp(
   ctx: Context,
-  request: FastifyRequest,
+  request: Request,
   appId: string | undefined,
 ): Promise<AppRow | undefined> {
-  const id =
-    appId !== undefined && appId !== ''
-      ? appId
-      : ((await appForHost(ctx, request.host)) ?? (await ctx.store.getMeta(DEFAULT_APP_KEY)));
+  const id = appId !== undefined && appId !== '' ? appId : await appIdForHost(ctx, request.host);
   if (id === undefined || !/^app_[0-9a-z]{26}$/.test(id)) return undefined;
-  return ctx.store.getApp(id);
+  return findApp(ctx, id);
 }
 
 /**
@@ -326,7 +333,7 @@ function redirectOf(appRow: AppRow, redirectTo: string | undefined) {
  * POST; the form pages use `Referrer-Policy: same-origin` so that it is not `null`) say where the form was. This stops another site from starting a sign-in in a visitor's browser, which
  * would otherwise let it sign the visitor into an account of its choosing (login CSRF).
  */
-function fromOwnPage(request: FastifyRequest): boolean {
+function fromOwnPage(request: Request): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
   const origin = request.headers.origin;
@@ -336,14 +343,14 @@ function fromOwnPage(request: FastifyRequest): boolean {
 }
 
 /** The flow's own language when there is one, else the browser's, else the app's default. */
-function languageOf(request: FastifyRequest, appRow: AppRow, flow?: LoginFlowRow): Language {
+function languageOf(request: Request, appRow: AppRow, flow?: LoginFlowRow): Language {
   const fallback = readSettings(appRow.settings).default_language;
   const accept = request.headers['accept-language'];
   return pickLanguage([flow?.language], accept ? `${accept},${fallback};q=0.001` : fallback);
 }
 
 function linkProblemPage(
-  request: FastifyRequest,
+  request: Request,
   problem: FlowLinkProblem | null,
   appRow: AppRow | undefined,
 ): RenderedPage {
@@ -358,7 +365,7 @@ function linkProblemPage(
   });
 }
 
-function unknownAppPage(request: FastifyRequest): RenderedPage {
+function unknownAppPage(request: Request): RenderedPage {
   return renderLinkProblemPage({
     language: pickLanguage([], request.headers['accept-language']),
     problem: 'link_invalid',
@@ -370,14 +377,14 @@ function configurationPage(language: Language, error: ApiError): RenderedPage {
   return renderMessagePage({ language, title: error.code, body: error.message, status: error.status });
 }
 
-function redirectToForm(reply: FastifyReply, appRow: AppRow): FastifyReply {
+function redirectToForm(reply: Reply, appRow: AppRow): Reply {
   return reply
     .code(303)
     .header('location', `/login?app=${encodeURIComponent(appRow.id)}`)
     .send();
 }
 
-function redirectAway(reply: FastifyReply, location: string): FastifyReply {
+function redirectAway(reply: Reply, location: string): Reply {
   return reply
     .code(303)
     .header('location', location)
@@ -386,7 +393,7 @@ function redirectAway(reply: FastifyReply, location: string): FastifyReply {
     .send();
 }
 
-function sendPage(reply: FastifyReply, page: RenderedPage): FastifyReply {
+function sendPage(reply: Reply, page: RenderedPage): Reply {
   const headers = pageHeaders(page.nonce, { fetchSelf: true });
   if (page.referrerPolicy) headers['referrer-policy'] = page.referrerPolicy;
   return reply.code(page.status).headers(headers).send(page.html);

@@ -1,11 +1,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { DEFAULT_APP_KEY } from '../apps/app-service.js';
 import {
   defaultSettings,
   type RateLimitSetting,
   type RateLimitSettings,
   readSettings,
 } from '../apps/app-settings.js';
+import { defaultAppId } from '../apps/default-app.js';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
@@ -116,7 +116,7 @@ export async function rateLimitsOf(
 ): Promise<{ appId: string | null; limits: RateLimitSettings }> {
   let row = appId ? await ctx.store.getApp(appId) : undefined;
   if (!row) {
-    const defaultId = await ctx.store.getMeta(DEFAULT_APP_KEY);
+    const defaultId = await defaultAppId(ctx);
     row = defaultId ? await ctx.store.getApp(defaultId) : undefined;
   }
   return row
@@ -179,4 +179,16 @@ function expandIPv6(address: string): number[] {
   if (tail === undefined) return first;
   const last = parse(tail);
   return [...first, ...new Array<number>(8 - first.length - last.length).fill(0), ...last];
+}
+
+/** Counts one API request of an app key against its app's `api_requests_per_key`. */
+export async function limitApiKey(ctx: Context, key: { keyId: string; appId: string | null }): Promise<void> {
+  if (key.appId === null) return;
+  await enforceRateLimit(ctx, {
+    appId: key.appId,
+    scope: 'api_key',
+    bucket: 'api',
+    key: key.keyId,
+    rule: await apiKeyRuleOf(ctx, key.appId),
+  });
 }

@@ -30,6 +30,14 @@ interface LoadedKey {
  * The instance's session-token signing keys (ES256). Private keys are stored sealed under the master key and held
  * in memory once loaded; the newest active key signs, every key still in its grace period is published in the JWKS.
  */
+/** A key as the admin API lists it (never the private part). */
+export interface KeyringEntry {
+  kid: string;
+  createdAt: number;
+  retiredAt: number | null;
+  published: boolean;
+}
+
 export class SessionKeyring {
   readonly #store: Store;
   readonly #box: SecretBox;
@@ -96,7 +104,7 @@ export class SessionKeyring {
   }
 
   /** The keys as loaded, newest first: for the admin list. */
-  list(): Array<{ kid: string; createdAt: number; retiredAt: number | null; published: boolean }> {
+  list(): KeyringEntry[] {
     const now = this.#clock();
     return this.#keys.map((k) => ({
       kid: k.kid,

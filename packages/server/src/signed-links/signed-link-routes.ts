@@ -1,11 +1,10 @@
-import formbody from '@fastify/formbody';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { sendError } from '../http/error-handler.js';
+import { acceptForms } from '../http/forms.js';
+import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { Id } from '../http/schemas.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
@@ -18,7 +17,9 @@ import {
 } from '../pages/render.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import {
+  displayName,
   redeemSignedToken,
+  refuseIfUsed,
   resolveLanding,
   type TokenLocation,
   type VerifiedToken,
@@ -41,119 +42,99 @@ const PAGE_FOR: Partial<Record<ErrorCode, 'link_expired' | 'link_used' | 'link_r
  * app in the path, `/apps/{app_id}/login/{token}`. GET shows the confirm page and never spends the token; the
  * page's button POSTs.
  */
-export function signedLinkRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    await app.register(formbody);
+export function signedLinkRoutes(ctx: Context): RouteGroups {
+  return {
+    public: async (app) => {
+      await acceptForms(app);
 
-    const show = async (request: FastifyRequest, reply: FastifyReply, token: string, pathAppId?: string) => {
-      const where = location(request, pathAppId);
-      try {
-        const verified = await verifySignedToken(ctx, token, where);
-        await refuseIfUsed(ctx, verified);
-        resolveLanding(verified.settings, redirectToOf(request) ?? verified.claims.redirect_to);
-        const page = renderConfirmPage({
-          language: pickLanguage([], acceptLanguage(request, verified)),
-          appName: verified.app.name,
-          maskedIdentifier: maskIdentifier(await displayName(ctx, verified)),
-          formAction: request.url,
-          autoSubmit: verified.settings.scanner_protection === 'auto',
-          linkType: 'login',
-        });
-        return sendPage(reply, page);
-      } catch (error) {
-        return sendProblem(request, reply, error);
-      }
-    };
+      const show = async (request: Request, reply: Reply, token: string, pathAppId?: string) => {
+        const where = location(request, pathAppId);
+        try {
+          const verified = await verifySignedToken(ctx, token, where);
+          await refuseIfUsed(ctx, verified);
+          resolveLanding(verified.settings, redirectToOf(request) ?? verified.claims.redirect_to);
+          const page = renderConfirmPage({
+            language: pickLanguage([], acceptLanguage(request, verified)),
+            appName: verified.app.name,
+            maskedIdentifier: maskIdentifier(await displayName(ctx, verified)),
+            formAction: request.url,
+            autoSubmit: verified.settings.scanner_protection === 'auto',
+            linkType: 'login',
+          });
+          return sendPage(reply, page);
+        } catch (error) {
+          return sendProblem(request, reply, error);
+        }
+      };
 
-    const redeem = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      token: string,
-      pathAppId?: string,
-    ) => {
-      try {
-        // Before any signature check: a flood of forged tokens costs one counter each. The app in the path (else
-        // the default app) says which rule applies; see docs/configuration.md#rate-limits.
-        await enforceIpRateLimit(ctx, { ip: request.ip, bucket: 'public_signed_link', appId: pathAppId });
-        const { location: target } = await redeemSignedToken(ctx, token, {
-          ...location(request, pathAppId),
-          redirectTo: redirectToOf(request),
-          ip: request.ip,
-          userAgent: request.headers['user-agent'],
-        });
-        return reply.code(303).header('location', target).header('cache-control', 'no-store').send();
-      } catch (error) {
-        return sendProblem(request, reply, error);
-      }
-    };
+      const redeem = async (request: Request, reply: Reply, token: string, pathAppId?: string) => {
+        try {
+          // Before any signature check: a flood of forged tokens costs one counter each. The app in the path (else
+          // the default app) says which rule applies; see docs/configuration.md#rate-limits.
+          await enforceIpRateLimit(ctx, { ip: request.ip, bucket: 'public_signed_link', appId: pathAppId });
+          const { location: target } = await redeemSignedToken(ctx, token, {
+            ...location(request, pathAppId),
+            redirectTo: redirectToOf(request),
+            ip: request.ip,
+            userAgent: request.headers['user-agent'],
+          });
+          return reply.code(303).header('location', target).header('cache-control', 'no-store').send();
+        } catch (error) {
+          return sendProblem(request, reply, error);
+        }
+      };
 
-    // HEAD answers like GET without a body and without looking anything up but the token: link checkers send it.
-    const peek = async (request: FastifyRequest, reply: FastifyReply, token: string, pathAppId?: string) => {
-      try {
-        await refuseIfUsed(ctx, await verifySignedToken(ctx, token, location(request, pathAppId)));
-        return reply.code(200).headers(pageHeaders('')).send();
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        return reply
-          .code(error.status)
-          .header('latchkey-error-code', error.code)
-          .headers(pageHeaders(''))
-          .send();
-      }
-    };
+      // HEAD answers like GET without a body and without looking anything up but the token: link checkers send it.
+      const peek = async (request: Request, reply: Reply, token: string, pathAppId?: string) => {
+        try {
+          await refuseIfUsed(ctx, await verifySignedToken(ctx, token, location(request, pathAppId)));
+          return reply.code(200).headers(pageHeaders('')).send();
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          return reply
+            .code(error.status)
+            .header('latchkey-error-code', error.code)
+            .headers(pageHeaders(''))
+            .send();
+        }
+      };
 
-    const schema = { hide: true, params: Params, querystring: Query };
-    app.get('/login/:token', { schema, exposeHeadRoute: false }, (request, reply) =>
-      show(request, reply, request.params.token),
-    );
-    app.post('/login/:token', { schema }, (request, reply) => redeem(request, reply, request.params.token));
-    app.head('/login/:token', { schema }, (request, reply) => peek(request, reply, request.params.token));
-    const appSchema = { hide: true, params: AppParams, querystring: Query };
-    app.get('/apps/:app_id/login/:token', { schema: appSchema, exposeHeadRoute: false }, (request, reply) =>
-      show(request, reply, request.params.token, request.params.app_id),
-    );
-    app.post('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
-      redeem(request, reply, request.params.token, request.params.app_id),
-    );
-    app.head('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
-      peek(request, reply, request.params.token, request.params.app_id),
-    );
+      const schema = { hide: true, params: Params, querystring: Query };
+      app.get('/login/:token', { schema, exposeHeadRoute: false }, (request, reply) =>
+        show(request, reply, request.params.token),
+      );
+      app.post('/login/:token', { schema }, (request, reply) => redeem(request, reply, request.params.token));
+      app.head('/login/:token', { schema }, (request, reply) => peek(request, reply, request.params.token));
+      const appSchema = { hide: true, params: AppParams, querystring: Query };
+      app.get('/apps/:app_id/login/:token', { schema: appSchema, exposeHeadRoute: false }, (request, reply) =>
+        show(request, reply, request.params.token, request.params.app_id),
+      );
+      app.post('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
+        redeem(request, reply, request.params.token, request.params.app_id),
+      );
+      app.head('/apps/:app_id/login/:token', { schema: appSchema }, (request, reply) =>
+        peek(request, reply, request.params.token, request.params.app_id),
+      );
+    },
   };
 }
 
-async function refuseIfUsed(ctx: Context, verified: VerifiedToken): Promise<void> {
-  if (
-    !verified.settings.signed_links_reusable &&
-    (await ctx.store.isTokenUsed(verified.app.id, verified.tokenKey))
-  ) {
-    throw new ApiError('token_used', 'This link was already used to sign in. Ask for a new one.');
-  }
-}
-
-function location(request: FastifyRequest, pathAppId: string | undefined): TokenLocation {
+function location(request: Request, pathAppId: string | undefined): TokenLocation {
   return { pathAppId, host: request.host };
 }
 
-function redirectToOf(request: FastifyRequest): string | undefined {
+function redirectToOf(request: Request): string | undefined {
   return (request.query as { redirect_to?: string }).redirect_to;
 }
 
-function acceptLanguage(request: FastifyRequest, verified?: VerifiedToken): string | undefined {
+function acceptLanguage(request: Request, verified?: VerifiedToken): string | undefined {
   const accept = request.headers['accept-language'];
   const fallback = verified?.settings.default_language;
   if (fallback === undefined) return accept;
   return accept ? `${accept},${fallback};q=0.001` : fallback;
 }
 
-/** What the confirm page shows: the customer's email if known, masked; else the customer id, masked. */
-async function displayName(ctx: Context, verified: VerifiedToken): Promise<string> {
-  const byId =
-    verified.userId === undefined ? undefined : await ctx.store.getUser(verified.app.id, verified.userId);
-  const user = byId ?? (await ctx.store.findUser(verified.app.id, 'external_id', verified.externalId));
-  return user?.email ?? verified.email ?? user?.phone ?? verified.externalId;
-}
-
-function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+function sendProblem(request: Request, reply: Reply, error: unknown): Reply {
   if (!(error instanceof ApiError)) throw error;
   reply.header('latchkey-error-code', error.code);
   if (prefersJson(request)) return sendError(request, reply, error);
@@ -173,11 +154,11 @@ function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknow
   return reply.code(error.status).headers(pageHeaders(page.nonce)).send(page.html);
 }
 
-function prefersJson(request: FastifyRequest): boolean {
+function prefersJson(request: Request): boolean {
   const accept = request.headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-function sendPage(reply: FastifyReply, page: RenderedPage): FastifyReply {
+function sendPage(reply: Reply, page: RenderedPage): Reply {
   return reply.code(page.status).headers(pageHeaders(page.nonce)).send(page.html);
 }

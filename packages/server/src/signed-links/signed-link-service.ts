@@ -1,5 +1,4 @@
-import { appForHost } from '../apps/app-hosts.js';
-import { DEFAULT_APP_KEY } from '../apps/app-service.js';
+import { appIdForHost } from '../apps/app-hosts.js';
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { hashSecret, newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
@@ -104,8 +103,7 @@ async function candidateKeys(
       throw new ApiError('token_key_unknown', 'The token names a signing key this app does not have.');
     return { app, candidates: [row] };
   }
-  const appId =
-    where.pathAppId ?? (await appForHost(ctx, where.host)) ?? (await ctx.store.getMeta(DEFAULT_APP_KEY));
+  const appId = where.pathAppId ?? (await appIdForHost(ctx, where.host));
   const app = appId === undefined ? undefined : await ctx.store.getApp(appId);
   if (!app) {
     throw new ApiError(
@@ -290,4 +288,22 @@ export async function redeemSignedToken(
   if (verified.key.last_used_at === null || now - verified.key.last_used_at > 60_000)
     await ctx.store.touchSigningKey(verified.key.kid, now);
   return { location: withQueryParam(landing, 'lk_code', code), user: result.user };
+}
+
+/** Refuses a one-time token that was already spent (read-only: the confirm page says so before the button). */
+export async function refuseIfUsed(ctx: Context, verified: VerifiedToken): Promise<void> {
+  if (
+    !verified.settings.signed_links_reusable &&
+    (await ctx.store.isTokenUsed(verified.app.id, verified.tokenKey))
+  ) {
+    throw new ApiError('token_used', 'This link was already used to sign in. Ask for a new one.');
+  }
+}
+
+/** What the confirm page shows: the customer's email if known; else their phone or the customer id. */
+export async function displayName(ctx: Context, verified: VerifiedToken): Promise<string> {
+  const byId =
+    verified.userId === undefined ? undefined : await ctx.store.getUser(verified.app.id, verified.userId);
+  const user = byId ?? (await ctx.store.findUser(verified.app.id, 'external_id', verified.externalId));
+  return user?.email ?? verified.email ?? user?.phone ?? verified.externalId;
 }

@@ -1,8 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
-import { resolveApp } from '../http/auth.js';
+import { actingApp, principalOf } from '../http/auth.js';
 import { iso, isoOrNull, listResponse } from '../http/present.js';
+import type { RouteGroups } from '../http/routes.js';
 import { PageQuery } from '../http/schemas.js';
 import type { SigningKeyRow } from '../storage/store.js';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-key-service.js';
@@ -21,60 +21,69 @@ export function presentSigningKey(row: SigningKeyRow) {
   };
 }
 
-export function signingKeyRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/v1/signing-keys',
-      {
-        schema: {
-          tags: ['signing keys'],
-          summary: 'Create a signing key for stateless links (the secret is shown once)',
-          body: Type.Object(
-            { label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-            { additionalProperties: false },
-          ),
+export function signingKeyRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      app.post(
+        '/v1/signing-keys',
+        {
+          schema: {
+            tags: ['signing keys'],
+            summary: 'Create a signing key for stateless links (the secret is shown once)',
+            body: Type.Object(
+              { label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+              { additionalProperties: false },
+            ),
+          },
         },
-      },
-      async (request, reply) => {
-        const appId = await resolveApp(ctx, request);
-        const key = await createSigningKey(ctx, appId, request.body.label ?? 'unnamed', request.principal);
-        return reply.code(201).send({ ...presentSigningKey(key.row), secret: key.secret });
-      },
-    );
+        async (request, reply) => {
+          const appId = actingApp(request);
+          const key = await createSigningKey(
+            ctx,
+            appId,
+            request.body.label ?? 'unnamed',
+            principalOf(request),
+          );
+          return reply.code(201).send({ ...presentSigningKey(key.row), secret: key.secret });
+        },
+      );
 
-    app.get(
-      '/v1/signing-keys',
-      {
-        schema: {
-          tags: ['signing keys'],
-          summary: 'List signing keys (never the secrets)',
-          querystring: PageQuery,
+      app.get(
+        '/v1/signing-keys',
+        {
+          schema: {
+            tags: ['signing keys'],
+            summary: 'List signing keys (never the secrets)',
+            querystring: PageQuery,
+          },
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        const { limit = 50, cursor } = request.query;
-        return listResponse(
-          (await listSigningKeys(ctx, appId, { limit, cursor })).map((row) => ({ ...row, id: row.kid })),
-          limit,
-          presentSigningKey,
-        );
-      },
-    );
+        async (request) => {
+          const appId = actingApp(request);
+          const { limit = 50, cursor } = request.query;
+          return listResponse(
+            (await listSigningKeys(ctx, appId, { limit, cursor })).map((row) => ({ ...row, id: row.kid })),
+            limit,
+            presentSigningKey,
+          );
+        },
+      );
 
-    app.delete(
-      '/v1/signing-keys/:kid',
-      {
-        schema: {
-          tags: ['signing keys'],
-          summary: 'Revoke a signing key; links it signed stop working at once',
-          params: Type.Object({ kid: Type.String({ pattern: '^sk_[0-9a-z]{26}$' }) }),
+      app.delete(
+        '/v1/signing-keys/:kid',
+        {
+          schema: {
+            tags: ['signing keys'],
+            summary: 'Revoke a signing key; links it signed stop working at once',
+            params: Type.Object({ kid: Type.String({ pattern: '^sk_[0-9a-z]{26}$' }) }),
+          },
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return presentSigningKey(await revokeSigningKey(ctx, appId, request.params.kid, request.principal!));
-      },
-    );
+        async (request) => {
+          const appId = actingApp(request);
+          return presentSigningKey(
+            await revokeSigningKey(ctx, appId, request.params.kid, principalOf(request)),
+          );
+        },
+      );
+    },
   };
 }

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './database.js';
 import { idempotencyQueries } from './idempotency-queries.js';
 import { linkQueries } from './link-queries.js';
 import { loginFlowQueries } from './login-flow-queries.js';
+import { migrationsDone } from './migrate.js';
 import { outboxQueries } from './outbox-queries.js';
 import { configureWebhookFanOut } from './query-helpers.js';
 import { rateLimitQueries } from './rate-limit-queries.js';
@@ -55,6 +56,7 @@ export function createStore(handle: DatabaseHandle, options: StoreOptions): Stor
     async ping() {
       await sql`select 1`.execute(db);
     },
+    migrationsDone: () => migrationsDone(db),
     close: () => handle.close(),
   };
 }

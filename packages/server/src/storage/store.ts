@@ -518,5 +518,7 @@ export interface Store
   getMeta(key: string): Promise<string | undefined>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /** True when every known migration has been applied (for /readyz). */
+  migrationsDone(): Promise<boolean>;
   close(): Promise<void>;
 }

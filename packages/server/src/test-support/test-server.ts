@@ -9,8 +9,8 @@ import type { DestinationStream } from 'pino';
 import { loadConfig } from '../config/config.js';
 import type { Context } from '../context.js';
 import { createLogger } from '../http/logger.js';
-import { buildServer } from '../http/server.js';
 import { bootstrap, openRuntime } from '../runtime.js';
+import { buildServer } from '../server.js';
 import type { DialectName } from '../storage/database.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -94,7 +94,7 @@ export async function startTestServer(
     throw error;
   });
   const created = await bootstrap(runtime.ctx);
-  const app = await buildServer(runtime.ctx, runtime.handle.db);
+  const app = await buildServer(runtime.ctx);
   const server: TestServer = {
     app,
     ctx: runtime.ctx,

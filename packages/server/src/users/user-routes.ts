@@ -1,8 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
-import { resolveApp } from '../http/auth.js';
+import { actingApp } from '../http/auth.js';
 import { listResponse, presentUser } from '../http/present.js';
+import type { RouteGroups } from '../http/routes.js';
 import { Id, Nullable, PageQuery } from '../http/schemas.js';
 import { createUser, deleteUser, getUserOrThrow, listUsers, updateUser } from './user-service.js';
 
@@ -19,72 +19,74 @@ const UserBody = Type.Object(
 );
 const UserParams = Type.Object({ user_id: Id('usr') });
 
-export function userRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/v1/users',
-      { schema: { tags: ['users'], summary: 'Create a user', body: UserBody } },
-      async (request, reply) => {
-        const appId = await resolveApp(ctx, request);
-        return reply.code(201).send(presentUser(await createUser(ctx, appId, request.body)));
-      },
-    );
-
-    app.get(
-      '/v1/users',
-      {
-        schema: {
-          tags: ['users'],
-          summary: 'List or look up users',
-          querystring: Type.Intersect([
-            PageQuery,
-            Type.Object({
-              email: Type.Optional(Type.String()),
-              phone: Type.Optional(Type.String()),
-              external_id: Type.Optional(Type.String()),
-            }),
-          ]),
+export function userRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      app.post(
+        '/v1/users',
+        { schema: { tags: ['users'], summary: 'Create a user', body: UserBody } },
+        async (request, reply) => {
+          const appId = actingApp(request);
+          return reply.code(201).send(presentUser(await createUser(ctx, appId, request.body)));
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        const { limit = 50, cursor, ...filter } = request.query;
-        return listResponse(await listUsers(ctx, appId, filter, { limit, cursor }), limit, presentUser);
-      },
-    );
+      );
 
-    app.get(
-      '/v1/users/:user_id',
-      { schema: { tags: ['users'], summary: 'Read a user', params: UserParams } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return presentUser(await getUserOrThrow(ctx, appId, request.params.user_id));
-      },
-    );
-
-    app.patch(
-      '/v1/users/:user_id',
-      { schema: { tags: ['users'], summary: 'Change a user', params: UserParams, body: UserBody } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return presentUser(await updateUser(ctx, appId, request.params.user_id, request.body));
-      },
-    );
-
-    app.delete(
-      '/v1/users/:user_id',
-      {
-        schema: {
-          tags: ['users'],
-          summary: 'Delete a user, revoking its links and sessions',
-          params: UserParams,
+      app.get(
+        '/v1/users',
+        {
+          schema: {
+            tags: ['users'],
+            summary: 'List or look up users',
+            querystring: Type.Intersect([
+              PageQuery,
+              Type.Object({
+                email: Type.Optional(Type.String()),
+                phone: Type.Optional(Type.String()),
+                external_id: Type.Optional(Type.String()),
+              }),
+            ]),
+          },
         },
-      },
-      async (request, reply) => {
-        const appId = await resolveApp(ctx, request);
-        await deleteUser(ctx, appId, request.params.user_id);
-        return reply.code(204).send();
-      },
-    );
+        async (request) => {
+          const appId = actingApp(request);
+          const { limit = 50, cursor, ...filter } = request.query;
+          return listResponse(await listUsers(ctx, appId, filter, { limit, cursor }), limit, presentUser);
+        },
+      );
+
+      app.get(
+        '/v1/users/:user_id',
+        { schema: { tags: ['users'], summary: 'Read a user', params: UserParams } },
+        async (request) => {
+          const appId = actingApp(request);
+          return presentUser(await getUserOrThrow(ctx, appId, request.params.user_id));
+        },
+      );
+
+      app.patch(
+        '/v1/users/:user_id',
+        { schema: { tags: ['users'], summary: 'Change a user', params: UserParams, body: UserBody } },
+        async (request) => {
+          const appId = actingApp(request);
+          return presentUser(await updateUser(ctx, appId, request.params.user_id, request.body));
+        },
+      );
+
+      app.delete(
+        '/v1/users/:user_id',
+        {
+          schema: {
+            tags: ['users'],
+            summary: 'Delete a user, revoking its links and sessions',
+            params: UserParams,
+          },
+        },
+        async (request, reply) => {
+          const appId = actingApp(request);
+          await deleteUser(ctx, appId, request.params.user_id);
+          return reply.code(204).send();
+        },
+      );
+    },
   };
 }

@@ -1,8 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../context.js';
-import { resolveApp } from '../http/auth.js';
+import { actingApp, principalOf } from '../http/auth.js';
 import { iso, isoOrNull, listResponse } from '../http/present.js';
+import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/store.js';
 import { WEBHOOK_EVENT_TYPES } from './event-types.js';
@@ -60,143 +60,147 @@ const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) U
 const Description = Type.String({ maxLength: 500 });
 const Params = Type.Object({ id: Id('whe') });
 
-export function webhookRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.post(
-      '/v1/webhook-endpoints',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'Create a webhook endpoint (its signing secret is shown once)',
-          body: Type.Object(
-            { url: Url, event_types: Type.Optional(EventTypes), description: Type.Optional(Description) },
-            { additionalProperties: false },
-          ),
+export function webhookRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      app.post(
+        '/v1/webhook-endpoints',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'Create a webhook endpoint (its signing secret is shown once)',
+            body: Type.Object(
+              { url: Url, event_types: Type.Optional(EventTypes), description: Type.Optional(Description) },
+              { additionalProperties: false },
+            ),
+          },
         },
-      },
-      async (request, reply) => {
-        const appId = await resolveApp(ctx, request);
-        const created = await createEndpoint(ctx, appId, request.body, request.principal!);
-        return reply.code(201).send({ ...presentEndpoint(created.row), secret: created.secret });
-      },
-    );
-
-    app.get(
-      '/v1/webhook-endpoints',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'List webhook endpoints (never the secrets)',
-          querystring: PageQuery,
+        async (request, reply) => {
+          const appId = actingApp(request);
+          const created = await createEndpoint(ctx, appId, request.body, principalOf(request));
+          return reply.code(201).send({ ...presentEndpoint(created.row), secret: created.secret });
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        const { limit = 50, cursor } = request.query;
-        return listResponse(await listEndpoints(ctx, appId, { limit, cursor }), limit, presentEndpoint);
-      },
-    );
+      );
 
-    app.get(
-      '/v1/webhook-endpoints/:id',
-      { schema: { tags: ['webhooks'], summary: 'Read a webhook endpoint', params: Params } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return presentEndpoint(await getEndpoint(ctx, appId, request.params.id));
-      },
-    );
-
-    app.patch(
-      '/v1/webhook-endpoints/:id',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'Change an endpoint; `enabled: false` disables it, `enabled: true` enables it again',
-          params: Params,
-          body: Type.Object(
-            {
-              url: Type.Optional(Url),
-              event_types: Type.Optional(EventTypes),
-              description: Type.Optional(Description),
-              enabled: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false },
-          ),
+      app.get(
+        '/v1/webhook-endpoints',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'List webhook endpoints (never the secrets)',
+            querystring: PageQuery,
+          },
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return presentEndpoint(
-          await updateEndpoint(ctx, appId, request.params.id, request.body, request.principal!),
-        );
-      },
-    );
-
-    app.delete(
-      '/v1/webhook-endpoints/:id',
-      { schema: { tags: ['webhooks'], summary: 'Delete an endpoint and its delivery log', params: Params } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        await deleteEndpoint(ctx, appId, request.params.id, request.principal!);
-        return { id: request.params.id, deleted: true };
-      },
-    );
-
-    app.post(
-      '/v1/webhook-endpoints/:id/rotate-secret',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'Replace the signing secret; the old one keeps signing beside it for 24 hours',
-          params: Params,
+        async (request) => {
+          const appId = actingApp(request);
+          const { limit = 50, cursor } = request.query;
+          return listResponse(await listEndpoints(ctx, appId, { limit, cursor }), limit, presentEndpoint);
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        const rotated = await rotateSecret(ctx, appId, request.params.id, request.principal!);
-        return { ...presentEndpoint(rotated.row), secret: rotated.secret };
-      },
-    );
+      );
 
-    app.get(
-      '/v1/webhook-endpoints/:id/attempts',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'The delivery log: every attempt, newest first',
-          params: Params,
-          querystring: Type.Intersect([PageQuery, Type.Object({ event_id: Type.Optional(Id('evt')) })]),
+      app.get(
+        '/v1/webhook-endpoints/:id',
+        { schema: { tags: ['webhooks'], summary: 'Read a webhook endpoint', params: Params } },
+        async (request) => {
+          const appId = actingApp(request);
+          return presentEndpoint(await getEndpoint(ctx, appId, request.params.id));
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        await getEndpoint(ctx, appId, request.params.id);
-        const { limit = 50, cursor, event_id } = request.query;
-        return listResponse(
-          await listAttempts(ctx, appId, request.params.id, { event_id }, { limit, cursor }),
-          limit,
-          presentAttempt,
-        );
-      },
-    );
+      );
 
-    app.post(
-      '/v1/webhook-endpoints/:id/redeliver',
-      {
-        schema: {
-          tags: ['webhooks'],
-          summary: 'Send one event to this endpoint again (same webhook-id)',
-          params: Params,
-          body: Type.Object({ event_id: Id('evt') }, { additionalProperties: false }),
+      app.patch(
+        '/v1/webhook-endpoints/:id',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'Change an endpoint; `enabled: false` disables it, `enabled: true` enables it again',
+            params: Params,
+            body: Type.Object(
+              {
+                url: Type.Optional(Url),
+                event_types: Type.Optional(EventTypes),
+                description: Type.Optional(Description),
+                enabled: Type.Optional(Type.Boolean()),
+              },
+              { additionalProperties: false },
+            ),
+          },
         },
-      },
-      async (request, reply) => {
-        const appId = await resolveApp(ctx, request);
-        const row = await redeliver(ctx, appId, request.params.id, request.body.event_id);
-        return reply
-          .code(202)
-          .send({ message_id: row.id, event_id: request.body.event_id, status: 'queued' });
-      },
-    );
+        async (request) => {
+          const appId = actingApp(request);
+          return presentEndpoint(
+            await updateEndpoint(ctx, appId, request.params.id, request.body, principalOf(request)),
+          );
+        },
+      );
+
+      app.delete(
+        '/v1/webhook-endpoints/:id',
+        {
+          schema: { tags: ['webhooks'], summary: 'Delete an endpoint and its delivery log', params: Params },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          await deleteEndpoint(ctx, appId, request.params.id, principalOf(request));
+          return { id: request.params.id, deleted: true };
+        },
+      );
+
+      app.post(
+        '/v1/webhook-endpoints/:id/rotate-secret',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'Replace the signing secret; the old one keeps signing beside it for 24 hours',
+            params: Params,
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          const rotated = await rotateSecret(ctx, appId, request.params.id, principalOf(request));
+          return { ...presentEndpoint(rotated.row), secret: rotated.secret };
+        },
+      );
+
+      app.get(
+        '/v1/webhook-endpoints/:id/attempts',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'The delivery log: every attempt, newest first',
+            params: Params,
+            querystring: Type.Intersect([PageQuery, Type.Object({ event_id: Type.Optional(Id('evt')) })]),
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          await getEndpoint(ctx, appId, request.params.id);
+          const { limit = 50, cursor, event_id } = request.query;
+          return listResponse(
+            await listAttempts(ctx, appId, request.params.id, { event_id }, { limit, cursor }),
+            limit,
+            presentAttempt,
+          );
+        },
+      );
+
+      app.post(
+        '/v1/webhook-endpoints/:id/redeliver',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'Send one event to this endpoint again (same webhook-id)',
+            params: Params,
+            body: Type.Object({ event_id: Id('evt') }, { additionalProperties: false }),
+          },
+        },
+        async (request, reply) => {
+          const appId = actingApp(request);
+          const row = await redeliver(ctx, appId, request.params.id, request.body.event_id);
+          return reply
+            .code(202)
+            .send({ message_id: row.id, event_id: request.body.event_id, status: 'queued' });
+        },
+      );
+    },
   };
 }

@@ -1,7 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Context } from '../../context.js';
-import { resolveApp } from '../../http/auth.js';
+import { actingApp } from '../../http/auth.js';
+import type { RouteGroups } from '../../http/routes.js';
 import { Nullable } from '../../http/schemas.js';
 import { LANGUAGES, LINK_TYPES } from './default-templates.js';
 import {
@@ -52,66 +52,68 @@ const PreviewBody = Type.Object(
  * The app's message templates: per link type and language, a subject, text and HTML bodies and an SMS. Reading
  * shows the effective template (the built-in one with the app's overrides); saving validates the result first.
  */
-export function templateRoutes(ctx: Context): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    const tags = ['templates'];
+export function templateRoutes(ctx: Context): RouteGroups {
+  return {
+    apiKey: async (app) => {
+      const tags = ['templates'];
 
-    app.get(
-      '/v1/templates',
-      { schema: { tags, summary: 'List the message templates, every type in every language' } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return { data: await listTemplates(ctx, appId), next_cursor: null };
-      },
-    );
-
-    app.get(
-      '/v1/templates/:type/:language',
-      { schema: { tags, summary: 'Read one message template', params: Params } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return getTemplate(ctx, appId, request.params.type, request.params.language);
-      },
-    );
-
-    app.put(
-      '/v1/templates/:type/:language',
-      {
-        schema: {
-          tags,
-          summary: 'Override parts of a message template (validated before it is saved)',
-          params: Params,
-          body: PutBody,
+      app.get(
+        '/v1/templates',
+        { schema: { tags, summary: 'List the message templates, every type in every language' } },
+        async (request) => {
+          const appId = actingApp(request);
+          return { data: await listTemplates(ctx, appId), next_cursor: null };
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return saveTemplate(ctx, appId, request.params.type, request.params.language, request.body);
-      },
-    );
+      );
 
-    app.delete(
-      '/v1/templates/:type/:language',
-      { schema: { tags, summary: 'Return a message template to the built-in one', params: Params } },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return resetTemplate(ctx, appId, request.params.type, request.params.language);
-      },
-    );
-
-    app.post(
-      '/v1/templates/preview',
-      {
-        schema: {
-          tags,
-          summary: 'Render a message template with sample data',
-          body: PreviewBody,
+      app.get(
+        '/v1/templates/:type/:language',
+        { schema: { tags, summary: 'Read one message template', params: Params } },
+        async (request) => {
+          const appId = actingApp(request);
+          return getTemplate(ctx, appId, request.params.type, request.params.language);
         },
-      },
-      async (request) => {
-        const appId = await resolveApp(ctx, request);
-        return previewTemplate(ctx, appId, request.body);
-      },
-    );
+      );
+
+      app.put(
+        '/v1/templates/:type/:language',
+        {
+          schema: {
+            tags,
+            summary: 'Override parts of a message template (validated before it is saved)',
+            params: Params,
+            body: PutBody,
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          return saveTemplate(ctx, appId, request.params.type, request.params.language, request.body);
+        },
+      );
+
+      app.delete(
+        '/v1/templates/:type/:language',
+        { schema: { tags, summary: 'Return a message template to the built-in one', params: Params } },
+        async (request) => {
+          const appId = actingApp(request);
+          return resetTemplate(ctx, appId, request.params.type, request.params.language);
+        },
+      );
+
+      app.post(
+        '/v1/templates/preview',
+        {
+          schema: {
+            tags,
+            summary: 'Render a message template with sample data',
+            body: PreviewBody,
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          return previewTemplate(ctx, appId, request.body);
+        },
+      );
+    },
   };
 }

@@ -1,0 +1,77 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Context } from '../context.js';
+import type { RouteGroups, RouteScope } from '../http/routes.js';
+import { checkReady, outboxDepth } from './ops-service.js';
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  duration: Histogram<'method' | 'route'>;
+}
+
+/** Each server gets its own registry, so several servers in one test process do not share counters. */
+export function createMetrics(ctx: Context): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'latchkey_' });
+  // Read when scraped: how many messages wait in the outbox, shared by every node of the installation.
+  new Gauge({
+    name: 'latchkey_outbox_messages',
+    help: 'Messages in the outbox by status (pending: waiting for a worker; sending: claimed, in flight)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const depth = await outboxDepth(ctx);
+      this.set({ status: 'pending' }, depth.pending);
+      this.set({ status: 'sending' }, depth.sending);
+    },
+  });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'latchkey_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'latchkey_http_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Counts every request of the server (registered at the root, so it sees every scope). */
+export function countRequests(app: RouteScope, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL: URLs carry tokens and would explode label cardinality.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+}
+
+export function opsRoutes(ctx: Context, metrics: Metrics): RouteGroups {
+  return {
+    public: async (app) => {
+      app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({
+        status: 'ok',
+      }));
+
+      app.get(
+        '/readyz',
+        { schema: { tags: ['operations'], summary: 'The database answers and migrations are done' } },
+        async () => checkReady(ctx),
+      );
+
+      app.get(
+        '/metrics',
+        { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+        async (_request, reply) =>
+          reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+      );
+    },
+  };
+}

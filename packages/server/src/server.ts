@@ -1,0 +1,130 @@
+/**
+ * The top floor: builds the HTTP app and registers every capability's routes in the scope their group asks for
+ * (http/auth.ts). Nothing below this file knows which capabilities exist.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import { statsRoutes } from './analytics/stats-routes.js';
+import { principalForKey } from './apps/api-key-auth.js';
+import { appRoutes } from './apps/app-routes.js';
+import { findApp } from './apps/app-service.js';
+import type { Context } from './context.js';
+import { deliveryRoutes } from './delivery/delivery-routes.js';
+import { templateRoutes } from './delivery/templates/template-routes.js';
+import { eventRoutes } from './events/event-routes.js';
+import { type Authenticator, adminScope, apiKeyScope, publicScope } from './http/auth.js';
+import { installErrorHandling, sendError, toApiError } from './http/error-handler.js';
+import type { RouteGroups, Routes } from './http/routes.js';
+import { ErrorBody } from './http/schemas.js';
+import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
+import { bulkRoutes } from './links/bulk/bulk-routes.js';
+import { embeddedRoutes } from './links/embedded-routes.js';
+import { hostedRoutes } from './links/hosted-routes.js';
+import { linkRoutes } from './links/link-routes.js';
+import { loginPageRoutes } from './login/login-page-routes.js';
+import { loginRoutes } from './login/login-routes.js';
+import { countRequests, createMetrics, opsRoutes } from './ops/ops-routes.js';
+import { limitApiKey } from './rate-limit/enforce.js';
+import { sessionKeyRoutes } from './sessions/session-key-routes.js';
+import { sessionRoutes } from './sessions/session-routes.js';
+import { signedLinkRoutes } from './signed-links/signed-link-routes.js';
+import { signingKeyRoutes } from './signed-links/signing-key-routes.js';
+import { userRoutes } from './users/user-routes.js';
+import { webhookOpenApi } from './webhooks/event-types.js';
+import { webhookRoutes } from './webhooks/webhook-routes.js';
+
+export const VERSION = '0.1.0';
+
+export interface ServerOptions {
+  /** Sees every route as it is registered (the route inventory test keeps them, to read their scope). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+/** Builds the HTTP app without listening, so tests can call it through `inject()`. */
+export async function buildServer(ctx: Context, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => `req_${randomUUID()}`,
+    // Room for long tokens (signed links are JWTs); route schemas set the real limits.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
+    // Errors the router raises before any route runs (bad percent-encoding, over-long parameters) get the same
+    // error body as everything else.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toApiError(error)),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addHook('preValidation', refuseNulCharacters);
+  app.decorateRequest('auth', null);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+  });
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+  await registerOpenApi(app);
+
+  const metrics = createMetrics(ctx);
+  countRequests(app, metrics);
+  const groups: RouteGroups[] = [
+    opsRoutes(ctx, metrics),
+    appRoutes(ctx),
+    userRoutes(ctx),
+    linkRoutes(ctx),
+    bulkRoutes(ctx),
+    embeddedRoutes(ctx),
+    hostedRoutes(ctx),
+    sessionRoutes(ctx),
+    sessionKeyRoutes(ctx),
+    signingKeyRoutes(ctx),
+    signedLinkRoutes(ctx),
+    deliveryRoutes(ctx),
+    templateRoutes(ctx),
+    loginRoutes(ctx),
+    loginPageRoutes(ctx),
+    webhookRoutes(ctx),
+    eventRoutes(ctx),
+    statsRoutes(ctx),
+  ];
+  const auth: Authenticator = {
+    principalOf: (key) => principalForKey(ctx, key),
+    limit: (principal) => limitApiKey(ctx, principal),
+    appExists: async (appId) => (await findApp(ctx, appId)) !== undefined,
+  };
+  const of = (access: keyof RouteGroups): Routes[] => groups.flatMap((group) => group[access] ?? []);
+  await app.register(publicScope([docsRoutes, ...of('public')]));
+  await app.register(apiKeyScope(auth, of('apiKey')));
+  await app.register(adminScope(auth, of('admin')));
+  return app;
+}
+
+async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Latchkey API',
+        version: VERSION,
+        description:
+          'Magic links, sign-in codes and sessions. Errors are `{"error": {"code", "message", "param"?}}`; the codes are listed in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'lk_sk_… (app) or lk_admin_… (admin)' },
+        },
+      },
+      security: [{ apiKey: [] }],
+      webhooks: webhookOpenApi(),
+    },
+  });
+}
+
+/** The API reference: the document at /openapi.json and a browsable copy at /docs. */
+const docsRoutes: Routes = async (app) => {
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+};
