@@ -68,6 +68,12 @@ function hmacToken(secret: string, header: unknown, claims: unknown): string {
   return `${input}.${hmacSha256(secret, input).toString('base64url')}`;
 }
 
+/** A token whose payload is `json` exactly as written, for values JSON.stringify cannot spell (such as -0). */
+function rawPayloadToken(secret: string, json: string): string {
+  const input = `${b64json({ alg: 'HS256', typ: 'JWT' })}.${Buffer.from(json, 'utf8').toString('base64url')}`;
+  return `${input}.${hmacSha256(secret, input).toString('base64url')}`;
+}
+
 /** A token signed with `secret`, padded with a claim Latchkey ignores until it is exactly `length` characters. */
 function tokenOfLength(secret: string, length: number, claims: Record<string, unknown>): string {
   const header = { alg: 'HS256', typ: 'JWT' };
@@ -249,6 +255,15 @@ describe.each(DIALECTS)('stateless signed links on %s', (dialect) => {
       await signIn(loginPath(await tokenFor({ nbf: nowS() + 10 })));
     });
 
+    it('accepts a token whose iat is 10 seconds ahead, within the clock leeway', async () => {
+      await signIn(loginPath(await tokenFor({ iat: nowS() + 10 })));
+    });
+
+    it('accepts a sub of 0', async () => {
+      const { user } = await signIn(loginPath(await tokenFor({ sub: 0 })));
+      expect(user.external_id).toBe('0');
+    });
+
     it('accepts a valid token of 3,000 characters', async () => {
       const token = await tokenFor({ name: 'n'.repeat(2_100) });
       expect(token.length).toBeGreaterThan(2_900);
@@ -394,6 +409,21 @@ describe.each(DIALECTS)('stateless signed links on %s', (dialect) => {
       await expectRefused(loginPath(await tokenFor({ nbf: 'soon' })), 'token_malformed');
     });
 
+    it.each([
+      ['45 seconds', 45],
+      ['an hour', 3600],
+    ])('refuses a token whose iat is %s ahead as not yet valid', async (_name, ahead) => {
+      await expectRefused(loginPath(await tokenFor({ iat: nowS() + ahead })), 'token_not_yet_valid');
+    });
+
+    it.each([
+      ['a string of digits', '1700000000'],
+      ['null', null],
+      ['an object', { at: 1 }],
+    ])('refuses a token whose iat is %s as malformed', async (_name, iat) => {
+      await expectRefused(loginPath(await tokenFor({ iat })), 'token_malformed');
+    });
+
     it('refuses a token without sub', async () => {
       const { sub: _sub, ...rest } = claims();
       await expectRefused(loginPath(await joseToken(key.secret, rest)), 'token_subject_missing');
@@ -405,6 +435,9 @@ describe.each(DIALECTS)('stateless signed links on %s', (dialect) => {
       ['an object', { id: 1 }],
       ['an array', [1234]],
       ['a float', 12.5],
+      ['a negative number', -1],
+      ['a negative float', -12.5],
+      ['the most negative safe integer', -Number.MAX_SAFE_INTEGER],
       ['an unsafe integer', 2 ** 60],
       ['null', null],
       ['true', true],
@@ -412,6 +445,11 @@ describe.each(DIALECTS)('stateless signed links on %s', (dialect) => {
       ['256 characters', 'c'.repeat(256)],
     ])('refuses a sub that is %s', async (_name, sub) => {
       await expectRefused(loginPath(await tokenFor({ sub })), 'token_subject_missing');
+    });
+
+    it('refuses a sub of negative zero', async () => {
+      const token = rawPayloadToken(key.secret, `{"sub":-0,"exp":${nowS() + 3600}}`);
+      await expectRefused(loginPath(token), 'token_subject_missing');
     });
 
     it('refuses a token whose payload was changed after signing', async () => {
@@ -528,6 +566,51 @@ describe.each(DIALECTS)('stateless signed links on %s', (dialect) => {
         expect(res.json().error.code).toBe('validation_failed');
       }
       expect((await send('HEAD', loginPath(token))).statusCode).toBe(400);
+    });
+  });
+
+  describe('aud', () => {
+    it.each([
+      ['the app id', () => server.appId],
+      ['a list holding the app id', () => ['https://crm.example.com', server.appId]],
+      ['the public URL', () => 'https://auth.example.com'],
+      ['the public URL with a trailing slash', () => 'https://auth.example.com/'],
+      ['a list holding the public URL', () => ['https://auth.example.com']],
+    ])('accepts a token whose aud is %s', async (_name, aud) => {
+      await signIn(loginPath(await tokenFor({ aud: aud() })));
+    });
+
+    it.each([
+      ['another app id', () => newId('app', server.ctx.clock(), randomBytes)],
+      ['another URL', () => 'https://crm.example.com'],
+      ['the public URL with a path', () => 'https://auth.example.com/login'],
+      ['the public URL on http', () => 'http://auth.example.com'],
+      ['the app id in upper case', () => server.appId.toUpperCase()],
+      ['a list without us', () => ['https://crm.example.com', 'billing']],
+      ['an empty list', () => []],
+      ['an empty string', () => ''],
+      ['a number', () => 42],
+      ['a list holding a number', () => [42]],
+      ['null', () => null],
+      ['an object', () => ({ id: server.appId })],
+    ])('refuses a token whose aud is %s', async (_name, aud) => {
+      await expectRefused(loginPath(await tokenFor({ aud: aud() })), 'token_audience_invalid');
+    });
+
+    it("refuses a token whose aud is another app's id, though its signature is right", async () => {
+      const other = await keyedApp();
+      await expectRefused(loginPath(await tokenFor({ aud: other.appId })), 'token_audience_invalid');
+    });
+
+    it('answers the link page with the code in a header', async () => {
+      for (const res of [
+        await open(loginPath(await tokenFor({ aud: 'billing' }))),
+        await press(loginPath(await tokenFor({ aud: 'billing' }))),
+      ]) {
+        expect(res.statusCode).toBe(errorCodes.token_audience_invalid.status);
+        expect(res.headers['latchkey-error-code']).toBe('token_audience_invalid');
+        expectPageHeaders(res);
+      }
     });
   });
 
@@ -766,6 +849,24 @@ describe.each(DIALECTS)('an app on its own domain on %s', (dialect) => {
       method: 'POST',
       url: loginPath(await token()),
       headers: { host: 'Portal.Other.Example' },
+    });
+    expect(res.statusCode, res.body).toBe(303);
+  });
+
+  it.each([
+    ['its own public_url', () => 'https://portal.other.example'],
+    ['its app id', () => app.appId],
+    ["the server's public URL", () => 'https://auth.example.com'],
+  ])('accepts a token whose aud is %s', async (_name, aud) => {
+    const t = await joseToken(app.secret, {
+      sub: freshSub(),
+      exp: Math.floor(server.ctx.clock() / 1000) + 600,
+      aud: aud(),
+    });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: loginPath(t),
+      headers: { host: 'portal.other.example' },
     });
     expect(res.statusCode, res.body).toBe(303);
   });

@@ -21,6 +21,7 @@ export interface TokenHeader {
 export interface TokenClaims {
   sub?: unknown;
   iss?: unknown;
+  aud?: unknown;
   exp?: unknown;
   nbf?: unknown;
   iat?: unknown;
