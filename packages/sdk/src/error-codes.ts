@@ -39,6 +39,7 @@ export const latchkeyErrorCodes = [
   'token_key_unknown',
   'token_key_revoked',
   'token_signature_invalid',
+  'token_audience_invalid',
   'token_expiry_missing',
   'token_expired',
   'token_lifetime_too_long',

@@ -32,8 +32,15 @@ describe('sign-in tokens', () => {
     expect(url.searchParams.get('redirect_to')).toBe('x');
   });
 
+  it('refuses a negative customer id, which the server would refuse', () => {
+    expect(() => generateSignInToken(-1, 60, { secret })).toThrow(TypeError);
+    expect(() => generateSignInToken(-Number.MAX_SAFE_INTEGER, 60, { secret })).toThrow(TypeError);
+    expect(generateSignInToken(0, 60, { secret })).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
   it('refuses bad input', () => {
     expect(() => generateSignInToken('', 60, { secret })).toThrow(TypeError);
+    expect(() => generateSignInToken(12.5, 60, { secret })).toThrow(TypeError);
     expect(() => generateSignInToken('c', 0, { secret })).toThrow(RangeError);
     expect(() => generateSignInToken('c', 60, { secret: '' })).toThrow(TypeError);
   });

@@ -25,16 +25,21 @@ export interface SignInUrlOptions extends SignInTokenOptions {
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /**
- * A one-time sign-in token for `customerId` (your customer id, or a Latchkey `usr_…` id) that expires in
- * `ttlSeconds`: `{sub, iss, iat, exp, jti}` with a random `jti`.
+ * A one-time sign-in token for `customerId` (your customer id, a non-empty string or a whole number of 0 or more, or
+ * a Latchkey `usr_…` id) that expires in `ttlSeconds`: `{sub, iss, iat, exp, jti}` with a random `jti`.
  */
 export function generateSignInToken(
   customerId: string | number,
   ttlSeconds: number,
   options: SignInTokenOptions,
 ): string {
-  if (typeof customerId === 'string' ? customerId === '' : !Number.isSafeInteger(customerId)) {
-    throw new TypeError('customerId must be a non-empty string or a whole number.');
+  // The server refuses a negative or fractional number in `sub`: fail here, where the caller can see why.
+  if (
+    typeof customerId === 'string'
+      ? customerId === ''
+      : !(Number.isSafeInteger(customerId) && customerId >= 0)
+  ) {
+    throw new TypeError('customerId must be a non-empty string or a whole number of 0 or more.');
   }
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
     throw new RangeError('ttlSeconds must be a whole number of seconds above 0.');

@@ -112,6 +112,11 @@ export const errorCodes = {
     summary:
       "The token's signature does not match any of the app's signing keys (wrong key, or the token was altered).",
   },
+  token_audience_invalid: {
+    status: 401,
+    summary:
+      "The token's `aud` names neither this app's id nor its public URL, or is not a string or list of strings.",
+  },
   token_expiry_missing: {
     status: 400,
     summary: 'The token has no `exp` claim, or `exp` is not a number of seconds.',
@@ -121,10 +126,14 @@ export const errorCodes = {
     status: 400,
     summary: "The token's lifetime is longer than the app's `max_ttl_minutes`.",
   },
-  token_not_yet_valid: { status: 400, summary: "The token's `nbf` is in the future." },
+  token_not_yet_valid: {
+    status: 400,
+    summary: "The token's `nbf` or `iat` is more than 30 seconds in the future.",
+  },
   token_subject_missing: {
     status: 400,
-    summary: 'The token has no usable `sub` (a customer id as a number or a non-empty string).',
+    summary:
+      'The token has no usable `sub` (a customer id as a whole number of 0 or more, or a non-empty string).',
   },
   token_used: { status: 410, summary: 'The token was already used to sign in; each signed link works once.' },
   login_flow_not_found: {

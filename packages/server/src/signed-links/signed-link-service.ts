@@ -11,8 +11,8 @@ import { normalizeEmail } from '../users/normalize.js';
 import { checkAlgorithm, parseToken, signatureMatches, type TokenClaims } from './signed-token.js';
 import { KID_SHAPE, openSecret } from './signing-key-service.js';
 
-/** `nbf` may be this far ahead of our clock: the signer's clock may run a little fast. */
-const NBF_LEEWAY_MS = 30_000;
+/** `nbf` and `iat` may be this far ahead of our clock: the signer's clock may run a little fast. */
+const CLOCK_LEEWAY_MS = 30_000;
 /** Without a `kid` every key of the app is tried; apps keep a handful, and one HMAC costs about a microsecond. */
 const KEYS_TRIED_WITHOUT_KID = 100;
 
@@ -62,6 +62,7 @@ export async function verifySignedToken(
       'This link was signed with a key that has since been revoked. Ask for a new link.',
     );
   const settings = readSettings(app.settings);
+  checkAudience(parsed.claims.aud, app, settings, ctx.config.publicUrl);
   const now = ctx.clock();
   const expiresAt = checkTimes(parsed.claims, settings, now);
   const subject = checkSubject(parsed.claims.sub);
@@ -119,42 +120,91 @@ async function candidateKeys(
   };
 }
 
+/**
+ * RFC 7519 says a token whose `aud` does not name the recipient must be refused. A signed link is addressed to one
+ * app, so Latchkey answers to that app's id (the `aud` of its session tokens) and to the public URL its links are
+ * opened on: the app's own `public_url` and the server's. Names are compared exactly, but for a trailing slash.
+ */
+function checkAudience(aud: unknown, app: AppRow, settings: AppSettings, serverUrl: string): void {
+  if (aud === undefined) return;
+  const named = typeof aud === 'string' ? [aud] : stringList(aud);
+  if (named === undefined) {
+    throw new ApiError(
+      'token_audience_invalid',
+      'The token `aud` must be a string or a list of strings naming this app. Fix it, or leave `aud` out.',
+    );
+  }
+  const urls = [
+    ...new Set([settings.public_url, serverUrl].flatMap((url) => (url === null ? [] : [trimSlashes(url)]))),
+  ];
+  const ours = new Set([app.id, ...urls, ...urls.map((url) => `${url}/`)]);
+  if (!named.some((name) => ours.has(name))) {
+    throw new ApiError(
+      'token_audience_invalid',
+      `The token is addressed to someone else: its \`aud\` must name this app (${app.id}) or ${urls.join(' or ')}, or be left out.`,
+    );
+  }
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+}
+
+function trimSlashes(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
 function checkTimes(claims: TokenClaims, settings: AppSettings, now: number): number {
-  const { exp, nbf, iat } = claims;
+  const { exp } = claims;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) {
     throw new ApiError('token_expiry_missing', 'The token must carry `exp`, its expiry in Unix seconds.');
   }
   const expiresAt = exp * 1000;
   if (expiresAt <= now) throw new ApiError('token_expired', 'This link has expired. Ask for a new one.');
+  const issuedAt = optionalSeconds(claims, 'iat');
+  const notBefore = optionalSeconds(claims, 'nbf');
   const maxMs = settings.max_ttl_minutes * 60_000;
-  const fromIat = typeof iat === 'number' && Number.isFinite(iat) ? expiresAt - iat * 1000 : 0;
-  if (expiresAt - now > maxMs || fromIat > maxMs) {
+  if (expiresAt - now > maxMs || (issuedAt !== undefined && expiresAt - issuedAt > maxMs)) {
     throw new ApiError(
       'token_lifetime_too_long',
       `The token lives longer than this app allows (${settings.max_ttl_minutes} minutes).`,
     );
   }
-  if (nbf !== undefined) {
-    if (typeof nbf !== 'number' || !Number.isFinite(nbf))
-      throw new ApiError('token_malformed', 'The token `nbf` must be Unix seconds.');
-    if (nbf * 1000 > now + NBF_LEEWAY_MS)
-      throw new ApiError('token_not_yet_valid', 'This link is not valid yet. Try again later.');
+  // A token cannot have been issued after now: an `iat` ahead of the leeway means the signer's clock is wrong, and
+  // its `exp` (and so the link's lifetime) cannot be trusted either.
+  if (issuedAt !== undefined && issuedAt > now + CLOCK_LEEWAY_MS) {
+    throw new ApiError(
+      'token_not_yet_valid',
+      'The token says it was issued in the future (`iat`). Check the clock of the server that signs links.',
+    );
   }
+  if (notBefore !== undefined && notBefore > now + CLOCK_LEEWAY_MS)
+    throw new ApiError('token_not_yet_valid', 'This link is not valid yet. Try again later.');
   return expiresAt;
+}
+
+/** An optional time claim in Unix seconds, as milliseconds; anything but a number is refused, not ignored. */
+function optionalSeconds(claims: TokenClaims, name: 'iat' | 'nbf'): number | undefined {
+  const value = claims[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ApiError('token_malformed', `The token \`${name}\` must be Unix seconds, as a number.`);
+  return value * 1000;
 }
 
 const SUBJECT_TEXT = /^[^\p{Cc}]{1,255}$/u;
 const USER_ID = /^usr_[0-9a-z]{26}$/;
 
 function checkSubject(sub: unknown): { userId: string | undefined; externalId: string } {
-  if (typeof sub === 'number' && Number.isSafeInteger(sub))
+  // Customer ids are counted from 0. -0 is refused too: it would be read as "0", a customer it does not spell.
+  if (typeof sub === 'number' && Number.isSafeInteger(sub) && sub >= 0 && !Object.is(sub, -0))
     return { userId: undefined, externalId: String(sub) };
   if (typeof sub === 'string' && SUBJECT_TEXT.test(sub) && sub.trim() !== '') {
     return { userId: USER_ID.test(sub) ? sub : undefined, externalId: sub };
   }
   throw new ApiError(
     'token_subject_missing',
-    'The token must name the customer in `sub` (a number or a non-empty string).',
+    'The token must name the customer in `sub`: a whole number of 0 or more, or a non-empty string of up to 255 characters.',
   );
 }
 

@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors/api-error.js';
-import { checkAlgorithm, hmacSha256, parseToken, signatureMatches, signToken } from './signed-token.js';
+import {
+  checkAlgorithm,
+  checkTokenLength,
+  hmacSha256,
+  MAX_TOKEN_LENGTH,
+  parseToken,
+  signatureMatches,
+  signToken,
+} from './signed-token.js';
 
 const SECRET = 'lk_hs_unit-test-secret-0123456789abcdefghijklmno';
 const KEY = new TextEncoder().encode(SECRET);
@@ -189,6 +197,27 @@ describe('checkAlgorithm', () => {
   });
 });
 
+describe('checkTokenLength', () => {
+  it('lets through a token of up to 4,096 characters', () => {
+    expect(MAX_TOKEN_LENGTH).toBe(4_096);
+    expect(codeOf(() => checkTokenLength('a'.repeat(4_096)))).toBeUndefined();
+  });
+
+  it('refuses a longer one with validation_failed naming the token', () => {
+    let caught: unknown;
+    try {
+      checkTokenLength('a'.repeat(4_097));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ApiError);
+    expect((caught as ApiError).code).toBe('validation_failed');
+    expect((caught as ApiError).status).toBe(400);
+    expect((caught as ApiError).param).toBe('token');
+    expect((caught as ApiError).message).toMatch(/4096/);
+  });
+});
+
 describe('parseToken', () => {
   const good = `${b64json({ alg: 'HS256' })}.${b64json({ sub: 1 })}.${b64('sig')}`;
 
@@ -204,11 +233,26 @@ describe('parseToken', () => {
     ['a JSON array payload', `${b64json({ alg: 'HS256' })}.${b64json([1, 2])}.${b64('sig')}`],
     ['a JSON null payload', `${b64json({ alg: 'HS256' })}.${b64json(null)}.${b64('sig')}`],
     ['a JSON string header', `${b64json('HS256')}.${b64json({ sub: 1 })}.${b64('sig')}`],
-    ['5,000 characters', 'a'.repeat(5_000)],
-    ['a well-formed token past 8,192 characters', signToken({ sub: 'x'.repeat(8_200) }, SECRET)],
+    ['4,000 characters of one letter', 'a'.repeat(4_000)],
     ['a re-spelled signature (spare bits set)', respell(signToken({ sub: 1 }, SECRET))],
   ])('refuses %s as token_malformed', (_name, token) => {
     expect(codeOf(() => parseToken(token))).toBe('token_malformed');
+  });
+
+  it('parses a well-formed token of exactly 4,096 characters', () => {
+    const token = signToken({ sub: 1, pad: 'p'.repeat(3_000) }, SECRET);
+    const exact = signToken({ sub: 1, pad: 'p'.repeat(3_000 + (4_096 - token.length) * 0.75) }, SECRET);
+    expect(exact).toHaveLength(4_096);
+    expect(parseToken(exact).claims.sub).toBe(1);
+  });
+
+  it.each([
+    ['4,097 characters of one letter', 'a'.repeat(4_097)],
+    ['a well-formed token of 5,000 characters', signToken({ sub: 'x'.repeat(3_700) }, SECRET)],
+    ['a well-formed token past 8,192 characters', signToken({ sub: 'x'.repeat(8_200) }, SECRET)],
+  ])('refuses %s as validation_failed before parsing it', (_name, token) => {
+    expect(token.length).toBeGreaterThan(4_096);
+    expect(codeOf(() => parseToken(token))).toBe('validation_failed');
   });
 
   it('never throws anything but its own codes on arbitrary strings', () => {

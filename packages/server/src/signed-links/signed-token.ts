@@ -21,6 +21,7 @@ export interface TokenHeader {
 export interface TokenClaims {
   sub?: unknown;
   iss?: unknown;
+  aud?: unknown;
   exp?: unknown;
   nbf?: unknown;
   iat?: unknown;
@@ -39,11 +40,30 @@ export interface ParsedToken {
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const MAX_TOKEN_LENGTH = 8192;
+/** The documented limit (docs/signed-links.md). The router lets longer path parameters through, up to 16,384. */
+export const MAX_TOKEN_LENGTH = 4096;
 
-/** Splits and decodes a compact JWT; never throws anything but a `token_malformed` ApiError. */
+/**
+ * Refuses a token over the documented length with `validation_failed`, the code for input that is too long. Called
+ * before anything else looks at the token, so an oversized one is never decoded, checked against a key or spent.
+ */
+export function checkTokenLength(token: string): void {
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new ApiError(
+      'validation_failed',
+      `The token is ${token.length} characters long; a signed link's token has at most ${MAX_TOKEN_LENGTH}. Sign fewer or shorter claims.`,
+      { param: 'token' },
+    );
+  }
+}
+
+/**
+ * Splits and decodes a compact JWT. Throws `validation_failed` for a token over the length limit and
+ * `token_malformed` for anything else wrong with its shape.
+ */
 export function parseToken(token: string): ParsedToken {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw malformed('The token is too long.');
+  if (typeof token !== 'string') throw malformed('The token must be text.');
+  checkTokenLength(token);
   const parts = token.split('.');
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
   // The signature may be empty (an unsecured `alg: none` token), so that the algorithm check names the problem.

@@ -1,4 +1,4 @@
-// These routes are registered by http/server.ts (`await app.register(templateRoutes(ctx))`).
+// These routes are registered by server.ts, in the API-key scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtherApp, startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { defaultTemplate } from './default-templates.js';
