@@ -3,7 +3,8 @@
  * makes on a caller's behalf (server-side request forgery): unless the operator allows it, an endpoint may not point
  * at loopback, private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast or reserved
  * addresses, whether written as an IP address in any of its forms or as a name that resolves to one. Names are
- * resolved when the endpoint is saved and again before every delivery, since DNS can change in between.
+ * resolved when the endpoint is saved and again before every delivery, since DNS can change in between; the
+ * delivery's connection then goes only to addresses that were checked (see pinned-dispatcher.ts).
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
