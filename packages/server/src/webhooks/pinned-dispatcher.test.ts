@@ -1,11 +1,17 @@
 /**
- * The connection of a webhook delivery goes only to addresses its own lookup resolved and checked: the lookup on its
- * own, and through the global fetch on real sockets on 127.0.0.1.
+ * DNS rebinding: a hostile DNS server answers a public address when the destination is checked and a loopback or
+ * metadata address when the connection is made. The delivery must connect only to an address that was checked:
+ * real outbox worker, real fetch, real receiver on 127.0.0.1, and a resolver that answers differently the second
+ * time it is asked.
  */
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { DIALECTS } from '../test-support/databases.js';
+import { startTestServer, type TestServer, uniqueEmail } from '../test-support/test-server.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
 import {
   checkedLookup,
   DESTINATION_REFUSED,
@@ -35,6 +41,135 @@ class TestDns {
     return (queue.length > 1 ? queue.shift() : queue[0]) ?? [];
   };
 }
+
+interface Attempt {
+  ok: boolean;
+  status_code: number | null;
+  error: string | null;
+}
+
+const attemptsOf = async (server: TestServer, endpointId: string) =>
+  (await server.api('GET', `/v1/webhook-endpoints/${endpointId}/attempts`)).json().data as Attempt[];
+
+describe.each(DIALECTS)('DNS rebinding at delivery on %s (private destinations refused)', (dialect) => {
+  let server: TestServer;
+  let receiver: WebhookReceiver;
+  let worker: OutboxWorker;
+  let dns: TestDns;
+  let port: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+    expect(server.ctx.config.webhooks.allowPrivate).toBe(false);
+    receiver = await startWebhookReceiver();
+    port = new URL(receiver.url).port;
+    worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await server.close();
+  });
+  beforeEach(async () => {
+    dns = new TestDns();
+    server.ctx.resolveHost = dns.resolve;
+    receiver.received.length = 0;
+    const list = (await server.api('GET', '/v1/webhook-endpoints')).json() as { data: Array<{ id: string }> };
+    for (const ep of list.data) await server.api('DELETE', `/v1/webhook-endpoints/${ep.id}`);
+    while ((await worker.runOnce(100)) > 0) {}
+  });
+
+  // The endpoint names `localhost` on the receiver's port: the system resolver answers 127.0.0.1 for it, so a
+  // connection that resolved the name on its own, past the check, would reach the receiver.
+  it.each(['127.0.0.1', '169.254.169.254', '::ffff:127.0.0.1'])(
+    'never connects to %s when DNS answers a public address to the check and it to the connection',
+    async (rebound) => {
+      dns.answer('localhost', [PUBLIC_IP]);
+      const created = await server.api('POST', '/v1/webhook-endpoints', {
+        url: `http://localhost:${port}/hook`,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const { id } = created.json() as { id: string };
+
+      // At send time: the first answer is public (it passes the check), the second is not.
+      dns.answer('localhost', [PUBLIC_IP], [rebound]);
+      dns.questions.length = 0;
+      const user = await server.api('POST', '/v1/users', { email: uniqueEmail() });
+      expect(user.statusCode, user.body).toBe(201);
+      expect(await worker.runOnce()).toBe(1);
+
+      expect(receiver.received).toEqual([]);
+      // Asked twice: by the check before signing, and by the connection, which checked its own answer.
+      expect(dns.questions).toEqual(['localhost', 'localhost']);
+      const attempts = await attemptsOf(server, id);
+      expect(attempts).toHaveLength(1);
+      expect(attempts[0]).toMatchObject({ ok: false, status_code: null });
+      expect(attempts[0]!.error).toBe(
+        `Refused: localhost is a loopback, private, link-local or reserved address (${rebound}); such destinations are refused unless LATCHKEY_WEBHOOK_ALLOW_PRIVATE is set.`,
+      );
+    },
+  );
+
+  it('still refuses a private name when the endpoint is created or changed, with a clear error', async () => {
+    dns.answer('metadata.example.com', ['169.254.169.254']);
+    const refused = await server.api('POST', '/v1/webhook-endpoints', {
+      url: 'https://metadata.example.com/',
+    });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().error).toMatchObject({
+      code: 'validation_failed',
+      param: 'url',
+      message:
+        'url is not allowed: metadata.example.com is a loopback, private, link-local or reserved address (169.254.169.254); such destinations are refused unless LATCHKEY_WEBHOOK_ALLOW_PRIVATE is set.',
+    });
+
+    dns.answer('hooks.example.com', [PUBLIC_IP]);
+    const ok = await server.api('POST', '/v1/webhook-endpoints', { url: 'https://hooks.example.com/hook' });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const { id } = ok.json() as { id: string };
+    const patched = await server.api('PATCH', `/v1/webhook-endpoints/${id}`, {
+      url: 'https://metadata.example.com/',
+    });
+    expect(patched.statusCode, patched.body).toBe(400);
+    expect(patched.json().error).toMatchObject({ code: 'validation_failed', param: 'url' });
+    expect(patched.json().error.message).toMatch(/^url is not allowed: .*\(169\.254\.169\.254\)/);
+  });
+});
+
+describe('delivery through the pinned connection (LATCHKEY_WEBHOOK_ALLOW_PRIVATE on, for a local receiver)', () => {
+  let server: TestServer;
+  let receiver: WebhookReceiver;
+  const dns = new TestDns();
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', { env: { LATCHKEY_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    server.ctx.resolveHost = dns.resolve;
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await server.close();
+  });
+
+  it('connects to the address the resolver answered and keeps the URL host in the Host header', async () => {
+    // A name only the injected resolver knows: the delivery can only arrive by connecting to its answer.
+    const port = new URL(receiver.url).port;
+    dns.answer('hooks.latchkey.test', ['127.0.0.1']);
+    const created = await server.api('POST', '/v1/webhook-endpoints', {
+      url: `http://hooks.latchkey.test:${port}/hook`,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: string };
+    await server.api('POST', '/v1/users', { email: uniqueEmail() });
+    expect(await new OutboxWorker(server.ctx, server.ctx.delivery).runOnce()).toBe(1);
+
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]).toMatchObject({
+      path: '/hook',
+      headers: expect.objectContaining({ host: `hooks.latchkey.test:${port}` }),
+    });
+    expect((await attemptsOf(server, id))[0]).toMatchObject({ ok: true, status_code: 200, error: null });
+  });
+});
 
 describe('pinnedDispatcher with the global fetch', () => {
   it('gives TLS the URL host as server name while connecting to the checked address', async () => {
