@@ -3,7 +3,8 @@
  * makes on a caller's behalf (server-side request forgery): unless the operator allows it, an endpoint may not point
  * at loopback, private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast or reserved
  * addresses, whether written as an IP address in any of its forms or as a name that resolves to one. Names are
- * resolved when the endpoint is saved and again before every delivery, since DNS can change in between.
+ * resolved when the endpoint is saved and again before every delivery, since DNS can change in between; the
+ * delivery's connection then goes only to addresses that were checked (see pinned-dispatcher.ts).
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
@@ -105,17 +106,24 @@ export function parseWebhookUrl(raw: string): URL {
   return url;
 }
 
+/** The URL's host as the resolver and the socket see it: an IPv6 literal without its brackets. */
+export function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+/** Where a host may be reached: every address it resolved to, each one checked, or why it may not be reached. */
+export type Destination = { addresses: string[]; problem?: undefined } | { problem: string };
+
 /**
- * The reason `url` may not be called now, or undefined when it may: every address its host resolves to must be
- * public (unless `allowPrivate`). A name that does not resolve is refused too.
+ * Resolves `host` once (an address is taken as it is) and checks every address it answers: all must be public
+ * unless `allowPrivate`. A name that does not resolve is refused too. The addresses answered are the ones checked,
+ * so a caller that connects only to them cannot be sent elsewhere by a second, different DNS answer.
  */
-export async function destinationProblem(
-  url: URL,
+export async function resolveDestination(
+  host: string,
   allowPrivate: boolean,
   resolveHost: ResolveHost,
-): Promise<string | undefined> {
-  if (allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+): Promise<Destination> {
   let addresses: string[];
   if (isIP(host) !== 0) {
     addresses = [host];
@@ -123,14 +131,29 @@ export async function destinationProblem(
     try {
       addresses = await resolveHost(host);
     } catch {
-      return `the host ${host} does not resolve`;
+      return { problem: `the host ${host} does not resolve` };
     }
-    if (addresses.length === 0) return `the host ${host} does not resolve`;
+    if (addresses.length === 0) return { problem: `the host ${host} does not resolve` };
   }
-  const bad = addresses.find(isPrivateAddress);
+  const bad = allowPrivate ? undefined : addresses.find(isPrivateAddress);
   return bad === undefined
-    ? undefined
-    : `${host} is a loopback, private, link-local or reserved address (${bad}); such destinations are refused unless LATCHKEY_WEBHOOK_ALLOW_PRIVATE is set`;
+    ? { addresses }
+    : {
+        problem: `${host} is a loopback, private, link-local or reserved address (${bad}); such destinations are refused unless LATCHKEY_WEBHOOK_ALLOW_PRIVATE is set`,
+      };
+}
+
+/**
+ * The reason `url` may not be called now, or undefined when it may: every address its host resolves to must be
+ * public (unless `allowPrivate`, when nothing is resolved). A name that does not resolve is refused too.
+ */
+export async function destinationProblem(
+  url: URL,
+  allowPrivate: boolean,
+  resolveHost: ResolveHost,
+): Promise<string | undefined> {
+  if (allowPrivate) return undefined;
+  return (await resolveDestination(hostOf(url), false, resolveHost)).problem;
 }
 
 /** For creating or changing an endpoint: the URL's form, then its destination. */

@@ -9,7 +9,8 @@ import { signStandardWebhook } from '../delivery/standard-webhooks.js';
 import { makeEvent } from '../events/event-factory.js';
 import { iso } from '../http/present.js';
 import type { EventRow, OutboxRow, WebhookEndpointRow } from '../storage/store.js';
-import { destinationProblem, systemResolveHost } from './url-policy.js';
+import { DestinationRefusedError, pinnedDispatcher } from './pinned-dispatcher.js';
+import { destinationProblem, hostOf, systemResolveHost } from './url-policy.js';
 import { signingSecrets } from './webhook-service.js';
 
 /**
@@ -112,24 +113,32 @@ export function webhookBody(event: EventRow): string {
   return JSON.stringify({ type: event.type, timestamp: iso(event.created_at), data: JSON.parse(event.data) });
 }
 
+/**
+ * One POST of the event. The destination is checked twice, for different reasons: first here, so a refused
+ * destination is recorded plainly and `ctx.fetch` is never called for it (even a fetch that ignores the
+ * dispatcher); then by the connection itself (pinnedDispatcher), which resolves the name once more, checks that
+ * answer and connects only to it, so a DNS answer that changes after the first check cannot redirect the delivery.
+ *
+ * The dispatcher is passed as fetch's `dispatcher` option, which the global fetch honours. An injected fetch
+ * (tests, benchmarks) receives it too: one that hands the options on to the global fetch or undici's keeps the pin;
+ * one that ignores them is not pinned, which is harmless only because such fakes open no socket to the URL.
+ */
 async function post(ctx: Context, endpoint: WebhookEndpointRow, event: EventRow): Promise<AttemptOutcome> {
   const url = new URL(endpoint.url);
+  const allowPrivate = ctx.config.webhooks.allowPrivate;
+  const resolveHost = ctx.resolveHost ?? systemResolveHost;
   // Checked again now: a name that was public when the endpoint was saved may point inside the network today.
-  const problem = await destinationProblem(
-    url,
-    ctx.config.webhooks.allowPrivate,
-    ctx.resolveHost ?? systemResolveHost,
-  );
-  if (problem !== undefined)
-    return { ok: false, statusCode: null, excerpt: null, error: `Refused: ${problem}.` };
+  const problem = await destinationProblem(url, allowPrivate, resolveHost);
+  if (problem !== undefined) return refused(problem);
   const body = webhookBody(event);
   const now = ctx.clock();
   const timestamp = Math.floor(now / 1000);
   const signature = signingSecrets(ctx, endpoint, now)
     .map((secret) => signStandardWebhook(secret, event.id, timestamp, body))
     .join(' ');
+  const dispatcher = pinnedDispatcher(hostOf(url), allowPrivate, resolveHost);
   try {
-    const response = await ctx.fetch(url, {
+    const init: RequestInit & { dispatcher: typeof dispatcher } = {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -141,7 +150,9 @@ async function post(ctx: Context, endpoint: WebhookEndpointRow, event: EventRow)
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+      dispatcher,
+    };
+    const response = await ctx.fetch(url, init);
     const excerpt = await readExcerpt(response);
     const ok = response.status >= 200 && response.status < 300;
     return {
@@ -155,17 +166,33 @@ async function post(ctx: Context, endpoint: WebhookEndpointRow, event: EventRow)
           : null,
     };
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return {
-      ok: false,
-      statusCode: null,
-      excerpt: null,
-      error: timedOut
-        ? `No answer within ${TIMEOUT_MS / 1000} s.`
-        : `Could not connect: ${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`,
-    };
+    return failure(error);
+  } finally {
+    // Nothing is kept for the next delivery: it resolves and checks its own connection.
+    await dispatcher.destroy().catch(() => {});
   }
+}
+
+const refused = (problem: string): AttemptOutcome => ({
+  ok: false,
+  statusCode: null,
+  excerpt: null,
+  error: `Refused: ${problem}.`,
+});
+
+/** A fetch that failed before any answer: refused by the policy at connect time, timed out, or not connected. */
+function failure(error: unknown): AttemptOutcome {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause instanceof DestinationRefusedError) return refused(cause.problem);
+  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  return {
+    ok: false,
+    statusCode: null,
+    excerpt: null,
+    error: timedOut
+      ? `No answer within ${TIMEOUT_MS / 1000} s.`
+      : `Could not connect: ${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`,
+  };
 }
 
 /** The first KiB of the answer, read no further (a receiver may answer with a large or endless body). */
