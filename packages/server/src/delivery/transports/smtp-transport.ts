@@ -7,6 +7,10 @@
  * - Failures are sorted into permanent (5xx replies, refused credentials, an address that cannot be sent to) and
  *   transient (4xx replies, connection refused or reset, timeouts, TLS trouble); the error text holds the reply code
  *   and the server's reply line, never the message body or its link.
+ * - Every wait has a limit (connection, greeting, silence on the socket, and the whole send), so a server that stalls
+ *   costs one attempt, never a worker slot for good. A send that ends without the server's 250 (a dropped connection,
+ *   a timeout after DATA) is a transient failure: the outbox sends it again, and if the server had in fact taken the
+ *   message, it arrives twice. That is the at-least-once promise; the stable Message-ID lets a receiver tell.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -16,18 +20,76 @@ import { loadNodemailer } from '../../config/optional-modules.js';
 import type { DeliveryResult, EmailTransport, OutgoingEmail, VerifyResult } from '../message.js';
 import { breaksHeader, clip, scrub } from './scrub.js';
 
+/**
+ * The limits in milliseconds may also be set in the URL's query with nodemailer's names (`?connectionTimeout=`,
+ * `?greetingTimeout=`, `?socketTimeout=`); nodemailer reads the query last, so a value there wins over the option.
+ */
 export interface SmtpTransportOptions {
   /** `smtp://` or `smtps://`, with the login in the user info and nodemailer options in the query. */
   url: string;
   dkim?: { domain: string; selector: string; privateKey: string } | undefined;
-  /** One send gives up after this long (it is then retried as a transient failure). Default 45 s. */
+  /** Opening the TCP (for smtps://, also TLS) connection. Default 10 s. */
+  connectionTimeoutMs?: number | undefined;
+  /** From the connection to the server's 220 greeting. Default 10 s. */
+  greetingTimeoutMs?: number | undefined;
+  /** Silence on an open connection, e.g. no reply after the message was sent. Default 30 s. */
+  socketTimeoutMs?: number | undefined;
+  /**
+   * One send, start to end, gives up after this long (it is then retried as a transient failure), even against a
+   * server that trickles replies slowly enough to keep the socket timeout at bay. Default 45 s.
+   */
   sendTimeoutMs?: number | undefined;
 }
 
-const CONNECTION_TIMEOUT_MS = 10_000;
-const GREETING_TIMEOUT_MS = 10_000;
-const SOCKET_TIMEOUT_MS = 30_000;
-const DEFAULT_SEND_TIMEOUT_MS = 45_000;
+/** The limits in force, in milliseconds. */
+export interface SmtpTimeouts {
+  connectionMs: number;
+  greetingMs: number;
+  socketMs: number;
+  sendMs: number;
+}
+
+// Long enough for a slow server across the world; the send limit stays below the outbox lease (60 s by default),
+// so a message is never claimed by a second worker while the first is still waiting for its server.
+const DEFAULT_TIMEOUTS: SmtpTimeouts = {
+  connectionMs: 10_000,
+  greetingMs: 10_000,
+  socketMs: 30_000,
+  sendMs: 45_000,
+};
+
+/** The limits a transport made with `options` works with: the URL's query, else the options, else the defaults. */
+export function smtpTimeouts(options: SmtpTransportOptions): SmtpTimeouts {
+  const query = queryOf(options.url);
+  const pick = (name: string, option: number | undefined, fallback: number) =>
+    positive(query.get(name)) ?? option ?? fallback;
+  return {
+    connectionMs: pick('connectionTimeout', options.connectionTimeoutMs, DEFAULT_TIMEOUTS.connectionMs),
+    greetingMs: pick('greetingTimeout', options.greetingTimeoutMs, DEFAULT_TIMEOUTS.greetingMs),
+    socketMs: pick('socketTimeout', options.socketTimeoutMs, DEFAULT_TIMEOUTS.socketMs),
+    sendMs: options.sendTimeoutMs ?? DEFAULT_TIMEOUTS.sendMs,
+  };
+}
+
+function queryOf(url: string): URLSearchParams {
+  try {
+    return new URL(url).searchParams;
+  } catch {
+    return new URLSearchParams();
+  }
+}
+
+/** A number nodemailer would use as a limit (it takes any numeric query value), else undefined. */
+function positive(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) && number > 0 ? number : undefined;
+}
+
+/** `30 s`, `0.3 s`: a limit as a person reads it. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
 
 /** Where the URL points and the login it carries, for messages (the password only to keep it out of them). */
 interface Endpoint {
@@ -45,16 +107,16 @@ interface Endpoint {
  */
 export function createSmtpTransport(options: SmtpTransportOptions): EmailTransport {
   const endpoint = parseEndpoint(options.url);
-  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const timeouts = smtpTimeouts(options);
   const transporter = loadNodemailer().createTransport({
     url: options.url,
     pool: true,
     maxConnections: 5,
     maxRequeues: 2,
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    greetingTimeout: GREETING_TIMEOUT_MS,
-    socketTimeout: SOCKET_TIMEOUT_MS,
-    dnsTimeout: CONNECTION_TIMEOUT_MS,
+    connectionTimeout: timeouts.connectionMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.socketMs,
+    dnsTimeout: timeouts.connectionMs,
     logger: false,
     disableFileAccess: true,
     disableUrlAccess: true,
@@ -83,13 +145,13 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
       html: message.html,
       messageId: messageIdFor(message),
       headers: { 'X-Latchkey-Message-Id': message.id, 'Auto-Submitted': 'auto-generated' },
-      signal: AbortSignal.timeout(sendTimeoutMs),
+      signal: AbortSignal.timeout(timeouts.sendMs),
     };
     try {
       const info = await transporter.sendMail(mail);
       return { ok: true, providerId: info.serverMessageId ? clip(info.serverMessageId, 200) : undefined };
     } catch (error) {
-      const failure = describeSendFailure(error as NodemailerError, endpoint, sendTimeoutMs);
+      const failure = describeSendFailure(error as NodemailerError, endpoint, timeouts);
       return {
         ok: false,
         permanent: failure.permanent,
@@ -111,7 +173,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
     } catch (error) {
       return {
         ok: false,
-        problem: hideSecret(explainVerifyFailure(error as NodemailerError, endpoint), endpoint),
+        problem: hideSecret(explainVerifyFailure(error as NodemailerError, endpoint, timeouts), endpoint),
       };
     }
     return {
@@ -254,36 +316,58 @@ function isPermanentReply(code: number): boolean {
   return code !== 503 && code !== 552;
 }
 
-/** The server's reply as one line: `550 5.1.1 No such user`, continuation lines joined. */
+/** The server's reply as one line: `550 5.1.1 No such user`, the code once, continuation lines joined. */
 function replyLine(response: string): string {
-  return response.replace(/\r?\n\d{3}[ -]?/g, ' ');
+  const lines = response.split(/\r?\n/).filter((line) => line.trim() !== '');
+  const code = /^\d{3}/.exec(lines[0] ?? '')?.[0];
+  const text = lines.map((line) => line.replace(/^\d{3}(?:[ -]|$)/, '').trim()).join(' ');
+  return code ? `${code} ${text}`.trim() : text;
 }
+
+/** The step of the session a reply answered, as a person would look for it in the server's log. */
+function answeredStep(error: NodemailerError): string {
+  // nodemailer marks both DATA's own reply and the one after the message's final dot as DATA; EMESSAGE is the latter.
+  if (error.code === 'EMESSAGE') return 'the message after DATA';
+  const command = error.command;
+  return command && command !== 'CONN' && command !== 'API' ? command : 'the connection';
+}
+
+/**
+ * Connection errors from the operating system that mean the server's end went away mid-session (it closed or
+ * reset the connection), as opposed to never having been reached.
+ */
+const CUT_OFF = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 function describeSendFailure(
   error: NodemailerError,
   endpoint: Endpoint,
-  sendTimeoutMs: number,
+  timeouts: SmtpTimeouts,
 ): { permanent: boolean; error: string } {
-  const code = error.code ?? 'ERROR';
-  const command =
-    error.command && error.command !== 'CONN' && error.command !== 'API' ? `${error.command} ` : '';
+  const at = endpoint.hostPort;
   if (typeof error.responseCode === 'number' && typeof error.response === 'string') {
+    const permanent = isPermanentReply(error.responseCode);
     return {
-      permanent: isPermanentReply(error.responseCode),
-      error: `SMTP ${command}refused by ${endpoint.hostPort}: ${replyLine(error.response)}`,
+      permanent,
+      // The kind before the reply: a long reply is clipped at its end, never the part that says what to expect.
+      error: `SMTP ${at} refused ${answeredStep(error)} (${permanent ? 'permanent' : 'temporary'}): ${replyLine(error.response)}`,
     };
+  }
+  const code = error.code ?? 'ERROR';
+  const system = error.originalCode ?? '';
+  if (system === 'ECONNREFUSED') {
+    return { permanent: false, error: `SMTP: nothing is listening at ${at} (ECONNREFUSED)` };
+  }
+  if ((code === 'ECONNECTION' && system === '') || CUT_OFF.has(system)) {
+    return { permanent: false, error: `SMTP ${at} ${cutOff(error, system)}` };
   }
   switch (code) {
     case 'EABORT':
       return {
         permanent: false,
-        error: `SMTP: gave up after ${sendTimeoutMs / 1000} s waiting for ${endpoint.hostPort}`,
+        error: `SMTP: no 250 reply from ${at} within ${seconds(timeouts.sendMs)}, the limit for one send; the message may have arrived anyway`,
       };
     case 'ETIMEDOUT':
-      return {
-        permanent: false,
-        error: `SMTP: ${endpoint.hostPort} did not answer in time (${error.timeoutType ?? 'ETIMEDOUT'})`,
-      };
+      return { permanent: false, error: timedOut(error, at, timeouts) };
     case 'EENVELOPE':
     case 'EMESSAGE':
     case 'EMAXRECIPIENTS':
@@ -294,12 +378,34 @@ function describeSendFailure(
       // Refused on our side before the server said anything: sending the same message again gives the same.
       return { permanent: true, error: `SMTP ${code}: ${firstLine(error.message)}` };
     default: {
-      const cause = error.originalCode ? `${code}/${error.originalCode}` : code;
+      const cause = system ? `${code}/${system}` : code;
       // TLS errors carry OpenSSL's internals in the message and the words in `reason`.
       const reason = (error as { reason?: unknown }).reason;
       const words = typeof reason === 'string' && reason.length > 0 ? reason : firstLine(error.message);
-      return { permanent: false, error: `SMTP ${cause} with ${endpoint.hostPort}: ${words}` };
+      return { permanent: false, error: `SMTP ${cause} with ${at}: ${words}` };
     }
+  }
+}
+
+/** The server closed or reset the connection without a reply: whatever it had of the message is unconfirmed. */
+function cutOff(error: NodemailerError, system: string): string {
+  // nodemailer reopens a connection closed before the greeting a few times itself, and then says so.
+  const detail = system || (/maximum number of retries/i.test(error.message) ? 'on every try' : '');
+  return `closed the connection before confirming the message (no 250 reply${detail ? `; ${detail}` : ''}); it may have arrived anyway`;
+}
+
+function timedOut(error: NodemailerError, at: string, timeouts: SmtpTimeouts): string {
+  switch (error.timeoutType) {
+    case 'CONNECT_TIMEOUT':
+      return `SMTP: could not connect to ${at} within ${seconds(timeouts.connectionMs)} (connectionTimeout)`;
+    case 'GREETING_TIMEOUT':
+      return `SMTP: connected to ${at}, but no greeting came within ${seconds(timeouts.greetingMs)} (greetingTimeout)`;
+    case 'UPGRADE_TIMEOUT':
+      return `SMTP: the STARTTLS upgrade with ${at} did not finish within ${seconds(timeouts.greetingMs)} (greetingTimeout)`;
+    case 'SOCKET_TIMEOUT':
+      return `SMTP ${at} went silent for ${seconds(timeouts.socketMs)} (socketTimeout) before confirming the message (no 250 reply); it may have arrived anyway`;
+    default:
+      return `SMTP ETIMEDOUT with ${at}: ${firstLine(error.message)}`;
   }
 }
 
@@ -318,7 +424,7 @@ const UNTRUSTED_CERTIFICATE = new Set([
 ]);
 
 /** What went wrong with the SMTP connection, in words that say what to check. Never contains the password. */
-function explainVerifyFailure(error: NodemailerError, endpoint: Endpoint): string {
+function explainVerifyFailure(error: NodemailerError, endpoint: Endpoint, timeouts: SmtpTimeouts): string {
   const at = endpoint.hostPort;
   const system = error.originalCode ?? error.code ?? '';
   const reply =
@@ -336,9 +442,9 @@ function explainVerifyFailure(error: NodemailerError, endpoint: Endpoint): strin
     // An ETIMEDOUT from the operating system (no timeoutType) is a connect that never completed.
     switch (error.timeoutType ?? (error.code === 'ETIMEDOUT' ? 'SOCKET_TIMEOUT' : 'CONNECT_TIMEOUT')) {
       case 'CONNECT_TIMEOUT':
-        return `No answer from ${at} within ${CONNECTION_TIMEOUT_MS / 1000} s. A firewall may be dropping the connection, or the host or port in LATCHKEY_SMTP_URL is wrong (outgoing port 25 is often blocked; try 587 or 465).`;
+        return `No answer from ${at} within ${seconds(timeouts.connectionMs)}. A firewall may be dropping the connection, or the host or port in LATCHKEY_SMTP_URL is wrong (outgoing port 25 is often blocked; try 587 or 465).`;
       case 'GREETING_TIMEOUT':
-        return `Connected to ${at}, but no SMTP greeting came within ${GREETING_TIMEOUT_MS / 1000} s. ${
+        return `Connected to ${at}, but no SMTP greeting came within ${seconds(timeouts.greetingMs)}. ${
           endpoint.secure
             ? 'Is this really an SMTP server at that port?'
             : 'If the server expects TLS from the start (usually port 465), use smtps:// in LATCHKEY_SMTP_URL; otherwise check the port.'
@@ -346,7 +452,7 @@ function explainVerifyFailure(error: NodemailerError, endpoint: Endpoint): strin
       case 'UPGRADE_TIMEOUT':
         return `Connected to ${at}, but the TLS upgrade (STARTTLS) did not finish in time. Check the server's TLS setup, or try smtps:// on port 465.`;
       default:
-        return `The connection to ${at} went silent (timed out after ${SOCKET_TIMEOUT_MS / 1000} s). Check the network between here and the mail server.`;
+        return `The connection to ${at} went silent (timed out after ${seconds(timeouts.socketMs)}). Check the network between here and the mail server.`;
     }
   }
   if (error.code === 'EAUTH' || error.code === 'ENOAUTH') {
