@@ -6,7 +6,7 @@ import type { DevOutbox } from './delivery/dev-outbox.js';
 import type { EmailTransport, Fetch, SmsTransport } from './delivery/message.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import type { SessionKeyring } from './sessions/session-keyring.js';
-import type { Store } from './storage/store.js';
+import type { Store } from './store.js';
 import type { ResolveHost } from './webhooks/url-policy.js';
 
 /**

@@ -18,9 +18,9 @@ import { createLogger } from './http/logger.js';
 import { createRateLimiter } from './rate-limit/create-rate-limiter.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
 import { type CreatedSigningKey, createSigningKey } from './signed-links/signing-key-service.js';
-import { createStore } from './storage/create-store.js';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { createStore } from './store.js';
 import { WEBHOOK_EVENT_TYPES } from './webhooks/event-types.js';
 
 export interface Runtime {
@@ -140,7 +140,9 @@ export function startMaintenance(ctx: Context): () => void {
     try {
       const now = ctx.clock();
       const purged = {
-        ...(await ctx.store.purgeExpired(now)),
+        outboxMessages: await ctx.store.purgeOutbox(now),
+        usedTokens: await ctx.store.purgeUsedTokens(now),
+        ...(await ctx.store.purgeSessionSecrets(now)),
         loginFlows: await ctx.store.purgeLoginFlows(now),
         rateLimits: await ctx.rateLimiter.purgeExpired(now),
         idempotencyKeys: await ctx.store.purgeIdempotencyKeys(now),

@@ -1,9 +1,8 @@
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
-import { emptyHistogram } from '../storage/redeem-buckets.js';
 import type { LinkType } from '../storage/schema.js';
-import type { DayCounts } from '../storage/store.js';
-import { addHistogram, percentile } from './redeem-histogram.js';
+import type { DayCounts } from './analytics-store.js';
+import { addHistogram, emptyHistogram, percentile } from './redeem-histogram.js';
 
 const DAY_MS = 86_400_000;
 /** A period longer than this would be a different question (and a slow one); ask year by year. */

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../storage/database.js';
-import { REDEEM_BUCKETS_MS } from '../storage/redeem-buckets.js';
+import type { EventRow, MagicLinkRow, SessionRow, UserRow } from '../storage/rows.js';
 import type { LinkType } from '../storage/schema.js';
-import type { EventRow, MagicLinkRow, SessionRow, UserRow } from '../storage/store.js';
 import { DIALECTS } from '../test-support/databases.js';
 import { DAY, eventRow, HOUR, linkRow, MINUTE, sessionRow, userRow } from '../test-support/store-rows.js';
 import { createOtherApp, startTestServer, type TestServer } from '../test-support/test-server.js';
+import { REDEEM_BUCKETS_MS } from './redeem-histogram.js';
 import { rollupLinkStats } from './stats-rollup.js';
 
 /** A small deterministic generator (mulberry32), so a failure can be replayed. */

@@ -4,7 +4,7 @@ import { actingApp, actsOnInstallation, principalOf, requireAdmin } from '../htt
 import { listResponse, presentApiKey, presentApp } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
-import type { AppRow } from '../storage/store.js';
+import type { AppRow } from '../storage/rows.js';
 import {
   createApiKey,
   createApp,

@@ -4,7 +4,7 @@ import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
 import { forgetRateLimitRules } from '../rate-limit/rule-cache.js';
-import type { ApiKeyRow, AppRow, Page } from '../storage/store.js';
+import type { ApiKeyRow, AppRow, Page } from '../storage/rows.js';
 import { forgetAppHosts } from './app-hosts.js';
 import {
   type AppSettings,

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
+import type { OutboxRow } from '../storage/rows.js';
 import type { Channel, LinkType } from '../storage/schema.js';
-import type { OutboxRow } from '../storage/store.js';
 
 /**
  * What a queued message needs to be rendered and sent. It holds the live link (and code), so it is sealed under

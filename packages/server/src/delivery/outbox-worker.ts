@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import type { Context } from '../context.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { AppRow, OutboxOutcome, OutboxRow, TemplateRow } from '../storage/store.js';
+import type { AppRow, OutboxRow, TemplateRow } from '../storage/rows.js';
 import { sendWebhookMessage } from '../webhooks/webhook-sender.js';
 import { retryDelay } from './backoff.js';
 import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
 import { openPayload } from './outbox-payload.js';
+import type { OutboxOutcome } from './outbox-store.js';
 import {
   type LinkMessageInput,
   renderLinkEmail,

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
-import type { EventRow } from '../storage/store.js';
+import type { EventRow } from '../storage/rows.js';
 
 /** Every state change is recorded as an event row, written in the same transaction as the change itself. */
 export type EventType =

@@ -4,7 +4,7 @@ import { actingApp } from '../http/auth.js';
 import { iso, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
-import type { EventRow } from '../storage/store.js';
+import type { EventRow } from '../storage/rows.js';
 import { getEventOrThrow, listEvents } from './event-service.js';
 
 export function presentEvent(row: EventRow) {

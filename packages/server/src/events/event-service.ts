@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
-import type { EventRow, Page } from '../storage/store.js';
+import type { EventRow, Page } from '../storage/rows.js';
 
 export interface EventFilter {
   type?: string | undefined;

@@ -1,7 +1,7 @@
 /** How stored rows look in API responses: ISO times, real booleans, parsed JSON, and never a secret or hash. */
 
 import type { AppSettings } from '../apps/app-settings.js';
-import type { ApiKeyRow, AppRow, MagicLinkRow, OutboxRow, SessionRow, UserRow } from '../storage/store.js';
+import type { ApiKeyRow, AppRow, MagicLinkRow, OutboxRow, SessionRow, UserRow } from '../storage/rows.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));

@@ -15,7 +15,7 @@ import {
   renderMessagePage,
 } from '../pages/render.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
-import type { AppRow, MagicLinkRow } from '../storage/store.js';
+import type { AppRow, MagicLinkRow } from '../storage/rows.js';
 import { type LinkProblem, peekLink, recordOpened, redeemHosted } from './redemption-service.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 512 }) });

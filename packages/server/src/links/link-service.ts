@@ -5,8 +5,8 @@ import { newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
+import type { EventRow, MagicLinkRow, OutboxRow, Page, UserRow } from '../storage/rows.js';
 import type { Channel, LinkType } from '../storage/schema.js';
-import type { EventRow, LinkFilter, MagicLinkRow, OutboxRow, Page, UserRow } from '../storage/store.js';
 import { UniqueViolation } from '../storage/unique-violation.js';
 import {
   buildUser,
@@ -15,6 +15,7 @@ import {
   phoneOrThrow,
   throwAsConflict,
 } from '../users/user-service.js';
+import type { LinkFilter } from './link-store.js';
 import { checkRedirect } from './redirect-policy.js';
 
 export interface CreateLinkInput {

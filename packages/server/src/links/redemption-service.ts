@@ -12,8 +12,9 @@ import {
   issueTokens,
   newSessionId,
 } from '../sessions/session-service.js';
-import type { EventRow, MagicLinkRow, RedemptionWrites, UserRow } from '../storage/store.js';
+import type { EventRow, MagicLinkRow, UserRow } from '../storage/rows.js';
 import { LINK_TOKEN_SHAPE } from './link-service.js';
+import type { RedemptionWrites } from './link-store.js';
 import { withQueryParam } from './redirect-policy.js';
 
 export type LinkProblem = 'link_expired' | 'link_used' | 'link_revoked' | 'link_invalid';

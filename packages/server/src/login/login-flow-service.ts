@@ -9,8 +9,8 @@ import { resolveChallenge, resolveTarget } from '../links/link-service.js';
 import { withQueryParam } from '../links/redirect-policy.js';
 import { enforceRateLimit, identifierRules, ipRateLimitKey, ruleOf } from '../rate-limit/enforce.js';
 import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
+import type { EventRow, LoginFlowRow, OutboxRow, UserRow } from '../storage/rows.js';
 import type { Amr, Channel, LoginFlowStatus } from '../storage/schema.js';
-import type { EventRow, LoginFlowRow, OutboxRow, UserRow } from '../storage/store.js';
 import { buildUser, emailOrThrow, phoneOrThrow } from '../users/user-service.js';
 import {
   CODE_LENGTH,

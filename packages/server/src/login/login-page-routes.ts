@@ -24,7 +24,7 @@ import {
   renderLinkProblemPage,
   renderMessagePage,
 } from '../pages/render.js';
-import type { AppRow, LoginFlowRow } from '../storage/store.js';
+import type { AppRow, LoginFlowRow } from '../storage/rows.js';
 import { readBrowserSecret, setBrowserCookie } from './browser-cookie.js';
 import { describeDevice } from './device.js';
 import {

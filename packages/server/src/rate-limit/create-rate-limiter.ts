@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { RateLimitStore } from '../storage/rate-limit-queries.js';
 import { DatabaseRateLimiter } from './database-rate-limiter.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 

@@ -1,4 +1,4 @@
-import type { RateLimitStore } from '../storage/rate-limit-queries.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import {
   counterKey,
   decide,

@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { EventRow, Store } from '../storage/store.js';
+import type { EventRow } from '../storage/rows.js';
+import type { Store } from '../store.js';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 

@@ -9,8 +9,8 @@ import {
 } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
+import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../storage/rows.js';
 import type { Amr } from '../storage/schema.js';
-import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../storage/store.js';
 
 /** Exchange codes are single-use and live for one minute. */
 export const EXCHANGE_CODE_TTL_MS = 60_000;

@@ -6,7 +6,7 @@ import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import { checkRedirect, withQueryParam } from '../links/redirect-policy.js';
 import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
-import type { AppRow, SigningKeyRow, UserRow } from '../storage/store.js';
+import type { AppRow, SigningKeyRow, UserRow } from '../storage/rows.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { checkAlgorithm, parseToken, signatureMatches, type TokenClaims } from './signed-token.js';
 import { KID_SHAPE, openSecret } from './signing-key-service.js';

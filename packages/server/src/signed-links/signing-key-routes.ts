@@ -4,7 +4,7 @@ import { actingApp, principalOf } from '../http/auth.js';
 import { iso, isoOrNull, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { PageQuery } from '../http/schemas.js';
-import type { SigningKeyRow } from '../storage/store.js';
+import type { SigningKeyRow } from '../storage/rows.js';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-key-service.js';
 
 export function presentSigningKey(row: SigningKeyRow) {

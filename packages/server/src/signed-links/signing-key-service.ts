@@ -3,7 +3,7 @@ import { newId, randomSecret } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
-import type { Page, SigningKeyRow } from '../storage/store.js';
+import type { Page, SigningKeyRow } from '../storage/rows.js';
 
 export const KID_SHAPE = /^sk_[0-9a-z]{26}$/;
 

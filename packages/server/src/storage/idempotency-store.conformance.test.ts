@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
 import { DAY, HOUR, id, MINUTE, secretHash, useStore } from '../test-support/store-rows.js';
-import type { IdempotencyRow } from './store.js';
+import type { IdempotencyRow } from './rows.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -17,7 +17,7 @@ import {
   userRow,
   useStore,
 } from '../test-support/store-rows.js';
-import type { LoginFlowRow, UserRow } from './store.js';
+import type { LoginFlowRow, UserRow } from './rows.js';
 
 function flowRow(appId: string, at: number, overrides: Partial<LoginFlowRow> = {}): LoginFlowRow {
   return {

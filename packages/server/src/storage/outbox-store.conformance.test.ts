@@ -16,8 +16,8 @@ import {
   userRow,
   useStore,
 } from '../test-support/store-rows.js';
+import type { EventRow, MagicLinkRow, OutboxRow, UserRow } from './rows.js';
 import type { LinkStatus } from './schema.js';
-import type { EventRow, MagicLinkRow, OutboxRow, UserRow } from './store.js';
 
 const LEASE = 30 * SECOND;
 
@@ -443,9 +443,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       const oldPending = await queue(old, { dueAt: now + DAY });
       const oldSending = await queue(old, { message: { status: 'sending', lease_until: now + DAY } });
 
-      const purged = await store().purgeExpired(now);
-
-      expect(purged.outboxMessages).toBe(2);
+      expect(await store().purgeOutbox(now)).toBe(2);
       const left = (await db().selectFrom('outbox').select('id').execute()).map((row) => row.id).sort();
       expect(left).toEqual(
         [recentSent, recentFailed, oldPending, oldSending].map((q) => q.message.id).sort(),
@@ -454,7 +452,7 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       expect(left).not.toContain(oldFailed.message.id);
       // The links stay: only the messages go.
       expect(await store().getLink(appId, oldSent.link.id)).toBeDefined();
-      expect((await store().purgeExpired(now)).outboxMessages).toBe(0);
+      expect(await store().purgeOutbox(now)).toBe(0);
     });
   });
 });

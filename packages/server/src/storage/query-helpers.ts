@@ -2,8 +2,8 @@ import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import { insertRows } from './insert-rows.js';
+import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './rows.js';
 import type { Database } from './schema.js';
-import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './store.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type RootDb = Kysely<Database>;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomSecret } from '../crypto/tokens.js';
 import { DIALECTS } from '../test-support/databases.js';
 import { eventRow, useStore } from '../test-support/store-rows.js';
-import type { SessionKeyRow } from './store.js';
+import type { SessionKeyRow } from './rows.js';
 
 function sessionKeyRow(at: number, retiredAt: number | null = null): SessionKeyRow {
   return {

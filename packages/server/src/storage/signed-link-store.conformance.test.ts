@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashSecret, randomSecret } from '../crypto/tokens.js';
+import type { SignedTokenRedemption } from '../signed-links/signed-link-store.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
   appRow,
@@ -21,15 +22,7 @@ import {
   userRow,
   useStore,
 } from '../test-support/store-rows.js';
-import type {
-  AppRow,
-  EventRow,
-  ExchangeCodeRow,
-  SessionRow,
-  SignedTokenRedemption,
-  SigningKeyRow,
-  UserRow,
-} from './store.js';
+import type { AppRow, EventRow, ExchangeCodeRow, SessionRow, SigningKeyRow, UserRow } from './rows.js';
 
 const externalId = () => `cus_${randomBytes(6).toString('hex')}`;
 const tokenKey = () => `sha256:${secretHash()}`;
@@ -415,8 +408,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       await store().redeemSignedToken(expired, now, planner(now).plan);
       await store().redeemSignedToken(live, now, planner(now).plan);
       const later = now + 2 * MINUTE;
-      const purged = await store().purgeExpired(later);
-      expect(purged.usedTokens).toBeGreaterThanOrEqual(1);
+      expect(await store().purgeUsedTokens(later)).toBeGreaterThanOrEqual(1);
       expect(await rowExists('used_tokens', expired.tokenKey!)).toBe(false);
       expect(await rowExists('used_tokens', live.tokenKey!)).toBe(true);
       expect((await store().redeemSignedToken(expired, later, planner(later).plan)).ok).toBe(true);
@@ -453,7 +445,7 @@ describe.each(DIALECTS)('signed-link store on %s', (dialect) => {
       const old = await signIn(purgeAt - HOUR - MINUTE, purgeAt - HOUR - MINUTE);
       const recent = await signIn(purgeAt - HOUR + MINUTE, purgeAt - HOUR + MINUTE);
       const live = await signIn(purgeAt + HOUR, purgeAt + DAY);
-      const purged = await store().purgeExpired(purgeAt);
+      const purged = await store().purgeSessionSecrets(purgeAt);
       expect(purged.exchangeCodes).toBeGreaterThanOrEqual(1);
       expect(purged.refreshTokens).toBeGreaterThanOrEqual(1);
       expect(await rowExists('exchange_codes', old.code)).toBe(false);

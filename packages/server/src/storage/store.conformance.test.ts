@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { randomSecret } from '../crypto/tokens.js';
+import type { RedemptionWrites } from '../links/link-store.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
   appRow,
@@ -28,12 +29,11 @@ import type {
   ExchangeCodeRow,
   MagicLinkRow,
   OutboxRow,
-  RedemptionWrites,
   RefreshTokenRow,
   SessionKeyRow,
   SessionRow,
   UserRow,
-} from './store.js';
+} from './rows.js';
 import { UniqueViolation } from './unique-violation.js';
 
 const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id);

@@ -15,7 +15,7 @@ import {
   userRow,
   useStore,
 } from '../test-support/store-rows.js';
-import type { EventRow, UserRow, WebhookAttemptRow, WebhookEndpointRow } from './store.js';
+import type { EventRow, UserRow, WebhookAttemptRow, WebhookEndpointRow } from './rows.js';
 
 function endpointRow(
   appId: string,

@@ -6,19 +6,19 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
-import { createStore } from '../storage/create-store.js';
 import { type DatabaseHandle, type DialectName, openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
-import type { Database } from '../storage/schema.js';
 import type {
   AppRow,
   EventRow,
   ExchangeCodeRow,
   MagicLinkRow,
   SessionRow,
-  Store,
   UserRow,
-} from '../storage/store.js';
+} from '../storage/rows.js';
+import type { Database } from '../storage/schema.js';
+import type { Store } from '../store.js';
+import { createStore } from '../store.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/event-types.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 

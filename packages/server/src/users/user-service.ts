@@ -2,9 +2,10 @@ import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { Page, UserFilter, UserPatch, UserRow } from '../storage/store.js';
+import type { Page, UserRow } from '../storage/rows.js';
 import { UniqueViolation } from '../storage/unique-violation.js';
 import { normalizeEmail, normalizePhone } from './normalize.js';
+import type { UserFilter, UserPatch } from './user-store.js';
 
 export interface UserInput {
   email?: string | null | undefined;

@@ -4,7 +4,7 @@ import { actingApp, principalOf } from '../http/auth.js';
 import { iso, isoOrNull, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
-import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/store.js';
+import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
 import { WEBHOOK_EVENT_TYPES } from './event-types.js';
 import {
   createEndpoint,

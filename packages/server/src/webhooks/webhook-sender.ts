@@ -8,7 +8,7 @@ import { newId } from '../crypto/tokens.js';
 import { signStandardWebhook } from '../delivery/standard-webhooks.js';
 import { makeEvent } from '../events/event-factory.js';
 import { iso } from '../http/present.js';
-import type { EventRow, OutboxRow, WebhookEndpointRow } from '../storage/store.js';
+import type { EventRow, OutboxRow, WebhookEndpointRow } from '../storage/rows.js';
 import { DestinationRefusedError, pinnedDispatcher } from './pinned-dispatcher.js';
 import { destinationProblem, hostOf, systemResolveHost } from './url-policy.js';
 import { signingSecrets } from './webhook-service.js';

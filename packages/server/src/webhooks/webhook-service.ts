@@ -3,15 +3,10 @@ import { newId } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
-import type {
-  OutboxRow,
-  Page,
-  WebhookAttemptRow,
-  WebhookEndpointChanges,
-  WebhookEndpointRow,
-} from '../storage/store.js';
+import type { OutboxRow, Page, WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './event-types.js';
 import { checkWebhookUrl, systemResolveHost } from './url-policy.js';
+import type { WebhookEndpointChanges } from './webhook-store.js';
 
 /** After a rotation the old secret keeps signing (beside the new one) this long, so receivers can switch over. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;

@@ -7,8 +7,8 @@ import type { Context } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { iso } from '../../http/present.js';
 import { type Language, toLanguage } from '../../pages/messages.js';
+import type { TemplateRow } from '../../storage/rows.js';
 import type { LinkType } from '../../storage/schema.js';
-import type { TemplateRow } from '../../storage/store.js';
 import { defaultTemplate, LANGUAGES, LINK_TYPES } from './default-templates.js';
 import { expiresInWords } from './expires-in.js';
 import {

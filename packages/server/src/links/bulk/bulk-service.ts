@@ -10,7 +10,7 @@ import { ApiError } from '../../errors/api-error.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { toApiError } from '../../http/error-handler.js';
 import { createValidatorCompiler, refuseNulCharacters } from '../../http/validation.js';
-import type { UserRow } from '../../storage/store.js';
+import type { UserRow } from '../../storage/rows.js';
 import { CreateLinkBody } from '../link-routes.js';
 import {
   type CreateLinkInput,

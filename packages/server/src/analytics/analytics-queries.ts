@@ -7,11 +7,11 @@
  * hundred small rows plus the last days' links, not a million rows.
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { DialectName } from './database.js';
-import type { RootDb } from './query-helpers.js';
-import { emptyHistogram, REDEEM_BUCKETS_MS } from './redeem-buckets.js';
-import type { LinkType } from './schema.js';
-import type { AnalyticsStore, DayStats } from './store.js';
+import type { DialectName } from '../storage/database.js';
+import type { RootDb } from '../storage/query-helpers.js';
+import type { LinkType } from '../storage/schema.js';
+import type { AnalyticsStore, DayStats } from './analytics-store.js';
+import { emptyHistogram, REDEEM_BUCKETS_MS } from './redeem-histogram.js';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;

@@ -1,10 +1,11 @@
-import { compiledQuery, firstRow } from './compiled-query.js';
-import { insertRows } from './insert-rows.js';
-import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
-import { type LinkStatus, OUTSTANDING } from './schema.js';
-import type { LinkStore, RedeemResult } from './store.js';
-import { mapUniqueViolation } from './unique-violation.js';
-import { userById } from './user-queries.js';
+import { compiledQuery, firstRow } from '../storage/compiled-query.js';
+import { insertRows } from '../storage/insert-rows.js';
+import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { EventRow } from '../storage/rows.js';
+import { type LinkStatus, OUTSTANDING } from '../storage/schema.js';
+import { mapUniqueViolation } from '../storage/unique-violation.js';
+import { userById } from '../users/user-queries.js';
+import type { LinkStore, RedeemResult } from './link-store.js';
 
 /** Rows per multi-row INSERT: 200 links of 24 columns are 4,800 parameters (SQLite allows 32,766). */
 const INSERT_CHUNK = 200;
@@ -210,6 +211,45 @@ export function linkQueries(db: RootDb): LinkStore {
         if (!updatedUser) throw new Error('redeemLink: the user row vanished inside the transaction');
         await insertEvents(trx, writes.events);
         return { ok: true, link, user: updatedUser };
+      });
+    },
+
+    listOutboxForLink: (appId, linkId) =>
+      db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('link_id', '=', linkId)
+        .orderBy('id')
+        .execute(),
+
+    sweepExpiredLinks(now, limit, event) {
+      return db.transaction().execute(async (trx) => {
+        const due = await trx
+          .selectFrom('magic_links')
+          .select('id')
+          .where('expiry_swept_at', 'is', null)
+          .where('expires_at', '<=', now)
+          .orderBy('expires_at')
+          .limit(limit)
+          .execute();
+        if (due.length === 0) return 0;
+        // Re-checked in the update: on PostgreSQL a concurrent sweeper that marked a row first wins it.
+        const marked = await trx
+          .updateTable('magic_links')
+          .set({ expiry_swept_at: now })
+          .where(
+            'id',
+            'in',
+            due.map((r) => r.id),
+          )
+          .where('expiry_swept_at', 'is', null)
+          .returningAll()
+          .execute();
+        const unused: LinkStatus[] = ['redeemed', 'revoked'];
+        const events: EventRow[] = marked.filter((link) => !unused.includes(link.status)).map(event);
+        await insertEvents(trx, events);
+        return marked.length;
       });
     },
   };

@@ -1,5 +1,5 @@
-import type { RootDb } from './query-helpers.js';
-import type { IdempotencyStore } from './store.js';
+import type { RootDb } from '../storage/query-helpers.js';
+import type { IdempotencyStore } from './idempotency-store.js';
 
 export function idempotencyQueries(db: RootDb): IdempotencyStore {
   const byKey = (apiKeyId: string, keyHash: string) =>

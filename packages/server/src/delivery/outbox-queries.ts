@@ -1,8 +1,11 @@
 import { sql } from 'kysely';
-import type { DialectName } from './database.js';
-import { insertEvents, type RootDb } from './query-helpers.js';
-import type { LinkStatus } from './schema.js';
-import type { EventRow, OutboxOutcome, OutboxRow, OutboxStore } from './store.js';
+import type { DialectName } from '../storage/database.js';
+import { insertEvents, type RootDb } from '../storage/query-helpers.js';
+import type { EventRow, OutboxRow } from '../storage/rows.js';
+import type { LinkStatus } from '../storage/schema.js';
+import type { OutboxOutcome, OutboxStore } from './outbox-store.js';
+
+const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
   async function markSentMany(outcomes: OutboxOutcome[]): Promise<void> {
@@ -100,68 +103,14 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
       });
     },
 
-    listOutboxForLink: (appId, linkId) =>
-      db
-        .selectFrom('outbox')
-        .selectAll()
-        .where('app_id', '=', appId)
-        .where('link_id', '=', linkId)
-        .orderBy('id')
-        .execute(),
-
-    async outboxDepth() {
-      const rows = await db
-        .selectFrom('outbox')
-        .select(['status', sql<number>`count(*)`.as('n')])
-        .where('status', 'in', ['pending', 'sending'])
-        .groupBy('status')
-        .execute();
-      const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
-      return { pending: count('pending'), sending: count('sending') };
-    },
-
-    async upsertTemplate(row) {
-      await db
-        .insertInto('templates')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['app_id', 'type', 'language']).doUpdateSet({
-            subject: row.subject,
-            text: row.text,
-            html: row.html,
-            sms: row.sms,
-            updated_at: row.updated_at,
-          }),
-        )
-        .execute();
-    },
-
-    getTemplate: (appId, type, language) =>
-      db
-        .selectFrom('templates')
-        .selectAll()
-        .where('app_id', '=', appId)
-        .where('type', '=', type)
-        .where('language', '=', language)
-        .executeTakeFirst(),
-
-    listTemplates: (appId) =>
-      db
-        .selectFrom('templates')
-        .selectAll()
-        .where('app_id', '=', appId)
-        .orderBy('type')
-        .orderBy('language')
-        .execute(),
-
-    async deleteTemplate(appId, type, language) {
+    async purgeOutbox(now) {
+      // Delivered or abandoned messages are kept a week for inspection; their payloads hold expired links by then.
       const result = await db
-        .deleteFrom('templates')
-        .where('app_id', '=', appId)
-        .where('type', '=', type)
-        .where('language', '=', language)
+        .deleteFrom('outbox')
+        .where('status', 'in', ['sent', 'failed'])
+        .where('updated_at', '<', now - OUTBOX_RETENTION_MS)
         .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -1,8 +1,9 @@
-import { compiledQuery, firstRow } from './compiled-query.js';
-import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
-import { OUTSTANDING } from './schema.js';
-import type { EventRow, UserStore } from './store.js';
-import { mapUniqueViolation } from './unique-violation.js';
+import { compiledQuery, firstRow } from '../storage/compiled-query.js';
+import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { EventRow } from '../storage/rows.js';
+import { OUTSTANDING } from '../storage/schema.js';
+import { mapUniqueViolation } from '../storage/unique-violation.js';
+import type { UserStore } from './user-store.js';
 
 class UnknownUser extends Error {}
 

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import { compiledQuery, firstRow } from './compiled-query.js';
-import { ConfigCache } from './config-cache.js';
-import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
-import type { ApiKeyRow, AppRow, AppStore, EventRow, Page } from './store.js';
+import { compiledQuery, firstRow } from '../storage/compiled-query.js';
+import { ConfigCache } from '../storage/config-cache.js';
+import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { ApiKeyRow, AppRow, EventRow, Page } from '../storage/rows.js';
+import type { AppStore } from './app-store.js';
 
 // Read by nearly every request (on PostgreSQL, where they are not cached, on every one): compiled once.
 const appById = compiledQuery((db: Db, id: string) => db.selectFrom('apps').selectAll().where('id', '=', id));
@@ -96,6 +97,24 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
       await changing(() =>
         db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),
       );
+    },
+
+    async claimOnce(key, value, now) {
+      const result = await db
+        .insertInto('latchkey_meta')
+        .values({ key, value, created_at: now })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+
+    async getMeta(key) {
+      const row = await db
+        .selectFrom('latchkey_meta')
+        .select('value')
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row?.value;
     },
   };
 }

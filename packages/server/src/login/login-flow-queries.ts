@@ -1,5 +1,6 @@
-import { insertEvents, type RootDb } from './query-helpers.js';
-import type { LoginCompletionResult, LoginFlowStore, UserRow } from './store.js';
+import { insertEvents, type RootDb } from '../storage/query-helpers.js';
+import type { UserRow } from '../storage/rows.js';
+import type { LoginCompletionResult, LoginFlowStore } from './login-flow-store.js';
 
 /** Ended flows are kept a day past their expiry, so a late click is told "expired" or "used", not "unknown". */
 const RETENTION_MS = 24 * 60 * 60 * 1000;

@@ -1,6 +1,7 @@
-import { insertEvents, paginate, type RootDb } from './query-helpers.js';
-import type { LinkStatus } from './schema.js';
-import type { EventRow, WebhookStore } from './store.js';
+import { insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { EventRow } from '../storage/rows.js';
+import type { LinkStatus } from '../storage/schema.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /**
  * `endpoints` is the cache of enabled endpoints that event writes read (query-helpers.ts), when the database has one;
@@ -119,39 +120,6 @@ export function webhookQueries(
 
     async queueWebhookMessage(row) {
       await db.insertInto('outbox').values(row).execute();
-    },
-
-    getEvent: (appId, id) =>
-      db.selectFrom('events').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst(),
-
-    sweepExpiredLinks(now, limit, event) {
-      return db.transaction().execute(async (trx) => {
-        const due = await trx
-          .selectFrom('magic_links')
-          .select('id')
-          .where('expiry_swept_at', 'is', null)
-          .where('expires_at', '<=', now)
-          .orderBy('expires_at')
-          .limit(limit)
-          .execute();
-        if (due.length === 0) return 0;
-        // Re-checked in the update: on PostgreSQL a concurrent sweeper that marked a row first wins it.
-        const marked = await trx
-          .updateTable('magic_links')
-          .set({ expiry_swept_at: now })
-          .where(
-            'id',
-            'in',
-            due.map((r) => r.id),
-          )
-          .where('expiry_swept_at', 'is', null)
-          .returningAll()
-          .execute();
-        const unused: LinkStatus[] = ['redeemed', 'revoked'];
-        const events: EventRow[] = marked.filter((link) => !unused.includes(link.status)).map(event);
-        await insertEvents(trx, events);
-        return marked.length;
-      });
     },
   };
 }

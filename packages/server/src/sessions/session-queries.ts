@@ -1,7 +1,11 @@
-import { compiledQuery, firstRow } from './compiled-query.js';
-import { insertRows } from './insert-rows.js';
-import { type Db, insertEvents, paginate, type RootDb } from './query-helpers.js';
-import type { EventStore, ExchangeResult, RefreshResult, SessionStore } from './store.js';
+import type { EventStore } from '../events/event-store.js';
+import { compiledQuery, firstRow } from '../storage/compiled-query.js';
+import { insertRows } from '../storage/insert-rows.js';
+import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { ExchangeResult, RefreshResult, SessionStore } from './session-store.js';
+
+/** Exchange codes and refresh tokens are kept a while past expiry, so a late caller is told "expired", not "unknown". */
+const GRACE_MS = 60 * 60 * 1000;
 
 // The exchange of an lk_code, compiled once (compiled-query.ts).
 const consumeCode = compiledQuery((db: Db, codeHash: string, now: number) =>
@@ -20,7 +24,7 @@ const anyUserById = compiledQuery((db: Db, id: string) =>
   db.selectFrom('users').selectAll().where('id', '=', id),
 );
 
-export function sessionQueries(db: RootDb): SessionStore & EventStore {
+export function sessionQueries(db: RootDb): SessionStore {
   return {
     async consumeExchangeCode(codeHash, now, plan): Promise<ExchangeResult> {
       return db.transaction().execute(async (trx) => {
@@ -153,12 +157,16 @@ export function sessionQueries(db: RootDb): SessionStore & EventStore {
         return Number(result.numUpdatedRows);
       }),
 
-    listEvents(appId, filter, page) {
-      let q = db.selectFrom('events').selectAll().where('app_id', '=', appId);
-      if (filter.type !== undefined) q = q.where('type', '=', filter.type);
-      if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
-      if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
-      return paginate(q, 'id', page).execute();
+    async purgeSessionSecrets(now) {
+      const codes = await db
+        .deleteFrom('exchange_codes')
+        .where('expires_at', '<', now - GRACE_MS)
+        .executeTakeFirst();
+      const refresh = await db
+        .deleteFrom('refresh_tokens')
+        .where('expires_at', '<', now - GRACE_MS)
+        .executeTakeFirst();
+      return { exchangeCodes: Number(codes.numDeletedRows), refreshTokens: Number(refresh.numDeletedRows) };
     },
   };
 }

@@ -1,12 +1,8 @@
-import { insertEvents, paginate, type RootDb } from './query-helpers.js';
-import type { SignedLinkStore, SignedTokenResult, UserRow } from './store.js';
+import { insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { UserRow } from '../storage/rows.js';
+import type { SignedLinkStore, SignedTokenResult } from './signed-link-store.js';
 
 class NoUser extends Error {}
-
-const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** Exchange codes and refresh tokens are kept a while past expiry, so a late caller is told "expired", not "unknown". */
-const GRACE_MS = 60 * 60 * 1000;
 
 export function signedLinkQueries(db: RootDb): SignedLinkStore {
   return {
@@ -123,28 +119,9 @@ export function signedLinkQueries(db: RootDb): SignedLinkStore {
       return row !== undefined;
     },
 
-    async purgeExpired(now) {
-      const used = await db.deleteFrom('used_tokens').where('expires_at', '<', now).executeTakeFirst();
-      const codes = await db
-        .deleteFrom('exchange_codes')
-        .where('expires_at', '<', now - GRACE_MS)
-        .executeTakeFirst();
-      const refresh = await db
-        .deleteFrom('refresh_tokens')
-        .where('expires_at', '<', now - GRACE_MS)
-        .executeTakeFirst();
-      // Delivered or abandoned messages are kept a week for inspection; their payloads hold expired links by then.
-      const outbox = await db
-        .deleteFrom('outbox')
-        .where('status', 'in', ['sent', 'failed'])
-        .where('updated_at', '<', now - OUTBOX_RETENTION_MS)
-        .executeTakeFirst();
-      return {
-        outboxMessages: Number(outbox.numDeletedRows),
-        usedTokens: Number(used.numDeletedRows),
-        exchangeCodes: Number(codes.numDeletedRows),
-        refreshTokens: Number(refresh.numDeletedRows),
-      };
+    async purgeUsedTokens(now) {
+      const result = await db.deleteFrom('used_tokens').where('expires_at', '<', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

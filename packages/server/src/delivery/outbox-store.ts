@@ -1,0 +1,25 @@
+/** The store operations of the outbox: claiming, recording and purging messages (delivery/outbox-queries.ts). */
+import type { EventRow, OutboxRow } from '../storage/rows.js';
+
+export interface OutboxOutcome {
+  id: string;
+  worker: string;
+  now: number;
+  events: EventRow[];
+}
+
+export interface OutboxStore {
+  /**
+   * Claims up to `limit` messages that are due, or whose previous worker's lease ran out, leasing them to `worker`
+   * until `leaseUntil`. On PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE SKIP LOCKED`).
+   */
+  claimOutbox(now: number, leaseUntil: number, limit: number, worker: string): Promise<OutboxRow[]>;
+  /** Records a sent message and moves its link to `sent` (never back from a later state). */
+  markOutboxSent(outcome: OutboxOutcome): Promise<void>;
+  /** `markOutboxSent` for several messages in one transaction (a worker's batch). */
+  markOutboxSentMany(outcomes: OutboxOutcome[]): Promise<void>;
+  /** Schedules another attempt at `retryAt`, or, with `retryAt` null, gives the message up as `delivery_failed`. */
+  markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
+  /** Deletes sent and abandoned messages a week after their last change; answers how many. */
+  purgeOutbox(now: number): Promise<number>;
+}

@@ -1,0 +1,11 @@
+/** The store operations of an app's message templates (delivery/templates/template-queries.ts). */
+
+import type { TemplateRow } from '../../storage/rows.js';
+import type { LinkType } from '../../storage/schema.js';
+
+export interface TemplateStore {
+  upsertTemplate(row: TemplateRow): Promise<void>;
+  getTemplate(appId: string, type: LinkType, language: string): Promise<TemplateRow | undefined>;
+  listTemplates(appId: string): Promise<TemplateRow[]>;
+  deleteTemplate(appId: string, type: LinkType, language: string): Promise<boolean>;
+}

@@ -1,0 +1,21 @@
+import { insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { EventStore } from './event-store.js';
+
+export function eventQueries(db: RootDb): EventStore {
+  return {
+    listEvents(appId, filter, page) {
+      let q = db.selectFrom('events').selectAll().where('app_id', '=', appId);
+      if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+      if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
+      if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+      return paginate(q, 'id', page).execute();
+    },
+
+    getEvent: (appId, id) =>
+      db.selectFrom('events').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst(),
+
+    async insertEvents(events) {
+      await insertEvents(db, events);
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/** The store operations of magic links (links/link-queries.ts). */
+
+import type {
+  EventRow,
+  ExchangeCodeRow,
+  MagicLinkRow,
+  OutboxRow,
+  Page,
+  RefreshTokenRow,
+  SessionRow,
+  UserRow,
+} from '../storage/rows.js';
+import type { LinkStatus, LinkType } from '../storage/schema.js';
+
+export interface LinkFilter {
+  user_id?: string | undefined;
+  /** `expired` is derived: not redeemed or revoked, and past `expires_at`. */
+  status?: LinkStatus | 'expired' | undefined;
+  type?: LinkType | undefined;
+  created_from?: number | undefined;
+  created_to?: number | undefined;
+}
+
+/** What a successful link redemption writes, decided by the service once it has seen the link. */
+export interface RedemptionWrites {
+  session: SessionRow;
+  exchangeCode?: ExchangeCodeRow;
+  refreshToken?: RefreshTokenRow;
+  /** Which identifier the click proved control of (null when the user's identifier changed since). */
+  verified: 'email' | 'phone' | null;
+  events: EventRow[];
+}
+
+export type RedeemResult =
+  | { ok: true; link: MagicLinkRow; user: UserRow }
+  | { ok: false; link: MagicLinkRow | undefined };
+
+/** One link as `createLinks` writes it. */
+export interface NewLinkRows {
+  link: MagicLinkRow;
+  newUser: UserRow | undefined;
+  events: EventRow[];
+  message: OutboxRow | undefined;
+}
+
+export interface LinkStore {
+  /**
+   * Inserts the link, the user it creates on demand and the message that delivers it (when asked to send), with
+   * their events, in one transaction.
+   */
+  createLink(
+    link: MagicLinkRow,
+    newUser: UserRow | undefined,
+    events: EventRow[],
+    message?: OutboxRow,
+  ): Promise<void>;
+  /**
+   * Writes many links (with their new users, messages and events) in one transaction, all or none. Bulk creation
+   * uses it to commit a batch at once; `createLink` per row is the fallback when a batch fails.
+   */
+  createLinks(items: NewLinkRows[]): Promise<void>;
+  getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
+  findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
+  listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
+  /** Records the first open; later opens change nothing. True when this call recorded it. */
+  markLinkOpened(linkId: string, now: number, event: EventRow): Promise<boolean>;
+  /** Revokes one outstanding link. Returns the link as it is after the call, or undefined if unknown. */
+  revokeLink(
+    appId: string,
+    id: string,
+    now: number,
+    event: (link: MagicLinkRow) => EventRow,
+  ): Promise<{ revoked: boolean; link: MagicLinkRow } | undefined>;
+  revokeUserLinks(
+    appId: string,
+    userId: string,
+    now: number,
+    event: (link: MagicLinkRow) => EventRow,
+  ): Promise<number>;
+  /**
+   * Consumes the link if it is still redeemable (exactly one caller wins under any concurrency), recording
+   * `sessionId` on it, then writes what `plan` returns (a session with that id) in the same transaction. If `plan`
+   * throws, nothing is consumed.
+   */
+  redeemLink(
+    tokenHash: string,
+    now: number,
+    sessionId: string,
+    plan: (link: MagicLinkRow, user: UserRow) => RedemptionWrites,
+  ): Promise<RedeemResult>;
+  listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
+  /**
+   * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
+   * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of
+   * nodes. Answers how many links were marked.
+   */
+  sweepExpiredLinks(now: number, limit: number, event: (link: MagicLinkRow) => EventRow): Promise<number>;
+}

@@ -1,0 +1,37 @@
+/** The store operations of users (users/user-queries.ts). */
+import type { EventRow, MagicLinkRow, Page, SessionRow, UserRow } from '../storage/rows.js';
+
+export interface UserFilter {
+  email?: string | undefined;
+  phone?: string | undefined;
+  external_id?: string | undefined;
+}
+
+export type UserIdentifierField = 'email' | 'phone' | 'external_id';
+
+export interface UserPatch {
+  email?: string | null;
+  email_verified?: number;
+  phone?: string | null;
+  phone_verified?: number;
+  external_id?: string | null;
+  metadata?: string;
+  updated_at: number;
+}
+
+export interface UserStore {
+  insertUser(user: UserRow, events: EventRow[]): Promise<void>;
+  getUser(appId: string, id: string): Promise<UserRow | undefined>;
+  findUser(appId: string, field: UserIdentifierField, value: string): Promise<UserRow | undefined>;
+  listUsers(appId: string, filter: UserFilter, page: Page): Promise<UserRow[]>;
+  updateUser(appId: string, id: string, patch: UserPatch, events: EventRow[]): Promise<UserRow | undefined>;
+  /** Deletes the user and, in the same transaction, revokes its links and sessions (with an event for each). */
+  deleteUser(
+    appId: string,
+    id: string,
+    now: number,
+    events: EventRow[],
+    linkEvent: (link: MagicLinkRow) => EventRow,
+    sessionEvent: (session: SessionRow) => EventRow,
+  ): Promise<boolean>;
+}

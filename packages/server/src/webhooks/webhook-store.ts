@@ -1,0 +1,50 @@
+/** The store operations of webhook endpoints and their attempt log (webhooks/webhook-queries.ts). */
+import type { EventRow, OutboxRow, Page, WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
+
+export type WebhookEndpointChanges = Partial<
+  Pick<
+    WebhookEndpointRow,
+    | 'url'
+    | 'description'
+    | 'event_types'
+    | 'status'
+    | 'disabled_reason'
+    | 'failing_since'
+    | 'secret'
+    | 'secret_hint'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+  >
+> & { updated_at: number };
+
+export interface WebhookStore {
+  insertWebhookEndpoint(row: WebhookEndpointRow, events: EventRow[]): Promise<void>;
+  getWebhookEndpoint(appId: string, id: string): Promise<WebhookEndpointRow | undefined>;
+  listWebhookEndpoints(appId: string, page: Page): Promise<WebhookEndpointRow[]>;
+  updateWebhookEndpoint(
+    appId: string,
+    id: string,
+    changes: WebhookEndpointChanges,
+    events: EventRow[],
+  ): Promise<WebhookEndpointRow | undefined>;
+  /** Deletes the endpoint and its attempt log; its queued messages fail when a worker claims them. */
+  deleteWebhookEndpoint(appId: string, id: string, events: EventRow[]): Promise<boolean>;
+  /**
+   * Logs one attempt and keeps the endpoint's health: a success clears `failing_since`; a failure starts it, and
+   * when the run of failures began at or before `disableIfFailingSince` the endpoint is disabled and
+   * `disabledEvent` written, all in one transaction. Answers whether this call disabled it.
+   */
+  recordWebhookAttempt(
+    attempt: WebhookAttemptRow,
+    disableIfFailingSince: number,
+    disabledEvent: (endpoint: WebhookEndpointRow) => EventRow,
+  ): Promise<{ disabled: boolean }>;
+  listWebhookAttempts(
+    appId: string,
+    endpointId: string,
+    filter: { event_id?: string | undefined },
+    page: Page,
+  ): Promise<WebhookAttemptRow[]>;
+  /** Queues one more delivery of an event to an endpoint (manual redelivery). */
+  queueWebhookMessage(row: OutboxRow): Promise<void>;
+}
