@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { loadPg } from '../config/optional-modules.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
+import { preparePrivateDatabaseFile } from './private-files.js';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
@@ -33,7 +32,8 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
 }
 
 function openSqlite(path: string): DatabaseHandle {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // The data dir 0700 when we create it, the database and the files SQLite makes beside it 0600 (private-files.ts).
+  if (path !== ':memory:') preparePrivateDatabaseFile(path);
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last transactions.
