@@ -90,7 +90,7 @@ const NETWORK_CODES = new Set([
  * trying to connect", "Client has encountered a connection error and is not queryable", "timeout expired".
  */
 const PG_CONNECTION_MESSAGE =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|timeout expired|Query read timeout)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|timeout expired)/;
 
 function postgresOutage(error: ErrorLike): StorageOutageKind | undefined {
   const code = typeof error.code === 'string' ? error.code : '';
