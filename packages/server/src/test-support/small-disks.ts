@@ -103,7 +103,7 @@ function fillUp(path: string): void {
   } finally {
     closeSync(fd);
   }
-  // The last chunk may have been written in part: fill the remainder byte by byte-sized chunks.
+  // The last chunk may have been written in part: fill what is left in small chunks.
   const tail = openSync(path, 'a');
   try {
     for (;;) writeSync(tail, Buffer.alloc(512, 1));
