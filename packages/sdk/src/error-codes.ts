@@ -51,6 +51,7 @@ export const latchkeyErrorCodes = [
   'not_ready',
   'internal_error',
   'rate_limit_unavailable',
+  'storage_unavailable',
 ] as const;
 
 /** A code from a Latchkey error response (`{"error": {"code", "message", "param"?}}`). */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../storage/private-files.js';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
 
@@ -26,8 +27,10 @@ export function loadMasterKey(config: Config): Buffer {
       throw new ConfigError([`${path} does not hold a 32-byte base64 key; restore it from a backup.`]);
     return key;
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const key = randomBytes(32);
   writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  // The mode given above is filtered by the umask; set it exactly.
+  chmodSync(path, 0o600);
   return key;
 }

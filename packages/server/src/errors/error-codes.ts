@@ -155,6 +155,11 @@ export const errorCodes = {
     summary:
       'The rate-limit store (Redis) is unreachable, so a public endpoint refuses rather than go unguarded.',
   },
+  storage_unavailable: {
+    status: 503,
+    summary:
+      'The database is unreachable, full or read-only for the moment; retry after the seconds in `Retry-After`.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
+import { STORAGE_RETRY_AFTER_SECONDS, storageOutage } from '../storage/storage-errors.js';
 import { redactUrl } from './logger.js';
 
 /**
@@ -10,7 +11,11 @@ import { redactUrl } from './logger.js';
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    const outage = storageOutage(error);
+    // The cause and what to check go to the operator's log; the client learns only that storage is unavailable.
+    if (outage)
+      request.log.error({ err: error, storage: outage.kind }, `storage unavailable: ${outage.advice}`);
+    else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(request, reply, apiError);
   });
 
@@ -33,6 +38,7 @@ export function sendError(_request: FastifyRequest, reply: FastifyReply, error: 
 
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
+  if (storageOutage(error)) return storageUnavailable();
   const fe = error as FastifyError;
   if (fe.validation && fe.validation.length > 0) return fromValidation(fe);
   switch (fe.code) {
@@ -62,6 +68,15 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (fe.statusCode === 415)
     return new ApiError('unsupported_media_type', 'Unsupported content type for this route.');
   return new ApiError('internal_error', 'Something went wrong on our side. The server log has the details.');
+}
+
+/** The database is down, full or read-only (storage/storage-errors.ts): a 503 the client may retry. */
+function storageUnavailable(): ApiError {
+  return new ApiError(
+    'storage_unavailable',
+    `Latchkey cannot use its database right now, so this request was not completed. Retry in ${STORAGE_RETRY_AFTER_SECONDS} seconds (Retry-After); if it keeps failing, the operator should check the database (the server log names the cause).`,
+    { headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } },
+  );
 }
 
 function fromValidation(error: FastifyError): ApiError {

@@ -9,6 +9,7 @@ import { defaultAppId } from '../apps/default-app.js';
 import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
+import { storageOutage } from '../storage/storage-errors.js';
 import type { RateLimitRule } from './rate-limiter.js';
 import { cachedRule, cacheRule } from './rule-cache.js';
 
@@ -52,6 +53,9 @@ export async function enforceRateLimit(
       );
       return;
     }
+    // The database limiter shares the database: when that is down, say so (storage_unavailable) rather than blame
+    // the limiter; the error handler logs the cause.
+    if (storageOutage(error)) throw error;
     ctx.logger.error({ err: error, bucket: input.bucket }, 'rate limiter unavailable; refusing the request');
     throw new ApiError(
       'rate_limit_unavailable',

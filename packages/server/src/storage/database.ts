@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { loadPg } from '../config/optional-modules.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
+import { preparePrivateDatabaseFile } from './private-files.js';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { markingPool } from './storage-errors.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -33,7 +33,8 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
 }
 
 function openSqlite(path: string): DatabaseHandle {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // The data dir 0700 when we create it, the database and the files SQLite makes beside it 0600 (private-files.ts).
+  if (path !== ':memory:') preparePrivateDatabaseFile(path);
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last transactions.
@@ -66,9 +67,33 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
         ? (value: string) => Number(value)
         : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types,
+    // Without a limit, a request waits forever for a connection to a server that does not answer, or for a free
+    // client while every one is stuck; with it, the request fails with a 503 (storage-errors.ts) and can be retried.
+    connectionTimeoutMillis: connectTimeoutMs(url),
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  // Nor may a client a request holds (between two queries of a transaction): pg reports the lost connection as an
+  // 'error' event, which the pool listens to only while the client is idle, and an unheard 'error' ends the
+  // process. The request's next query fails instead (a 503), and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: markingPool(pool) }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** How long to wait for a connection: 5 s, or libpq's `connect_timeout` (seconds) when the URL gives one. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+function connectTimeoutMs(url: string): number {
+  let seconds = Number.NaN;
+  try {
+    seconds = Number(new URL(url).searchParams.get('connect_timeout') ?? Number.NaN);
+  } catch {
+    // pg reads URLs the WHATWG parser refuses (a bare socket path, say); they get the default.
+  }
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_CONNECT_TIMEOUT_MS;
 }

@@ -58,6 +58,8 @@ interface Batch {
   resolve(): void;
   reject(error: unknown): void;
   settled: boolean;
+  /** Why the batch failed, once it has. */
+  failure?: unknown;
 }
 
 class GroupCommitDriver implements Driver {
@@ -109,8 +111,15 @@ class GroupCommitDriver implements Driver {
     // An I/O error or a full disk makes SQLite roll back the whole batch on its own; then there is no savepoint
     // left, and the batch has already been failed.
     if (!this.#sqlite.inTransaction) return;
-    this.#control.rollbackTo.run();
-    this.#control.release.run();
+    try {
+      this.#control.rollbackTo.run();
+      this.#control.release.run();
+    } catch (error) {
+      // This caller's writes could not be undone on their own, and committing the batch would keep them: the whole
+      // batch goes, and everyone in it is told.
+      this.#abandon(error);
+      throw error;
+    }
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -157,8 +166,30 @@ class GroupCommitDriver implements Driver {
     }
   }
 
+  /** Rolls the open batch back and fails it for every caller in it. */
+  #abandon(error: unknown): void {
+    const batch = this.#batch;
+    this.#batch = undefined;
+    this.#rollbackLeftover();
+    if (batch) settle(batch, error);
+  }
+
+  /**
+   * Ends a transaction that no batch owns any more (its COMMIT or a rollback failed). Left open, it would make every
+   * later BEGIN fail, and its writes, which their callers were told had failed, could be committed with a later batch.
+   */
+  #rollbackLeftover(): void {
+    if (!this.#sqlite.inTransaction) return;
+    try {
+      this.#sqlite.exec('rollback');
+    } catch {
+      // Nothing more to do here: the next batch tries again before its BEGIN, and fails its callers if it cannot.
+    }
+  }
+
   /** Takes the write lock (see `whenUnlocked`). */
   async #beginImmediate(): Promise<void> {
+    this.#rollbackLeftover();
     await whenUnlocked(() => this.#control.begin.run());
   }
 
@@ -188,7 +219,10 @@ class GroupCommitDriver implements Driver {
       this.#control.commit.run();
       settle(batch);
     } catch (error) {
-      if (this.#sqlite.inTransaction) this.#sqlite.exec('rollback');
+      // A full disk or an I/O error: SQLite has usually rolled back already. Either way every caller of the batch is
+      // told (none was acknowledged), and this must not throw: it runs from a timer, where a throw would be an
+      // unhandled rejection that ends the process.
+      this.#rollbackLeftover();
       settle(batch, error);
     }
   }
@@ -198,7 +232,10 @@ function settle(batch: Batch, error?: unknown): void {
   if (batch.settled) return;
   batch.settled = true;
   if (error === undefined) batch.resolve();
-  else batch.reject(error);
+  else {
+    batch.failure = error;
+    batch.reject(error);
+  }
 }
 
 /** One use of the single connection, from acquire to release: remembers whether it wrote into a batch. */
@@ -219,6 +256,9 @@ class BatchConnection implements DatabaseConnection {
     const { sql, parameters, query } = compiled;
     // A read needs no batch of its own; any other statement (raw SQL included) is treated as a write.
     if (!this.inTransaction && !SelectQueryNode.is(query)) await this.joinBatch();
+    // A transaction whose batch was rolled back under it (a full disk, say) must not go on: its next statements
+    // would run outside any transaction and commit on their own, half of what the caller meant to write.
+    else if (this.inTransaction && this.batch?.settled) throw this.batch.failure;
     const statement = this.#driver.prepare(sql);
     try {
       if (statement.reader) {

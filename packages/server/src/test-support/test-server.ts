@@ -39,6 +39,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Where the development transports print messages; silent by default. */
   print?: (line: string) => void;
+  /** PostgreSQL only: changes the URL the server connects with (through a proxy, with an application_name…). */
+  databaseUrl?: (url: string) => string;
 }
 
 export const TEST_REDIRECT = 'https://app.example.com/auth/callback';
@@ -79,7 +81,7 @@ export async function startTestServer(
     LATCHKEY_DATA_DIR: db.dataDir,
     LATCHKEY_PUBLIC_URL: 'https://auth.example.com',
     LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
-    ...(dialect === 'postgres' ? { DATABASE_URL: db.url } : {}),
+    ...(dialect === 'postgres' ? { DATABASE_URL: options.databaseUrl?.(db.url) ?? db.url } : {}),
     ...options.env,
   };
   const config = loadConfig(env);
