@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { OutboxWorker } from '../../server/src/delivery/outbox-worker.js';
+import { deliveryChannels } from '../../server/src/runtime.js';
 import {
   startTestServer,
   TEST_REDIRECT,
@@ -37,7 +38,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   client = new Latchkey({ baseUrl, apiKey: server.apiKey });
   receiver = await startWebhookReceiver();
-  worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+  worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
 });
 
 afterAll(async () => {

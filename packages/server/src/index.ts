@@ -3,11 +3,11 @@
  * `latchkey` CLI instead). Everything else under `dist/` is internal and may change between versions.
  */
 export { type Config, ConfigError, type ConfigFlags, loadConfig } from './config/config.js';
-export type { Context } from './context.js';
 export { type ErrorCode, errorCodes, isErrorCode } from './errors/error-codes.js';
 export {
   type Bootstrap,
   bootstrap,
+  type Context,
   openRuntime,
   type Runtime,
   type RuntimeOptions,

@@ -5,23 +5,42 @@ import { type CreatedKey, createApp, newApiKey } from './apps/app-service.js';
 import { claimDefaultApp } from './apps/default-app.js';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
-import type { Context } from './context.js';
+import type { ServiceContext } from './context.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { pooledRandomBytes, type RandomBytes } from './crypto/tokens.js';
+import type { DeliveryChannel } from './delivery/channel.js';
 import { DevOutbox } from './delivery/dev-outbox.js';
-import type { Fetch } from './delivery/message.js';
+import { linkMessageChannels } from './delivery/link-message-channels.js';
+import type { Delivery, Fetch } from './delivery/message.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/outbox-worker.js';
 import { createTransports } from './delivery/transports/create-transports.js';
 import { makeEvent } from './events/event-factory.js';
-import { sweepExpiredLinks } from './events/expiry-sweep.js';
 import { createLogger } from './http/logger.js';
+import { sweepExpiredLinks } from './links/link-expiry.js';
 import { createRateLimiter } from './rate-limit/create-rate-limiter.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { SessionKeyring } from './sessions/session-keyring.js';
 import { type CreatedSigningKey, createSigningKey } from './signed-links/signing-key-service.js';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
-import { createStore } from './store.js';
+import { createStore, type Store } from './store.js';
 import { WEBHOOK_EVENT_TYPES } from './webhooks/event-types.js';
+import type { ResolveHost } from './webhooks/url-policy.js';
+import { webhookChannel } from './webhooks/webhook-channel.js';
+
+/**
+ * Everything the services of this process use: the base context, the store with every capability's slice, and
+ * what particular capabilities add (session keys, delivery, the network, the rate limiter). Each capability is
+ * typed against its own part of this (`LinkContext`, `UserContext`, …); this is the one object that is all of them.
+ */
+export interface Context extends ServiceContext<Store> {
+  keyring: SessionKeyring;
+  delivery: Delivery;
+  fetch: Fetch;
+  rateLimiter: RateLimiter;
+  /** DNS for webhook destination checks; the system resolver when absent. */
+  resolveHost?: ResolveHost | undefined;
+}
 
 export interface Runtime {
   ctx: Context;
@@ -172,9 +191,14 @@ export function startMaintenance(ctx: Context): () => void {
   return () => clearInterval(timer);
 }
 
+/** Every channel the outbox worker sends through: email and SMS messages carrying links, and webhooks. */
+export function deliveryChannels(ctx: Context): DeliveryChannel[] {
+  return [...linkMessageChannels(ctx), webhookChannel(ctx)];
+}
+
 /** Starts this process's outbox worker and lets new messages wake it; returns a function that stops it. */
 export function startDelivery(ctx: Context, options: OutboxWorkerOptions = {}): () => Promise<void> {
-  const worker = new OutboxWorker(ctx, ctx.delivery, options);
+  const worker = new OutboxWorker(ctx, deliveryChannels(ctx), options);
   ctx.delivery.wake = () => worker.queued();
   worker.start();
   return async () => {

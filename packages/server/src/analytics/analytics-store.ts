@@ -1,4 +1,6 @@
 /** The store operations of link analytics (analytics/analytics-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
 import type { LinkType } from '../storage/schema.js';
 
 export interface LinkStatsQuery {
@@ -50,3 +52,6 @@ export interface AnalyticsStore {
    */
   rollupLinkStats(now: number, maxGroups: number): Promise<number>;
 }
+
+/** What the analytics services receive. */
+export type AnalyticsContext = ServiceContext<AnalyticsStore>;

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp } from '../http/auth.js';
 import type { RouteGroups } from '../http/routes.js';
+import type { AnalyticsContext } from './analytics-store.js';
 import { linkStats } from './stats-service.js';
 
-export function statsRoutes(ctx: Context): RouteGroups {
+export function statsRoutes(ctx: AnalyticsContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.get(

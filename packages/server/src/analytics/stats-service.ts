@@ -1,7 +1,6 @@
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import type { LinkType } from '../storage/schema.js';
-import type { DayCounts } from './analytics-store.js';
+import type { AnalyticsContext, DayCounts } from './analytics-store.js';
 import { addHistogram, emptyHistogram, percentile } from './redeem-histogram.js';
 
 const DAY_MS = 86_400_000;
@@ -33,7 +32,7 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
  * links: `signed_in` are those redeemed (an invite's redemption is the invited user's first sign-in through it), and
  * the 7-day activity share is over the invites whose first week is over.
  */
-export async function linkStats(ctx: Context, appId: string, query: StatsQuery) {
+export async function linkStats(ctx: AnalyticsContext, appId: string, query: StatsQuery) {
   const now = ctx.clock();
   const to = parseTime(query.to, 'to') ?? now;
   const from = parseTime(query.from, 'from') ?? to - 30 * DAY_MS;

@@ -1,5 +1,5 @@
-import type { Context } from '../context.js';
 import { readSettings } from './app-settings.js';
+import type { AppContext } from './app-store.js';
 import { defaultAppId } from './default-app.js';
 
 /**
@@ -7,10 +7,10 @@ import { defaultAppId } from './default-app.js';
  * from the apps table and kept for 30 s; this process drops it whenever an app is created or changed, so other
  * nodes see a new domain within 30 s and this one at once.
  */
-const indexes = new WeakMap<Context, { builtAt: number; hosts: Map<string, string> }>();
+const indexes = new WeakMap<AppContext, { builtAt: number; hosts: Map<string, string> }>();
 const INDEX_TTL_MS = 30_000;
 
-export async function appForHost(ctx: Context, host: string | undefined): Promise<string | undefined> {
+export async function appForHost(ctx: AppContext, host: string | undefined): Promise<string | undefined> {
   if (host === undefined) return undefined;
   const now = Date.now();
   let index = indexes.get(ctx);
@@ -26,7 +26,7 @@ export async function appForHost(ctx: Context, host: string | undefined): Promis
   return index.hosts.get(host.toLowerCase());
 }
 
-export function forgetAppHosts(ctx: Context): void {
+export function forgetAppHosts(ctx: AppContext): void {
   indexes.delete(ctx);
 }
 
@@ -34,6 +34,6 @@ export function forgetAppHosts(ctx: Context): void {
  * The app a public page or link is for when the request does not name one: the app whose own domain the request
  * came to, else the default app (undefined before the first start created it).
  */
-export async function appIdForHost(ctx: Context, host: string | undefined): Promise<string | undefined> {
+export async function appIdForHost(ctx: AppContext, host: string | undefined): Promise<string | undefined> {
   return (await appForHost(ctx, host)) ?? (await defaultAppId(ctx));
 }

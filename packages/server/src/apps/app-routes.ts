@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp, actsOnInstallation, principalOf, requireAdmin } from '../http/auth.js';
-import { listResponse, presentApiKey, presentApp } from '../http/present.js';
+import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import type { AppRow } from '../storage/rows.js';
+import { presentApiKey, presentApp } from './app-present.js';
 import {
   createApiKey,
   createApp,
@@ -15,6 +15,7 @@ import {
   updateApp,
 } from './app-service.js';
 import { readSettings } from './app-settings.js';
+import type { AppContext } from './app-store.js';
 
 const Url = Type.String({ maxLength: 2048 });
 const Minutes = Type.Integer({ minimum: 1, maximum: 43200 });
@@ -91,7 +92,7 @@ const KeyBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function appRoutes(ctx: Context): RouteGroups {
+export function appRoutes(ctx: AppContext): RouteGroups {
   const present = (row: AppRow) => presentApp(row, readSettings(row.settings), ctx.config.publicUrl);
   return {
     admin: async (app) => {

@@ -1,9 +1,7 @@
-import type { Context } from '../context.js';
 import { hashSecret, newId, randomSecret } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
-import { forgetRateLimitRules } from '../rate-limit/rule-cache.js';
 import type { ApiKeyRow, AppRow, Page } from '../storage/rows.js';
 import { forgetAppHosts } from './app-hosts.js';
 import {
@@ -13,6 +11,8 @@ import {
   readSettings,
   type SettingsPatch,
 } from './app-settings.js';
+import type { AppContext } from './app-store.js';
+import { forgetCachedSettings } from './settings-cache.js';
 
 export interface CreatedKey {
   row: ApiKeyRow;
@@ -21,7 +21,7 @@ export interface CreatedKey {
 }
 
 export function newApiKey(
-  ctx: Context,
+  ctx: AppContext,
   kind: 'app' | 'admin',
   appId: string | null,
   label: string,
@@ -45,7 +45,7 @@ export function newApiKey(
 }
 
 export async function createApp(
-  ctx: Context,
+  ctx: AppContext,
   input: { name: string; settings?: SettingsPatch },
   actor: Principal | null,
 ): Promise<{ app: AppRow; key: CreatedKey }> {
@@ -86,12 +86,12 @@ export async function createApp(
 }
 
 /** The app, or undefined when there is none with this id. */
-export function findApp(ctx: Context, appId: string): Promise<AppRow | undefined> {
+export function findApp(ctx: AppContext, appId: string): Promise<AppRow | undefined> {
   return ctx.store.getApp(appId);
 }
 
 export async function getAppOrThrow(
-  ctx: Context,
+  ctx: AppContext,
   appId: string,
 ): Promise<{ app: AppRow; settings: AppSettings }> {
   const app = await ctx.store.getApp(appId);
@@ -100,7 +100,7 @@ export async function getAppOrThrow(
 }
 
 export async function updateApp(
-  ctx: Context,
+  ctx: AppContext,
   appId: string,
   patch: SettingsPatch & { name?: string },
   actor: Principal,
@@ -116,12 +116,12 @@ export async function updateApp(
   );
   if (!row) throw new ApiError('not_found', `No app with id ${appId}.`);
   forgetAppHosts(ctx);
-  forgetRateLimitRules(ctx);
+  forgetCachedSettings(ctx);
   return row;
 }
 
 export async function createApiKey(
-  ctx: Context,
+  ctx: AppContext,
   appId: string | null,
   label: string,
   actor: Principal,
@@ -138,7 +138,7 @@ export async function createApiKey(
 }
 
 export async function revokeApiKey(
-  ctx: Context,
+  ctx: AppContext,
   appId: string | null,
   keyId: string,
   actor: Principal,
@@ -150,10 +150,10 @@ export async function revokeApiKey(
   return row;
 }
 
-export function listApiKeys(ctx: Context, appId: string | null, page: Page): Promise<ApiKeyRow[]> {
+export function listApiKeys(ctx: AppContext, appId: string | null, page: Page): Promise<ApiKeyRow[]> {
   return ctx.store.listApiKeys(appId, page);
 }
 
-export function listApps(ctx: Context, page: Page): Promise<AppRow[]> {
+export function listApps(ctx: AppContext, page: Page): Promise<AppRow[]> {
   return ctx.store.listApps(page);
 }

@@ -3,8 +3,8 @@
  * shapes are checked by the route schema; the rules that relate one value to another live here.
  */
 import { validationError } from '../errors/api-error.js';
-import { checkRedirect, parseAllowEntry } from '../links/redirect-policy.js';
 import type { LinkType } from '../storage/schema.js';
+import { checkRedirect, parseAllowEntry } from './redirect-policy.js';
 
 export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
 export const SUPPORTED_LANGUAGES = ['en', 'de', 'es', 'fr', 'it', 'pl', 'pt', 'zh'] as const;

@@ -1,4 +1,6 @@
 /** The store operations of apps, API keys and the installation's own records (apps/app-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
 import type { ApiKeyRow, AppRow, EventRow, Page } from '../storage/rows.js';
 
 export interface AppStore {
@@ -30,3 +32,6 @@ export interface AppStore {
   claimOnce(key: string, value: string, now: number): Promise<boolean>;
   getMeta(key: string): Promise<string | undefined>;
 }
+
+/** What the app and API-key services receive. */
+export type AppContext = ServiceContext<AppStore>;

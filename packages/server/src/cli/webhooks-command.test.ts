@@ -3,10 +3,12 @@
  * delivers to a real receiver on loopback: output, --json, exit codes, secrets printed only where they are new, and
  * no API key ever printed.
  */
+
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@latchkey/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { deliveryChannels } from '../runtime.js';
 import { type Json, runCli } from '../test-support/cli-process.js';
 import { startTestServer, type TestServer, uniqueEmail } from '../test-support/test-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
@@ -24,7 +26,7 @@ beforeAll(async () => {
     LATCHKEY_API_KEY: server.apiKey,
   };
   receiver = await startWebhookReceiver();
-  worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+  worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
 });
 
 afterAll(async () => {

@@ -4,7 +4,8 @@
  * form it should take.
  */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import { type TSchema, Type } from 'typebox';
+import { Value } from 'typebox/value';
 
 export interface Config {
   port: number;
@@ -64,204 +65,218 @@ export class ConfigError extends Error {
   }
 }
 
-/** Each setting: its environment variable, its flag, and the form it must take (the message says it in words). */
+/**
+ * One setting: its environment variable, its flag, the form it must take (the error message says it in words), a
+ * TypeBox schema for the value (text from the environment is converted to the schema's type first), an optional
+ * check the schema cannot express, and how the checked value becomes the setting.
+ */
+interface Setting<T> {
+  env: string;
+  flag: string | undefined;
+  expected: string;
+  schema: TSchema;
+  check?: (value: never) => boolean;
+  decode?: (value: never) => T | undefined;
+  default?: T;
+}
+
+function setting<T>(definition: Setting<T>): Setting<T> {
+  return definition;
+}
+
+/** A setting that always has a value: its `default` when the variable is unset. */
+function withDefault<T>(definition: Setting<T> & { default: T }): Setting<T> & { default: T } {
+  return definition;
+}
+
+const Text = Type.String({ minLength: 1 });
+
+/** `true`, `false`, `1` or `0`: the one form every on/off variable takes. */
+function onOff(env: string, expected: string, fallback: boolean): Setting<boolean> & { default: boolean } {
+  return withDefault<boolean>({
+    env,
+    flag: undefined,
+    expected,
+    schema: Type.Union(['true', 'false', '1', '0'].map((v) => Type.Literal(v))),
+    decode: (v: string) => v === 'true' || v === '1',
+    default: fallback,
+  });
+}
+
+/** A URL with one of `schemes`, which `URL` can parse. */
+function urlOf(schemes: RegExp): (value: string) => boolean {
+  return (value) => schemes.test(value) && URL.canParse(value);
+}
+
 const settings = {
-  port: {
+  port: withDefault<number>({
     env: 'LATCHKEY_PORT',
     flag: '--port',
     expected: 'a whole number from 1 to 65535, e.g. 8080',
-    schema: z.coerce.number().int().min(1).max(65535).default(8080),
-  },
-  host: {
+    schema: Type.Integer({ minimum: 1, maximum: 65535 }),
+    default: 8080,
+  }),
+  host: withDefault<string>({
     env: 'LATCHKEY_HOST',
     flag: '--host',
     expected: 'an interface address such as 127.0.0.1 or 0.0.0.0',
-    schema: z.string().min(1).default('127.0.0.1'),
-  },
-  dataDir: {
+    schema: Text,
+    default: '127.0.0.1',
+  }),
+  dataDir: withDefault<string>({
     env: 'LATCHKEY_DATA_DIR',
     flag: '--data-dir',
     expected: 'a directory path, e.g. ./data',
-    schema: z.string().min(1).default('./data'),
-  },
-  publicUrl: {
+    schema: Text,
+    default: './data',
+  }),
+  publicUrl: setting<string>({
     env: 'LATCHKEY_PUBLIC_URL',
     flag: '--public-url',
     expected: 'an absolute http(s) URL with no query or fragment, e.g. https://auth.example.com',
-    schema: z
-      .string()
-      .refine((v) => isHttpUrl(v) && !/[?#]/.test(v))
-      .optional(),
-  },
-  databaseUrl: {
+    schema: Type.String(),
+    check: (v: string) => isHttpUrl(v) && !/[?#]/.test(v),
+  }),
+  databaseUrl: setting<string>({
     env: 'DATABASE_URL',
     flag: '--database-url',
     expected: 'a PostgreSQL URL, e.g. postgres://user:password@db.example.com:5432/latchkey',
-    schema: z
-      .string()
-      .refine((v) => /^postgres(ql)?:\/\//i.test(v) && URL.canParse(v))
-      .optional(),
-  },
-  redisUrl: {
+    schema: Type.String(),
+    check: urlOf(/^postgres(ql)?:\/\//i),
+  }),
+  redisUrl: setting<string>({
     env: 'REDIS_URL',
     flag: undefined,
     expected: 'a Redis URL, e.g. redis://127.0.0.1:6379',
-    schema: z
-      .string()
-      .refine((v) => /^rediss?:\/\//i.test(v) && URL.canParse(v))
-      .optional(),
-  },
-  smtpUrl: {
+    schema: Type.String(),
+    check: urlOf(/^rediss?:\/\//i),
+  }),
+  smtpUrl: setting<string>({
     env: 'LATCHKEY_SMTP_URL',
     flag: undefined,
     expected: 'an SMTP URL, e.g. smtps://user:password@smtp.example.com:465',
-    schema: z
-      .string()
-      .refine((v) => /^smtps?:\/\//i.test(v) && URL.canParse(v))
-      .optional(),
-  },
-  masterKey: {
+    schema: Type.String(),
+    check: urlOf(/^smtps?:\/\//i),
+  }),
+  masterKey: setting<Buffer>({
     env: 'LATCHKEY_MASTER_KEY',
     flag: undefined,
     expected: '32 random bytes as 64 hex characters or base64 (make one with `openssl rand -base64 32`)',
-    schema: z
-      .string()
-      .transform((v, ctx) => {
-        const key = decodeKey(v);
-        if (!key) ctx.addIssue({ code: 'custom', message: 'bad key' });
-        return key ?? Buffer.alloc(0);
-      })
-      .optional(),
-  },
-  logLevel: {
+    schema: Type.String(),
+    decode: (v: string) => decodeKey(v),
+  }),
+  logLevel: withDefault<Config['logLevel']>({
     env: 'LATCHKEY_LOG_LEVEL',
     flag: '--log-level',
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  },
-  smtpFrom: {
+    schema: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    ),
+    default: 'info',
+  }),
+  smtpFrom: setting<string>({
     env: 'LATCHKEY_SMTP_FROM',
     flag: undefined,
     expected: 'an email address, optionally with a name: "Acme <login@acme.example>"',
-    schema: z
-      .string()
-      .refine((v) => /^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v.trim()))
-      .optional(),
-  },
-  dkimDomain: {
+    schema: Type.String(),
+    check: (v: string) => /^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(v.trim()),
+  }),
+  dkimDomain: setting<string>({
     env: 'LATCHKEY_DKIM_DOMAIN',
     flag: undefined,
     expected: 'the signing domain, e.g. acme.example',
-    schema: z.string().min(1).optional(),
-  },
-  dkimSelector: {
+    schema: Text,
+  }),
+  dkimSelector: setting<string>({
     env: 'LATCHKEY_DKIM_SELECTOR',
     flag: undefined,
     expected: 'the DKIM selector, e.g. latchkey',
-    schema: z.string().min(1).optional(),
-  },
-  dkimPrivateKey: {
+    schema: Text,
+  }),
+  dkimPrivateKey: setting<string>({
     env: 'LATCHKEY_DKIM_PRIVATE_KEY',
     flag: undefined,
     expected: 'a PEM private key, or the path of a file holding one',
-    schema: z.string().min(1).optional(),
-  },
-  twilioAccountSid: {
+    schema: Text,
+  }),
+  twilioAccountSid: setting<string>({
     env: 'LATCHKEY_TWILIO_ACCOUNT_SID',
     flag: undefined,
     expected: 'a Twilio account SID (AC…)',
-    schema: z.string().min(1).optional(),
-  },
-  twilioAuthToken: {
+    schema: Text,
+  }),
+  twilioAuthToken: setting<string>({
     env: 'LATCHKEY_TWILIO_AUTH_TOKEN',
     flag: undefined,
     expected: 'the Twilio auth token',
-    schema: z.string().min(1).optional(),
-  },
-  twilioFrom: {
+    schema: Text,
+  }),
+  twilioFrom: setting<string>({
     env: 'LATCHKEY_TWILIO_FROM',
     flag: undefined,
     expected: 'the sending number in E.164 (e.g. +14155550100) or a messaging service SID (MG…)',
-    schema: z
-      .string()
-      .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/)
-      .optional(),
-  },
-  twilioBaseUrl: {
+    schema: Type.String({ pattern: '^(\\+[1-9]\\d{6,14}|MG[0-9a-fA-F]{32})$' }),
+  }),
+  twilioBaseUrl: withDefault<string>({
     env: 'LATCHKEY_TWILIO_BASE_URL',
     flag: undefined,
     expected: 'an http(s) URL of a Twilio-compatible API, e.g. https://api.twilio.com',
-    schema: z
-      .string()
-      .refine((v) => isHttpUrl(v))
-      .default('https://api.twilio.com'),
-  },
-  smsHookUrl: {
+    schema: Type.String(),
+    check: (v: string) => isHttpUrl(v),
+    default: 'https://api.twilio.com',
+  }),
+  smsHookUrl: setting<string>({
     env: 'LATCHKEY_SMS_HOOK_URL',
     flag: undefined,
     expected: 'the http(s) URL your app receives SMS to deliver at',
-    schema: z
-      .string()
-      .refine((v) => isHttpUrl(v))
-      .optional(),
-  },
-  smsHookSecret: {
+    schema: Type.String(),
+    check: (v: string) => isHttpUrl(v),
+  }),
+  smsHookSecret: setting<string>({
     env: 'LATCHKEY_SMS_HOOK_SECRET',
     flag: undefined,
     expected:
       'a signing secret "whsec_" followed by base64 of at least 24 bytes (make one with: echo whsec_$(openssl rand -base64 32))',
-    schema: z
-      .string()
-      .refine((v) => /^whsec_[A-Za-z0-9+/=]+$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 24)
-      .optional(),
-  },
-  deliveryWorker: {
-    env: 'LATCHKEY_DELIVERY_WORKER',
-    flag: undefined,
-    expected: 'true or false (false: this process queues messages but leaves sending to other processes)',
-    schema: z
-      .enum(['true', 'false', '1', '0'])
-      .default('true')
-      .transform((v) => v === 'true' || v === '1'),
-  },
-  deliveryMaxAttempts: {
+    schema: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$' }),
+    check: (v: string) => Buffer.from(v.slice(6), 'base64').length >= 24,
+  }),
+  deliveryWorker: onOff(
+    'LATCHKEY_DELIVERY_WORKER',
+    'true or false (false: this process queues messages but leaves sending to other processes)',
+    true,
+  ),
+  deliveryMaxAttempts: withDefault<number>({
     env: 'LATCHKEY_DELIVERY_MAX_ATTEMPTS',
     flag: undefined,
     expected: 'a whole number from 1 to 50',
-    schema: z.coerce.number().int().min(1).max(50).default(8),
-  },
-  deliveryRetryBaseSeconds: {
+    schema: Type.Integer({ minimum: 1, maximum: 50 }),
+    default: 8,
+  }),
+  deliveryRetryBaseSeconds: withDefault<number>({
     env: 'LATCHKEY_DELIVERY_RETRY_SECONDS',
     flag: undefined,
     expected: 'a number of seconds from 0.01 to 3600 (the first retry delay)',
-    schema: z.coerce.number().min(0.01).max(3600).default(5),
-  },
-  deliveryLeaseSeconds: {
+    schema: Type.Number({ minimum: 0.01, maximum: 3600 }),
+    default: 5,
+  }),
+  deliveryLeaseSeconds: withDefault<number>({
     env: 'LATCHKEY_DELIVERY_LEASE_SECONDS',
     flag: undefined,
     expected: 'a number of seconds from 0.5 to 3600',
-    schema: z.coerce.number().min(0.5).max(3600).default(60),
-  },
-  webhookAllowPrivate: {
-    env: 'LATCHKEY_WEBHOOK_ALLOW_PRIVATE',
-    flag: undefined,
-    expected:
-      'true or false (true lets webhook endpoints point at loopback and private addresses: development only)',
-    schema: z
-      .enum(['true', 'false', '1', '0'])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
-  },
-  trustProxy: {
-    env: 'LATCHKEY_TRUST_PROXY',
-    flag: undefined,
-    expected: 'true or false (true only behind a reverse proxy that sets X-Forwarded-For)',
-    schema: z
-      .enum(['true', 'false', '1', '0'])
-      .default('false')
-      .transform((v) => v === 'true' || v === '1'),
-  },
-} as const;
+    schema: Type.Number({ minimum: 0.5, maximum: 3600 }),
+    default: 60,
+  }),
+  webhookAllowPrivate: onOff(
+    'LATCHKEY_WEBHOOK_ALLOW_PRIVATE',
+    'true or false (true lets webhook endpoints point at loopback and private addresses: development only)',
+    false,
+  ),
+  trustProxy: onOff(
+    'LATCHKEY_TRUST_PROXY',
+    'true or false (true only behind a reverse proxy that sets X-Forwarded-For)',
+    false,
+  ),
+};
 
 type Settings = typeof settings;
 
@@ -275,7 +290,29 @@ const SECRET_SETTINGS = new Set<string>([
   'twilioAuthToken',
   'smsHookSecret',
 ]);
-type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+/** Each setting's value: what its `default` says when it has one, else possibly undefined. */
+type Parsed = {
+  [K in keyof Settings]: Settings[K] extends Setting<infer T>
+    ? Settings[K] extends { default: T }
+      ? T
+      : T | undefined
+    : never;
+};
+
+/** The value of one setting from its raw text, or `invalid` when the text is not of the expected form. */
+function parseSetting<T>(definition: Setting<T>, raw: string | undefined): T | undefined | typeof INVALID {
+  if (raw === undefined) return definition.default;
+  // Text from the environment becomes a number where the schema wants one; TypeBox then checks it whole (so
+  // `80.5` is not a port, where a conversion to an integer would have made it 80).
+  const numeric = ['integer', 'number'].includes((definition.schema as { type?: string }).type ?? '');
+  const value = numeric && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
+  if (!Value.Check(definition.schema, value)) return INVALID;
+  if (definition.check && !definition.check(value as never)) return INVALID;
+  if (!definition.decode) return value as T;
+  return definition.decode(value as never) ?? INVALID;
+}
+const INVALID = Symbol('invalid');
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
   const problems: string[] = [];
@@ -286,9 +323,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     const fromFlag = (flags as Record<string, string | undefined>)[name];
     const fromEnv = env[setting.env];
     const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
-    const result = setting.schema.safeParse(raw);
-    if (result.success) {
-      parsed[name] = result.data;
+    const value = parseSetting(setting as Setting<unknown>, raw);
+    if (value !== INVALID) {
+      parsed[name] = value;
     } else {
       const source =
         fromFlag !== undefined && setting.flag ? `${setting.flag} (${setting.env})` : setting.env;

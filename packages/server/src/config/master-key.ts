@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../storage/private-files.js';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
+import { ensurePrivateDir } from './private-files.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 

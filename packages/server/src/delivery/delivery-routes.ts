@@ -1,13 +1,13 @@
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { actingApp } from '../http/auth.js';
 import type { RouteGroups } from '../http/routes.js';
+import type { DeliveryContext } from './outbox-store.js';
 
 /**
  * The development outbox: what the `log` transports "sent", newest first, so a developer can follow a link without
  * a mail server. It exists only while a development transport is in use, and shows only the caller's app.
  */
-export function deliveryRoutes(ctx: Context): RouteGroups {
+export function deliveryRoutes(ctx: DeliveryContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.get(

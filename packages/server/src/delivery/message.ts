@@ -3,6 +3,8 @@
  * database: they send one message and say whether it worked, and if not, whether trying again could help.
  */
 
+import type { DevOutbox } from './dev-outbox.js';
+
 export interface OutgoingEmail {
   /** Our id for the message (`msg_…`), stable across retries; also sent as a header for tracing. */
   id: string;
@@ -48,3 +50,13 @@ export interface SmsTransport {
 
 /** The fetch a transport uses, injected so tests and benchmarks can see or replace the network. */
 export type Fetch = typeof fetch;
+
+/** The transports this process sends with, and the hook that tells its outbox worker a message was queued. */
+export interface Delivery {
+  email: EmailTransport;
+  sms: SmsTransport;
+  /** What the development (`log`) transports sent, for GET /v1/dev/outbox. */
+  devOutbox: DevOutbox;
+  /** Tells this process's outbox worker that a message was queued (a no-op when no worker runs). */
+  wake(): void;
+}

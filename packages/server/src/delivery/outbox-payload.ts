@@ -1,7 +1,7 @@
-import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
 import type { OutboxRow } from '../storage/rows.js';
 import type { Channel, LinkType } from '../storage/schema.js';
+import type { DeliveryContext } from './outbox-store.js';
 
 /**
  * What a queued message needs to be rendered and sent. It holds the live link (and code), so it is sealed under
@@ -19,20 +19,20 @@ export interface OutboxPayload {
 }
 
 export function sealPayload(
-  ctx: Pick<Context, 'secretBox'>,
+  ctx: Pick<DeliveryContext, 'secretBox'>,
   messageId: string,
   payload: OutboxPayload,
 ): string {
   return ctx.secretBox.seal(JSON.stringify(payload), messageId);
 }
 
-export function openPayload(ctx: Pick<Context, 'secretBox'>, row: OutboxRow): OutboxPayload {
+export function openPayload(ctx: Pick<DeliveryContext, 'secretBox'>, row: OutboxRow): OutboxPayload {
   return JSON.parse(ctx.secretBox.open(row.payload, row.id)) as OutboxPayload;
 }
 
 /** A new message for the outbox, due now, with its payload sealed under its own id. */
 export function queuedOutboxRow(
-  ctx: Pick<Context, 'secretBox' | 'random'>,
+  ctx: Pick<DeliveryContext, 'secretBox' | 'random'>,
   target: { appId: string; linkId: string | null; channel: Channel; recipient: string },
   payload: OutboxPayload,
   now: number,

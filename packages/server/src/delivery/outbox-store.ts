@@ -1,5 +1,9 @@
 /** The store operations of the outbox: claiming, recording and purging messages (delivery/outbox-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
 import type { EventRow, OutboxRow } from '../storage/rows.js';
+import type { Delivery } from './message.js';
+import type { TemplateContext } from './templates/template-store.js';
 
 export interface OutboxOutcome {
   id: string;
@@ -22,4 +26,15 @@ export interface OutboxStore {
   markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
   /** Deletes sent and abandoned messages a week after their last change; answers how many. */
   purgeOutbox(now: number): Promise<number>;
+}
+
+/** What the outbox worker and the delivery routes receive. */
+export type DeliveryContext = TemplateContext &
+  ServiceContext<OutboxStore> & {
+    delivery: Delivery;
+  };
+
+/** What a service that queues a message needs: a way to tell this process's worker. */
+export interface QueueContext {
+  delivery: Pick<Delivery, 'wake'>;
 }

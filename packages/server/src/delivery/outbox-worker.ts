@@ -1,19 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type AppSettings, readSettings } from '../apps/app-settings.js';
-import type { Context } from '../context.js';
-import { makeEvent } from '../events/event-factory.js';
-import type { AppRow, OutboxRow, TemplateRow } from '../storage/rows.js';
-import { sendWebhookMessage } from '../webhooks/webhook-sender.js';
-import { retryDelay } from './backoff.js';
-import type { DeliveryResult, EmailTransport, SmsTransport } from './message.js';
-import { openPayload } from './outbox-payload.js';
-import type { OutboxOutcome } from './outbox-store.js';
-import {
-  type LinkMessageInput,
-  renderLinkEmail,
-  renderLinkSms,
-  type TemplateLookup,
-} from './templates/template-service.js';
+import type { OutboxRow } from '../storage/rows.js';
+import type { DeliveryChannel, DispatchRun } from './channel.js';
+import type { DeliveryContext, OutboxOutcome } from './outbox-store.js';
 
 /** How long a newly queued message waits for others to join its claim. */
 const GATHER_MS = 10;
@@ -25,6 +13,9 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
 }
 
+/** The worker needs the outbox, the delivery settings and a logger; the channels bring what sending needs. */
+export type WorkerContext = Pick<DeliveryContext, 'store' | 'config' | 'clock' | 'logger'>;
+
 /**
  * Sends what the outbox holds. Every server process runs one; they share the work through leased claims, so a
  * message is sent by one worker at a time, and a worker that dies mid-send leaves its messages to be claimed again
@@ -32,9 +23,8 @@ export interface OutboxWorkerOptions {
  */
 export class OutboxWorker {
   readonly id = `wkr_${randomUUID()}`;
-  readonly #ctx: Context;
-  readonly #email: EmailTransport;
-  readonly #sms: SmsTransport;
+  readonly #ctx: WorkerContext;
+  readonly #channels: ReadonlyMap<string, DeliveryChannel>;
   readonly #pollMs: number;
   readonly #concurrency: number;
   readonly #inFlight = new Set<Promise<void>>();
@@ -46,14 +36,9 @@ export class OutboxWorker {
   #sentFlush: Promise<void> | undefined;
   #stopped = true;
 
-  constructor(
-    ctx: Context,
-    transports: { email: EmailTransport; sms: SmsTransport },
-    options: OutboxWorkerOptions = {},
-  ) {
+  constructor(ctx: WorkerContext, channels: readonly DeliveryChannel[], options: OutboxWorkerOptions = {}) {
     this.#ctx = ctx;
-    this.#email = transports.email;
-    this.#sms = transports.sms;
+    this.#channels = new Map(channels.map((channel) => [channel.id, channel]));
     this.#pollMs = options.pollMs ?? 1000;
     this.#concurrency = options.concurrency ?? 20;
   }
@@ -114,9 +99,9 @@ export class OutboxWorker {
       const free = this.#concurrency - this.#inFlight.size;
       if (free <= 0) return;
       const rows = await this.#claim(free);
-      const reader = claimReader(this.#ctx);
+      const run = this.#run();
       for (const row of rows) {
-        const delivery: Promise<void> = this.#deliver(row, reader).finally(() => {
+        const delivery: Promise<void> = this.#deliver(row, run).finally(() => {
           this.#inFlight.delete(delivery);
           this.wake();
         });
@@ -132,8 +117,8 @@ export class OutboxWorker {
   /** Claims up to `limit` due messages and sends them, waiting for every one; answers how many it claimed. */
   async runOnce(limit = this.#concurrency): Promise<number> {
     const rows = await this.#claim(limit);
-    const reader = claimReader(this.#ctx);
-    await Promise.all(rows.map((row) => this.#deliver(row, reader)));
+    const run = this.#run();
+    await Promise.all(rows.map((row) => this.#deliver(row, run)));
     return rows.length;
   }
 
@@ -159,161 +144,49 @@ export class OutboxWorker {
     return ctx.store.claimOutbox(now, now + ctx.config.delivery.leaseMs, limit, this.id);
   }
 
-  async #deliver(row: OutboxRow, reader: ClaimReader): Promise<void> {
+  /**
+   * Hands a claimed message to its channel. Nothing a channel does may escape: an error here, even from recording
+   * the outcome, is logged and the message stays leased, so another attempt follows when the lease runs out. (An
+   * escaping rejection would be unhandled, and Node stops the process on one.)
+   */
+  async #deliver(row: OutboxRow, run: DispatchRun): Promise<void> {
     const ctx = this.#ctx;
-    if (row.channel === 'webhook') {
-      try {
-        await sendWebhookMessage(ctx, row, this.id);
-      } catch (error) {
-        // The lease runs out and another attempt follows: nothing is lost.
-        ctx.logger.warn(
-          { err: error, messageId: row.id },
-          'webhook delivery could not be recorded; will retry',
-        );
-      }
-      return;
-    }
-    let result: DeliveryResult;
     try {
-      result = await this.#send(row, reader);
-    } catch (error) {
-      // Our own failure (a broken override, a vanished app): worth retrying, since an operator can fix it.
-      result = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
-    }
-    const now = ctx.clock();
-    const base = {
-      magic_link_id: row.link_id,
-      message_id: row.id,
-      channel: row.channel,
-      attempt: row.attempts,
-    };
-    if (result.ok) {
-      try {
-        await this.#recordSent({
-          id: row.id,
-          worker: this.id,
-          now,
-          events:
-            row.link_id === null
-              ? []
-              : [makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now)],
-        });
-      } catch (error) {
-        // The message went out but is not marked: its lease runs out and it is sent again (at-least-once).
-        ctx.logger.warn(
-          { err: error, messageId: row.id },
-          'a sent message could not be recorded; it will be resent',
-        );
+      const channel = this.#channels.get(row.channel);
+      if (channel) {
+        await channel.dispatch(row, run);
+        return;
       }
-      return;
-    }
-    const final = result.permanent || row.attempts >= ctx.config.delivery.maxAttempts;
-    const random = ctx.random(4).readUInt32BE(0) / 2 ** 32;
-    ctx.logger.warn(
-      { messageId: row.id, attempt: row.attempts, final, error: result.error },
-      'message not delivered',
-    );
-    await ctx.store.markOutboxFailed({
-      id: row.id,
-      worker: this.id,
-      now,
-      error: result.error,
-      retryAt: final ? null : now + retryDelay(row.attempts, ctx.config.delivery.retryBaseMs, random),
-      events:
-        row.link_id === null
-          ? []
-          : [
-              makeEvent(
-                ctx,
-                row.app_id,
-                'magic_link.delivery_failed',
-                row.link_id,
-                { ...base, reason: result.error.slice(0, 300), permanent: result.permanent },
-                now,
-              ),
-            ],
-    });
-  }
-
-  async #send(row: OutboxRow, reader: ClaimReader): Promise<DeliveryResult> {
-    const ctx = this.#ctx;
-    const payload = openPayload(ctx, row);
-    const found = await reader.app(row.app_id);
-    if (!found) return { ok: false, permanent: true, error: 'The app no longer exists.' };
-    const { app, settings } = found;
-    const input: LinkMessageInput = {
-      templates: reader.template,
-      appId: app.id,
-      appName: app.name,
-      type: payload.type,
-      language: payload.language,
-      defaultLanguage: settings.default_language,
-      url: payload.url,
-      ...(payload.code === undefined ? {} : { code: payload.code }),
-      expiresInMinutes: Math.max(1, Math.round((payload.expiresAt - ctx.clock()) / 60_000)),
-      identifier: payload.identifier,
-      identifierKind: payload.identifierKind,
-    };
-    if (row.channel === 'phone') {
-      return this.#sms.send({
+      await ctx.store.markOutboxFailed({
         id: row.id,
-        appId: row.app_id,
-        linkId: row.link_id,
-        to: row.recipient,
-        body: await renderLinkSms(ctx, input),
+        worker: this.id,
+        now: ctx.clock(),
+        events: [],
+        error: `No delivery channel "${row.channel}" is registered in this process.`,
+        retryAt: null,
       });
+    } catch (error) {
+      ctx.logger.error(
+        { err: error, messageId: row.id, channel: row.channel },
+        'delivering a message failed; it will be tried again when its lease runs out',
+      );
     }
-    const rendered = await renderLinkEmail(ctx, input);
-    return this.#email.send({
-      id: row.id,
-      appId: row.app_id,
-      to: row.recipient,
-      from: senderOf(settings, ctx.config.delivery.smtpFrom),
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-    });
   }
-}
 
-/** The app's own sender when set, else the server's LATCHKEY_SMTP_FROM ("Name <address>" or a bare address). */
-function senderOf(settings: AppSettings, fallback: string): { name: string | null; address: string } {
-  const parsed = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(fallback);
-  const base = parsed
-    ? { name: parsed[1] || null, address: parsed[2]! }
-    : { name: null, address: fallback.trim() };
-  return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
-}
-
-interface ClaimReader {
-  app(id: string): Promise<{ app: AppRow; settings: AppSettings } | undefined>;
-  template: TemplateLookup;
-}
-
-/**
- * Reads each app, its settings and its template overrides once per claim, not once per message: a claim mostly
- * holds messages of a few apps, and a change made meanwhile applies from the next claim.
- */
-function claimReader(ctx: Context): ClaimReader {
-  const apps = new Map<string, Promise<{ app: AppRow; settings: AppSettings } | undefined>>();
-  const templates = new Map<string, Promise<TemplateRow | undefined>>();
-  return {
-    app(id) {
-      let found = apps.get(id);
-      if (!found) {
-        found = ctx.store.getApp(id).then((app) => app && { app, settings: readSettings(app.settings) });
-        apps.set(id, found);
-      }
-      return found;
-    },
-    template(appId, type, language) {
-      const key = `${appId}:${type}:${language}`;
-      let row = templates.get(key);
-      if (!row) {
-        row = ctx.store.getTemplate(appId, type, language);
-        templates.set(key, row);
-      }
-      return row;
-    },
-  };
+  /** What the channels get for one claim: the worker's id, the batched send record, and per-claim reads. */
+  #run(): DispatchRun {
+    const reads = new Map<string, Promise<unknown>>();
+    return {
+      worker: this.id,
+      recordSent: (outcome) => this.#recordSent(outcome),
+      once: <T>(key: string, read: () => Promise<T>) => {
+        let found = reads.get(key) as Promise<T> | undefined;
+        if (!found) {
+          found = read();
+          reads.set(key, found);
+        }
+        return found;
+      },
+    };
+  }
 }

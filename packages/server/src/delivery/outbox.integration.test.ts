@@ -4,7 +4,7 @@
  * Every case runs on SQLite and on PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDelivery } from '../runtime.js';
+import { deliveryChannels, startDelivery } from '../runtime.js';
 import { openDatabase } from '../storage/database.js';
 import type { LinkType } from '../storage/schema.js';
 import { freePort } from '../test-support/cli-process.js';
@@ -62,7 +62,7 @@ function runWorker(s: TestServer): void {
 
 /** One pass of a worker: claims what is due and sends it. */
 function worker(s: TestServer): OutboxWorker {
-  return new OutboxWorker(s.ctx, s.ctx.delivery, { pollMs: 50 });
+  return new OutboxWorker(s.ctx, deliveryChannels(s.ctx), { pollMs: 50 });
 }
 
 async function createSent(s: TestServer, body: Record<string, unknown>, key?: string): Promise<Json> {

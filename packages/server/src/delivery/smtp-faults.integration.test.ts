@@ -4,7 +4,9 @@
  * its reply, stalls, or answers 4xx and then 5xx. The worker is driven pass by pass and the server's clock moved to
  * each retry, so backoff is seen without waiting for it. Every case runs on SQLite and on PostgreSQL.
  */
+
 import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryChannels } from '../runtime.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
   type MisbehavingSmtp,
@@ -89,7 +91,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
     const smtp = await badSmtp(['drop-in-data', 'drop-in-data']);
     const s = await server(dialect, { LATCHKEY_SMTP_URL: smtp.url });
     const link = await createSent(s);
-    const worker = new OutboxWorker(s.ctx, s.ctx.delivery);
+    const worker = new OutboxWorker(s.ctx, deliveryChannels(s.ctx));
 
     const first = await pass(s, worker);
     expect(first.claimed).toBe(1);
@@ -127,7 +129,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
     const smtp = await badSmtp(['drop-after-data']);
     const s = await server(dialect, { LATCHKEY_SMTP_URL: smtp.url });
     const link = await createSent(s);
-    const worker = new OutboxWorker(s.ctx, s.ctx.delivery);
+    const worker = new OutboxWorker(s.ctx, deliveryChannels(s.ctx));
 
     expect(await worker.runOnce()).toBe(1);
     const failed = (await readLink(s, link.id)).deliveries[0];
@@ -150,7 +152,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
       LATCHKEY_SMTP_URL: `${smtp.url}?greetingTimeout=300&socketTimeout=600`,
     });
     const link = await createSent(s);
-    const worker = new OutboxWorker(s.ctx, s.ctx.delivery);
+    const worker = new OutboxWorker(s.ctx, deliveryChannels(s.ctx));
 
     let started = Date.now();
     expect(await worker.runOnce()).toBe(1);
@@ -195,7 +197,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
       LATCHKEY_SMTP_URL: `smtp://mailer:${encodeURIComponent(PASSWORD)}@127.0.0.1:${smtp.port}`,
     });
     const link = await createSent(s);
-    const worker = new OutboxWorker(s.ctx, s.ctx.delivery);
+    const worker = new OutboxWorker(s.ctx, deliveryChannels(s.ctx));
 
     expect(await worker.runOnce()).toBe(1);
     const deferred = (await readLink(s, link.id)).deliveries[0];
@@ -241,7 +243,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
     ]);
     const s = await server(dialect, { LATCHKEY_SMTP_URL: smtp.url, LATCHKEY_DELIVERY_MAX_ATTEMPTS: '3' });
     const link = await createSent(s);
-    const worker = new OutboxWorker(s.ctx, s.ctx.delivery);
+    const worker = new OutboxWorker(s.ctx, deliveryChannels(s.ctx));
 
     const seen: string[] = [];
     for (let attempt = 1; attempt <= 2; attempt++) {

@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
 import type { EventRow } from '../storage/rows.js';
+import type { EventContext } from './event-store.js';
 
 /** Every state change is recorded as an event row, written in the same transaction as the change itself. */
 export type EventType =
@@ -39,7 +39,7 @@ export type EventType =
   | 'webhook_endpoint.disabled';
 
 export function makeEvent(
-  ctx: Pick<Context, 'clock' | 'random'>,
+  ctx: Pick<EventContext, 'clock' | 'random'>,
   appId: string | null,
   type: EventType,
   subjectId: string | null,

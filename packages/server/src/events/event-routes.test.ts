@@ -1,6 +1,7 @@
 /** The events API (list with type, since and cursor; read one), the audit trail, and the link-expiry sweep. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../crypto/tokens.js';
+import { sweepExpiredLinks } from '../links/link-expiry.js';
 import { DIALECTS } from '../test-support/databases.js';
 import {
   createOtherApp,
@@ -10,7 +11,6 @@ import {
   type TestServer,
   uniqueEmail,
 } from '../test-support/test-server.js';
-import { sweepExpiredLinks } from './expiry-sweep.js';
 
 interface Ev {
   id: string;

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp } from '../http/auth.js';
 import { iso, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import type { EventRow } from '../storage/rows.js';
 import { getEventOrThrow, listEvents } from './event-service.js';
+import type { EventContext } from './event-store.js';
 
 export function presentEvent(row: EventRow) {
   return {
@@ -18,7 +18,7 @@ export function presentEvent(row: EventRow) {
 }
 
 /** The events API: what happened in an app, newest first, for apps that poll rather than receive webhooks. */
-export function eventRoutes(ctx: Context): RouteGroups {
+export function eventRoutes(ctx: EventContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.get(

@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import type { EventRow, Page } from '../storage/rows.js';
+import type { EventContext } from './event-store.js';
 
 export interface EventFilter {
   type?: string | undefined;
@@ -10,7 +10,7 @@ export interface EventFilter {
 
 /** The events of an app, newest first. */
 export function listEvents(
-  ctx: Context,
+  ctx: EventContext,
   appId: string,
   filter: EventFilter,
   page: Page,
@@ -22,7 +22,7 @@ export function listEvents(
   return ctx.store.listEvents(appId, { type: filter.type, since }, page);
 }
 
-export async function getEventOrThrow(ctx: Context, appId: string, id: string): Promise<EventRow> {
+export async function getEventOrThrow(ctx: EventContext, appId: string, id: string): Promise<EventRow> {
   const row = await ctx.store.getEvent(appId, id);
   if (!row) throw new ApiError('not_found', `No event ${id} in this app.`);
   return row;

@@ -1,4 +1,6 @@
 /** The store operations of the event log (events/event-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
 import type { EventRow, Page } from '../storage/rows.js';
 
 export interface EventStore {
@@ -11,3 +13,6 @@ export interface EventStore {
   /** Writes events that belong to no other change (a refused request changes nothing else). */
   insertEvents(events: EventRow[]): Promise<void>;
 }
+
+/** What the event services receive. */
+export type EventContext = ServiceContext<EventStore>;

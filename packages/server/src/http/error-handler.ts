@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError } from '../errors/api-error.js';
 import { STORAGE_RETRY_AFTER_SECONDS, storageOutage } from '../storage/storage-errors.js';
 import { redactUrl } from './logger.js';
+import { type SchemaIssue, validationFailure } from './validation.js';
 
 /**
  * The one place that turns errors into responses. Our own `ApiError`s carry their code; Fastify's request errors
@@ -40,7 +41,9 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
   if (storageOutage(error)) return storageUnavailable();
   const fe = error as FastifyError;
-  if (fe.validation && fe.validation.length > 0) return fromValidation(fe);
+  if (fe.validation && fe.validation.length > 0) {
+    return validationFailure(fe.validation as unknown as SchemaIssue[], fe.validationContext ?? 'body');
+  }
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -77,20 +80,4 @@ function storageUnavailable(): ApiError {
     `Latchkey cannot use its database right now, so this request was not completed. Retry in ${STORAGE_RETRY_AFTER_SECONDS} seconds (Retry-After); if it keeps failing, the operator should check the database (the server log names the cause).`,
     { headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } },
   );
-}
-
-function fromValidation(error: FastifyError): ApiError {
-  const first = error.validation![0]!;
-  const params = first.params as Record<string, unknown>;
-  const base = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
-  const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
-  const field = [base, missing ?? extra].filter(Boolean).join('.') || (error.validationContext ?? 'body');
-  let message: string;
-  if (field === 'body')
-    message = 'Send a JSON object as the request body (`{}` when every field is optional).';
-  else if (missing) message = `${field} is required.`;
-  else if (extra) message = `${field} is not a known field.`;
-  else message = `${field} ${first.message ?? 'is invalid'}.`;
-  return new ApiError('validation_failed', message, { param: field });
 }

@@ -1,4 +1,6 @@
 /** The store operations behind `Idempotency-Key` (http/idempotency-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
 import type { IdempotencyRow } from '../storage/rows.js';
 
 /** What `beginIdempotentRequest` found: go ahead, replay the stored answer, or refuse. */
@@ -27,3 +29,6 @@ export interface IdempotencyStore {
   /** Deletes rows past `expires_at`; answers how many. */
   purgeIdempotencyKeys(now: number): Promise<number>;
 }
+
+/** What `Idempotency-Key` handling receives. */
+export type IdempotencyContext = ServiceContext<IdempotencyStore>;

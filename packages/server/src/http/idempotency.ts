@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { principalOf } from './auth.js';
+import type { IdempotencyContext } from './idempotency-store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** How long an answer is replayed. */
@@ -48,7 +48,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * route read it; with the method and path it makes the request's fingerprint.
  */
 export async function claimIdempotencyKey(
-  ctx: Context,
+  ctx: IdempotencyContext,
   request: FastifyRequest,
   bodyText: string | (() => string),
 ): Promise<IdempotencyClaim> {
@@ -142,7 +142,7 @@ export function sendStoredAnswer(reply: FastifyReply, answer: StoredAnswer): Fas
  * request that fails changes nothing, so its key is released and a retry runs again.
  */
 export async function idempotentJson(
-  ctx: Context,
+  ctx: IdempotencyContext,
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp } from '../http/auth.js';
-import { presentUser } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id } from '../http/schemas.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
+import { presentUser } from '../users/user-present.js';
+import type { LinkContext } from './link-store.js';
 import { redeemEmbedded } from './redemption-service.js';
 
 const RedeemBody = Type.Object(
@@ -18,7 +18,7 @@ const RedeemBody = Type.Object(
 );
 
 /** Redemption on the app's own page: its backend hands over the token it received as `lk_token`. */
-export function embeddedRoutes(ctx: Context): RouteGroups {
+export function embeddedRoutes(ctx: LinkContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.post(

@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { findApp } from '../apps/app-service.js';
 import { readSettings } from '../apps/app-settings.js';
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import { acceptForms } from '../http/forms.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
@@ -16,6 +15,7 @@ import {
 } from '../pages/render.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import type { AppRow, MagicLinkRow } from '../storage/rows.js';
+import type { LinkContext } from './link-store.js';
 import { type LinkProblem, peekLink, recordOpened, redeemHosted } from './redemption-service.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 512 }) });
@@ -25,7 +25,7 @@ const PROBLEMS = new Set<string>(['link_expired', 'link_used', 'link_revoked', '
  * The pages a person reaches from a link. GET and HEAD only ever read: scanners and previews fetch links before
  * people do, so the link is spent only by the POST that the page's button (or, in `auto` mode, its script) sends.
  */
-export function hostedRoutes(ctx: Context): RouteGroups {
+export function hostedRoutes(ctx: LinkContext): RouteGroups {
   return {
     public: async (app) => {
       // Only these pages take form posts (the confirm button); every API route reads JSON alone.

@@ -1,10 +1,11 @@
 import { type Static, Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp } from '../http/auth.js';
 import { idempotentJson } from '../http/idempotency.js';
-import { listResponse, presentDelivery, presentLink } from '../http/present.js';
+import type { IdempotencyContext } from '../http/idempotency-store.js';
+import { listResponse } from '../http/present.js';
 import type { Request, RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import { presentDelivery, presentLink } from './link-present.js';
 import {
   createLink,
   getLinkWithDeliveries,
@@ -13,6 +14,7 @@ import {
   revokeLink,
   revokeUserLinks,
 } from './link-service.js';
+import type { LinkContext } from './link-store.js';
 
 const LinkType = Type.Union([
   Type.Literal('login'),
@@ -40,7 +42,7 @@ export const CreateLinkBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function linkRoutes(ctx: Context): RouteGroups {
+export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
   return {
     apiKey: async (app) => {
       const createSchema = {

@@ -1,6 +1,6 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
-import type { Context } from '../context.js';
+import { checkRedirect } from '../apps/redirect-policy.js';
 import { newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { ApiError, validationError } from '../errors/api-error.js';
@@ -15,8 +15,7 @@ import {
   phoneOrThrow,
   throwAsConflict,
 } from '../users/user-service.js';
-import type { LinkFilter } from './link-store.js';
-import { checkRedirect } from './redirect-policy.js';
+import type { LinkContext, LinkFilter } from './link-store.js';
 
 export interface CreateLinkInput {
   user_id?: string | undefined;
@@ -66,7 +65,7 @@ export interface PlanOptions {
 
 /** Validates the input and builds the link, its new user (if any), events and message, without writing them. */
 export async function planLink(
-  ctx: Context,
+  ctx: LinkContext,
   appId: string,
   input: CreateLinkInput,
   options: PlanOptions = {},
@@ -133,7 +132,7 @@ export async function planLink(
 }
 
 export async function createLink(
-  ctx: Context,
+  ctx: LinkContext,
   appId: string,
   input: CreateLinkInput,
   retried = false,
@@ -150,7 +149,7 @@ export async function createLink(
   return { link, token, url };
 }
 
-export function linkUrl(ctx: Context, settings: AppSettings, link: MagicLinkRow, token: string): string {
+export function linkUrl(ctx: LinkContext, settings: AppSettings, link: MagicLinkRow, token: string): string {
   if (link.magic_link_path !== null && settings.site_url !== null) {
     const url = new URL(link.magic_link_path, settings.site_url);
     url.searchParams.set('lk_token', token);
@@ -277,7 +276,7 @@ interface ResolvedUser {
 }
 
 async function resolveUser(
-  ctx: Context,
+  ctx: LinkContext,
   appId: string,
   settings: AppSettings,
   input: CreateLinkInput,
@@ -327,7 +326,7 @@ async function resolveUser(
   return { user, newUser: true, identifier, identifierKind: kind };
 }
 
-export async function getLinkOrThrow(ctx: Context, appId: string, linkId: string): Promise<MagicLinkRow> {
+export async function getLinkOrThrow(ctx: LinkContext, appId: string, linkId: string): Promise<MagicLinkRow> {
   const link = await ctx.store.getLink(appId, linkId);
   if (!link) throw new ApiError('not_found', `No magic link ${linkId} in this app.`);
   return link;
@@ -335,7 +334,7 @@ export async function getLinkOrThrow(ctx: Context, appId: string, linkId: string
 
 /** A link with the messages that carry it, for reading its delivery state. */
 export async function getLinkWithDeliveries(
-  ctx: Context,
+  ctx: LinkContext,
   appId: string,
   linkId: string,
 ): Promise<{ link: MagicLinkRow; deliveries: OutboxRow[] }> {
@@ -344,7 +343,7 @@ export async function getLinkWithDeliveries(
 }
 
 export function listLinks(
-  ctx: Context,
+  ctx: LinkContext,
   appId: string,
   filter: LinkFilter,
   page: Page,
@@ -352,7 +351,7 @@ export function listLinks(
   return ctx.store.listLinks(appId, filter, page, ctx.clock());
 }
 
-export async function revokeLink(ctx: Context, appId: string, linkId: string): Promise<MagicLinkRow> {
+export async function revokeLink(ctx: LinkContext, appId: string, linkId: string): Promise<MagicLinkRow> {
   const result = await ctx.store.revokeLink(appId, linkId, ctx.clock(), (link) =>
     makeEvent(ctx, appId, 'magic_link.revoked', link.id, { magic_link_id: link.id, user_id: link.user_id }),
   );
@@ -366,7 +365,7 @@ export async function revokeLink(ctx: Context, appId: string, linkId: string): P
   return result.link;
 }
 
-export async function revokeUserLinks(ctx: Context, appId: string, userId: string): Promise<number> {
+export async function revokeUserLinks(ctx: LinkContext, appId: string, userId: string): Promise<number> {
   await getUserOrThrow(ctx, appId, userId);
   return ctx.store.revokeUserLinks(appId, userId, ctx.clock(), (link) =>
     makeEvent(ctx, appId, 'magic_link.revoked', link.id, {
@@ -393,7 +392,7 @@ function resolveChannel(input: CreateLinkInput, identifierKind: Channel): Channe
 
 /** The message that delivers a link, queued in the same transaction as the link; its payload is sealed. */
 function queuedMessage(
-  ctx: Context,
+  ctx: LinkContext,
   link: MagicLinkRow,
   url: string,
   channel: Channel,

@@ -1,5 +1,11 @@
 /** The store operations of magic links (links/link-queries.ts). */
 
+import type { AppContext } from '../apps/app-store.js';
+import type { ServiceContext } from '../context.js';
+import type { QueueContext } from '../delivery/outbox-store.js';
+import type { EventContext } from '../events/event-store.js';
+import type { RateLimitContext } from '../rate-limit/rate-limit-store.js';
+import type { SessionContext } from '../sessions/session-store.js';
 import type {
   EventRow,
   ExchangeCodeRow,
@@ -11,6 +17,7 @@ import type {
   UserRow,
 } from '../storage/rows.js';
 import type { LinkStatus, LinkType } from '../storage/schema.js';
+import type { UserContext } from '../users/user-store.js';
 
 export interface LinkFilter {
   user_id?: string | undefined;
@@ -96,3 +103,12 @@ export interface LinkStore {
    */
   sweepExpiredLinks(now: number, limit: number, event: (link: MagicLinkRow) => EventRow): Promise<number>;
 }
+
+/** What the link services receive: links, and the apps, users, sessions and limits a link touches. */
+export type LinkContext = AppContext &
+  UserContext &
+  SessionContext &
+  RateLimitContext &
+  EventContext &
+  QueueContext &
+  ServiceContext<LinkStore>;

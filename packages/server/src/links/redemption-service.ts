@@ -1,5 +1,5 @@
 import { getAppOrThrow } from '../apps/app-service.js';
-import type { Context } from '../context.js';
+import { withQueryParam } from '../apps/redirect-policy.js';
 import { orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
@@ -14,8 +14,7 @@ import {
 } from '../sessions/session-service.js';
 import type { EventRow, MagicLinkRow, UserRow } from '../storage/rows.js';
 import { LINK_TOKEN_SHAPE } from './link-service.js';
-import type { RedemptionWrites } from './link-store.js';
-import { withQueryParam } from './redirect-policy.js';
+import type { LinkContext, RedemptionWrites } from './link-store.js';
 
 export type LinkProblem = 'link_expired' | 'link_used' | 'link_revoked' | 'link_invalid';
 
@@ -41,7 +40,7 @@ export function problemOf(link: MagicLinkRow | undefined, now: number): LinkProb
 
 /** Looks a token up without consuming it (GET and HEAD of the hosted page). */
 export async function peekLink(
-  ctx: Context,
+  ctx: LinkContext,
   token: string,
 ): Promise<{ link: MagicLinkRow | undefined; problem: LinkProblem | null }> {
   if (!LINK_TOKEN_SHAPE.test(token)) return { link: undefined, problem: 'link_invalid' };
@@ -50,7 +49,7 @@ export async function peekLink(
 }
 
 /** Records the first time a link's page was opened. */
-export async function recordOpened(ctx: Context, link: MagicLinkRow): Promise<void> {
+export async function recordOpened(ctx: LinkContext, link: MagicLinkRow): Promise<void> {
   if (link.opened_at !== null) return;
   await ctx.store.markLinkOpened(
     link.id,
@@ -74,7 +73,7 @@ interface RedeemOptions {
  * browser, with a one-minute single-use `lk_code` the app's backend exchanges for the session tokens.
  */
 export async function redeemHosted(
-  ctx: Context,
+  ctx: LinkContext,
   token: string,
   options: RedeemOptions,
 ): Promise<{ location: string; link: MagicLinkRow }> {
@@ -101,7 +100,7 @@ export async function redeemHosted(
 
 /** Embedded redemption: the app's backend hands over the token and gets the session straight back. */
 export async function redeemEmbedded(
-  ctx: Context,
+  ctx: LinkContext,
   token: string,
   options: RedeemOptions,
 ): Promise<{ link: MagicLinkRow; user: UserRow; session: IssuedSession }> {
@@ -121,7 +120,7 @@ type Extra = (
   now: number,
 ) => Pick<RedemptionWrites, 'exchangeCode' | 'refreshToken'>;
 
-async function redeem(ctx: Context, token: string, options: RedeemOptions, extra: Extra) {
+async function redeem(ctx: LinkContext, token: string, options: RedeemOptions, extra: Extra) {
   if (!LINK_TOKEN_SHAPE.test(token)) throw linkProblem('link_invalid');
   const now = ctx.clock();
   const hash = secretLookupHash(token);

@@ -1,17 +1,17 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
-import type { Context } from '../context.js';
+import { withQueryParam } from '../apps/redirect-policy.js';
 import { hashSecret, newId, orderedSecret, randomSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import { resolveChallenge, resolveTarget } from '../links/link-service.js';
-import { withQueryParam } from '../links/redirect-policy.js';
 import { enforceRateLimit, identifierRules, ipRateLimitKey, ruleOf } from '../rate-limit/enforce.js';
 import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
 import type { EventRow, LoginFlowRow, OutboxRow, UserRow } from '../storage/rows.js';
 import type { Amr, Channel, LoginFlowStatus } from '../storage/schema.js';
 import { buildUser, emailOrThrow, phoneOrThrow } from '../users/user-service.js';
+import type { LoginContext } from './login-flow-store.js';
 import {
   CODE_LENGTH,
   codeHash,
@@ -55,7 +55,7 @@ export interface StartedLogin {
 }
 
 export async function startLogin(
-  ctx: Context,
+  ctx: LoginContext,
   input: StartLoginInput,
   request: RequestInfo,
 ): Promise<{ browserSecret: string; body: StartedLogin; flow: LoginFlowRow }> {
@@ -127,7 +127,7 @@ export async function startLogin(
  * applies to every address, known or not, so a 429 tells nothing about accounts.
  */
 async function limitStart(
-  ctx: Context,
+  ctx: LoginContext,
   appId: string,
   settings: AppSettings,
   identifier: string,
@@ -142,7 +142,7 @@ async function limitStart(
 
 /** The per-IP limit of one family of public sign-in calls (`bucket`). */
 export async function limitIp(
-  ctx: Context,
+  ctx: LoginContext,
   appId: string,
   settings: AppSettings,
   bucket: string,
@@ -161,12 +161,12 @@ export async function limitIp(
 }
 
 /** The URL in the message: the public URL of the app's domain, so the click reaches the browser's cookie. */
-export function flowLinkUrl(ctx: Context, settings: AppSettings, token: string): string {
+export function flowLinkUrl(ctx: LoginContext, settings: AppSettings, token: string): string {
   return `${settings.public_url ?? ctx.config.publicUrl}/login/link/${token}`;
 }
 
 function flowMessage(
-  ctx: Context,
+  ctx: LoginContext,
   settings: AppSettings,
   flow: LoginFlowRow,
   linkToken: string,
@@ -232,7 +232,7 @@ export interface VerifyCodeInput {
  * compared, so concurrent guesses cannot get past the limit; after the last wrong try even the right code fails.
  */
 export async function verifyCode(
-  ctx: Context,
+  ctx: LoginContext,
   input: VerifyCodeInput,
   request: RequestInfo,
 ): Promise<CompletedLogin> {
@@ -291,7 +291,7 @@ export type FlowStatus = LoginFlowStatus | 'expired' | 'none';
 
 /** Where the browser's newest flow stands, for the page that waits for an approval from another device. */
 export async function loginStatus(
-  ctx: Context,
+  ctx: LoginContext,
   appId: string,
   browserSecret: string | undefined,
 ): Promise<{ status: FlowStatus; flow: LoginFlowRow | undefined }> {
@@ -304,7 +304,7 @@ export async function loginStatus(
 
 /** Finishes, in the browser that started it, a flow that another device approved. */
 export async function completeApproved(
-  ctx: Context,
+  ctx: LoginContext,
   appId: string,
   browserSecret: string | undefined,
   request: RequestInfo,
@@ -332,7 +332,7 @@ function notApproved(status: FlowStatus): ApiError {
 }
 
 async function browserFlow(
-  ctx: Context,
+  ctx: LoginContext,
   appId: string,
   browserSecret: string | undefined,
 ): Promise<LoginFlowRow | undefined> {
@@ -357,7 +357,7 @@ export type FlowLinkProblem = 'link_invalid' | 'link_expired' | 'link_used';
 
 /** Looks the link of a message up without spending it (GET of its page). */
 export async function peekFlowLink(
-  ctx: Context,
+  ctx: LoginContext,
   token: string,
 ): Promise<{ flow: LoginFlowRow | undefined; problem: FlowLinkProblem | null }> {
   if (!LINK_TOKEN_SHAPE.test(token)) return { flow: undefined, problem: 'link_invalid' };
@@ -374,7 +374,7 @@ function flowLinkProblem(flow: LoginFlowRow | undefined, now: number): FlowLinkP
 
 /** The link clicked in the browser that started the flow: it signs in there. */
 export async function finishWithLink(
-  ctx: Context,
+  ctx: LoginContext,
   flow: LoginFlowRow,
   request: RequestInfo,
 ): Promise<CompletedLogin | FlowLinkProblem> {
@@ -392,7 +392,7 @@ export async function finishWithLink(
  * reader into the sender's account (login CSRF).
  */
 export async function decideWithLink(
-  ctx: Context,
+  ctx: LoginContext,
   flow: LoginFlowRow,
   decision: 'approved' | 'denied',
   request: RequestInfo,
@@ -417,7 +417,7 @@ export async function decideWithLink(
 
 /** Opens the session and the one-minute exchange code, creating the user now if the app allows it. */
 async function completeFlow(
-  ctx: Context,
+  ctx: LoginContext,
   flow: LoginFlowRow,
   from: LoginFlowStatus[],
   amr: Amr,
@@ -470,7 +470,7 @@ async function completeFlow(
 }
 
 function completionEvents(
-  ctx: Context,
+  ctx: LoginContext,
   flow: LoginFlowRow,
   user: UserRow,
   created: boolean,

@@ -1,5 +1,7 @@
 /** The store operations of self-service sign-in flows (login/login-flow-queries.ts). */
 
+import type { ServiceContext } from '../context.js';
+import type { LinkContext } from '../links/link-store.js';
 import type {
   EventRow,
   ExchangeCodeRow,
@@ -57,3 +59,6 @@ export interface LoginFlowStore {
   /** Deletes flows that ended (or expired) more than a day ago. */
   purgeLoginFlows(now: number): Promise<number>;
 }
+
+/** What the self-service sign-in services receive. */
+export type LoginContext = LinkContext & ServiceContext<LoginFlowStore>;

@@ -2,11 +2,10 @@ import { Type } from 'typebox';
 import { appIdForHost } from '../apps/app-hosts.js';
 import { findApp } from '../apps/app-service.js';
 import { readSettings } from '../apps/app-settings.js';
-import type { Context } from '../context.js';
+import { checkRedirect } from '../apps/redirect-policy.js';
 import { ApiError } from '../errors/api-error.js';
 import { acceptForms } from '../http/forms.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
-import { checkRedirect } from '../links/redirect-policy.js';
 import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
 import {
   renderApprovePage,
@@ -38,6 +37,7 @@ import {
   startLogin,
   verifyCode,
 } from './login-flow-service.js';
+import type { LoginContext } from './login-flow-store.js';
 import { requestInfo } from './login-routes.js';
 
 const AppQuery = Type.Object({
@@ -61,7 +61,7 @@ const TokenParams = Type.Object({ token: Type.String({ maxLength: 512 }) });
  * in the message opens. Plain HTML forms throughout, so the basic path needs no JavaScript; every POST must come
  * from a page of this origin.
  */
-export function loginPageRoutes(ctx: Context): RouteGroups {
+export function loginPageRoutes(ctx: LoginContext): RouteGroups {
   return {
     public: async (app) => {
       await acceptForms(app);
@@ -231,7 +231,7 @@ export function loginPageRoutes(ctx: Context): RouteGroups {
 }
 
 /** The same browser gets the usual confirm button; any other gets the approval question. */
-function linkPage(ctx: Context, request: Request, flow: LoginFlowRow, appRow: AppRow): RenderedPage {
+function linkPage(ctx: LoginContext, request: Request, flow: LoginFlowRow, appRow: AppRow): RenderedPage {
   const language = languageOf(request, appRow, flow);
   const formAction = `/login/link/${(request.params as { token: string }).token}`;
   if (isStartingBrowser(flow, readBrowserSecret(request))) {
@@ -256,7 +256,7 @@ function linkPage(ctx: Context, request: Request, flow: LoginFlowRow, appRow: Ap
 }
 
 async function showCheck(
-  ctx: Context,
+  ctx: LoginContext,
   request: Request,
   reply: Reply,
   appRow: AppRow,
@@ -306,7 +306,7 @@ function pageError(error: unknown, reply: Reply): { message: keyof LoginMessages
  * malformed id is no app at all (never another app's page).
  */
 async function pageApp(
-  ctx: Context,
+  ctx: LoginContext,
   request: Request,
   appId: string | undefined,
 ): Promise<AppRow | undefined> {

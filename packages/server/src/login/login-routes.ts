@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
 import { getAppOrThrow } from '../apps/app-service.js';
-import type { Context } from '../context.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id } from '../http/schemas.js';
 import { readBrowserSecret, setBrowserCookie } from './browser-cookie.js';
 import { completeApproved, limitIp, loginStatus, startLogin, verifyCode } from './login-flow-service.js';
+import type { LoginContext } from './login-flow-store.js';
 
 const StartBody = Type.Object(
   {
@@ -44,7 +44,7 @@ const Completed = Type.Object({ status: Type.Literal('completed'), redirect_url:
  * Self-service sign-in without an API key (SPEC 3.6), for the hosted login page and for apps that build their own
  * form. The browser that starts a flow gets the `lk_browser` cookie; the other calls find its flow through it.
  */
-export function loginRoutes(ctx: Context): RouteGroups {
+export function loginRoutes(ctx: LoginContext): RouteGroups {
   return {
     public: async (app) => {
       const security: Array<Record<string, string[]>> = [];

@@ -1,5 +1,5 @@
-import type { Context } from '../context.js';
 import { constantTimeEqual } from '../crypto/tokens.js';
+import type { LoginContext } from './login-flow-store.js';
 
 /**
  * Codes people read in a message and type on another screen: no 0/O, 1/I/L or U/V pairs to mix up, and upper case
@@ -10,7 +10,7 @@ export const CODE_LENGTH = 8;
 export const MAX_CODE_ATTEMPTS = 5;
 
 /** A new code, drawn without modulo bias (values ≥ the largest multiple of the alphabet size are redrawn). */
-export function newSignInCode(ctx: Pick<Context, 'random'>): string {
+export function newSignInCode(ctx: Pick<LoginContext, 'random'>): string {
   const limit = 256 - (256 % CODE_ALPHABET.length);
   let code = '';
   while (code.length < CODE_LENGTH) {
@@ -32,12 +32,12 @@ export function normalizeCode(typed: string): string {
 }
 
 /** Codes are stored as a keyed hash bound to their flow, so neither a database copy nor another flow can use one. */
-export function codeHash(ctx: Pick<Context, 'secretBox'>, flowId: string, code: string): string {
+export function codeHash(ctx: Pick<LoginContext, 'secretBox'>, flowId: string, code: string): string {
   return ctx.secretBox.mac('sign-in-code', `${flowId}:${code}`);
 }
 
 export function codeMatches(
-  ctx: Pick<Context, 'secretBox'>,
+  ctx: Pick<LoginContext, 'secretBox'>,
   flowId: string,
   typed: string,
   storedHash: string,

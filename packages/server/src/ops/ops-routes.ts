@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Context } from '../context.js';
 import type { RouteGroups, RouteScope } from '../http/routes.js';
 import { checkReady, outboxDepth } from './ops-service.js';
+import type { OpsContext } from './ops-store.js';
 
 export interface Metrics {
   registry: Registry;
@@ -10,7 +10,7 @@ export interface Metrics {
 }
 
 /** Each server gets its own registry, so several servers in one test process do not share counters. */
-export function createMetrics(ctx: Context): Metrics {
+export function createMetrics(ctx: OpsContext): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'latchkey_' });
   // Read when scraped: how many messages wait in the outbox, shared by every node of the installation.
@@ -53,7 +53,7 @@ export function countRequests(app: RouteScope, metrics: Metrics): void {
   });
 }
 
-export function opsRoutes(ctx: Context, metrics: Metrics): RouteGroups {
+export function opsRoutes(ctx: OpsContext, metrics: Metrics): RouteGroups {
   return {
     public: async (app) => {
       app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({

@@ -1,8 +1,8 @@
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
+import type { OpsContext } from './ops-store.js';
 
 /** Throws `not_ready` unless the database answers and its schema is up to date. */
-export async function checkReady(ctx: Context): Promise<{ status: 'ready'; database: string }> {
+export async function checkReady(ctx: OpsContext): Promise<{ status: 'ready'; database: string }> {
   let migrated: boolean;
   try {
     await ctx.store.ping();
@@ -20,6 +20,6 @@ export async function checkReady(ctx: Context): Promise<{ status: 'ready'; datab
 }
 
 /** Messages waiting in the outbox or in flight, shared by every node of the installation. */
-export function outboxDepth(ctx: Context): Promise<{ pending: number; sending: number }> {
+export function outboxDepth(ctx: OpsContext): Promise<{ pending: number; sending: number }> {
   return ctx.store.outboxDepth();
 }

@@ -1,3 +1,4 @@
+import type { ServiceContext } from '../context.js';
 import type { DialectName } from '../storage/database.js';
 
 /** What the operations routes read (ops/ops-queries.ts). */
@@ -10,3 +11,6 @@ export interface OpsStore {
   /** Messages waiting or in flight, for the metrics. */
   outboxDepth(): Promise<{ pending: number; sending: number }>;
 }
+
+/** What the operations routes receive. */
+export type OpsContext = ServiceContext<OpsStore>;

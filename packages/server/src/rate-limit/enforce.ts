@@ -6,12 +6,12 @@ import {
   readSettings,
 } from '../apps/app-settings.js';
 import { defaultAppId } from '../apps/default-app.js';
-import type { Context } from '../context.js';
+import { cachedSettings } from '../apps/settings-cache.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import { storageOutage } from '../storage/storage-errors.js';
+import type { RateLimitContext } from './rate-limit-store.js';
 import type { RateLimitRule } from './rate-limiter.js';
-import { cachedRule, cacheRule } from './rule-cache.js';
 
 export type RateLimitScope = 'identifier' | 'ip' | 'api_key';
 
@@ -36,13 +36,13 @@ const UNAVAILABLE_RETRY_SECONDS = 5;
  * email or guessing codes. See docs/decisions.md.
  */
 export async function enforceRateLimit(
-  ctx: Context,
+  ctx: RateLimitContext,
   input: { appId: string | null; scope: RateLimitScope; bucket: string; key: string; rule: RateLimitRule },
 ): Promise<void> {
   const { rule } = input;
   if (rule.limit <= 0) return;
   const now = ctx.clock();
-  let decision: Awaited<ReturnType<Context['rateLimiter']['hit']>>;
+  let decision: Awaited<ReturnType<RateLimitContext['rateLimiter']['hit']>>;
   try {
     decision = await ctx.rateLimiter.hit(`${input.bucket}\u0000${input.key}`, rule, now);
   } catch (error) {
@@ -115,7 +115,7 @@ export function identifierRules(limits: RateLimitSettings): {
  * token is limited exactly like a real one), or the built-in defaults before any app exists.
  */
 export async function rateLimitsOf(
-  ctx: Context,
+  ctx: RateLimitContext,
   appId: string | null | undefined,
 ): Promise<{ appId: string | null; limits: RateLimitSettings }> {
   let row = appId ? await ctx.store.getApp(appId) : undefined;
@@ -128,18 +128,15 @@ export async function rateLimitsOf(
     : { appId: null, limits: defaultSettings().rate_limits };
 }
 
-/** The API-key rule of an app, read at most every few seconds (see rule-cache.ts). */
-export async function apiKeyRuleOf(ctx: Context, appId: string): Promise<RateLimitRule> {
-  const cached = cachedRule(ctx, appId);
-  if (cached) return cached;
-  const rule = ruleOf((await rateLimitsOf(ctx, appId)).limits.api_requests_per_key);
-  cacheRule(ctx, appId, rule);
-  return rule;
+/** The API-key rule of an app, from settings read at most every few seconds (apps/settings-cache.ts). */
+export async function apiKeyRuleOf(ctx: RateLimitContext, appId: string): Promise<RateLimitRule> {
+  const settings = await cachedSettings(ctx, appId);
+  return ruleOf((settings ?? defaultSettings()).rate_limits.api_requests_per_key);
 }
 
 /** The per-IP limit of a public endpoint (`bucket` names the endpoint family), with the app's rule. */
 export async function enforceIpRateLimit(
-  ctx: Context,
+  ctx: RateLimitContext,
   input: { ip: string; bucket: string; appId: string | null | undefined },
 ): Promise<void> {
   const { appId, limits } = await rateLimitsOf(ctx, input.appId);
@@ -186,7 +183,10 @@ function expandIPv6(address: string): number[] {
 }
 
 /** Counts one API request of an app key against its app's `api_requests_per_key`. */
-export async function limitApiKey(ctx: Context, key: { keyId: string; appId: string | null }): Promise<void> {
+export async function limitApiKey(
+  ctx: RateLimitContext,
+  key: { keyId: string; appId: string | null },
+): Promise<void> {
   if (key.appId === null) return;
   await enforceRateLimit(ctx, {
     appId: key.appId,

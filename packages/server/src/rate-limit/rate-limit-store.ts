@@ -1,4 +1,7 @@
 /** The counters behind the database rate limiter (rate-limit/rate-limit-queries.ts). */
+import type { AppContext } from '../apps/app-store.js';
+import type { EventContext } from '../events/event-store.js';
+import type { RateLimiter } from './rate-limiter.js';
 export interface RateLimitStore {
   /**
    * Adds one to the counter of `keyHash` in the window starting at `windowStart` (creating it at 1) and answers
@@ -8,3 +11,10 @@ export interface RateLimitStore {
   /** Deletes counters whose window has ended. */
   purgeRateLimits(now: number): Promise<number>;
 }
+
+/** What enforcing a limit needs: the app's rules, the counter, and the event a refusal writes. */
+export type RateLimitContext = AppContext &
+  EventContext & {
+    /** Counts hits for rate limits: the database, or Redis when `REDIS_URL` is set. */
+    rateLimiter: RateLimiter;
+  };

@@ -1,15 +1,15 @@
-import type { Context } from '../context.js';
 import { principalOf } from '../http/auth.js';
 import { iso, isoOrNull } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { listSessionKeys, rotateSessionKeys } from './session-key-service.js';
 import type { KeyringEntry } from './session-keyring.js';
+import type { SessionContext } from './session-store.js';
 
 /**
  * The installation's session-token signing keys (ES256), for admins: list them, and rotate. The private keys never
  * leave the server; the public ones are at /.well-known/jwks.json.
  */
-export function sessionKeyRoutes(ctx: Context): RouteGroups {
+export function sessionKeyRoutes(ctx: SessionContext): RouteGroups {
   const present = (keys: readonly KeyringEntry[]) =>
     keys.map((k) => ({
       kid: k.kid,

@@ -1,7 +1,8 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import type { AppStore } from '../apps/app-store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { EventRow } from '../storage/rows.js';
-import type { Store } from '../store.js';
+import type { SessionStore } from './session-store.js';
 
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -40,13 +41,13 @@ export interface KeyringEntry {
 }
 
 export class SessionKeyring {
-  readonly #store: Store;
+  readonly #store: SessionStore & Pick<AppStore, 'claimOnce'>;
   readonly #box: SecretBox;
   readonly #clock: () => number;
   #keys: LoadedKey[] = [];
   #loadedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(store: Store, box: SecretBox, clock: () => number) {
+  constructor(store: SessionStore & Pick<AppStore, 'claimOnce'>, box: SecretBox, clock: () => number) {
     this.#store = store;
     this.#box = box;
     this.#clock = clock;

@@ -1,4 +1,3 @@
-import type { EventStore } from '../events/event-store.js';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import { insertRows } from '../storage/insert-rows.js';
 import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';

@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import { getAppOrThrow } from '../apps/app-service.js';
-import type { Context } from '../context.js';
 import { actingApp } from '../http/auth.js';
-import { listResponse, presentSession, presentUser } from '../http/present.js';
+import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import { presentUser } from '../users/user-present.js';
 import { sessionJwks } from './session-key-service.js';
+import { presentSession } from './session-present.js';
 import {
   exchangeCode,
   getSessionOrThrow,
@@ -13,10 +14,11 @@ import {
   refreshSession,
   revokeSession,
 } from './session-service.js';
+import type { SessionContext } from './session-store.js';
 
 const SessionParams = Type.Object({ session_id: Id('ses') });
 
-export function sessionRoutes(ctx: Context): RouteGroups {
+export function sessionRoutes(ctx: SessionContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.post(

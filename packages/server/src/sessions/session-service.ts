@@ -1,5 +1,4 @@
 import { getAppOrThrow } from '../apps/app-service.js';
-import type { Context } from '../context.js';
 import {
   constantTimeEqual,
   newId,
@@ -11,6 +10,7 @@ import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../storage/rows.js';
 import type { Amr } from '../storage/schema.js';
+import type { SessionContext } from './session-store.js';
 
 /** Exchange codes are single-use and live for one minute. */
 export const EXCHANGE_CODE_TTL_MS = 60_000;
@@ -27,12 +27,12 @@ export interface IssuedSession {
 }
 
 /** A session id, for callers that must name the session before building it (a redemption records it on the link). */
-export function newSessionId(ctx: Context, now: number): string {
+export function newSessionId(ctx: SessionContext, now: number): string {
   return newId('ses', now, ctx.random);
 }
 
 export function buildSession(
-  ctx: Context,
+  ctx: SessionContext,
   input: {
     /** Made here when not given. */
     id?: string;
@@ -62,7 +62,7 @@ export function buildSession(
 }
 
 export function buildRefreshToken(
-  ctx: Context,
+  ctx: SessionContext,
   session: SessionRow,
   now: number,
 ): { row: RefreshTokenRow; token: string } {
@@ -104,7 +104,7 @@ export function checkPkce(challenge: string | null, verifier: string | undefined
 
 /** Signs the session JWT: short-lived (the app's `access_token_minutes`), never past the session's own end. */
 export async function issueTokens(
-  ctx: Context,
+  ctx: SessionContext,
   session: SessionRow,
   refreshToken: string,
 ): Promise<IssuedSession> {
@@ -132,7 +132,7 @@ export async function issueTokens(
 }
 
 export async function exchangeCode(
-  ctx: Context,
+  ctx: SessionContext,
   appId: string,
   code: string,
   verifier: string | undefined,
@@ -166,7 +166,7 @@ function invalidCode(): ApiError {
 }
 
 export async function refreshSession(
-  ctx: Context,
+  ctx: SessionContext,
   appId: string,
   refreshToken: string,
 ): Promise<{ user: UserRow; session: IssuedSession }> {
@@ -228,14 +228,18 @@ function invalidRefresh(): ApiError {
   );
 }
 
-export async function getSessionOrThrow(ctx: Context, appId: string, sessionId: string): Promise<SessionRow> {
+export async function getSessionOrThrow(
+  ctx: SessionContext,
+  appId: string,
+  sessionId: string,
+): Promise<SessionRow> {
   const session = await ctx.store.getSession(appId, sessionId);
   if (!session) throw new ApiError('session_not_found', `No session ${sessionId} in this app.`);
   return session;
 }
 
 export function listSessions(
-  ctx: Context,
+  ctx: SessionContext,
   appId: string,
   filter: { user_id?: string; active?: boolean },
   page: Page,
@@ -247,7 +251,11 @@ export function listSessions(
   );
 }
 
-export async function revokeSession(ctx: Context, appId: string, sessionId: string): Promise<SessionRow> {
+export async function revokeSession(
+  ctx: SessionContext,
+  appId: string,
+  sessionId: string,
+): Promise<SessionRow> {
   const event: EventRow = makeEvent(ctx, appId, 'session.revoked', sessionId, {
     session_id: sessionId,
     reason: 'api',

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { ApiError } from '../errors/api-error.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { sendError } from '../http/error-handler.js';
@@ -25,6 +24,7 @@ import {
   type VerifiedToken,
   verifySignedToken,
 } from './signed-link-service.js';
+import type { SignedLinkContext } from './signed-link-store.js';
 import { checkTokenLength } from './signed-token.js';
 
 // The schema only mirrors the router's limit: the documented 4,096 characters are checked in the handlers, so that
@@ -45,7 +45,7 @@ const PAGE_FOR: Partial<Record<ErrorCode, 'link_expired' | 'link_used' | 'link_r
  * app in the path, `/apps/{app_id}/login/{token}`. GET shows the confirm page and never spends the token; the
  * page's button POSTs.
  */
-export function signedLinkRoutes(ctx: Context): RouteGroups {
+export function signedLinkRoutes(ctx: SignedLinkContext): RouteGroups {
   return {
     public: async (app) => {
       await acceptForms(app);

@@ -1,13 +1,13 @@
 import { appIdForHost } from '../apps/app-hosts.js';
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
-import type { Context } from '../context.js';
+import { checkRedirect, withQueryParam } from '../apps/redirect-policy.js';
 import { hashSecret, newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { checkRedirect, withQueryParam } from '../links/redirect-policy.js';
 import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
 import type { AppRow, SigningKeyRow, UserRow } from '../storage/rows.js';
 import { normalizeEmail } from '../users/normalize.js';
+import type { SignedLinkContext } from './signed-link-store.js';
 import { checkAlgorithm, parseToken, signatureMatches, type TokenClaims } from './signed-token.js';
 import { KID_SHAPE, openSecret } from './signing-key-service.js';
 
@@ -42,7 +42,7 @@ export interface TokenLocation {
  * signature is checked before any claim, so an unsigned token learns nothing about its claims.
  */
 export async function verifySignedToken(
-  ctx: Context,
+  ctx: SignedLinkContext,
   token: string,
   where: TokenLocation,
 ): Promise<VerifiedToken> {
@@ -85,7 +85,7 @@ export async function verifySignedToken(
 }
 
 async function candidateKeys(
-  ctx: Context,
+  ctx: SignedLinkContext,
   kid: unknown,
   where: TokenLocation,
 ): Promise<{ app: AppRow; candidates: SigningKeyRow[] }> {
@@ -237,7 +237,7 @@ export function resolveLanding(settings: AppSettings, requested: unknown): strin
  * opens a session and returns where to send the browser with a one-minute `lk_code`.
  */
 export async function redeemSignedToken(
-  ctx: Context,
+  ctx: SignedLinkContext,
   token: string,
   where: TokenLocation & {
     redirectTo?: string | undefined;
@@ -341,7 +341,7 @@ export async function redeemSignedToken(
 }
 
 /** Refuses a one-time token that was already spent (read-only: the confirm page says so before the button). */
-export async function refuseIfUsed(ctx: Context, verified: VerifiedToken): Promise<void> {
+export async function refuseIfUsed(ctx: SignedLinkContext, verified: VerifiedToken): Promise<void> {
   if (
     !verified.settings.signed_links_reusable &&
     (await ctx.store.isTokenUsed(verified.app.id, verified.tokenKey))
@@ -351,7 +351,7 @@ export async function refuseIfUsed(ctx: Context, verified: VerifiedToken): Promi
 }
 
 /** What the confirm page shows: the customer's email if known; else their phone or the customer id. */
-export async function displayName(ctx: Context, verified: VerifiedToken): Promise<string> {
+export async function displayName(ctx: SignedLinkContext, verified: VerifiedToken): Promise<string> {
   const byId =
     verified.userId === undefined ? undefined : await ctx.store.getUser(verified.app.id, verified.userId);
   const user = byId ?? (await ctx.store.findUser(verified.app.id, 'external_id', verified.externalId));

@@ -1,4 +1,7 @@
 /** The store operations of stateless links and their signing keys (signed-links/signed-link-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
+import type { LinkContext } from '../links/link-store.js';
 import type { EventRow, ExchangeCodeRow, Page, SessionRow, SigningKeyRow, UserRow } from '../storage/rows.js';
 
 /** A stateless token on its way to a session: who it names, and whether it may be spent only once. */
@@ -47,3 +50,6 @@ export interface SignedLinkStore {
   /** Deletes records of used tokens past their expiry; answers how many. */
   purgeUsedTokens(now: number): Promise<number>;
 }
+
+/** What the stateless-link services receive. */
+export type SignedLinkContext = LinkContext & ServiceContext<SignedLinkStore>;

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp, principalOf } from '../http/auth.js';
 import { iso, isoOrNull, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { PageQuery } from '../http/schemas.js';
 import type { SigningKeyRow } from '../storage/rows.js';
+import type { SignedLinkContext } from './signed-link-store.js';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-key-service.js';
 
 export function presentSigningKey(row: SigningKeyRow) {
@@ -21,7 +21,7 @@ export function presentSigningKey(row: SigningKeyRow) {
   };
 }
 
-export function signingKeyRoutes(ctx: Context): RouteGroups {
+export function signingKeyRoutes(ctx: SignedLinkContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.post(

@@ -1,9 +1,9 @@
-import type { Context } from '../context.js';
 import { newId, randomSecret } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
 import type { Page, SigningKeyRow } from '../storage/rows.js';
+import type { SignedLinkContext } from './signed-link-store.js';
 
 export const KID_SHAPE = /^sk_[0-9a-z]{26}$/;
 
@@ -14,7 +14,7 @@ export interface CreatedSigningKey {
 }
 
 /** A new signing key for `appId`, not yet stored. */
-export function newSigningKey(ctx: Context, appId: string, label: string): CreatedSigningKey {
+export function newSigningKey(ctx: SignedLinkContext, appId: string, label: string): CreatedSigningKey {
   const now = ctx.clock();
   const kid = newId('sk', now, ctx.random);
   const secret = `lk_hs_${randomSecret(ctx.random)}`;
@@ -35,7 +35,7 @@ export function newSigningKey(ctx: Context, appId: string, label: string): Creat
 }
 
 export async function createSigningKey(
-  ctx: Context,
+  ctx: SignedLinkContext,
   appId: string,
   label: string,
   actor: Principal | null,
@@ -51,12 +51,12 @@ export async function createSigningKey(
   return key;
 }
 
-export function listSigningKeys(ctx: Context, appId: string, page: Page): Promise<SigningKeyRow[]> {
+export function listSigningKeys(ctx: SignedLinkContext, appId: string, page: Page): Promise<SigningKeyRow[]> {
   return ctx.store.listSigningKeys(appId, page);
 }
 
 export async function revokeSigningKey(
-  ctx: Context,
+  ctx: SignedLinkContext,
   appId: string,
   kid: string,
   actor: Principal,
@@ -74,7 +74,7 @@ export async function revokeSigningKey(
  */
 const opened = new Map<string, string>();
 
-export function openSecret(ctx: Context, row: SigningKeyRow): string {
+export function openSecret(ctx: SignedLinkContext, row: SigningKeyRow): string {
   let secret = opened.get(row.kid);
   if (secret === undefined) {
     secret = ctx.secretBox.open(row.secret, row.kid);

@@ -1,8 +1,8 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { loadPg } from '../config/optional-modules.js';
+import { preparePrivateDatabaseFile } from '../config/private-files.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
-import { preparePrivateDatabaseFile } from './private-files.js';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { markingPool } from './storage-errors.js';

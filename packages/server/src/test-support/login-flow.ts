@@ -2,8 +2,10 @@
  * Helpers for tests of the hosted sign-in: start a flow as a given browser, read the message it sent, exchange the
  * resulting `lk_code`. A "browser" is just its `lk_browser` cookie here.
  */
+
 import type { LightMyRequestResponse } from 'fastify';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { deliveryChannels } from '../runtime.js';
 import type { TestServer } from './test-server.js';
 
 export const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -60,7 +62,7 @@ export interface SentMessage {
 
 /** Drains the outbox and returns the newest message sent to `to`. */
 export async function deliveredTo(server: TestServer, to: string): Promise<SentMessage> {
-  const worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+  const worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
   while ((await worker.runOnce()) > 0) {}
   const message = server.ctx.delivery.devOutbox.list().find((m) => m.to === to);
   if (!message) throw new Error(`no message to ${to}`);

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp } from '../http/auth.js';
-import { listResponse, presentUser } from '../http/present.js';
+import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, Nullable, PageQuery } from '../http/schemas.js';
+import { presentUser } from './user-present.js';
 import { createUser, deleteUser, getUserOrThrow, listUsers, updateUser } from './user-service.js';
+import type { UserContext } from './user-store.js';
 
 const UserBody = Type.Object(
   {
@@ -19,7 +20,7 @@ const UserBody = Type.Object(
 );
 const UserParams = Type.Object({ user_id: Id('usr') });
 
-export function userRoutes(ctx: Context): RouteGroups {
+export function userRoutes(ctx: UserContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.post(

@@ -1,11 +1,10 @@
-import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Page, UserRow } from '../storage/rows.js';
 import { UniqueViolation } from '../storage/unique-violation.js';
 import { normalizeEmail, normalizePhone } from './normalize.js';
-import type { UserFilter, UserPatch } from './user-store.js';
+import type { UserContext, UserFilter, UserPatch } from './user-store.js';
 
 export interface UserInput {
   email?: string | null | undefined;
@@ -43,7 +42,7 @@ export function throwAsConflict(error: unknown): never {
 }
 
 /** A user row for `appId`, not yet stored (link creation inserts it together with the link). */
-export function buildUser(ctx: Context, appId: string, input: UserInput, now = ctx.clock()): UserRow {
+export function buildUser(ctx: UserContext, appId: string, input: UserInput, now = ctx.clock()): UserRow {
   return {
     id: newId('usr', now, ctx.random),
     app_id: appId,
@@ -59,7 +58,7 @@ export function buildUser(ctx: Context, appId: string, input: UserInput, now = c
   };
 }
 
-export async function createUser(ctx: Context, appId: string, input: UserInput): Promise<UserRow> {
+export async function createUser(ctx: UserContext, appId: string, input: UserInput): Promise<UserRow> {
   if (input.email == null && input.phone == null && input.external_id == null) {
     throw validationError('email', 'A user needs at least one of email, phone or external_id.');
   }
@@ -70,13 +69,18 @@ export async function createUser(ctx: Context, appId: string, input: UserInput):
   return user;
 }
 
-export async function getUserOrThrow(ctx: Context, appId: string, userId: string): Promise<UserRow> {
+export async function getUserOrThrow(ctx: UserContext, appId: string, userId: string): Promise<UserRow> {
   const user = await ctx.store.getUser(appId, userId);
   if (!user) throw new ApiError('not_found', `No user ${userId} in this app.`);
   return user;
 }
 
-export function listUsers(ctx: Context, appId: string, filter: UserFilter, page: Page): Promise<UserRow[]> {
+export function listUsers(
+  ctx: UserContext,
+  appId: string,
+  filter: UserFilter,
+  page: Page,
+): Promise<UserRow[]> {
   return ctx.store.listUsers(
     appId,
     {
@@ -89,7 +93,7 @@ export function listUsers(ctx: Context, appId: string, filter: UserFilter, page:
 }
 
 export async function updateUser(
-  ctx: Context,
+  ctx: UserContext,
   appId: string,
   userId: string,
   input: UserInput,
@@ -122,7 +126,7 @@ export async function updateUser(
   return row;
 }
 
-export async function deleteUser(ctx: Context, appId: string, userId: string): Promise<void> {
+export async function deleteUser(ctx: UserContext, appId: string, userId: string): Promise<void> {
   const deleted = await ctx.store.deleteUser(
     appId,
     userId,

@@ -1,4 +1,6 @@
 /** The store operations of users (users/user-queries.ts). */
+
+import type { ServiceContext } from '../context.js';
 import type { EventRow, MagicLinkRow, Page, SessionRow, UserRow } from '../storage/rows.js';
 
 export interface UserFilter {
@@ -35,3 +37,6 @@ export interface UserStore {
     sessionEvent: (session: SessionRow) => EventRow,
   ): Promise<boolean>;
 }
+
+/** What the user services receive. */
+export type UserContext = ServiceContext<UserStore>;

@@ -4,11 +4,13 @@
  * real outbox worker, real fetch, real receiver on 127.0.0.1, and a resolver that answers differently the second
  * time it is asked.
  */
+
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { deliveryChannels } from '../runtime.js';
 import { DIALECTS } from '../test-support/databases.js';
 import { startTestServer, type TestServer, uniqueEmail } from '../test-support/test-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
@@ -63,7 +65,7 @@ describe.each(DIALECTS)('DNS rebinding at delivery on %s (private destinations r
     expect(server.ctx.config.webhooks.allowPrivate).toBe(false);
     receiver = await startWebhookReceiver();
     port = new URL(receiver.url).port;
-    worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+    worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
   });
   afterAll(async () => {
     await receiver.close();
@@ -160,7 +162,7 @@ describe('delivery through the pinned connection (LATCHKEY_WEBHOOK_ALLOW_PRIVATE
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json() as { id: string };
     await server.api('POST', '/v1/users', { email: uniqueEmail() });
-    expect(await new OutboxWorker(server.ctx, server.ctx.delivery).runOnce()).toBe(1);
+    expect(await new OutboxWorker(server.ctx, deliveryChannels(server.ctx)).runOnce()).toBe(1);
 
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]).toMatchObject({

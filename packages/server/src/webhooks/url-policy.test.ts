@@ -3,9 +3,11 @@
  * loopback, private, link-local or metadata addresses, however the address is written, and whether the URL names it
  * directly or through a DNS name, at creation or at send time.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fetch } from '../delivery/message.js';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { deliveryChannels } from '../runtime.js';
 import { startTestServer, type TestServer, uniqueEmail } from '../test-support/test-server.js';
 import { isPrivateAddress, parseWebhookUrl } from './url-policy.js';
 
@@ -161,7 +163,7 @@ describe('endpoint URLs with private destinations refused', () => {
     }) as Fetch;
     try {
       await server.api('POST', '/v1/users', { email: uniqueEmail() });
-      const worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+      const worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
       expect(await worker.runOnce()).toBe(1);
     } finally {
       server.ctx.fetch = saved;

@@ -2,9 +2,11 @@
  * Webhook delivery end to end: a real receiver on loopback, the real outbox worker, and signatures checked with the
  * `standardwebhooks` package (an implementation independent of ours).
  */
+
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { deliveryChannels } from '../runtime.js';
 import {
   createTestLink,
   startTestServer,
@@ -26,7 +28,7 @@ describe('webhook delivery', () => {
   beforeAll(async () => {
     server = await startTestServer('sqlite', { env: { LATCHKEY_WEBHOOK_ALLOW_PRIVATE: 'true' } });
     receiver = await startWebhookReceiver();
-    worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+    worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
   });
   afterAll(async () => {
     await receiver.close();

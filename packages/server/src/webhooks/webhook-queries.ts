@@ -1,6 +1,4 @@
 import { insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
-import type { EventRow } from '../storage/rows.js';
-import type { LinkStatus } from '../storage/schema.js';
 import type { WebhookStore } from './webhook-store.js';
 
 /**

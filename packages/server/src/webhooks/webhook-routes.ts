@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import type { Context } from '../context.js';
 import { actingApp, principalOf } from '../http/auth.js';
 import { iso, isoOrNull, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
@@ -17,6 +16,7 @@ import {
   rotateSecret,
   updateEndpoint,
 } from './webhook-service.js';
+import type { WebhookContext } from './webhook-store.js';
 
 export function presentEndpoint(row: WebhookEndpointRow) {
   return {
@@ -60,7 +60,7 @@ const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) U
 const Description = Type.String({ maxLength: 500 });
 const Params = Type.Object({ id: Id('whe') });
 
-export function webhookRoutes(ctx: Context): RouteGroups {
+export function webhookRoutes(ctx: WebhookContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.post(

@@ -1,6 +1,8 @@
 /** Webhook secrets never reach the logs, the events or the attempt log, even when deliveries fail. */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
+import { deliveryChannels } from '../runtime.js';
 import { startTestServer, type TestServer, uniqueEmail } from '../test-support/test-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
 
@@ -28,7 +30,7 @@ describe('webhook secrets', () => {
       .secret as string;
     receiver.respond = () => ({ status: 500, body: 'broken' });
     await server.api('POST', '/v1/users', { email: uniqueEmail() });
-    const worker = new OutboxWorker(server.ctx, server.ctx.delivery);
+    const worker = new OutboxWorker(server.ctx, deliveryChannels(server.ctx));
     expect(await worker.runOnce()).toBe(1);
     expect(receiver.received).toHaveLength(1);
 

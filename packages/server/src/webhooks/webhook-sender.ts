@@ -3,7 +3,7 @@
  * the endpoint's health, and the outbox row's next step. The outbox worker calls it; leases, crash recovery and
  * at-least-once delivery are the outbox's.
  */
-import type { Context } from '../context.js';
+
 import { newId } from '../crypto/tokens.js';
 import { signStandardWebhook } from '../delivery/standard-webhooks.js';
 import { makeEvent } from '../events/event-factory.js';
@@ -12,6 +12,7 @@ import type { EventRow, OutboxRow, WebhookEndpointRow } from '../storage/rows.js
 import { DestinationRefusedError, pinnedDispatcher } from './pinned-dispatcher.js';
 import { destinationProblem, hostOf, systemResolveHost } from './url-policy.js';
 import { signingSecrets } from './webhook-service.js';
+import type { WebhookContext } from './webhook-store.js';
 
 /**
  * Waits before attempts 2, 3, …: about three days in all (71.6 hours), front-loaded so a short outage costs
@@ -42,7 +43,7 @@ interface AttemptOutcome {
   error: string | null;
 }
 
-export async function sendWebhookMessage(ctx: Context, row: OutboxRow, worker: string): Promise<void> {
+export async function sendWebhookMessage(ctx: WebhookContext, row: OutboxRow, worker: string): Promise<void> {
   const endpoint = await ctx.store.getWebhookEndpoint(row.app_id, row.recipient);
   const event = endpoint ? await ctx.store.getEvent(row.app_id, row.payload) : undefined;
   if (!endpoint || !event || endpoint.status !== 'enabled') {
@@ -123,7 +124,11 @@ export function webhookBody(event: EventRow): string {
  * (tests, benchmarks) receives it too: one that hands the options on to the global fetch or undici's keeps the pin;
  * one that ignores them is not pinned, which is harmless only because such fakes open no socket to the URL.
  */
-async function post(ctx: Context, endpoint: WebhookEndpointRow, event: EventRow): Promise<AttemptOutcome> {
+async function post(
+  ctx: WebhookContext,
+  endpoint: WebhookEndpointRow,
+  event: EventRow,
+): Promise<AttemptOutcome> {
   const url = new URL(endpoint.url);
   const allowPrivate = ctx.config.webhooks.allowPrivate;
   const resolveHost = ctx.resolveHost ?? systemResolveHost;

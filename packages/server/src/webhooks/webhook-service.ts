@@ -1,4 +1,3 @@
-import type { Context } from '../context.js';
 import { newId } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
@@ -6,7 +5,7 @@ import type { Principal } from '../http/auth.js';
 import type { OutboxRow, Page, WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './event-types.js';
 import { checkWebhookUrl, systemResolveHost } from './url-policy.js';
-import type { WebhookEndpointChanges } from './webhook-store.js';
+import type { WebhookContext, WebhookEndpointChanges } from './webhook-store.js';
 
 /** After a rotation the old secret keeps signing (beside the new one) this long, so receivers can switch over. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -23,7 +22,7 @@ export interface EndpointInput {
   description?: string | undefined;
 }
 
-function newSecret(ctx: Context): string {
+function newSecret(ctx: WebhookContext): string {
   return `whsec_${ctx.random(32).toString('base64')}`;
 }
 
@@ -56,11 +55,11 @@ export function decodeEventTypes(stored: string): string[] {
   return stored === '*' ? ['*'] : stored.split(',').filter((t) => t !== '');
 }
 
-const checkUrl = (ctx: Context, url: string) =>
+const checkUrl = (ctx: WebhookContext, url: string) =>
   checkWebhookUrl(url, ctx.config.webhooks.allowPrivate, ctx.resolveHost ?? systemResolveHost);
 
 export async function createEndpoint(
-  ctx: Context,
+  ctx: WebhookContext,
   appId: string,
   input: EndpointInput,
   actor: Principal,
@@ -97,13 +96,17 @@ export async function createEndpoint(
   return { row, secret };
 }
 
-export async function getEndpoint(ctx: Context, appId: string, id: string): Promise<WebhookEndpointRow> {
+export async function getEndpoint(
+  ctx: WebhookContext,
+  appId: string,
+  id: string,
+): Promise<WebhookEndpointRow> {
   const row = await ctx.store.getWebhookEndpoint(appId, id);
   if (!row) throw new ApiError('not_found', `No webhook endpoint ${id} in this app.`);
   return row;
 }
 
-export function listEndpoints(ctx: Context, appId: string, page: Page): Promise<WebhookEndpointRow[]> {
+export function listEndpoints(ctx: WebhookContext, appId: string, page: Page): Promise<WebhookEndpointRow[]> {
   return ctx.store.listWebhookEndpoints(appId, page);
 }
 
@@ -115,7 +118,7 @@ export interface EndpointPatch {
 }
 
 export async function updateEndpoint(
-  ctx: Context,
+  ctx: WebhookContext,
   appId: string,
   id: string,
   patch: EndpointPatch,
@@ -145,7 +148,7 @@ export async function updateEndpoint(
 }
 
 export async function deleteEndpoint(
-  ctx: Context,
+  ctx: WebhookContext,
   appId: string,
   id: string,
   actor: Principal,
@@ -161,7 +164,7 @@ export async function deleteEndpoint(
 
 /** A new secret; the current one becomes the previous one and keeps signing for 24 hours. */
 export async function rotateSecret(
-  ctx: Context,
+  ctx: WebhookContext,
   appId: string,
   id: string,
   actor: Principal,
@@ -193,7 +196,7 @@ export async function rotateSecret(
 }
 
 /** The secrets that sign a delivery now: the current one, and the previous one during its grace period. */
-export function signingSecrets(ctx: Context, endpoint: WebhookEndpointRow, now: number): string[] {
+export function signingSecrets(ctx: WebhookContext, endpoint: WebhookEndpointRow, now: number): string[] {
   const secrets = [ctx.secretBox.open(endpoint.secret, endpoint.id)];
   if (
     endpoint.previous_secret !== null &&
@@ -207,7 +210,7 @@ export function signingSecrets(ctx: Context, endpoint: WebhookEndpointRow, now: 
 
 /** Queues the event for the endpoint once more, whatever became of earlier deliveries. */
 export async function redeliver(
-  ctx: Context,
+  ctx: WebhookContext,
   appId: string,
   endpointId: string,
   eventId: string,
@@ -250,7 +253,7 @@ export async function redeliver(
 }
 
 export function listAttempts(
-  ctx: Context,
+  ctx: WebhookContext,
   appId: string,
   endpointId: string,
   filter: { event_id?: string | undefined },

@@ -1,5 +1,12 @@
 /** The store operations of webhook endpoints and their attempt log (webhooks/webhook-queries.ts). */
+
+import type { AppContext } from '../apps/app-store.js';
+import type { ServiceContext } from '../context.js';
+import type { Fetch } from '../delivery/message.js';
+import type { OutboxStore, QueueContext } from '../delivery/outbox-store.js';
+import type { EventContext } from '../events/event-store.js';
 import type { EventRow, OutboxRow, Page, WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
+import type { ResolveHost } from './url-policy.js';
 
 export type WebhookEndpointChanges = Partial<
   Pick<
@@ -48,3 +55,13 @@ export interface WebhookStore {
   /** Queues one more delivery of an event to an endpoint (manual redelivery). */
   queueWebhookMessage(row: OutboxRow): Promise<void>;
 }
+
+/** What the webhook services and the webhook delivery channel receive. */
+export type WebhookContext = AppContext &
+  EventContext &
+  QueueContext &
+  ServiceContext<WebhookStore & OutboxStore> & {
+    fetch: Fetch;
+    /** DNS for webhook destination checks; the system resolver when absent. */
+    resolveHost?: ResolveHost | undefined;
+  };

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import type { Context } from '../../context.js';
 import { actingApp } from '../../http/auth.js';
 import type { RouteGroups } from '../../http/routes.js';
 import { Nullable } from '../../http/schemas.js';
@@ -11,6 +10,7 @@ import {
   resetTemplate,
   saveTemplate,
 } from './template-service.js';
+import type { TemplateContext } from './template-store.js';
 
 const LinkTypeSchema = Type.Union(LINK_TYPES.map((type) => Type.Literal(type)));
 const LanguageSchema = Type.Union(LANGUAGES.map((language) => Type.Literal(language)));
@@ -52,7 +52,7 @@ const PreviewBody = Type.Object(
  * The app's message templates: per link type and language, a subject, text and HTML bodies and an SMS. Reading
  * shows the effective template (the built-in one with the app's overrides); saving validates the result first.
  */
-export function templateRoutes(ctx: Context): RouteGroups {
+export function templateRoutes(ctx: TemplateContext): RouteGroups {
   return {
     apiKey: async (app) => {
       const tags = ['templates'];

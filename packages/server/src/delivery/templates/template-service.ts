@@ -3,7 +3,6 @@
  * filled in, and the API's view of the overrides: save (validated as a whole), reset, list and preview.
  */
 import { readSettings } from '../../apps/app-settings.js';
-import type { Context } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { iso } from '../../http/present.js';
 import { type Language, toLanguage } from '../../pages/messages.js';
@@ -20,6 +19,7 @@ import {
   type TemplatePart,
   type TemplateParts,
 } from './render.js';
+import type { TemplateContext } from './template-store.js';
 import { validateTemplateParts } from './validate.js';
 
 type Overrides = Pick<TemplateRow, TemplatePart>;
@@ -42,7 +42,7 @@ export type TemplateLookup = (
 ) => Promise<TemplateRow | undefined>;
 
 export async function templateFor(
-  ctx: Context,
+  ctx: TemplateContext,
   appId: string,
   type: LinkType,
   language: Language,
@@ -72,14 +72,17 @@ export interface LinkMessageInput {
 }
 
 /** A link's message with every part filled in. */
-export async function renderLinkMessage(ctx: Context, input: LinkMessageInput): Promise<TemplateParts> {
+export async function renderLinkMessage(
+  ctx: TemplateContext,
+  input: LinkMessageInput,
+): Promise<TemplateParts> {
   const { parts, data } = await linkMessageTemplate(ctx, input);
   return renderParts(parts, data);
 }
 
 /** The email of a link's message: subject, text and HTML. */
 export async function renderLinkEmail(
-  ctx: Context,
+  ctx: TemplateContext,
   input: LinkMessageInput,
 ): Promise<Omit<TemplateParts, 'sms'>> {
   const { parts, data } = await linkMessageTemplate(ctx, input);
@@ -87,13 +90,13 @@ export async function renderLinkEmail(
 }
 
 /** The SMS of a link's message. */
-export async function renderLinkSms(ctx: Context, input: LinkMessageInput): Promise<string> {
+export async function renderLinkSms(ctx: TemplateContext, input: LinkMessageInput): Promise<string> {
   const { parts, data } = await linkMessageTemplate(ctx, input);
   return renderSmsPart(parts, data);
 }
 
 async function linkMessageTemplate(
-  ctx: Context,
+  ctx: TemplateContext,
   input: LinkMessageInput,
 ): Promise<{ parts: TemplateParts; data: TemplateData }> {
   const language = messageLanguage(input.language, input.defaultLanguage);
@@ -136,7 +139,7 @@ function present(type: LinkType, language: Language, row: TemplateRow | undefine
 }
 
 /** Every link type in every language, overridden or not. */
-export async function listTemplates(ctx: Context, appId: string): Promise<TemplateView[]> {
+export async function listTemplates(ctx: TemplateContext, appId: string): Promise<TemplateView[]> {
   const rows = await ctx.store.listTemplates(appId);
   const byKey = new Map(rows.map((row) => [`${row.type}:${row.language}`, row]));
   return LINK_TYPES.flatMap((type) =>
@@ -145,7 +148,7 @@ export async function listTemplates(ctx: Context, appId: string): Promise<Templa
 }
 
 export async function getTemplate(
-  ctx: Context,
+  ctx: TemplateContext,
   appId: string,
   type: LinkType,
   language: Language,
@@ -157,7 +160,7 @@ export async function getTemplate(
 export type TemplateChanges = Partial<Record<TemplatePart, string | null>>;
 
 export async function saveTemplate(
-  ctx: Context,
+  ctx: TemplateContext,
   appId: string,
   type: LinkType,
   language: Language,
@@ -192,7 +195,7 @@ function pick(change: string | null | undefined, current: string | null | undefi
 
 /** Back to the built-in template; `not_found` when the app had no override. */
 export async function resetTemplate(
-  ctx: Context,
+  ctx: TemplateContext,
   appId: string,
   type: LinkType,
   language: Language,
@@ -217,7 +220,7 @@ export interface PreviewInput extends Partial<TemplateParts> {
 
 /** Renders the app's effective template, with any given parts in place of it, for sample data. */
 export async function previewTemplate(
-  ctx: Context,
+  ctx: TemplateContext,
   appId: string,
   input: PreviewInput,
 ): Promise<TemplateParts> {

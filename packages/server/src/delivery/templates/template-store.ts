@@ -1,5 +1,7 @@
 /** The store operations of an app's message templates (delivery/templates/template-queries.ts). */
 
+import type { AppContext } from '../../apps/app-store.js';
+import type { ServiceContext } from '../../context.js';
 import type { TemplateRow } from '../../storage/rows.js';
 import type { LinkType } from '../../storage/schema.js';
 
@@ -9,3 +11,6 @@ export interface TemplateStore {
   listTemplates(appId: string): Promise<TemplateRow[]>;
   deleteTemplate(appId: string, type: LinkType, language: string): Promise<boolean>;
 }
+
+/** What the template services receive. */
+export type TemplateContext = AppContext & ServiceContext<TemplateStore>;

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
-import type { Context } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import { actingApp } from '../../http/auth.js';
 import { claimIdempotencyKey, sendStoredAnswer } from '../../http/idempotency.js';
+import type { IdempotencyContext } from '../../http/idempotency-store.js';
 import type { RouteGroups } from '../../http/routes.js';
+import type { LinkContext } from '../link-store.js';
 import {
   BULK_BODY_LIMIT,
   BulkBody,
@@ -25,7 +26,7 @@ const UNSUPPORTED =
  * `POST /v1/magic-links/bulk`. This plugin has its own body parsers (and a larger body limit) so the rest of the
  * API keeps the default JSON parser and limit.
  */
-export function bulkRoutes(ctx: Context): RouteGroups {
+export function bulkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
   return {
     apiKey: async (app) => {
       app.removeAllContentTypeParsers();

@@ -3,13 +3,11 @@
  * `POST /v1/magic-links` would (same validation, same `createLink`), in order, and reports one result per row.
  * A bad row gets its own error; it never fails the rows around it.
  */
-import type { FastifyError, FastifyRequest } from 'fastify';
 import { getAppOrThrow } from '../../apps/app-service.js';
-import type { Context } from '../../context.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { toApiError } from '../../http/error-handler.js';
-import { createValidatorCompiler, refuseNulCharacters } from '../../http/validation.js';
+import { bodyValidator } from '../../http/validation.js';
 import type { UserRow } from '../../storage/rows.js';
 import { CreateLinkBody } from '../link-routes.js';
 import {
@@ -19,6 +17,7 @@ import {
   planLink,
   presentCreatedLink,
 } from '../link-service.js';
+import type { LinkContext } from '../link-store.js';
 import { CsvSyntaxError, csvRecord, neutraliseFormula, parseCsv } from './csv.js';
 
 export const MAX_BULK_ROWS = 100_000;
@@ -208,26 +207,8 @@ function readCsvRows(text: string): InputRow[] {
   return rows;
 }
 
-/** Compiled once: the same validator (strict, no coercion) the single-create route uses for its body. */
-const validateBody = createValidatorCompiler()({
-  schema: CreateLinkBody,
-  httpPart: 'body',
-  method: 'POST',
-  url: '/v1/magic-links',
-}) as ((data: unknown) => boolean) & { errors?: FastifyError['validation'] | null };
-
-/** Holds one row to what `POST /v1/magic-links` accepts, with the same error code, message and `param`. */
-async function validateRow(value: unknown): Promise<CreateLinkInput> {
-  await refuseNulCharacters({ body: value, query: undefined } as unknown as FastifyRequest);
-  if (!validateBody(value)) {
-    const error = Object.assign(new Error('validation failed'), {
-      validation: validateBody.errors ?? [],
-      validationContext: 'body',
-    }) as FastifyError;
-    throw toApiError(error);
-  }
-  return value as CreateLinkInput;
-}
+/** Compiled once: the same schema and the same errors (code, message, `param`) as `POST /v1/magic-links`. */
+const validateRow = bodyValidator<CreateLinkInput>(CreateLinkBody);
 
 function rowError(error: ApiError): RowError {
   const body: RowError = { code: error.code, message: error.message };
@@ -248,7 +229,11 @@ export const BULK_BATCH_ROWS = 250;
  * rows are written one by one instead, so each gets its own result. The app's settings are read once, at the start.
  * Stopping the iteration (a client that hung up) stops the work after the current batch; rows written stay written.
  */
-export async function* createRows(ctx: Context, appId: string, rows: InputRow[]): AsyncGenerator<RowResult> {
+export async function* createRows(
+  ctx: LinkContext,
+  appId: string,
+  rows: InputRow[],
+): AsyncGenerator<RowResult> {
   const { settings } = await getAppOrThrow(ctx, appId);
   for (let start = 0; start < rows.length; start += BULK_BATCH_ROWS) {
     const end = Math.min(rows.length, start + BULK_BATCH_ROWS);
@@ -263,7 +248,7 @@ export async function* createRows(ctx: Context, appId: string, rows: InputRow[])
         continue;
       }
       try {
-        const input = await validateRow(source.value);
+        const input = validateRow(source.value);
         const plan = await planLink(ctx, appId, input, { settings, plannedUsers });
         planned.push({ at: results.length, input, plan });
         results.push({ row, magic_link: presentCreatedLink(plan) });
@@ -294,7 +279,7 @@ export async function* createRows(ctx: Context, appId: string, rows: InputRow[])
   }
 }
 
-function failure(ctx: Context, error: unknown, row: number): RowError {
+function failure(ctx: LinkContext, error: unknown, row: number): RowError {
   const apiError = toApiError(error as Error);
   if (apiError.status >= 500) ctx.logger.error({ err: error, row }, 'bulk row failed');
   return rowError(apiError);

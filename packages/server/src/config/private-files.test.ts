@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/config.js';
-import { MASTER_KEY_FILE } from '../config/master-key.js';
 import { bootstrap, openRuntime } from '../runtime.js';
+import { loadConfig } from './config.js';
+import { MASTER_KEY_FILE } from './master-key.js';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 const octal = (mode: number) => mode.toString(8).padStart(3, '0');

@@ -1,5 +1,5 @@
-import type { Context } from '../context.js';
-import { makeEvent } from './event-factory.js';
+import { makeEvent } from '../events/event-factory.js';
+import type { LinkContext } from './link-store.js';
 
 const BATCH = 500;
 /** One maintenance run handles at most this many links; the rest wait for the next run. */
@@ -10,7 +10,7 @@ const MAX_PER_RUN = 50_000;
  * (nothing happens at that moment), so the maintenance loop sweeps for links past it and marks each as it goes.
  * Answers how many links were looked at.
  */
-export async function sweepExpiredLinks(ctx: Context): Promise<number> {
+export async function sweepExpiredLinks(ctx: LinkContext): Promise<number> {
   let total = 0;
   for (;;) {
     const now = ctx.clock();

@@ -1,0 +1,166 @@
+/**
+ * The email and SMS channels: messages that carry a link (and a sign-in code) to a person. Each is rendered from the
+ * app's templates when it is sent, handed to the transport, and recorded: `magic_link.sent` when the transport took
+ * it, a retry with backoff when it failed for a reason that may pass, `magic_link.delivery_failed` when it failed
+ * for good or ran out of attempts.
+ */
+import { type AppSettings, readSettings } from '../apps/app-settings.js';
+import { makeEvent } from '../events/event-factory.js';
+import type { AppRow, OutboxRow } from '../storage/rows.js';
+import { retryDelay } from './backoff.js';
+import type { DeliveryChannel, DispatchRun } from './channel.js';
+import type { DeliveryResult } from './message.js';
+import { openPayload } from './outbox-payload.js';
+import type { DeliveryContext } from './outbox-store.js';
+import { type LinkMessageInput, renderLinkEmail, renderLinkSms } from './templates/template-service.js';
+
+export function linkMessageChannels(ctx: DeliveryContext): DeliveryChannel[] {
+  const { email, sms } = ctx.delivery;
+  return [
+    {
+      id: 'email',
+      dispatch: (row, run) =>
+        deliverLinkMessage(ctx, row, run, async (input, settings) => {
+          const rendered = await renderLinkEmail(ctx, input);
+          return email.send({
+            id: row.id,
+            appId: row.app_id,
+            to: row.recipient,
+            from: senderOf(settings, ctx.config.delivery.smtpFrom),
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+          });
+        }),
+    },
+    {
+      id: 'phone',
+      dispatch: (row, run) =>
+        deliverLinkMessage(ctx, row, run, async (input) =>
+          sms.send({
+            id: row.id,
+            appId: row.app_id,
+            linkId: row.link_id,
+            to: row.recipient,
+            body: await renderLinkSms(ctx, input),
+          }),
+        ),
+    },
+  ];
+}
+
+type Send = (input: LinkMessageInput, settings: AppSettings) => Promise<DeliveryResult>;
+
+async function deliverLinkMessage(
+  ctx: DeliveryContext,
+  row: OutboxRow,
+  run: DispatchRun,
+  send: Send,
+): Promise<void> {
+  let result: DeliveryResult;
+  try {
+    result = await render(ctx, row, run, send);
+  } catch (error) {
+    // Our own failure (a broken override, a vanished app): worth retrying, since an operator can fix it.
+    result = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  const now = ctx.clock();
+  const base = {
+    magic_link_id: row.link_id,
+    message_id: row.id,
+    channel: row.channel,
+    attempt: row.attempts,
+  };
+  if (result.ok) {
+    try {
+      await run.recordSent({
+        id: row.id,
+        worker: run.worker,
+        now,
+        events:
+          row.link_id === null ? [] : [makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now)],
+      });
+    } catch (error) {
+      // The message went out but is not marked: its lease runs out and it is sent again (at-least-once).
+      ctx.logger.warn(
+        { err: error, messageId: row.id },
+        'a sent message could not be recorded; it will be resent',
+      );
+    }
+    return;
+  }
+  const final = result.permanent || row.attempts >= ctx.config.delivery.maxAttempts;
+  ctx.logger.warn(
+    { messageId: row.id, attempt: row.attempts, final, error: result.error },
+    'message not delivered',
+  );
+  await ctx.store.markOutboxFailed({
+    id: row.id,
+    worker: run.worker,
+    now,
+    error: result.error,
+    retryAt: final ? null : now + retryDelay(row.attempts, ctx.config.delivery.retryBaseMs, jitter(ctx)),
+    events:
+      row.link_id === null
+        ? []
+        : [
+            makeEvent(
+              ctx,
+              row.app_id,
+              'magic_link.delivery_failed',
+              row.link_id,
+              { ...base, reason: result.error.slice(0, 300), permanent: result.permanent },
+              now,
+            ),
+          ],
+  });
+}
+
+/** A number in [0, 1) for retry jitter. */
+function jitter(ctx: DeliveryContext): number {
+  return ctx.random(4).readUInt32BE(0) / 2 ** 32;
+}
+
+async function render(
+  ctx: DeliveryContext,
+  row: OutboxRow,
+  run: DispatchRun,
+  send: Send,
+): Promise<DeliveryResult> {
+  const payload = openPayload(ctx, row);
+  const found = await run.once(`app:${row.app_id}`, () => appOf(ctx, row.app_id));
+  if (!found) return { ok: false, permanent: true, error: 'The app no longer exists.' };
+  const { app, settings } = found;
+  const input: LinkMessageInput = {
+    templates: (appId, type, language) =>
+      run.once(`template:${appId}:${type}:${language}`, () => ctx.store.getTemplate(appId, type, language)),
+    appId: app.id,
+    appName: app.name,
+    type: payload.type,
+    language: payload.language,
+    defaultLanguage: settings.default_language,
+    url: payload.url,
+    ...(payload.code === undefined ? {} : { code: payload.code }),
+    expiresInMinutes: Math.max(1, Math.round((payload.expiresAt - ctx.clock()) / 60_000)),
+    identifier: payload.identifier,
+    identifierKind: payload.identifierKind,
+  };
+  return send(input, settings);
+}
+
+async function appOf(
+  ctx: DeliveryContext,
+  appId: string,
+): Promise<{ app: AppRow; settings: AppSettings } | undefined> {
+  const app = await ctx.store.getApp(appId);
+  return app && { app, settings: readSettings(app.settings) };
+}
+
+/** The app's own sender when set, else the server's LATCHKEY_SMTP_FROM ("Name <address>" or a bare address). */
+function senderOf(settings: AppSettings, fallback: string): { name: string | null; address: string } {
+  const parsed = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(fallback);
+  const base = parsed
+    ? { name: parsed[1] || null, address: parsed[2]! }
+    : { name: null, address: fallback.trim() };
+  return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
+}
