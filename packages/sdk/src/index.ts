@@ -83,4 +83,11 @@ export type {
 export { webhookEventTypes } from './types.js';
 export { Users } from './users.js';
 export { WebhookEndpoints } from './webhook-endpoints.js';
-export { type VerifyWebhookOptions, verifyWebhook, type WebhookHeaders, Webhooks } from './webhooks.js';
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  Webhooks,
+  WebhookVerificationError,
+} from './webhooks.js';

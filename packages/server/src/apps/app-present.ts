@@ -1,14 +1,14 @@
 /** Apps and API keys as the API shows them: never a key's secret or hash. */
 import { iso, isoOrNull } from '../http/present.js';
 import type { ApiKeyRow, AppRow } from '../storage/rows.js';
-import type { AppSettings } from './app-settings.js';
+import { type AppSettings, publicUrlOf } from './app-settings.js';
 
 export function presentApp(app: AppRow, settings: AppSettings, serverPublicUrl: string) {
   return {
     id: app.id,
     name: app.name,
     ...settings,
-    public_url: settings.public_url ?? serverPublicUrl,
+    public_url: publicUrlOf(settings, serverPublicUrl),
     created_at: iso(app.created_at),
     updated_at: iso(app.updated_at),
   };

@@ -3,6 +3,7 @@ import { actingApp, actsOnInstallation, principalOf, requireAdmin } from '../htt
 import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import { LANGUAGES } from '../pages/languages.js';
 import type { AppRow } from '../storage/rows.js';
 import { presentApiKey, presentApp } from './app-present.js';
 import {
@@ -50,9 +51,7 @@ export const SettingsBody = Type.Object(
     max_ttl_minutes: Type.Optional(Minutes),
     session_duration_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 527040 })),
     access_token_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
-    default_language: Type.Optional(
-      Type.Union(['en', 'de', 'es', 'fr', 'it', 'pl', 'pt', 'zh'].map((l) => Type.Literal(l))),
-    ),
+    default_language: Type.Optional(Type.Union(LANGUAGES.map((l) => Type.Literal(l)))),
     scanner_protection: Type.Optional(Type.Union([Type.Literal('confirm'), Type.Literal('auto')])),
     auto_create_users: Type.Optional(Type.Boolean()),
     signed_links_reusable: Type.Optional(Type.Boolean()),

@@ -3,12 +3,11 @@
  * shapes are checked by the route schema; the rules that relate one value to another live here.
  */
 import { validationError } from '../errors/api-error.js';
+import type { Language } from '../pages/languages.js';
 import type { LinkType } from '../storage/schema.js';
 import { checkRedirect, parseAllowEntry } from './redirect-policy.js';
 
 export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
-export const SUPPORTED_LANGUAGES = ['en', 'de', 'es', 'fr', 'it', 'pl', 'pt', 'zh'] as const;
-export type SupportedLanguage = (typeof SUPPORTED_LANGUAGES)[number];
 
 /** No link lives longer than 30 days, whatever an app asks for. */
 export const ABSOLUTE_MAX_TTL_MINUTES = 30 * 24 * 60;
@@ -24,7 +23,7 @@ export interface AppSettings {
   max_ttl_minutes: number;
   session_duration_minutes: number;
   access_token_minutes: number;
-  default_language: SupportedLanguage;
+  default_language: Language;
   scanner_protection: 'confirm' | 'auto';
   auto_create_users: boolean;
   /** Let a stateless signed link sign in again until it expires (off: each token works once). */
@@ -251,4 +250,12 @@ function checkAllowed(field: string, target: string, allowlist: string[]): void 
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Where Latchkey's own pages are reached for an app (its links, its login page): the app's `public_url` (a custom
+ * domain), else the server's `LATCHKEY_PUBLIC_URL`. Never with a trailing slash, so a path can follow.
+ */
+export function publicUrlOf(settings: Pick<AppSettings, 'public_url'>, serverPublicUrl: string): string {
+  return (settings.public_url ?? serverPublicUrl).replace(/\/+$/, '');
 }

@@ -78,6 +78,13 @@ export function orderedSecret(nowMs: number, random: RandomBytes): string {
 }
 
 /**
+ * The shape of a link's secret as it appears in a URL: an ordered secret (6 characters of time, then 43), or the 43
+ * random characters alone of a link made before ordered secrets existed. Checked before any lookup, so text of any
+ * other shape costs no database read.
+ */
+export const LINK_TOKEN_SHAPE = /^(?:[A-Za-z0-9_-]{6})?[A-Za-z0-9_-]{43}$/;
+
+/**
  * What is stored and looked up for a secret: for an ordered secret (behind `prefix`, such as `lk_rt_`), its time
  * and the SHA-256 of the whole secret; for a secret made before ordered secrets existed (43 random characters
  * behind the prefix), the plain SHA-256.

@@ -7,7 +7,7 @@
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { AppRow, OutboxRow } from '../storage/rows.js';
-import { retryDelay } from './backoff.js';
+import { jitterFraction, retryDelay } from './backoff.js';
 import type { DeliveryChannel, DispatchRun } from './channel.js';
 import type { DeliveryResult } from './message.js';
 import { openPayload } from './outbox-payload.js';
@@ -99,7 +99,9 @@ async function deliverLinkMessage(
     worker: run.worker,
     now,
     error: result.error,
-    retryAt: final ? null : now + retryDelay(row.attempts, ctx.config.delivery.retryBaseMs, jitter(ctx)),
+    retryAt: final
+      ? null
+      : now + retryDelay(row.attempts, ctx.config.delivery.retryBaseMs, jitterFraction(ctx.random)),
     events:
       row.link_id === null
         ? []
@@ -114,11 +116,6 @@ async function deliverLinkMessage(
             ),
           ],
   });
-}
-
-/** A number in [0, 1) for retry jitter. */
-function jitter(ctx: DeliveryContext): number {
-  return ctx.random(4).readUInt32BE(0) / 2 ** 32;
 }
 
 async function render(

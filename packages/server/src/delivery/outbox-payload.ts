@@ -1,4 +1,5 @@
 import { newId } from '../crypto/tokens.js';
+import { newOutboxRow } from '../storage/outbox-rows.js';
 import type { OutboxRow } from '../storage/rows.js';
 import type { Channel, LinkType } from '../storage/schema.js';
 import type { DeliveryContext } from './outbox-store.js';
@@ -38,21 +39,5 @@ export function queuedOutboxRow(
   now: number,
 ): OutboxRow {
   const id = newId('msg', now, ctx.random);
-  return {
-    id,
-    app_id: target.appId,
-    link_id: target.linkId,
-    channel: target.channel,
-    recipient: target.recipient,
-    payload: sealPayload(ctx, id, payload),
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: now,
-    lease_until: null,
-    worker: null,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-    sent_at: null,
-  };
+  return newOutboxRow({ id, ...target, payload: sealPayload(ctx, id, payload), now });
 }

@@ -4,6 +4,7 @@
  * Every case runs on SQLite and on PostgreSQL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Language } from '../pages/languages.js';
 import { deliveryChannels, startDelivery } from '../runtime.js';
 import { openDatabase } from '../storage/database.js';
 import type { LinkType } from '../storage/schema.js';
@@ -19,7 +20,7 @@ import {
   uniqueEmail,
 } from '../test-support/test-server.js';
 import { OutboxWorker } from './outbox-worker.js';
-import { defaultTemplate, type Language } from './templates/default-templates.js';
+import { defaultTemplate } from './templates/default-templates.js';
 import { renderParts } from './templates/render.js';
 
 const PUBLIC_URL = 'https://auth.example.com';

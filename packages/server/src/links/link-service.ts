@@ -1,10 +1,11 @@
 import { getAppOrThrow } from '../apps/app-service.js';
-import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
+import { type AppSettings, publicUrlOf } from '../apps/app-settings.js';
 import { checkRedirect } from '../apps/redirect-policy.js';
 import { newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
+import { LANGUAGES, toLanguage } from '../pages/languages.js';
 import type { EventRow, MagicLinkRow, OutboxRow, Page, UserRow } from '../storage/rows.js';
 import type { Channel, LinkType } from '../storage/schema.js';
 import { UniqueViolation } from '../storage/unique-violation.js';
@@ -39,12 +40,6 @@ export interface CreatedLink {
   url: string;
   token: string;
 }
-
-/**
- * Link tokens are ordered secrets (crypto/tokens.ts): 6 characters of time and 32 random bytes, all base64url. Links
- * made before that carry the 43 random characters alone, and are still redeemed.
- */
-export const LINK_TOKEN_SHAPE = /^(?:[A-Za-z0-9_-]{6})?[A-Za-z0-9_-]{43}$/;
 
 /** A link ready to be written: the rows and what the caller answers with. Nothing is stored yet. */
 export interface PlannedLink extends CreatedLink {
@@ -155,7 +150,7 @@ export function linkUrl(ctx: LinkContext, settings: AppSettings, link: MagicLink
     url.searchParams.set('lk_token', token);
     return url.href;
   }
-  return `${settings.public_url ?? ctx.config.publicUrl}/l/${token}`;
+  return `${publicUrlOf(settings, ctx.config.publicUrl)}/l/${token}`;
 }
 
 function resolveTtl(settings: AppSettings, type: LinkType, ttl: number | undefined): number {
@@ -174,11 +169,9 @@ function resolveTtl(settings: AppSettings, type: LinkType, ttl: number | undefin
 
 function resolveLanguage(language: string | undefined): string | null {
   if (language === undefined) return null;
-  const short = language.toLowerCase().split(/[-_]/)[0] ?? '';
-  if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(short)) {
-    throw validationError('language', `language must be one of ${SUPPORTED_LANGUAGES.join(', ')}.`);
-  }
-  return short;
+  const known = toLanguage(language);
+  if (!known) throw validationError('language', `language must be one of ${LANGUAGES.join(', ')}.`);
+  return known;
 }
 
 export function resolveChallenge(challenge: string | undefined, method: string | undefined): string | null {

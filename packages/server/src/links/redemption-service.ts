@@ -1,19 +1,20 @@
 import { getAppOrThrow } from '../apps/app-service.js';
 import { withQueryParam } from '../apps/redirect-policy.js';
-import { orderedSecret, secretLookupHash } from '../crypto/tokens.js';
+import { LINK_TOKEN_SHAPE, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import {
+  buildExchangeCode,
   buildRefreshToken,
   buildSession,
   checkPkce,
-  EXCHANGE_CODE_TTL_MS,
   type IssuedSession,
   issueTokens,
   newSessionId,
+  sessionCreatedEvent,
 } from '../sessions/session-service.js';
 import type { EventRow, MagicLinkRow, UserRow } from '../storage/rows.js';
-import { LINK_TOKEN_SHAPE } from './link-service.js';
+import { userVerifiedEvent } from '../users/user-service.js';
 import type { LinkContext, RedemptionWrites } from './link-store.js';
 
 export type LinkProblem = 'link_expired' | 'link_used' | 'link_revoked' | 'link_invalid';
@@ -82,17 +83,12 @@ export async function redeemHosted(
     // A link meant for the app's own page has no hosted landing place; refusing keeps it for the app.
     if (link.redirect_url === null) throw linkProblem('link_invalid');
     return {
-      exchangeCode: {
-        code_hash: secretLookupHash(code),
-        app_id: link.app_id,
-        session_id: session.id,
-        user_id: link.user_id,
-        redirect_url: link.redirect_url,
-        code_challenge: link.code_challenge,
-        created_at: now,
-        expires_at: now + EXCHANGE_CODE_TTL_MS,
-        used_at: null,
-      },
+      exchangeCode: buildExchangeCode(
+        code,
+        session,
+        { redirectUrl: link.redirect_url, codeChallenge: link.code_challenge },
+        now,
+      ),
     };
   });
   return { link: result.link, location: withQueryParam(result.link.redirect_url!, 'lk_code', code) };
@@ -159,28 +155,12 @@ async function redeem(ctx: LinkContext, token: string, options: RedeemOptions, e
         { magic_link_id: link.id, user_id: user.id, session_id: session.id },
         now,
       ),
-      makeEvent(
-        ctx,
-        link.app_id,
-        'session.created',
-        session.id,
-        { session_id: session.id, user_id: user.id, amr: ['magic_link'] },
-        now,
-      ),
+      sessionCreatedEvent(ctx, session, now),
     ];
     const verifiedFlag = link.identifier_kind === 'email' ? user.email_verified : user.phone_verified;
     const sameIdentifier = (link.identifier_kind === 'email' ? user.email : user.phone) === link.identifier;
     if (verifiedFlag === 0 && sameIdentifier) {
-      events.push(
-        makeEvent(
-          ctx,
-          link.app_id,
-          'user.verified',
-          user.id,
-          { user_id: user.id, identifier_kind: link.identifier_kind },
-          now,
-        ),
-      );
+      events.push(userVerifiedEvent(ctx, link.app_id, user.id, link.identifier_kind, now));
     }
     return {
       session,

@@ -1,16 +1,17 @@
 import { getAppOrThrow } from '../apps/app-service.js';
-import { type AppSettings, SUPPORTED_LANGUAGES } from '../apps/app-settings.js';
+import { type AppSettings, publicUrlOf } from '../apps/app-settings.js';
 import { withQueryParam } from '../apps/redirect-policy.js';
-import { hashSecret, newId, orderedSecret, randomSecret, secretLookupHash } from '../crypto/tokens.js';
+import { hashSecret, LINK_TOKEN_SHAPE, newId, orderedSecret, randomSecret } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import { resolveChallenge, resolveTarget } from '../links/link-service.js';
+import { toLanguage } from '../pages/languages.js';
 import { enforceRateLimit, identifierRules, ipRateLimitKey, ruleOf } from '../rate-limit/enforce.js';
-import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
-import type { EventRow, LoginFlowRow, OutboxRow, UserRow } from '../storage/rows.js';
+import { buildExchangeCode, buildSession, sessionCreatedEvent } from '../sessions/session-service.js';
+import type { EventRow, LoginFlowRow, OutboxRow, SessionRow, UserRow } from '../storage/rows.js';
 import type { Amr, Channel, LoginFlowStatus } from '../storage/schema.js';
-import { buildUser, emailOrThrow, phoneOrThrow } from '../users/user-service.js';
+import { buildUser, emailOrThrow, phoneOrThrow, userVerifiedEvent } from '../users/user-service.js';
 import type { LoginContext } from './login-flow-store.js';
 import {
   CODE_LENGTH,
@@ -23,7 +24,6 @@ import {
 
 /** The browser cookie is a 256-bit secret; only its hash is stored with the flows it started. */
 const BROWSER_SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface RequestInfo {
   ip: string | undefined;
@@ -162,7 +162,7 @@ export async function limitIp(
 
 /** The URL in the message: the public URL of the app's domain, so the click reaches the browser's cookie. */
 export function flowLinkUrl(ctx: LoginContext, settings: AppSettings, token: string): string {
-  return `${settings.public_url ?? ctx.config.publicUrl}/login/link/${token}`;
+  return `${publicUrlOf(settings, ctx.config.publicUrl)}/login/link/${token}`;
 }
 
 function flowMessage(
@@ -208,10 +208,8 @@ export function parseIdentifier(raw: string): { kind: Channel; identifier: strin
 }
 
 function languageOf(language: string | undefined): string | null {
-  if (language === undefined) return null;
-  const short = language.toLowerCase().split(/[-_]/)[0] ?? '';
   // Lenient, unlike link creation: a browser's odd language tag falls back to the app's default.
-  return (SUPPORTED_LANGUAGES as readonly string[]).includes(short) ? short : null;
+  return toLanguage(language) ?? null;
 }
 
 export interface CompletedLogin {
@@ -447,18 +445,13 @@ async function completeFlow(
       );
       return {
         session,
-        exchangeCode: {
-          code_hash: secretLookupHash(exchangeCode),
-          app_id: current.app_id,
-          session_id: session.id,
-          user_id: user.id,
-          redirect_url: current.redirect_url,
-          code_challenge: current.code_challenge,
-          created_at: now,
-          expires_at: now + EXCHANGE_CODE_TTL_MS,
-          used_at: null,
-        },
-        events: completionEvents(ctx, current, user, created, session.id, amr, now),
+        exchangeCode: buildExchangeCode(
+          exchangeCode,
+          session,
+          { redirectUrl: current.redirect_url, codeChallenge: current.code_challenge },
+          now,
+        ),
+        events: completionEvents(ctx, current, user, created, session, now),
       };
     },
   );
@@ -474,8 +467,7 @@ function completionEvents(
   flow: LoginFlowRow,
   user: UserRow,
   created: boolean,
-  sessionId: string,
-  amr: Amr,
+  session: SessionRow,
   now: number,
 ): EventRow[] {
   const events: EventRow[] = [];
@@ -484,27 +476,7 @@ function completionEvents(
       makeEvent(ctx, flow.app_id, 'user.created', user.id, { user_id: user.id, via: 'login' }, now),
     );
   const verified = flow.identifier_kind === 'email' ? user.email_verified : user.phone_verified;
-  if (verified === 0) {
-    events.push(
-      makeEvent(
-        ctx,
-        flow.app_id,
-        'user.verified',
-        user.id,
-        { user_id: user.id, identifier_kind: flow.identifier_kind },
-        now,
-      ),
-    );
-  }
-  events.push(
-    makeEvent(
-      ctx,
-      flow.app_id,
-      'session.created',
-      sessionId,
-      { session_id: sessionId, user_id: user.id, amr: [amr], login_flow_id: flow.id },
-      now,
-    ),
-  );
+  if (verified === 0) events.push(userVerifiedEvent(ctx, flow.app_id, user.id, flow.identifier_kind, now));
+  events.push(sessionCreatedEvent(ctx, session, now, { login_flow_id: flow.id }));
   return events;
 }

@@ -6,6 +6,7 @@ import { checkRedirect } from '../apps/redirect-policy.js';
 import { ApiError } from '../errors/api-error.js';
 import { acceptForms } from '../http/forms.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
+import type { Language } from '../pages/languages.js';
 import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
 import {
   renderApprovePage,
@@ -14,7 +15,7 @@ import {
   renderFlowEndPage,
   renderLoginForm,
 } from '../pages/login-pages.js';
-import { type Language, pickLanguage } from '../pages/messages.js';
+import { pickLanguage } from '../pages/messages.js';
 import {
   maskIdentifier,
   pageHeaders,

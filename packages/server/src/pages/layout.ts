@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { escapeHtml } from './html.js';
-import type { Language } from './messages.js';
+import type { Language } from './languages.js';
 
 /**
  * Colours are chosen for contrast of at least 7:1 for text and 4.5:1 for the button in both schemes; sizes are in

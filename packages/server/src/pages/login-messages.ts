@@ -1,4 +1,4 @@
-import type { Language } from './messages.js';
+import type { Language } from './languages.js';
 
 /**
  * The strings of the hosted login pages (the form, the "check your messages" page, and the approval page another

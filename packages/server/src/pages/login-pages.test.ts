@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from './languages.js';
 import { loginMessages } from './login-messages.js';
 import { renderApprovePage, renderCheckPage, renderLoginForm } from './login-pages.js';
-import { LANGUAGES } from './messages.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -1,7 +1,8 @@
 import { escapeHtml, fillHtml } from './html.js';
+import type { Language } from './languages.js';
 import { newNonce, renderDocument } from './layout.js';
 import { type LoginMessages, loginMessages } from './login-messages.js';
-import { type Language, messages } from './messages.js';
+import { messages } from './messages.js';
 import type { RenderedPage } from './render.js';
 
 export type LoginChannel = 'email' | 'phone';

@@ -1,5 +1,4 @@
-export const LANGUAGES = ['en', 'de', 'es', 'fr', 'it', 'pl', 'pt', 'zh'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { type Language, toLanguage } from './languages.js';
 
 /**
  * Every string the hosted pages show. `{app}` stands for the app's name and `{identifier}` for the masked email or
@@ -306,13 +305,6 @@ export const messages: Record<Language, Messages> = {
     backToSite: '返回网站',
   },
 };
-
-/** The supported language for a tag such as `pt-BR`, `zh-Hans` or `DE`, matched on its primary subtag. */
-export function toLanguage(tag: string | null | undefined): Language | undefined {
-  if (!tag) return undefined;
-  const primary = tag.trim().toLowerCase().split(/[-_]/, 1)[0];
-  return LANGUAGES.find((language) => language === primary);
-}
 
 /**
  * The page language: the first supported value among `preferred` (say the link's language, then the app's default),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES, type Language, type Messages, messages, pickLanguage, toLanguage } from './messages.js';
+import { LANGUAGES, type Language, toLanguage } from './languages.js';
+import { type Messages, messages, pickLanguage } from './messages.js';
 import {
   escapeHtml,
   type LinkProblem,

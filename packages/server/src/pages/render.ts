@@ -1,7 +1,8 @@
 import { errorCodes } from '../errors/error-codes.js';
 import { escapeHtml, fillHtml, safeHref } from './html.js';
+import type { Language } from './languages.js';
 import { CONFIRM_FORM_ID, newNonce, renderDocument } from './layout.js';
-import { type Language, type Messages, messages } from './messages.js';
+import { type Messages, messages } from './messages.js';
 
 export { escapeHtml } from './html.js';
 export { pageHeaders } from './layout.js';

@@ -8,7 +8,14 @@ import {
 } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { EventRow, Page, RefreshTokenRow, SessionRow, UserRow } from '../storage/rows.js';
+import type {
+  EventRow,
+  ExchangeCodeRow,
+  Page,
+  RefreshTokenRow,
+  SessionRow,
+  UserRow,
+} from '../storage/rows.js';
 import type { Amr } from '../storage/schema.js';
 import type { SessionContext } from './session-store.js';
 
@@ -59,6 +66,46 @@ export function buildSession(
     last_refreshed_at: null,
     revoked_at: null,
   };
+}
+
+/**
+ * The row of a sign-in's exchange code (`lk_code`): single-use, valid for a minute, traded by the app's backend for
+ * the session. Only its hash is stored; the code itself goes to the browser in the redirect.
+ */
+export function buildExchangeCode(
+  code: string,
+  session: SessionRow,
+  target: { redirectUrl: string; codeChallenge: string | null },
+  now: number,
+): ExchangeCodeRow {
+  return {
+    code_hash: secretLookupHash(code),
+    app_id: session.app_id,
+    session_id: session.id,
+    user_id: session.user_id,
+    redirect_url: target.redirectUrl,
+    code_challenge: target.codeChallenge,
+    created_at: now,
+    expires_at: now + EXCHANGE_CODE_TTL_MS,
+    used_at: null,
+  };
+}
+
+/** `session.created`, with how the user proved control (`amr`) and anything the way in adds (the login flow). */
+export function sessionCreatedEvent(
+  ctx: Pick<SessionContext, 'clock' | 'random'>,
+  session: SessionRow,
+  now: number,
+  extra: Record<string, unknown> = {},
+): EventRow {
+  return makeEvent(
+    ctx,
+    session.app_id,
+    'session.created',
+    session.id,
+    { session_id: session.id, user_id: session.user_id, amr: [session.amr], ...extra },
+    now,
+  );
 }
 
 export function buildRefreshToken(

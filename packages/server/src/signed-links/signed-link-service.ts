@@ -1,10 +1,10 @@
 import { appIdForHost } from '../apps/app-hosts.js';
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import { checkRedirect, withQueryParam } from '../apps/redirect-policy.js';
-import { hashSecret, newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
+import { hashSecret, newId, orderedSecret } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import { buildSession, EXCHANGE_CODE_TTL_MS } from '../sessions/session-service.js';
+import { buildExchangeCode, buildSession, sessionCreatedEvent } from '../sessions/session-service.js';
 import type { AppRow, SigningKeyRow, UserRow } from '../storage/rows.js';
 import { normalizeEmail } from '../users/normalize.js';
 import type { SignedLinkContext } from './signed-link-store.js';
@@ -301,28 +301,11 @@ export async function redeemSignedToken(
           { kid: verified.key.kid, user_id: user.id, session_id: session.id },
           now,
         ),
-        makeEvent(
-          ctx,
-          app.id,
-          'session.created',
-          session.id,
-          { session_id: session.id, user_id: user.id, amr: ['signed_link'] },
-          now,
-        ),
+        sessionCreatedEvent(ctx, session, now),
       ];
       return {
         session,
-        exchangeCode: {
-          code_hash: secretLookupHash(code),
-          app_id: app.id,
-          session_id: session.id,
-          user_id: user.id,
-          redirect_url: landing,
-          code_challenge: null,
-          created_at: now,
-          expires_at: now + EXCHANGE_CODE_TTL_MS,
-          used_at: null,
-        },
+        exchangeCode: buildExchangeCode(code, session, { redirectUrl: landing, codeChallenge: null }, now),
         events,
       };
     },

@@ -2,6 +2,7 @@ import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import { insertRows } from './insert-rows.js';
+import { newOutboxRow } from './outbox-rows.js';
 import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -38,23 +39,17 @@ async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
     for (const endpoint of endpoints) {
       if (endpoint.app_id !== event.app_id) continue;
       if (endpoint.event_types !== '*' && !endpoint.event_types.includes(`,${event.type},`)) continue;
-      messages.push({
-        id: `whm_${event.id.slice(4)}_${endpoint.id.slice(4)}`,
-        app_id: event.app_id,
-        link_id: null,
-        channel: 'webhook',
-        recipient: endpoint.id,
-        payload: event.id,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: event.created_at,
-        lease_until: null,
-        worker: null,
-        last_error: null,
-        created_at: event.created_at,
-        updated_at: event.created_at,
-        sent_at: null,
-      });
+      messages.push(
+        newOutboxRow({
+          id: `whm_${event.id.slice(4)}_${endpoint.id.slice(4)}`,
+          appId: event.app_id!,
+          linkId: null,
+          channel: 'webhook',
+          recipient: endpoint.id,
+          payload: event.id,
+          now: event.created_at,
+        }),
+      );
     }
   }
   await insertRows(db, 'outbox', messages);

@@ -1,7 +1,7 @@
 import { newId } from '../crypto/tokens.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { Page, UserRow } from '../storage/rows.js';
+import type { EventRow, Page, UserRow } from '../storage/rows.js';
 import { UniqueViolation } from '../storage/unique-violation.js';
 import { normalizeEmail, normalizePhone } from './normalize.js';
 import type { UserContext, UserFilter, UserPatch } from './user-store.js';
@@ -146,4 +146,22 @@ export async function deleteUser(ctx: UserContext, appId: string, userId: string
       }),
   );
   if (!deleted) throw new ApiError('not_found', `No user ${userId} in this app.`);
+}
+
+/** `user.verified`: the user proved control of this identifier for the first time. */
+export function userVerifiedEvent(
+  ctx: Pick<UserContext, 'clock' | 'random'>,
+  appId: string,
+  userId: string,
+  identifierKind: 'email' | 'phone',
+  now: number,
+): EventRow {
+  return makeEvent(
+    ctx,
+    appId,
+    'user.verified',
+    userId,
+    { user_id: userId, identifier_kind: identifierKind },
+    now,
+  );
 }

@@ -5,6 +5,7 @@
  */
 
 import { newId } from '../crypto/tokens.js';
+import { jitterFraction } from '../delivery/backoff.js';
 import { signStandardWebhook } from '../delivery/standard-webhooks.js';
 import { makeEvent } from '../events/event-factory.js';
 import { iso } from '../http/present.js';
@@ -94,7 +95,7 @@ export async function sendWebhookMessage(ctx: WebhookContext, row: OutboxRow, wo
     return;
   }
   const delay = WEBHOOK_RETRY_DELAYS_MS[row.attempts - 1];
-  const jitter = ctx.random(4).readUInt32BE(0) / 2 ** 32;
+  const jitter = jitterFraction(ctx.random);
   await ctx.store.markOutboxFailed({
     id: row.id,
     worker,

@@ -2,6 +2,7 @@ import { newId } from '../crypto/tokens.js';
 import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
+import { newOutboxRow } from '../storage/outbox-rows.js';
 import type { OutboxRow, Page, WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './event-types.js';
 import { checkWebhookUrl, systemResolveHost } from './url-policy.js';
@@ -230,23 +231,15 @@ export async function redeliver(
     });
   }
   const now = ctx.clock();
-  const row: OutboxRow = {
+  const row = newOutboxRow({
     id: newId('whm', now, ctx.random),
-    app_id: appId,
-    link_id: null,
+    appId,
+    linkId: null,
     channel: 'webhook',
     recipient: endpoint.id,
     payload: event.id,
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: now,
-    lease_until: null,
-    worker: null,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-    sent_at: null,
-  };
+    now,
+  });
   await ctx.store.queueWebhookMessage(row);
   ctx.delivery.wake();
   return row;

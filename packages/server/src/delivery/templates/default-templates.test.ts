@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTemplate, LANGUAGES, LINK_TYPES, TEMPLATE_VARIABLES } from './default-templates.js';
+import { LANGUAGES } from '../../pages/languages.js';
+import { defaultTemplate, LINK_TYPES, TEMPLATE_VARIABLES } from './default-templates.js';
 import { expiresInWords } from './expires-in.js';
 import { renderParts, TEMPLATE_PARTS, type TemplateData } from './render.js';
 import { STRINGS } from './strings.js';

@@ -4,12 +4,12 @@
  * layout, and an app may override any part of them (`template-service.ts`).
  */
 import { LINK_TYPES } from '../../apps/app-settings.js';
-import { LANGUAGES, type Language } from '../../pages/messages.js';
+import { LANGUAGES, type Language } from '../../pages/languages.js';
 import type { LinkType } from '../../storage/schema.js';
 import type { TemplateParts } from './render.js';
 import { type KindStrings, type LanguageStrings, STRINGS } from './strings.js';
 
-export { LANGUAGES, type Language, LINK_TYPES };
+export { LINK_TYPES };
 
 /**
  * The names a template may use, as `{{name}}` or as a section `{{#name}}…{{/name}}` / `{{^name}}…{{/name}}`.

@@ -3,7 +3,7 @@
  * hours under two days, days beyond. Values are rounded down (to the half hour, or the half day under ten days), so
  * a message never promises more time than the link has.
  */
-import type { Language } from '../../pages/messages.js';
+import type { Language } from '../../pages/languages.js';
 
 type Unit = 'minute' | 'hour' | 'day';
 

@@ -1,6 +1,7 @@
 import Mustache from 'mustache';
 import { describe, expect, it } from 'vitest';
-import { defaultTemplate, LANGUAGES, LINK_TYPES } from './default-templates.js';
+import { LANGUAGES } from '../../pages/languages.js';
+import { defaultTemplate, LINK_TYPES } from './default-templates.js';
 import { oneLine, renderParts, type TemplateData } from './render.js';
 
 const LINK = 'https://auth.example.com/l/abc';

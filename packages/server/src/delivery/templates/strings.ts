@@ -6,7 +6,7 @@
  * SMS strings stay in the GSM-7 alphabet where the language allows (no typographic apostrophes, dashes or
  * no-break spaces), so that a message with a typical link fits in one segment.
  */
-import type { Language } from '../../pages/messages.js';
+import type { Language } from '../../pages/languages.js';
 import { de } from './strings-de.js';
 import { en } from './strings-en.js';
 import { es } from './strings-es.js';

@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 import { actingApp } from '../../http/auth.js';
 import type { RouteGroups } from '../../http/routes.js';
 import { Nullable } from '../../http/schemas.js';
-import { LANGUAGES, LINK_TYPES } from './default-templates.js';
+import { LANGUAGES } from '../../pages/languages.js';
+import { LINK_TYPES } from './default-templates.js';
 import {
   getTemplate,
   listTemplates,

@@ -2,13 +2,13 @@
  * Which template a message uses (the built-in one, with any part the app overrides laid over it), what it says once
  * filled in, and the API's view of the overrides: save (validated as a whole), reset, list and preview.
  */
-import { readSettings } from '../../apps/app-settings.js';
+import { publicUrlOf, readSettings } from '../../apps/app-settings.js';
 import { ApiError } from '../../errors/api-error.js';
 import { iso } from '../../http/present.js';
-import { type Language, toLanguage } from '../../pages/messages.js';
+import { LANGUAGES, type Language, toLanguage } from '../../pages/languages.js';
 import type { TemplateRow } from '../../storage/rows.js';
 import type { LinkType } from '../../storage/schema.js';
-import { defaultTemplate, LANGUAGES, LINK_TYPES } from './default-templates.js';
+import { defaultTemplate, LINK_TYPES } from './default-templates.js';
 import { expiresInWords } from './expires-in.js';
 import {
   renderEmailParts,
@@ -231,7 +231,7 @@ export async function previewTemplate(
   for (const part of TEMPLATE_PARTS) if (input[part] !== undefined) given[part] = input[part];
   validateTemplateParts(given);
   const parts = { ...(await templateFor(ctx, appId, input.type, input.language)), ...given };
-  const publicUrl = (settings.public_url ?? ctx.config.publicUrl).replace(/\/+$/, '');
+  const publicUrl = publicUrlOf(settings, ctx.config.publicUrl);
   const phone = input.identifier_kind === 'phone';
   return renderParts(parts, {
     app_name: app.name,

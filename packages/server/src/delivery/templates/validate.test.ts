@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../errors/api-error.js';
-import { defaultTemplate, LANGUAGES, LINK_TYPES } from './default-templates.js';
+import { LANGUAGES } from '../../pages/languages.js';
+import { defaultTemplate, LINK_TYPES } from './default-templates.js';
 import type { TemplateParts } from './render.js';
 import { validateTemplateParts } from './validate.js';
 
