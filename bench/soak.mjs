@@ -548,10 +548,16 @@ function verdict(summaries, deliveries) {
   const change = (from, to) => (to - from) / from;
   const rss = { second: second.rss_mib, last: last.rss_mib, change: change(second.rss_mib, last.rss_mib) };
   const p99 = { second: second.all.p99, last: last.all.p99, change: change(second.all.p99, last.all.p99) };
+  // Not judged, but next to the verdict: a p99 that moves with how busy the machine was, while the server's own
+  // CPU stays put, is other work on the machine rather than the server slowing down.
+  const busy = { second: second.machine_cpu_percent, last: last.machine_cpu_percent };
+  const serverCpu = { second: second.server_cpu_percent, last: last.server_cpu_percent };
   return {
     threshold: THRESHOLD,
     rss,
     p99,
+    all_cores_busy_percent: busy,
+    server_cpu_percent: serverCpu,
     rss_slope_mib_per_minute: rssSlope(summaries),
     deliveries_ok: deliveries.ok,
     pass: rss.change <= THRESHOLD && p99.change <= THRESHOLD && deliveries.ok,
@@ -574,6 +580,8 @@ function printVerdict(v, deliveries) {
           `RSS over minutes 2–${MINUTES}: ${v.rss_slope_mib_per_minute >= 0 ? '+' : ''}${v.rss_slope_mib_per_minute.toFixed(2)} MiB a minute (least squares)`,
         ]
       : []),
+    `CPU in minute ${MINUTES} against minute 2: the server ${Math.round(v.server_cpu_percent.last)} % of a core against ${Math.round(v.server_cpu_percent.second)} %, ` +
+      `all cores ${Math.round(v.all_cores_busy_percent.last)} % busy against ${Math.round(v.all_cores_busy_percent.second)} %`,
     `verdict: RSS ${v.rss.last.toFixed(0)} MiB in minute ${MINUTES} against ${v.rss.second.toFixed(0)} in minute 2 (${percent(v.rss.change)}), ` +
       `p99 ${ms(v.p99.last)} ms against ${ms(v.p99.second)} ms (${percent(v.p99.change)}); ` +
       `at most +${v.threshold * 100} % allowed: ${v.pass ? 'PASS' : 'FAIL'}`,
