@@ -28,14 +28,17 @@ export const freePort = () =>
 /** Every process started here and still running, so that callers can stop them all on the way out. */
 export const children = new Set();
 
-/** Starts `node file ...argv` on a free port and waits until `readyPath` answers (any status). */
-export async function startProcess(file, argv, env, readyPath) {
+/**
+ * Starts `node ...nodeArgs file ...argv` on a free port and waits until `readyPath` answers (any status). Its
+ * standard output is dropped unless `stdout` is 'pipe' (then `child.stdout` has it).
+ */
+export async function startProcess(file, argv, env, readyPath, { stdout = 'ignore', nodeArgs = [] } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [file, ...argv(port)], {
+  const child = spawn(process.execPath, [...nodeArgs, file, ...argv(port)], {
     env: { ...process.env, ...env(url, port) },
     // Latchkey's development transport prints each message; nobody reads them here.
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -77,8 +80,11 @@ export function initLatchkey(database, masterKey) {
   );
 }
 
-/** `latchkey start` (the production build) on a free port; `env` adds settings. Resolves once /healthz is ok. */
-export function startLatchkey(database, { masterKey, env = {} } = {}) {
+/**
+ * `latchkey start` (the production build) on a free port; `env` adds settings, `nodeArgs` flags for Node,
+ * `stdout: 'pipe'` keeps its output. Resolves once /healthz is ok.
+ */
+export function startLatchkey(database, { masterKey, env = {}, stdout, nodeArgs } = {}) {
   return startProcess(
     cli,
     (port) => ['start', ...databaseArgs(database), '--port', String(port)],
@@ -89,6 +95,7 @@ export function startLatchkey(database, { masterKey, env = {} } = {}) {
       ...env,
     }),
     '/healthz',
+    { stdout, nodeArgs },
   );
 }
 

@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { verifyWebhook } from '@latchkey/server/webhooks';
 import { SMTPServer } from 'smtp-server';
 import {
@@ -168,7 +169,12 @@ async function prepareDatabase(dir) {
   };
 }
 
-async function startServer(database, masterKey, smtp) {
+/**
+ * Starts the server with V8's GC trace on its standard output: the heap left after each full (mark-compact)
+ * collection is what a leak makes grow, where RSS and the heap in use also rise and fall with garbage not yet
+ * collected. `gc.afterFull` gets each such figure (MiB); the server's other output goes on to standard error.
+ */
+async function startServer(database, masterKey, smtp, gc) {
   const server = await startLatchkey(database, {
     masterKey,
     env: {
@@ -176,6 +182,19 @@ async function startServer(database, masterKey, smtp) {
       // The receiver is on loopback, which webhook endpoints may not point at otherwise.
       LATCHKEY_WEBHOOK_ALLOW_PRIVATE: 'true',
     },
+    nodeArgs: ['--trace-gc'],
+    stdout: 'pipe',
+  });
+  // Lines like "[pid:0x9bea750]  5123 ms: Mark-Compact 95.1 (104.2) -> 51.8 (100.3) MB, …", where 0x… names the
+  // isolate: worker threads (the WAL checkpointer) have their own small heaps. The main thread's isolate is the
+  // first to collect, while the modules load, before any worker starts.
+  let main = null;
+  createInterface({ input: server.child.stdout }).on('line', (line) => {
+    const isolate = /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1];
+    if (!isolate) return log(line);
+    main ??= isolate;
+    const full = /: Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+    if (full && isolate === main) gc.afterFull(Number(full[1]));
   });
   server.child.once('exit', (code, signal) => {
     if (!abort.signal.aborted) abort.abort(new Error(`the server exited (${signal ?? `code ${code}`})`));
@@ -332,6 +351,7 @@ function newMinute(index) {
     latencies: Object.fromEntries(KINDS.map((k) => [k, []])),
     rss: [],
     heap: [],
+    heapAfterGc: [],
     outbox: [],
   };
 }
@@ -357,6 +377,9 @@ function summarise(minute) {
     rss_mib: mean(minute.rss),
     rss_max_mib: Math.max(...minute.rss),
     heap_used_mib: mean(minute.heap),
+    // The lowest of the minute's full collections; null when none ran in it.
+    heap_after_full_gc_mib: minute.heapAfterGc.length ? Math.min(...minute.heapAfterGc) : null,
+    full_gcs: minute.heapAfterGc.length,
     outbox_waiting_max: Math.max(0, ...minute.outbox),
     server_cpu_percent: minute.cpuPercent,
     machine_cpu_percent: minute.machinePercent,
@@ -375,12 +398,12 @@ const errorText = (errors) =>
     .join(' ') || '–';
 
 const HEADER = [
-  '| min | requests | errors | all p50 / p99 ms | create | create + send | redeem | exchange | refresh | RSS MiB | heap MiB | server CPU | all cores busy | webhooks | mails |',
+  '| min | requests | errors | all p50 / p99 ms | create | create + send | redeem | exchange | refresh | RSS MiB | heap MiB: in use / after full GC | server CPU | all cores busy | webhooks | mails |',
   '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 
 const row = (s) =>
-  `| ${s.minute} | ${s.requests} | ${errorText(s.errors)} | ${pair(s.all)} | ${KINDS.map((k) => pair(s[k])).join(' | ')} | ${Math.round(s.rss_mib)} | ${Math.round(s.heap_used_mib)} | ${Math.round(s.server_cpu_percent)} % | ${Math.round(s.machine_cpu_percent)} % | ${s.webhooks} | ${s.mails} |`;
+  `| ${s.minute} | ${s.requests} | ${errorText(s.errors)} | ${pair(s.all)} | ${KINDS.map((k) => pair(s[k])).join(' | ')} | ${Math.round(s.rss_mib)} | ${Math.round(s.heap_used_mib)} / ${s.heap_after_full_gc_mib == null ? '–' : Math.round(s.heap_after_full_gc_mib)} | ${Math.round(s.server_cpu_percent)} % | ${Math.round(s.machine_cpu_percent)} % | ${s.webhooks} | ${s.mails} |`;
 
 // --- the load ------------------------------------------------------------------------------------------------------
 
@@ -389,7 +412,7 @@ const row = (s) =>
  * been answered. Once a second it samples the server's RSS; at each minute's end it takes the server's CPU time and
  * how many webhooks and mails arrived. Resolves with the minutes' figures and the totals of successes by kind.
  */
-async function drive(server, keys, hooks, smtp) {
+async function drive(server, keys, hooks, smtp, gc) {
   const client = {
     url: server.url,
     headers: { authorization: `Bearer ${keys.api_key}` },
@@ -447,9 +470,11 @@ async function drive(server, keys, hooks, smtp) {
     last = now;
     report();
   };
+  const minuteNow = () => Math.floor((performance.now() - started) / MINUTE_MS);
+  gc.afterFull = (mib) => minutes[Math.min(MINUTES - 1, minuteNow())].heapAfterGc.push(mib);
   let ticks = 0;
   const sampler = setInterval(() => {
-    const index = Math.floor((performance.now() - started) / MINUTE_MS);
+    const index = minuteNow();
     const rss = rssMiB(pid);
     if (index < MINUTES && rss !== null) minutes[index].rss.push(rss);
     // The metrics every 5 s, as a Prometheus server might scrape them: each scrape costs the server a little.
@@ -531,9 +556,16 @@ async function awaitDeliveries(successes, hooks, smtp) {
 
 // --- the verdict ---------------------------------------------------------------------------------------------------
 
-/** Least-squares slope of RSS over minutes 2 to the last, in MiB a minute: a leak grows steadily, noise does not. */
-function rssSlope(summaries) {
-  const points = summaries.slice(1).map((s) => [s.minute, s.rss_mib]);
+/**
+ * Least-squares slope of a figure (RSS, the heap after full GC) over minutes 2 to the last, in MiB a minute: a leak
+ * grows steadily, noise does not. Minutes without the figure are left out.
+ */
+function slope(summaries, key) {
+  const points = summaries
+    .slice(1)
+    .filter((s) => s[key] != null)
+    .map((s) => [s.minute, s[key]]);
+  if (points.length < 2) return null;
   const mean = (f) => points.reduce((a, p) => a + f(p), 0) / points.length;
   const mx = mean((p) => p[0]);
   const my = mean((p) => p[1]);
@@ -558,12 +590,14 @@ function verdict(summaries, deliveries) {
     p99,
     all_cores_busy_percent: busy,
     server_cpu_percent: serverCpu,
-    rss_slope_mib_per_minute: rssSlope(summaries),
+    rss_slope_mib_per_minute: slope(summaries, 'rss_mib'),
+    heap_after_full_gc_slope_mib_per_minute: slope(summaries, 'heap_after_full_gc_mib'),
     deliveries_ok: deliveries.ok,
     pass: rss.change <= THRESHOLD && p99.change <= THRESHOLD && deliveries.ok,
   };
 }
 
+const signed = (x) => (x == null ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}`);
 const percent = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
 function printVerdict(v, deliveries) {
@@ -577,7 +611,8 @@ function printVerdict(v, deliveries) {
       `all in ${d.seconds_after_load.toFixed(1)} s after the load${d.ok ? '' : ' (MISSING)'}`,
     ...(MINUTES >= 3
       ? [
-          `RSS over minutes 2–${MINUTES}: ${v.rss_slope_mib_per_minute >= 0 ? '+' : ''}${v.rss_slope_mib_per_minute.toFixed(2)} MiB a minute (least squares)`,
+          `over minutes 2–${MINUTES} (least squares): RSS ${signed(v.rss_slope_mib_per_minute)} MiB a minute, ` +
+            `the heap after full GC ${signed(v.heap_after_full_gc_slope_mib_per_minute)} MiB a minute`,
         ]
       : []),
     `CPU in minute ${MINUTES} against minute 2: the server ${Math.round(v.server_cpu_percent.last)} % of a core against ${Math.round(v.server_cpu_percent.second)} %, ` +
@@ -610,7 +645,9 @@ async function main() {
     const { database, masterKey, cleanup } = await prepareDatabase(dir);
     cleanups.push(cleanup);
     const keys = initLatchkey(database, masterKey);
-    const server = await startServer(database, masterKey, smtp);
+    // Full collections before the load are of no interest; drive() counts those during it.
+    const gc = { afterFull: () => {} };
+    const server = await startServer(database, masterKey, smtp, gc);
     cleanups.push(() => stop(server.child));
     await configureForLoad(server.url, keys);
     await createWebhookEndpoint(server, keys, hooks);
@@ -625,7 +662,7 @@ async function main() {
           .map((x) => x.toFixed(2))
           .join(', ')}.\n\n`,
     );
-    const { summaries, successes } = await drive(server, keys, hooks, smtp);
+    const { summaries, successes } = await drive(server, keys, hooks, smtp, gc);
     const deliveries = await awaitDeliveries(successes, hooks, smtp);
     const v = verdict(summaries, deliveries);
     printVerdict(v, deliveries);
