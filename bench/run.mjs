@@ -5,19 +5,26 @@
 // bounded in count and time, scenarios alternated round by round so that drift in the machine hits all alike.
 // Usage: npm run bench [-- --quick] [--rounds N] [--seconds S] [--connections C] [--pool-max N] [--out FILE]
 //        [--paced-rate R] [--no-postgres]
-import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import {
+  children,
+  configureForLoad,
+  createSchema,
+  dropSchema,
+  initLatchkey,
+  REDIRECT,
+  root,
+  sleep,
+  startLatchkey,
+  startProcess,
+  stop,
+} from './servers.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'packages/server/bin/latchkey.js');
 const peers = join(root, 'bench/peers');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -42,7 +49,6 @@ const postgresUrl =
   process.env.LATCHKEY_BENCH_DATABASE_URL ??
   process.env.LATCHKEY_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
-const REDIRECT = 'https://app.example.com/in';
 const USER = 'bench@example.com';
 /**
  * The links of a redeem pool belong to this many users, in turn (they exist after the warm-up): one person does not
@@ -53,52 +59,6 @@ let poolUser = 0;
 const nextPoolUser = () => `user-${poolUser++ % POOL_USERS}@example.com`;
 const runId = randomBytes(4).toString('hex');
 const log = (line) => process.stderr.write(`${line}\n`);
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = new Set();
-
-/** Starts `node file ...argv` on a free port and waits until `readyPath` answers (any status). */
-async function startProcess(file, argv, env, readyPath) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [file, ...argv(port)], {
-    env: { ...process.env, ...env(url, port) },
-    // Latchkey's development transport prints each message; nobody reads them here.
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      const answer = await fetch(`${url}${readyPath}`);
-      await answer.arrayBuffer();
-      if (readyPath !== '/healthz' || answer.ok) return { url, child };
-    } catch {}
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${file} did not start`);
-}
-
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Peak resident set size of a process so far (VmHWM), in MiB. */
 function peakRss(pid) {
@@ -113,46 +73,14 @@ function peakRss(pid) {
 // --- Latchkey ----------------------------------------------------------------------------------------------------
 
 function latchkeyProcess(label, database, masterKey) {
-  const dbArgs = database.url ? ['--database-url', database.url] : ['--data-dir', database.dir];
-  return startProcess(
-    cli,
-    (port) => ['start', ...dbArgs, '--port', String(port)],
-    (url) => ({
-      LATCHKEY_PUBLIC_URL: url,
-      LATCHKEY_LOG_LEVEL: 'warn',
-      ...(masterKey ? { LATCHKEY_MASTER_KEY: masterKey } : {}),
-    }),
-    '/healthz',
-  ).then((server) => ({ ...server, label }));
+  return startLatchkey(database, { masterKey }).then((server) => ({ ...server, label }));
 }
 
 /** Initialises a database, and sets the app up for the benchmark: redirects allowed, every rate limit off. */
 async function setUpLatchkey(label, database, masterKey) {
-  const dbArgs = database.url ? ['--database-url', database.url] : ['--data-dir', database.dir];
-  const keys = JSON.parse(
-    execFileSync(process.execPath, [cli, 'init', ...dbArgs, '--json'], {
-      encoding: 'utf8',
-      env: { ...process.env, ...(masterKey ? { LATCHKEY_MASTER_KEY: masterKey } : {}) },
-    }),
-  );
+  const keys = initLatchkey(database, masterKey);
   const server = await latchkeyProcess(label, database, masterKey);
-  const off = { limit: 0 };
-  const patched = await fetch(`${server.url}/v1/apps/${keys.app_id}`, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      allowed_redirects: ['https://app.example.com'],
-      default_redirect_url: REDIRECT,
-      rate_limits: {
-        login_sends_per_identifier: off,
-        login_resend_cooldown_seconds: 0,
-        code_attempts_per_identifier: off,
-        public_requests_per_ip: off,
-        api_requests_per_key: off,
-      },
-    }),
-  });
-  if (!patched.ok) throw new Error(`could not configure the app: ${await patched.text()}`);
+  await configureForLoad(server.url, keys);
   return { server, keys };
 }
 
@@ -536,14 +464,9 @@ async function main() {
     targets.push({ id: 'latchkey-sqlite', label: 'Latchkey, SQLite', ...sqlite, drain: true });
 
     if (withPostgres) {
-      schema = `lk_bench_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: postgresUrl });
-      await admin.connect();
-      await admin.query(`create schema ${schema}`);
-      await admin.end();
-      const url = new URL(postgresUrl);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      const database = { url: url.toString() };
+      const fresh = await createSchema(postgresUrl);
+      schema = fresh.schema;
+      const database = { url: fresh.url };
       const masterKey = randomBytes(32).toString('hex');
       const first = await setUpLatchkey('Latchkey, PostgreSQL', database, masterKey);
       targets.push({ id: 'latchkey-pg', label: 'Latchkey, PostgreSQL', ...first, drain: true });
@@ -828,12 +751,7 @@ async function main() {
     if (rows.some((r) => r.failed > 0 || r.redeem_check?.ok === false)) process.exitCode = 1;
   } finally {
     await Promise.all([...children].map(stop));
-    if (schema) {
-      const admin = new pg.Client({ connectionString: postgresUrl });
-      await admin.connect();
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
+    if (schema) await dropSchema(postgresUrl, schema);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
