@@ -72,7 +72,8 @@ describe('npm run bench -- --quick', () => {
     for (const row of rows) {
       expect(row.rps, `${row.server} / ${row.scenario}`).toBeGreaterThan(0);
       expect(row.failed, `${row.server} / ${row.scenario}`).toBe(0);
-      expect(row.p50_ms).toBeGreaterThanOrEqual(0);
+      // autocannon reports whole milliseconds, so a fast route's p50 is 0; what must hold is a real number in order.
+      expect(Number.isFinite(row.p50_ms), `${row.server} / ${row.scenario}`).toBe(true);
       expect(row.p99_ms).toBeGreaterThanOrEqual(row.p50_ms);
       expect(row.max_ms).toBeGreaterThanOrEqual(row.p99_ms);
       if (row.redeem_check) {
@@ -97,8 +98,8 @@ describe('npm run bench -- --quick', () => {
       const send = result.send_against_create[server];
       expect(send.ratio, server).toBeGreaterThan(0);
       expect(send.paced.rate, server).toBe(50);
-      expect(send.paced.without_send.p99_ms, server).toBeGreaterThanOrEqual(0);
-      expect(send.paced.with_send.p99_ms, server).toBeGreaterThanOrEqual(0);
+      expect(send.paced.without_send.p99_ms, server).toBeGreaterThan(0);
+      expect(send.paced.with_send.p99_ms, server).toBeGreaterThanOrEqual(send.paced.with_send.p50_ms);
     }
     expect(stdout).toContain('Latchkey, SQLite: at 50 creates/s, p50 / p99');
   }, 180_000);

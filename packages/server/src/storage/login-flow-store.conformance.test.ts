@@ -173,9 +173,9 @@ describe.each(DIALECTS)('login-flow store on %s', (dialect) => {
 
   it('purges flows a day after they expired', async () => {
     const { flow } = await seed();
-    expect(await store().purgeLoginFlows(flow.expires_at + HOUR)).toBeGreaterThanOrEqual(0);
+    await store().purgeLoginFlows(flow.expires_at + HOUR);
     expect(await store().findLoginFlowByLinkHash(flow.link_hash)).toBeDefined();
-    await store().purgeLoginFlows(flow.expires_at + 25 * HOUR);
+    expect(await store().purgeLoginFlows(flow.expires_at + 25 * HOUR)).toBeGreaterThanOrEqual(1);
     expect(await store().findLoginFlowByLinkHash(flow.link_hash)).toBeUndefined();
   });
 });
