@@ -251,6 +251,7 @@ export const webhookEventTypes = [
   'user.deleted',
   'magic_link.created',
   'magic_link.sent',
+  'magic_link.delivered',
   'magic_link.delivery_failed',
   'magic_link.opened',
   'magic_link.redeemed',

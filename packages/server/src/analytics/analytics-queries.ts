@@ -64,7 +64,7 @@ async function aggregate(db: RootDb, appId: string, segments: Segment[], now: nu
     select created_at / ${sql.lit(DAY_MS)} as day, type,
            count(*) as created,
            sum(case when sent_at is not null then 1 else 0 end) as sent,
-           sum(case when sent_at is not null and status <> 'delivery_failed' then 1 else 0 end) as delivered,
+           sum(case when delivered_at is not null then 1 else 0 end) as delivered,
            sum(case when status = 'delivery_failed' then 1 else 0 end) as delivery_failed,
            sum(case when opened_at is not null then 1 else 0 end) as opened,
            sum(case when redeemed_at is not null then 1 else 0 end) as redeemed,

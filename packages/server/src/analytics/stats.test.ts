@@ -52,9 +52,15 @@ function generate(appId: string, base: number, seed: number): DataSet {
     if (rnd() < 0.85) {
       link.sent_at = created + Math.floor(rnd() * 30_000);
       link.status = 'sent';
+      // Most mail servers confirm a message (250); a link sent by SMS or printed stays `sent`.
+      if (rnd() < 0.8) {
+        link.delivered_at = link.sent_at + 500;
+        link.status = 'delivered';
+      }
       if (rnd() < 0.06) {
         link.status = 'delivery_failed';
-        link.delivered_at = link.sent_at + 1000;
+        link.delivered_at = null;
+        link.delivery_failed_at = link.sent_at + 1000;
         events.push(
           eventRow(appId, 'magic_link.delivery_failed', link.id, link.sent_at + 1000, {
             data: JSON.stringify({ magic_link_id: link.id, reason: pick(['550 no such user', 'timeout']) }),
@@ -114,7 +120,7 @@ function expected(data: DataSet, from: number, to: number, now: number, type?: L
   const funnel = {
     created: links.length,
     sent: count((l) => l.sent_at !== null),
-    delivered: count((l) => l.sent_at !== null && l.status !== 'delivery_failed'),
+    delivered: count((l) => l.delivered_at !== null),
     delivery_failed: count((l) => l.status === 'delivery_failed'),
     opened: count((l) => l.opened_at !== null),
     redeemed: count((l) => l.redeemed_at !== null),

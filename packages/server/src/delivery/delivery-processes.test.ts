@@ -205,7 +205,7 @@ describe.each(DIALECTS)('a server killed with SIGKILL mid-send on %s', (dialect)
         15_000,
       );
       const read = await callApi(restarted.url, keys.api_key, 'GET', `/v1/magic-links/${links[0]!.id}`);
-      expect(read.body.status).toBe('sent');
+      expect(read.body.status).toBe('delivered');
     } finally {
       await resources.release();
     }

@@ -73,12 +73,21 @@ async function deliverLinkMessage(
   };
   if (result.ok) {
     try {
+      const delivered = result.accepted === true;
       await run.recordSent({
         id: row.id,
         worker: run.worker,
         now,
+        delivered,
         events:
-          row.link_id === null ? [] : [makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now)],
+          row.link_id === null
+            ? []
+            : [
+                makeEvent(ctx, row.app_id, 'magic_link.sent', row.link_id, base, now),
+                ...(delivered
+                  ? [makeEvent(ctx, row.app_id, 'magic_link.delivered', row.link_id, base, now)]
+                  : []),
+              ],
       });
     } catch (error) {
       // The message went out but is not marked: its lease runs out and it is sent again (at-least-once).

@@ -26,7 +26,16 @@ export interface OutgoingSms {
 }
 
 export type DeliveryResult =
-  | { ok: true; providerId?: string | undefined }
+  | {
+      ok: true;
+      providerId?: string | undefined;
+      /**
+       * The receiving server confirmed it took the message (an SMTP 250 for the recipient): the link becomes
+       * `delivered`. False or absent where nothing confirms it (the development transport; an SMS provider that
+       * only queued the message), and the link stays `sent`.
+       */
+      accepted?: boolean | undefined;
+    }
   /** `permanent`: retrying cannot help (address refused, bad credentials); else it is retried with backoff. */
   | { ok: false; permanent: boolean; error: string };
 

@@ -11,10 +11,13 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
   async function markSentMany(outcomes: OutboxOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     // One transaction for a worker's whole batch, and one UPDATE of the messages and one of their links per
-    // distinct send time (sends that finish together share it): recording twenty sends costs little more than one.
+    // distinct send time and outcome (sends that finish together share it): recording twenty sends costs little
+    // more than one.
     await db.transaction().execute(async (trx) => {
       const events: EventRow[] = [];
-      for (const [now, group] of groupBy(outcomes, (o) => o.now)) {
+      for (const [, group] of groupBy(outcomes, (o) => `${o.now}:${o.delivered === true}`)) {
+        const now = group[0]!.now;
+        const delivered = group[0]!.delivered === true;
         const rows = await trx
           .updateTable('outbox')
           .set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, updated_at: now })
@@ -33,10 +36,16 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
             .updateTable('magic_links')
             .set((eb) => ({
               sent_at: eb.fn.coalesce('sent_at', eb.val(now)),
+              ...(delivered ? { delivered_at: eb.fn.coalesce('delivered_at', eb.val(now)) } : {}),
+              // Forward only: an opened or redeemed link keeps its status whatever its messages do later.
               status: eb
                 .case()
-                .when('status', 'in', ['created', 'delivery_failed'])
-                .then('sent' as LinkStatus)
+                .when(
+                  'status',
+                  'in',
+                  delivered ? ['created', 'sent', 'delivery_failed'] : ['created', 'delivery_failed'],
+                )
+                .then((delivered ? 'delivered' : 'sent') as LinkStatus)
                 .else(eb.ref('status'))
                 .end(),
             }))
@@ -94,7 +103,7 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
         if (row.link_id !== null) {
           await trx
             .updateTable('magic_links')
-            .set({ status: 'delivery_failed', delivered_at: now })
+            .set({ status: 'delivery_failed', delivery_failed_at: now })
             .where('id', '=', row.link_id)
             .where('status', 'in', ['created', 'sent'])
             .execute();

@@ -10,6 +10,8 @@ export interface OutboxOutcome {
   worker: string;
   now: number;
   events: EventRow[];
+  /** For a sent message: the receiving server confirmed it (the link becomes `delivered`, not just `sent`). */
+  delivered?: boolean | undefined;
 }
 
 export interface OutboxStore {
@@ -18,7 +20,10 @@ export interface OutboxStore {
    * until `leaseUntil`. On PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE SKIP LOCKED`).
    */
   claimOutbox(now: number, leaseUntil: number, limit: number, worker: string): Promise<OutboxRow[]>;
-  /** Records a sent message and moves its link to `sent` (never back from a later state). */
+  /**
+   * Records a sent message and moves its link to `sent`, or to `delivered` when the outcome says the receiving
+   * server confirmed it (never back from a later state).
+   */
   markOutboxSent(outcome: OutboxOutcome): Promise<void>;
   /** `markOutboxSent` for several messages in one transaction (a worker's batch). */
   markOutboxSentMany(outcomes: OutboxOutcome[]): Promise<void>;

@@ -117,7 +117,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
     advanceTo(s, afterSecond);
     expect(await worker.runOnce()).toBe(1);
     const sent = await readLink(s, link.id);
-    expect(sent.status).toBe('sent');
+    expect(sent.status).toBe('delivered');
     expect(sent.deliveries[0]).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
     expect(await events(s, 'magic_link.sent', link.id)).toHaveLength(1);
     // The two cut-off copies never reached their end: the person gets the message once.
@@ -138,7 +138,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
 
     advanceTo(s, failed);
     expect(await worker.runOnce()).toBe(1);
-    expect((await readLink(s, link.id)).status).toBe('sent');
+    expect((await readLink(s, link.id)).status).toBe('delivered');
     // The server had taken the first copy; nothing told the sender so. Same Message-ID both times.
     expect(smtp.received).toHaveLength(2);
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(1);
@@ -176,7 +176,7 @@ describe.each(DIALECTS)('outbox against a misbehaving SMTP server on %s', (diale
 
     advanceTo(s, noReply);
     expect(await worker.runOnce()).toBe(1);
-    expect((await readLink(s, link.id)).status).toBe('sent');
+    expect((await readLink(s, link.id)).status).toBe('delivered');
     // The stalled server had read the whole message before it fell silent: that copy may be delivered too.
     expect(smtp.received).toHaveLength(2);
     expect(smtp.accepted()).toHaveLength(1);

@@ -14,6 +14,7 @@ export type EventType =
   | 'user.verified'
   | 'magic_link.created'
   | 'magic_link.sent'
+  | 'magic_link.delivered'
   | 'magic_link.delivery_failed'
   | 'magic_link.opened'
   | 'magic_link.redeemed'

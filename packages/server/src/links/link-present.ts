@@ -12,7 +12,8 @@ export function presentLink(link: MagicLinkRow, now: number) {
   const timeline: Array<{ status: string; at: string }> = [{ status: 'created', at: iso(link.created_at) }];
   const steps: Array<[string, number | null]> = [
     ['sent', link.sent_at],
-    [link.status === 'delivery_failed' ? 'delivery_failed' : 'delivered', link.delivered_at],
+    ['delivered', link.delivered_at],
+    ['delivery_failed', link.delivery_failed_at],
     ['opened', link.opened_at],
     ['redeemed', link.redeemed_at],
     ['revoked', link.revoked_at],

@@ -103,6 +103,7 @@ export async function planLink(
     expires_at: now + ttl * 60_000,
     sent_at: null,
     delivered_at: null,
+    delivery_failed_at: null,
     opened_at: null,
     redeemed_at: null,
     revoked_at: null,

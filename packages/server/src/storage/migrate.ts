@@ -7,6 +7,7 @@ import * as idempotency from './migrations/0005-idempotency.js';
 import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
 import * as unusedLinkIndex from './migrations/0008-drop-unused-link-index.js';
+import * as deliveryFailedAt from './migrations/0009-delivery-failed-at.js';
 import type { Database } from './schema.js';
 
 /**
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-login-flows': loginFlows,
   '0007-rate-limits': rateLimits,
   '0008-drop-unused-link-index': unusedLinkIndex,
+  '0009-delivery-failed-at': deliveryFailedAt,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -39,6 +41,13 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationOu
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Applies migrations up to and including `name` (tests of a migration start from the schema before it). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
+  const migrator = await createMigrator(db);
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
 /** True when every known migration has been applied (used by /readyz). */

@@ -294,6 +294,41 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       await store().markOutboxSent({ id: message.id, worker: 'wkr_a', now: now + SECOND, events: [] });
       expect(await linkStatus(link)).toBe('sent');
     });
+
+    it('moves a link to delivered, with its time, when the receiving server confirmed the message', async () => {
+      const now = Date.now();
+      const { link, message } = await queue(now);
+      const other = await queue(now);
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().markOutboxSentMany([
+        { id: message.id, worker: 'wkr_a', now: now + SECOND, events: [], delivered: true },
+        { id: other.message.id, worker: 'wkr_a', now: now + SECOND, events: [] },
+      ]);
+      const read = await store().getLink(appId, link.id);
+      expect(read).toMatchObject({ status: 'delivered', sent_at: now + SECOND, delivered_at: now + SECOND });
+      // Sent in the same batch but not confirmed: only sent.
+      expect(await store().getLink(appId, other.link.id)).toMatchObject({
+        status: 'sent',
+        delivered_at: null,
+      });
+    });
+
+    it('never moves an opened link back to delivered', async () => {
+      const now = Date.now();
+      const { link, message } = await queue(now, { link: { status: 'opened', opened_at: now } });
+      await store().claimOutbox(now, now + LEASE, 10, 'wkr_a');
+      await store().markOutboxSent({
+        id: message.id,
+        worker: 'wkr_a',
+        now: now + SECOND,
+        events: [],
+        delivered: true,
+      });
+      expect(await store().getLink(appId, link.id)).toMatchObject({
+        status: 'opened',
+        delivered_at: now + SECOND,
+      });
+    });
   });
 
   describe('markOutboxFailed', () => {
@@ -359,6 +394,11 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
 
         expect(await outboxRow(message)).toMatchObject({ status: 'failed', lease_until: null });
         expect(await linkStatus(link)).toBe('delivery_failed');
+        // The failure has its own time; delivered_at is left for a confirmed delivery.
+        expect(await store().getLink(appId, link.id)).toMatchObject({
+          delivery_failed_at: now + SECOND,
+          delivered_at: null,
+        });
         expect(await eventsOf(link, 'magic_link.delivery_failed')).toHaveLength(1);
         // Given up: no worker picks it up again.
         expect(await store().claimOutbox(now + DAY, now + DAY + LEASE, 10, 'wkr_a')).toEqual([]);

@@ -71,8 +71,12 @@ export interface MagicLinksTable {
   metadata: string;
   created_at: number;
   expires_at: number;
+  /** When a transport first took a message carrying the link. */
   sent_at: number | null;
+  /** When the receiving server first confirmed it accepted such a message (an SMTP 250). */
   delivered_at: number | null;
+  /** When a message carrying the link was given up (its last attempt failed, or it was refused for good). */
+  delivery_failed_at: number | null;
   opened_at: number | null;
   redeemed_at: number | null;
   revoked_at: number | null;

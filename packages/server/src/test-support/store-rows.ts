@@ -136,6 +136,7 @@ export function linkRow(user: UserRow, at: number, overrides: Partial<MagicLinkR
     expires_at: at + 15 * MINUTE,
     sent_at: null,
     delivered_at: null,
+    delivery_failed_at: null,
     opened_at: null,
     redeemed_at: null,
     revoked_at: null,

@@ -52,7 +52,13 @@ export const WEBHOOK_EVENTS = {
     },
   },
   'magic_link.sent': {
-    description: 'The message carrying a link was accepted by the email or SMS provider.',
+    description:
+      'The message carrying a link was handed over: to the SMTP server, the SMS provider or your SMS hook.',
+    data: delivery,
+  },
+  'magic_link.delivered': {
+    description:
+      "The receiving mail server confirmed it accepted the message (SMTP 250). Not sent for SMS: providers' delivery reports are not read yet.",
     data: delivery,
   },
   'magic_link.delivery_failed': {

@@ -140,7 +140,7 @@ describe('SMTP transport: delivery', () => {
   it('delivers text and HTML parts, the subject, From with its name and the tracing headers', async () => {
     const smtp = await startSmtp();
     const result = await transport(`smtp://127.0.0.1:${smtp.port}`).send(email());
-    expect(result).toEqual({ ok: true, providerId: undefined });
+    expect(result).toEqual({ ok: true, providerId: undefined, accepted: true });
     expect(smtp.received).toHaveLength(1);
     const [message] = smtp.received;
     expect(message?.mailFrom).toBe('login@acme.test');
@@ -180,6 +180,7 @@ describe('SMTP transport: delivery', () => {
     ).toEqual({
       ok: true,
       providerId: undefined,
+      accepted: true,
     });
     expect(
       (await mailer.send(email({ subject: chinese, from: { name: '张伟', address: 'login@acme.test' } }))).ok,

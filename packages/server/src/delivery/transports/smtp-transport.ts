@@ -149,7 +149,12 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
     };
     try {
       const info = await transporter.sendMail(mail);
-      return { ok: true, providerId: info.serverMessageId ? clip(info.serverMessageId, 200) : undefined };
+      return {
+        ok: true,
+        providerId: info.serverMessageId ? clip(info.serverMessageId, 200) : undefined,
+        // sendMail resolves once the server answered 250 to the message; `accepted` lists the recipients it took.
+        accepted: info.accepted.length > 0 && info.rejected.length === 0,
+      };
     } catch (error) {
       const failure = describeSendFailure(error as NodemailerError, endpoint, timeouts);
       return {
