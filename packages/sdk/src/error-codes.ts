@@ -26,6 +26,7 @@ export const latchkeyErrorCodes = [
   'user_not_found',
   'user_creation_disabled',
   'channel_unavailable',
+  'delivery_not_configured',
   'code_invalid',
   'code_exhausted',
   'pkce_required',

@@ -38,6 +38,14 @@ export function doctorCommand(): Command {
     );
 }
 
+/** What the environment changes, said where an operator checks the set-up (docs/configuration.md). */
+const ENVIRONMENT_WORDS: Record<Config['environment'], string> = {
+  production:
+    'production (NODE_ENV=production): messages are never printed, and a channel without a transport is off',
+  development:
+    'development (NODE_ENV is not production): a channel without a transport prints its messages, links included',
+};
+
 async function runChecks(options: { dataDir?: string; databaseUrl?: string }): Promise<Check[]> {
   let config: Config;
   try {
@@ -48,7 +56,11 @@ async function runChecks(options: { dataDir?: string; databaseUrl?: string }): P
     throw error;
   }
   const checks: Check[] = [
-    { name: 'Configuration', ok: true, detail: `valid; public URL ${config.publicUrl}` },
+    {
+      name: 'Configuration',
+      ok: true,
+      detail: `valid; public URL ${config.publicUrl}; ${ENVIRONMENT_WORDS[config.environment]}`,
+    },
   ];
   try {
     loadMasterKey(config);

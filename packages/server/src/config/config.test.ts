@@ -72,6 +72,16 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('the environment', () => {
+  it('is production only when NODE_ENV says production', () => {
+    expect(loadConfig({}).environment).toBe('development');
+    for (const value of ['development', 'test', 'staging', 'prod', ''])
+      expect(loadConfig({ NODE_ENV: value }).environment, value).toBe('development');
+    for (const value of ['production', 'Production', ' PRODUCTION '])
+      expect(loadConfig({ NODE_ENV: value }).environment, value).toBe('production');
+  });
+});
+
 describe('loadConfig flags', () => {
   it('lets a flag win over its environment variable', () => {
     const config = loadConfig(

@@ -8,6 +8,12 @@ import { type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
 export interface Config {
+  /**
+   * `production` when NODE_ENV is `production`, else `development`. Read once here; what it changes is listed in
+   * docs/configuration.md (today: with no transport for a channel, production refuses to send on it rather than
+   * print live links to the console).
+   */
+  environment: Environment;
   port: number;
   host: string;
   dataDir: string;
@@ -22,6 +28,8 @@ export interface Config {
   delivery: DeliveryConfig;
   webhooks: WebhooksConfig;
 }
+
+export type Environment = 'production' | 'development';
 
 export interface WebhooksConfig {
   /** Allow endpoints on loopback and private addresses (off by default: see docs/webhooks.md on SSRF). */
@@ -337,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
   const p = parsed as Parsed;
   const publicUrl = (p.publicUrl ?? `http://localhost:${p.port}`).replace(/\/+$/, '');
   return {
+    environment: environmentOf(env.NODE_ENV),
     port: p.port,
     host: p.host,
     dataDir: resolve(p.dataDir),
@@ -396,6 +405,15 @@ function deliveryConfig(p: Parsed, publicUrl: string): DeliveryConfig {
     retryBaseMs: Math.round(p.deliveryRetryBaseSeconds * 1000),
     leaseMs: Math.round(p.deliveryLeaseSeconds * 1000),
   };
+}
+
+/**
+ * NODE_ENV is the switch every Node deployment already sets, so there is no second one to forget. Anything but
+ * `production` is development; case and spaces are forgiven, since a production server taken for a development one
+ * would print live links.
+ */
+function environmentOf(nodeEnv: string | undefined): Environment {
+  return nodeEnv?.trim().toLowerCase() === 'production' ? 'production' : 'development';
 }
 
 function isHttpUrl(value: string): boolean {

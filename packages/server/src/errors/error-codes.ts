@@ -68,6 +68,11 @@ export const errorCodes = {
     status: 400,
     summary: 'The user has no email or phone for the requested `channel`.',
   },
+  delivery_not_configured: {
+    status: 400,
+    summary:
+      'A production server has no transport for this channel (no `LATCHKEY_SMTP_URL` for email; no Twilio or SMS hook for SMS), so it will not send.',
+  },
   code_invalid: { status: 400, summary: 'The exchange or sign-in code is unknown, expired or already used.' },
   code_exhausted: { status: 400, summary: 'Too many wrong attempts; the code no longer works.' },
   pkce_required: {

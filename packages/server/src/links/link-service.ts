@@ -3,6 +3,7 @@ import { type AppSettings, publicUrlOf } from '../apps/app-settings.js';
 import { checkRedirect } from '../apps/redirect-policy.js';
 import { newId, orderedSecret, secretLookupHash } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
+import { ensureCanSend } from '../delivery/transports/create-transports.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import { LANGUAGES, toLanguage } from '../pages/languages.js';
@@ -72,6 +73,7 @@ export async function planLink(
   const language = resolveLanguage(input.language);
   const challenge = resolveChallenge(input.code_challenge, input.code_challenge_method);
   const target = resolveTarget(settings, input);
+  if (input.send) ensureSendable(ctx, input);
   const { user, newUser, identifier, identifierKind } = await resolveUser(
     ctx,
     appId,
@@ -382,6 +384,23 @@ function resolveChannel(input: CreateLinkInput, identifierKind: Channel): Channe
     );
   }
   return input.channel ?? identifierKind;
+}
+
+/**
+ * Refuses `send: true` when this server cannot send on the link's channel (production, no transport for it). Checked
+ * before the user is resolved, so nothing is stored and a bulk batch never plans a user for a row that then fails.
+ * A `user_id` link without `channel` is left to `resolveChannel`, which asks for one.
+ */
+function ensureSendable(ctx: LinkContext, input: CreateLinkInput): void {
+  const channel: Channel | undefined =
+    input.channel ?? (input.email !== undefined ? 'email' : input.phone !== undefined ? 'phone' : undefined);
+  if (channel === undefined) return;
+  ensureCanSend(
+    ctx.config,
+    channel,
+    "Ask the server's operator to configure it, or create the link without send and deliver its url yourself.",
+    'send',
+  );
 }
 
 /** The message that delivers a link, queued in the same transaction as the link; its payload is sealed. */

@@ -39,13 +39,48 @@ export function problemOf(link: MagicLinkRow | undefined, now: number): LinkProb
   return null;
 }
 
-/** Looks a token up without consuming it (GET and HEAD of the hosted page). */
+/**
+ * Where a link is redeemed, fixed when it is made: a link with a `magic_link_path` was delivered to the app's own
+ * page, whose backend redeems it through the API (`embedded`); any other link points at Latchkey's page
+ * (`hosted`). It is read from the stored row, never from whether a redirect exists: embedded links usually have
+ * one too (their own `redirect_url`, or the app's default).
+ */
+export type LinkKind = 'hosted' | 'embedded';
+
+export function kindOf(link: MagicLinkRow): LinkKind {
+  return link.magic_link_path === null ? 'hosted' : 'embedded';
+}
+
+/**
+ * The kinds each way of redeeming may spend. The hosted page is public and reached by URL (by people, previews and
+ * scanners), so it spends only links made for it. The app's backend, through its API key or Passage's activate
+ * call, may spend any link of its app: it holds hosted tokens too (`secret` in the create answer), and Passage's
+ * activate took every link of the app. docs/decisions.md says why.
+ */
+const SPENDS: Record<'hosted_page' | 'app_backend', readonly LinkKind[]> = {
+  hosted_page: ['hosted'],
+  app_backend: ['hosted', 'embedded'],
+};
+
+/**
+ * The hosted page knows only hosted links: an embedded one is "not valid here" whatever its state (unused, used,
+ * expired), so the page never spends it, never records an open, and never tells a visitor how it was used.
+ */
+function notHostedHere(): ApiError {
+  return new ApiError(
+    'link_invalid',
+    "This link is opened on the app's own page, not here. Use the link exactly as you received it.",
+  );
+}
+
+/** Looks a token up without consuming it (GET and HEAD of the hosted page): embedded links are not valid there. */
 export async function peekLink(
   ctx: LinkContext,
   token: string,
 ): Promise<{ link: MagicLinkRow | undefined; problem: LinkProblem | null }> {
   if (!LINK_TOKEN_SHAPE.test(token)) return { link: undefined, problem: 'link_invalid' };
   const link = await ctx.store.findLinkByTokenHash(secretLookupHash(token));
+  if (link && kindOf(link) !== 'hosted') return { link, problem: 'link_invalid' };
   return { link, problem: problemOf(link, ctx.clock()) };
 }
 
@@ -79,8 +114,8 @@ export async function redeemHosted(
   options: RedeemOptions,
 ): Promise<{ location: string; link: MagicLinkRow }> {
   const code = orderedSecret(ctx.clock(), ctx.random);
-  const result = await redeem(ctx, token, options, (link, session, now) => {
-    // A link meant for the app's own page has no hosted landing place; refusing keeps it for the app.
+  const result = await redeem(ctx, token, options, SPENDS.hosted_page, (link, session, now) => {
+    // Hosted links always have a landing place (creation refuses one without); this guards the `!` below.
     if (link.redirect_url === null) throw linkProblem('link_invalid');
     return {
       exchangeCode: buildExchangeCode(
@@ -101,7 +136,7 @@ export async function redeemEmbedded(
   options: RedeemOptions,
 ): Promise<{ link: MagicLinkRow; user: UserRow; session: IssuedSession }> {
   let refresh = '';
-  const result = await redeem(ctx, token, options, (link, session, now) => {
+  const result = await redeem(ctx, token, options, SPENDS.app_backend, (link, session, now) => {
     checkPkce(link.code_challenge, options.codeVerifier);
     const issued = buildRefreshToken(ctx, session, now);
     refresh = issued.token;
@@ -116,13 +151,21 @@ type Extra = (
   now: number,
 ) => Pick<RedemptionWrites, 'exchangeCode' | 'refreshToken'>;
 
-async function redeem(ctx: LinkContext, token: string, options: RedeemOptions, extra: Extra) {
+async function redeem(
+  ctx: LinkContext,
+  token: string,
+  options: RedeemOptions,
+  kinds: readonly LinkKind[],
+  extra: Extra,
+) {
   if (!LINK_TOKEN_SHAPE.test(token)) throw linkProblem('link_invalid');
   const now = ctx.clock();
   const hash = secretLookupHash(token);
   // Settings are read before the transaction so the consuming transaction stays short. The guarded UPDATE below
   // is what decides; this read only answers early and finds the app.
   const peeked = options.peeked ? options.peeked.link : await ctx.store.findLinkByTokenHash(hash);
+  // The kind comes first: a route that may not spend a link says so whatever state the link is in.
+  if (peeked && !kinds.includes(kindOf(peeked))) throw notHostedHere();
   const early = problemOf(peeked, now);
   if (early || !peeked) throw linkProblem(early ?? 'link_invalid');
   if (options.appId !== undefined && peeked.app_id !== options.appId) throw linkProblem('link_invalid');
@@ -131,6 +174,9 @@ async function redeem(ctx: LinkContext, token: string, options: RedeemOptions, e
   let session: RedemptionWrites['session'] | undefined;
   const sessionId = newSessionId(ctx, now);
   const result = await ctx.store.redeemLink(hash, now, sessionId, (link, user) => {
+    // The kind never changes after creation, so this repeats the check above on the row the UPDATE returned;
+    // throwing here rolls the consumption back.
+    if (!kinds.includes(kindOf(link))) throw notHostedHere();
     if (options.appId !== undefined && link.app_id !== options.appId) throw linkProblem('link_invalid');
     session = buildSession(
       ctx,

@@ -3,6 +3,7 @@ import { type AppSettings, publicUrlOf } from '../apps/app-settings.js';
 import { withQueryParam } from '../apps/redirect-policy.js';
 import { hashSecret, LINK_TOKEN_SHAPE, newId, orderedSecret, randomSecret } from '../crypto/tokens.js';
 import { queuedOutboxRow } from '../delivery/outbox-payload.js';
+import { ensureCanSend } from '../delivery/transports/create-transports.js';
 import { ApiError, validationError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import { resolveChallenge, resolveTarget } from '../links/link-service.js';
@@ -61,6 +62,13 @@ export async function startLogin(
 ): Promise<{ browserSecret: string; body: StartedLogin; flow: LoginFlowRow }> {
   const { settings } = await getAppOrThrow(ctx, input.appId);
   const { kind, identifier } = identifierOf(input);
+  // Every start sends. Refused before the address is looked up or anything is counted or stored, so the answer is
+  // the same for every address.
+  ensureCanSend(
+    ctx.config,
+    kind,
+    `Signing in by ${kind === 'email' ? 'email' : 'text message'} is not available until the server's operator configures it.`,
+  );
   const target = resolveTarget(settings, { redirect_url: input.redirectUrl, redirect_to: input.redirectTo });
   const challenge = resolveChallenge(input.codeChallenge, input.codeChallengeMethod);
   const language = languageOf(input.language);
