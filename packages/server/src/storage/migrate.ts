@@ -7,6 +7,7 @@ import * as idempotency from './migrations/0005-idempotency.js';
 import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
 import * as unusedLinkIndex from './migrations/0008-drop-unused-link-index.js';
+import * as appPublicHost from './migrations/0009-app-public-host.js';
 import type { Database } from './schema.js';
 
 /**
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-login-flows': loginFlows,
   '0007-rate-limits': rateLimits,
   '0008-drop-unused-link-index': unusedLinkIndex,
+  '0009-app-public-host': appPublicHost,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
