@@ -11,6 +11,7 @@ export const latchkeyErrorCodes = [
   'route_not_found',
   'method_not_allowed',
   'conflict',
+  'host_taken',
   'idempotency_key_reused',
   'idempotency_key_in_use',
   'payload_too_large',

@@ -1,20 +1,48 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import { ConfigCache } from '../storage/config-cache.js';
 import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
 import type { ApiKeyRow, AppRow, EventRow, Page } from '../storage/rows.js';
-import type { AppStore } from './app-store.js';
+import { publicHostOf, readSettings } from './app-settings.js';
+import { type AppChanges, type AppStore, PublicHostTaken } from './app-store.js';
+
+/**
+ * The columns of `AppRow`. `public_host` is left out of every read: it is the index behind the one-host-one-app
+ * rule, derived from the settings on every write, and nothing above the queries needs it as a field.
+ */
+const APP_COLUMNS = ['id', 'name', 'settings', 'created_at', 'updated_at'] as const;
 
 // Read by nearly every request (on PostgreSQL, where they are not cached, on every one): compiled once.
-const appById = compiledQuery((db: Db, id: string) => db.selectFrom('apps').selectAll().where('id', '=', id));
+const appById = compiledQuery((db: Db, id: string) =>
+  db.selectFrom('apps').select(APP_COLUMNS).where('id', '=', id),
+);
 const keyByHash = compiledQuery((db: Db, keyHash: string) =>
   db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash),
 );
 
-/**
- * `externalVersion` (SQLite's data_version) lets apps and keys be cached in memory (see config-cache.ts); without
- * it every call reads the database.
- */
+/** The host an app's settings claim; settings are validated before any write, so the URL parses. */
+const hostOfSettings = (settings: string) => publicHostOf(readSettings(settings).public_url);
+
+/** A unique violation on `apps.public_host`, from either database, as `PublicHostTaken`; anything else unchanged. */
+function mapHostTaken(error: unknown, host: string | null): unknown {
+  const e = error as { code?: string; message?: string; constraint?: string } | undefined;
+  const unique = e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const onHost = /apps_public_host|apps\.public_host/.test(`${e?.constraint ?? ''} ${e?.message ?? ''}`);
+  return unique && onHost && host !== null ? new PublicHostTaken(host) : error;
+}
+
+/** Ends a transaction without writing anything, when the app to change turns out not to exist. */
+class NoSuchApp extends Error {}
+
+async function writeApp(trx: Db, id: string, changes: AppChanges): Promise<AppRow | undefined> {
+  return trx
+    .updateTable('apps')
+    .set({ ...changes, public_host: hostOfSettings(changes.settings) })
+    .where('id', '=', id)
+    .returning(APP_COLUMNS)
+    .executeTakeFirst();
+}
+
 export function appQueries(db: RootDb, externalVersion?: () => number): AppStore {
   const apps = externalVersion ? new ConfigCache<string, AppRow>(externalVersion) : undefined;
   const keys = externalVersion ? new ConfigCache<string, ApiKeyRow>(externalVersion) : undefined;
@@ -22,36 +50,90 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
   const changing = <T>(write: () => Promise<T>): Promise<T> =>
     apps && keys ? apps.changing(() => keys.changing(write)) : write();
   const readApp = async (id: string) => firstRow(await appById(db, id));
+  // The holder of a host being moved is locked until the move commits; SQLite has one writer, so no lock is needed.
+  const locksRows = db.getExecutor().adapter instanceof PostgresAdapter;
+  const holderOf = (trx: Db, host: string, otherThan: string) => {
+    const query = trx
+      .selectFrom('apps')
+      .select(APP_COLUMNS)
+      .where('public_host', '=', host)
+      .where('id', '!=', otherThan);
+    return (locksRows ? query.forUpdate() : query).executeTakeFirst();
+  };
   const readKey = async (keyHash: string) => firstRow(await keyByHash(db, keyHash));
 
   return {
-    insertApp(app: AppRow, keyRows: ApiKeyRow[], events: EventRow[]) {
-      return changing(() =>
-        db.transaction().execute(async (trx) => {
-          await trx.insertInto('apps').values(app).execute();
-          if (keyRows.length > 0) await trx.insertInto('api_keys').values(keyRows).execute();
-          await insertEvents(trx, events);
-        }),
-      );
+    async insertApp(app: AppRow, keyRows: ApiKeyRow[], events: EventRow[]) {
+      const host = hostOfSettings(app.settings);
+      try {
+        await changing(() =>
+          db.transaction().execute(async (trx) => {
+            await trx
+              .insertInto('apps')
+              .values({ ...app, public_host: host })
+              .execute();
+            if (keyRows.length > 0) await trx.insertInto('api_keys').values(keyRows).execute();
+            await insertEvents(trx, events);
+          }),
+        );
+      } catch (error) {
+        throw mapHostTaken(error, host);
+      }
     },
 
     getApp: (id: string) => (apps ? apps.get(id, () => readApp(id)) : readApp(id)),
 
-    listApps: (page: Page) => paginate(db.selectFrom('apps').selectAll(), 'id', page).execute(),
+    listApps: (page: Page) => paginate(db.selectFrom('apps').select(APP_COLUMNS), 'id', page).execute(),
 
-    updateApp(id, changes, events) {
-      return changing(() =>
-        db.transaction().execute(async (trx) => {
-          const row = await trx
-            .updateTable('apps')
-            .set(changes)
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirst();
-          if (row) await insertEvents(trx, events);
-          return row;
-        }),
-      );
+    async updateApp(id, changes, events) {
+      try {
+        return await changing(() =>
+          db.transaction().execute(async (trx) => {
+            const row = await writeApp(trx, id, changes);
+            if (row) await insertEvents(trx, events);
+            return row;
+          }),
+        );
+      } catch (error) {
+        throw mapHostTaken(error, hostOfSettings(changes.settings));
+      }
+    },
+
+    async moveAppHost(id, changes, plan) {
+      const host = hostOfSettings(changes.settings);
+      try {
+        return await changing(() =>
+          db.transaction().execute(async (trx) => {
+            const holder = host === null ? undefined : await holderOf(trx, host, id);
+            const { holderChanges, events } = plan(holder);
+            let released: AppRow | undefined;
+            if (holder) {
+              if (!holderChanges) throw new Error('moveAppHost: the plan must say how the holder lets go');
+              // The holder lets go first: the unique index is checked statement by statement.
+              released = await writeApp(trx, holder.id, holderChanges);
+            }
+            const row = await writeApp(trx, id, changes);
+            if (!row) throw new NoSuchApp();
+            await insertEvents(trx, events);
+            return { app: row, released };
+          }),
+        );
+      } catch (error) {
+        if (error instanceof NoSuchApp) return { app: undefined, released: undefined };
+        throw mapHostTaken(error, host);
+      }
+    },
+
+    findAppByHost: (host: string) =>
+      db.selectFrom('apps').select(APP_COLUMNS).where('public_host', '=', host).executeTakeFirst(),
+
+    async listAppHosts() {
+      const rows = await db
+        .selectFrom('apps')
+        .select(['id', 'public_host'])
+        .where('public_host', 'is not', null)
+        .execute();
+      return rows.map((row) => ({ id: row.id, host: row.public_host! }));
     },
 
     async countApps() {

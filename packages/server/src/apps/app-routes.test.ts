@@ -140,7 +140,8 @@ describe('app settings', () => {
     });
 
     it('public_url null falls back to the server public URL', async () => {
-      const tenant = await createApp(server, { public_url: 'https://login.example.org' });
+      // A host of its own: the public_url case above holds login.example.org, and a host belongs to one app.
+      const tenant = await createApp(server, { public_url: 'https://fallback.example.org' });
       const res = await server.api('PATCH', `/v1/apps/${tenant.id}`, { public_url: null }, tenant.key);
       expect(res.statusCode).toBe(200);
       expect((await readApp(server, tenant.id, tenant.key)).public_url).toBe('https://auth.example.com');

@@ -80,6 +80,15 @@ export const SettingsBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A PATCH may also move a host: `move_host` (admin keys only) takes the host of `public_url` from the app that holds
+ * it. It is not a setting, so it is not stored, not shown, and not accepted when creating an app.
+ */
+const PatchBody = Type.Object(
+  { ...SettingsBody.properties, move_host: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
 const AppParams = Type.Object({ app_id: Id('app') });
 const KeyParams = Type.Object({ key_id: Id('key') });
 
@@ -144,7 +153,7 @@ export function appRoutes(ctx: AppContext): RouteGroups {
             tags: ['apps'],
             summary: "Change an app's settings",
             params: AppParams,
-            body: SettingsBody,
+            body: PatchBody,
           },
         },
         async (request) =>

@@ -237,6 +237,32 @@ function validateRateLimits(r: RateLimitSettings): void {
   }
 }
 
+/**
+ * The host a `public_url` claims, spelled one way so that one host is one string: the URL parser's lower-case
+ * (punycode) hostname without a trailing dot, then the port unless it is 80 or 443. A host is host and port, since
+ * two ports are two origins; the default ports count as no port, whichever scheme names them, because a request's
+ * `Host` header does not say which scheme it came over. Null when there is no public_url of the app's own.
+ * (Migration 0010 keeps a copy of this rule; a test checks that the two agree.)
+ */
+export function publicHostOf(publicUrl: string | null): string | null {
+  if (publicUrl === null || !URL.canParse(publicUrl)) return null;
+  return hostOfUrl(new URL(publicUrl));
+}
+
+/** A request's `Host` header spelled the way `publicHostOf` spells hosts; undefined when it is no host at all. */
+export function requestHostOf(host: string): string | undefined {
+  // The header comes from the client: anything that could make the parser see another host than intended
+  // (userinfo, a path, a query) is no host at all.
+  if (!/^[A-Za-z0-9._~:[\]-]+$/.test(host) || !URL.canParse(`http://${host}`)) return undefined;
+  return hostOfUrl(new URL(`http://${host}`)) ?? undefined;
+}
+
+function hostOfUrl(url: URL): string | null {
+  const hostname = url.hostname.replace(/\.$/, '');
+  if (hostname === '') return null;
+  return url.port === '' || url.port === '80' || url.port === '443' ? hostname : `${hostname}:${url.port}`;
+}
+
 function checkBaseUrl(field: string, value: string | null): void {
   if (value === null) return;
   const problem = parseAllowEntry(value);

@@ -21,6 +21,11 @@ export const errorCodes = {
     status: 409,
     summary: 'The change clashes with existing data, for example a second user with the same email.',
   },
+  host_taken: {
+    status: 409,
+    summary:
+      "The host of `public_url` belongs to another app, or to the installation itself (`LATCHKEY_PUBLIC_URL`'s host).",
+  },
   idempotency_key_reused: {
     status: 409,
     summary: 'This `Idempotency-Key` was already used with a different request (method, path or body).',

@@ -8,6 +8,7 @@ import * as loginFlows from './migrations/0006-login-flows.js';
 import * as rateLimits from './migrations/0007-rate-limits.js';
 import * as unusedLinkIndex from './migrations/0008-drop-unused-link-index.js';
 import * as deliveryFailedAt from './migrations/0009-delivery-failed-at.js';
+import * as appPublicHost from './migrations/0010-app-public-host.js';
 import type { Database } from './schema.js';
 
 /**
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0007-rate-limits': rateLimits,
   '0008-drop-unused-link-index': unusedLinkIndex,
   '0009-delivery-failed-at': deliveryFailedAt,
+  '0010-app-public-host': appPublicHost,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

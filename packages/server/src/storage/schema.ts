@@ -12,6 +12,16 @@ export interface AppsTable {
   updated_at: number;
 }
 
+/**
+ * The apps table as stored: the row plus `public_host`, the canonical host of `settings.public_url` under a unique
+ * index, so that two apps can never hold one host (migration 0010). The app queries keep it in step with the
+ * settings on every write; it is not part of `AppRow`, which services and presenters see.
+ */
+export interface StoredAppsTable extends AppsTable {
+  /** Null when the app has no public_url of its own, or lost its host to an older app when 0010 ran. */
+  public_host: string | null;
+}
+
 export interface ApiKeysTable {
   id: string;
   /** Null for admin keys, which may manage every app. */
@@ -323,7 +333,7 @@ export interface Database {
   templates: TemplatesTable;
   signing_keys: SigningKeysTable;
   used_tokens: UsedTokensTable;
-  apps: AppsTable;
+  apps: StoredAppsTable;
   api_keys: ApiKeysTable;
   users: UsersTable;
   magic_links: MagicLinksTable;
