@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
+import { installProcessGuards } from '../process-guards.js';
 import { buildServer } from '../server.js';
 import { databaseOptions } from './main.js';
 
@@ -43,17 +44,22 @@ export function startCommand(): Command {
       const stopMaintenance = startMaintenance(ctx);
       const stopDelivery = config.delivery.worker ? startDelivery(ctx) : async () => {};
       const stopCheckpoints = runtime.handle.startBackgroundCheckpoints?.() ?? (async () => {});
-      const shutdown = async (signal: string) => {
-        ctx.logger.info({ signal }, 'shutting down');
+      // Stops taking requests, lets those in flight finish, releases the outbox worker's messages and the database.
+      const stop = async (reason: string) => {
+        ctx.logger.info({ reason }, 'shutting down');
         stopMaintenance();
         await stopDelivery();
         await app.close();
         await stopCheckpoints();
         await runtime.close();
-        process.exit(0);
       };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      installProcessGuards(process, ctx.logger, {
+        shutdown: () => stop('uncaught exception'),
+        exit: (code) => process.exit(code),
+      });
+      const onSignal = (signal: string) => void stop(signal).finally(() => process.exit(0));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
       await app.listen({ port: config.port, host: config.host });
       ctx.logger.info({ publicUrl: config.publicUrl, database: ctx.store.dialect }, 'Latchkey is ready');
     });
