@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
 import { STORAGE_RETRY_AFTER_SECONDS, storageOutage } from '../storage/storage-errors.js';
-import { redactUrl } from './logger.js';
+import { redactText, redactUrl } from './logger.js';
 import { type SchemaIssue, validationFailure } from './validation.js';
 
 /**
@@ -26,6 +26,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply,
       new ApiError(
         'route_not_found',
+        // The path is redacted: a token pasted into a wrong path must not come back in the answer (or its log).
         `No route for ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}. The API reference is at /docs.`,
       ),
     ),
@@ -57,10 +58,16 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
       return new ApiError('payload_too_large', 'The request body is too large.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError('validation_failed', 'The Content-Length header does not match the body.');
+    case 'FST_ERR_BAD_URL':
+      // Fastify's own message quotes the path, which may hold a token: it is not repeated back.
+      return new ApiError(
+        'validation_failed',
+        'The path has a broken percent-encoding (a % not followed by two hex digits of valid UTF-8). Encode the URL and send it again.',
+      );
   }
   if (fe.statusCode === 400 && typeof fe.message === 'string') {
-    // Other 4xx from Fastify's request parsing (bad URL encoding, for instance) are the client's to fix.
-    return new ApiError('validation_failed', fe.message);
+    // Other 4xx from Fastify's request parsing are the client's to fix; a message that quotes the request is scrubbed.
+    return new ApiError('validation_failed', redactText(fe.message));
   }
   if (fe.statusCode === 404) return new ApiError('route_not_found', 'No such route.');
   if (fe.statusCode === 405) return new ApiError('method_not_allowed', 'Method not allowed on this path.');
