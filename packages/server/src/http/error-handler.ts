@@ -5,7 +5,11 @@ import type { Logger } from 'pino';
 import { ApiError } from '../errors/api-error.js';
 import { STORAGE_RETRY_AFTER_SECONDS, storageOutage } from '../storage/storage-errors.js';
 import { redactText, redactUrl } from './logger.js';
+import type { RouteScope } from './routes.js';
 import { type SchemaIssue, validationFailure } from './validation.js';
+
+/** The stable code of an error page, for programs that read pages (link checkers, tests, the SDK's callers). */
+export const ERROR_CODE_HEADER = 'latchkey-error-code';
 
 /**
  * The one place that turns errors into responses. Our own `ApiError`s carry their code; Fastify's request errors
@@ -39,6 +43,29 @@ function reported(error: FastifyError | ApiError | Error, request: FastifyReques
     request.log.error({ err: error, storage: outage.kind }, `storage unavailable: ${outage.advice}`);
   else if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
   return apiError;
+}
+
+/** How a page scope answers an error with its own page (the hosted link and sign-in pages). */
+export type PageAnswer = (request: FastifyRequest, reply: FastifyReply, error: ApiError) => FastifyReply;
+
+/**
+ * Errors that reach no handler of a page scope: the route's schema refusing a parameter or form, a body the page
+ * does not read, a database outage, a bug. A browser (its `Accept` names `text/html` on every navigation and form
+ * post) gets the scope's own page; any other client gets the API's JSON error, which it can read. Both carry the
+ * code in `Latchkey-Error-Code`, like every error page.
+ */
+export function answerErrorsWithPages(app: RouteScope, answer: PageAnswer): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = reported(error, request);
+    reply.header(ERROR_CODE_HEADER, apiError.code);
+    if (!acceptsHtml(request)) return sendError(request, reply, apiError);
+    for (const [name, value] of Object.entries(apiError.headers)) reply.header(name, value);
+    return answer(request, reply, apiError);
+  });
+}
+
+function acceptsHtml(request: FastifyRequest): boolean {
+  return /\btext\/html\b/i.test(request.headers.accept ?? '');
 }
 
 export function sendError(_request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
