@@ -9,6 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, isErrorCode } from '../errors/error-codes.js';
 import { signToken } from '../signed-links/signed-token.js';
+import { TEST_POSTGRES_URL } from '../test-support/databases.js';
 import { newBrowser, remember } from '../test-support/login-flow.js';
 import { startTcpProxy, type TcpProxy } from '../test-support/tcp-proxy.js';
 import {
@@ -264,7 +265,8 @@ describe('error pages of the hosted routes while the database is down', () => {
   let signed: string;
 
   beforeAll(async () => {
-    proxy = await startTcpProxy('127.0.0.1', 5432);
+    const postgres = new URL(TEST_POSTGRES_URL);
+    proxy = await startTcpProxy(postgres.hostname, Number(postgres.port || 5432));
     server = await startTestServer('postgres', {
       databaseUrl: (url) => {
         const routed = new URL(proxy.route(url));
