@@ -38,7 +38,10 @@ export function installProcessGuards(target: ProcessLike, logger: Logger, option
     logger.error({ err: reason }, 'a promise failed with nobody waiting on it; the server keeps serving');
   };
   const onException = (error: Error) => {
-    logger.fatal({ err: error }, 'an uncaught exception; finishing requests in flight, then exiting for a restart');
+    logger.fatal(
+      { err: error },
+      'an uncaught exception; finishing requests in flight, then exiting for a restart',
+    );
     if (stopping) return;
     stopping = true;
     const deadline = setTimeout(() => options.exit(EXIT_UNCAUGHT), graceMs);

@@ -15,7 +15,7 @@ import { deliveryRoutes } from './delivery/delivery-routes.js';
 import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, publicScope } from './http/auth.js';
-import { installErrorHandling, sendError, toApiError } from './http/error-handler.js';
+import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
 import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
 import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
@@ -55,6 +55,9 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     // Errors the router raises before any route runs (bad percent-encoding, over-long parameters) get the same
     // error body as everything else.
     frameworkErrors: (error, request, reply) => sendError(request, reply, toApiError(error)),
+    // Requests Node's HTTP parser refuses before any of the above runs (oversized headers, broken chunked bodies,
+    // garbage) get the same error body too, instead of Fastify's or Node's own.
+    clientErrorHandler: clientErrorHandler(ctx.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.setValidatorCompiler(createValidatorCompiler());

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
 import { installProcessGuards } from '../process-guards.js';
+import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
 import { buildServer } from '../server.js';
 import { databaseOptions } from './main.js';
 

@@ -39,6 +39,19 @@ export const errorCodes = {
     status: 415,
     summary: 'The request body has a content type this route does not read.',
   },
+  headers_too_large: {
+    status: 431,
+    summary: 'The request headers (cookies included) are larger than the server reads.',
+  },
+  request_timeout: {
+    status: 408,
+    summary: 'The request did not arrive in full within the time the server waits for it.',
+  },
+  malformed_request: {
+    status: 400,
+    summary:
+      'The request is not valid HTTP/1.1 (a broken request line, header or chunked body, or both `Transfer-Encoding` and `Content-Length`).',
+  },
   rate_limited: {
     status: 429,
     summary: 'Too many requests; wait for the number of seconds in `Retry-After`.',

@@ -7,7 +7,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../test-support/test-server.js';
-import { redactUrl } from './logger.js';
+import { createLogger, redactUrl } from './logger.js';
 
 interface LogLine {
   msg?: string;
@@ -183,6 +183,111 @@ describe('logs of a full flow on SQLite', () => {
   });
 });
 
+describe('logs of requests that carry a secret where no route expects one', () => {
+  const lines: string[] = [];
+  const secrets = new Map<string, string>();
+  const ids = new Map<string, string>();
+  const answers: Array<{ url: string; status: number; body: string }> = [];
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', {
+      logDestination: { write: (line: string) => lines.push(line) },
+    });
+    const link = await createTestLink(server);
+    const spare = await createTestLink(server, { email: 'spare@example.com' });
+    const key = (await server.api('POST', '/v1/signing-keys', { label: 'paths' })).json() as {
+      kid: string;
+      secret: string;
+    };
+    const jwt = signToken(
+      { sub: 'cus_paths', iss: 'billing', exp: Math.floor(Date.now() / 1000) + 600 },
+      key.secret,
+      key.kid,
+    );
+    const code = await redeemHostedForCode(server, spare.token);
+    secrets.set('link token', link.token);
+    secrets.set('signed link', jwt);
+    secrets.set('signing key secret', key.secret);
+    secrets.set('API key', server.apiKey);
+    secrets.set('lk_code', code);
+    ids.set('user id', link.user_id);
+    ids.set('link id', link.id);
+    ids.set('app id', server.appId);
+    lines.length = 0;
+
+    const requests: Array<[string, string, string?]> = [
+      // Unknown routes.
+      ['GET', `/l/${link.token}/extra`],
+      ['GET', `/login-links/${jwt}`],
+      ['GET', `/v1/users/${link.user_id}/${link.token}`],
+      ['GET', `/x/${server.apiKey}`],
+      ['GET', `/x/${key.secret}?from=${link.id}`],
+      ['GET', `/nowhere?api_key=${server.apiKey}&user=${link.user_id}`],
+      ['GET', `/nowhere?next=${encodeURIComponent(`/l/${link.token}`)}`],
+      ['GET', `/callback?Session=${code}&state=${jwt}`],
+      ['GET', `/l/${link.token}%E0%A4%A`],
+      // Wrong methods on known paths.
+      ['DELETE', `/l/${link.token}`],
+      ['PUT', `/login/${jwt}`],
+      ['PATCH', `/v1/magic-links/${link.token}`],
+      // Known routes, with the secret in the path or in a query parameter named like a credential.
+      ['GET', `/v1/magic-links/${link.token}`, server.apiKey],
+      ['GET', `/v1/users/${link.user_id}?token=${link.token}&refresh_token=${code}`, server.apiKey],
+      ['GET', `/v1/magic-links/${link.id}?Password=${key.secret}&apiKey=${server.apiKey}`, server.apiKey],
+      ['GET', `/healthz?jwt=${jwt}&lk_whatever=${code}`],
+    ];
+    for (const [method, url, apiKey] of requests) {
+      const res = await server.app.inject({
+        method: method as 'GET',
+        url,
+        ...(apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {}),
+      });
+      answers.push({ url, status: res.statusCode, body: res.body });
+    }
+  });
+  afterAll(async () => server?.close());
+
+  it('answers each of them', () => {
+    expect(answers).toHaveLength(16);
+    for (const answer of answers) expect(answer.status, answer.url).toBeLessThan(500);
+  });
+
+  it('logs none of the secrets, in any line', () => {
+    expect(lines.length).toBeGreaterThan(16);
+    const leaks: string[] = [];
+    for (const [name, secret] of secrets) {
+      for (const part of [secret, secret.slice(-20), secret.slice(0, 24)]) {
+        for (const line of lines) if (line.includes(part)) leaks.push(`${name} in ${line.trim()}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('echoes none of the secrets back in an error message', () => {
+    for (const answer of answers) {
+      for (const [name, secret] of secrets) {
+        expect(answer.body.includes(secret.slice(-20)), `${name} in the answer to ${answer.url}`).toBe(false);
+      }
+    }
+  });
+
+  it('keeps ids and ordinary words readable', () => {
+    const urls = lines
+      .map((line) => (JSON.parse(line) as LogLine).req?.url)
+      .filter((url): url is string => url !== undefined);
+    expect(urls).toContain('/l/[redacted]/extra');
+    expect(urls).toContain('/login-links/[redacted]');
+    expect(urls).toContain(`/v1/users/${ids.get('user id')}/[redacted]`);
+    expect(urls).toContain(`/nowhere?api_key=[redacted]&user=${ids.get('user id')}`);
+    expect(urls).toContain(`/v1/users/${ids.get('user id')}?token=[redacted]&refresh_token=[redacted]`);
+    expect(urls).toContain(`/x/[redacted]?from=${ids.get('link id')}`);
+    expect(urls).toContain('/healthz?jwt=[redacted]&lk_whatever=[redacted]');
+    const notFound = answers.find((answer) => answer.url.startsWith('/l/') && answer.url.endsWith('/extra'));
+    expect(JSON.parse(notFound!.body).error.message).toContain('/l/[redacted]/extra');
+  });
+});
+
 describe('redactUrl', () => {
   it.each([
     ['/l/abcDEF123_-xyz', '/l/[redacted]'],
@@ -213,6 +318,64 @@ describe('redactUrl', () => {
   });
 
   it.each([
+    ['/l/abcDEF123_-xyz/extra', '/l/[redacted]/extra'],
+    ['/v1/magic-links/0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1', '/v1/magic-links/[redacted]'],
+    ['/login-links/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', '/login-links/[redacted]'],
+    ['/x/aaaaaaaaaa.bbbbbbbbbb.cccccccccc', '/x/[redacted]'],
+    ['/x/lk_sk_Abc123Def456Ghi789', '/x/[redacted]'],
+    ['/x/lk_rt_abcdefghij', '/x/[redacted]'],
+    ['/x/whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=', '/x/[redacted]'],
+    ['/x/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', '/x/[redacted]'],
+    ['/x/3f2b1c9e-8d7a-4b6c-9e5f-1a2b3c4d5e6f', '/x/[redacted]'],
+    ['/x/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGH', '/x/[redacted]'],
+    [
+      '/v1/users/usr_01hzx8q3d4e5f6g7h8j9k0m1n2/Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA',
+      '/v1/users/usr_01hzx8q3d4e5f6g7h8j9k0m1n2/[redacted]',
+    ],
+  ])('hides the secret-shaped path segment in %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
+  it.each([
+    ['/x?api_key=a', '/x?api_key=[redacted]'],
+    ['/x?apiKey=a&ApiKey=b', '/x?apiKey=[redacted]&ApiKey=[redacted]'],
+    ['/x?Session=a&session_id=b&sid=c', '/x?Session=[redacted]&session_id=[redacted]&sid=[redacted]'],
+    ['/x?password=hunter2&PASSWD=x&pwd=y', '/x?password=[redacted]&PASSWD=[redacted]&pwd=[redacted]'],
+    [
+      '/x?client_secret=a&id_token=b&access_token=c',
+      '/x?client_secret=[redacted]&id_token=[redacted]&access_token=[redacted]',
+    ],
+    ['/x?jwt=a&auth=b&authorization=c', '/x?jwt=[redacted]&auth=[redacted]&authorization=[redacted]'],
+    [
+      '/x?signature=a&X-Amz-Signature=b&sig=c',
+      '/x?signature=[redacted]&X-Amz-Signature=[redacted]&sig=[redacted]',
+    ],
+    ['/x?lk_anything=a&otp=123456', '/x?lk_anything=[redacted]&otp=[redacted]'],
+    ['/x?%74oken=a', '/x?%74oken=[redacted]'],
+    ['/x?key=a&private_key=b&accessKey=c', '/x?key=[redacted]&private_key=[redacted]&accessKey=[redacted]'],
+    ['/x?token', '/x?token'],
+    ['/x?next=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', '/x?next=[redacted]'],
+    ['/x?next=%2Fl%2F0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1', '/x?next=[redacted]'],
+  ])('hides the credential in the query of %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
+  it.each([
+    '/v1/users/usr_01hzx8q3d4e5f6g7h8j9k0m1n2',
+    '/v1/apps/app_01hzx8q3d4e5f6g7h8j9k0m1n2/magic-link/activate',
+    '/v1/users?cursor=usr_01hzx8q3d4e5f6g7h8j9k0m1n2&limit=50',
+    '/v1/events?type=magic_link.created&since=2024-01-01T00:00:00Z',
+    '/docs/static/swagger-ui-bundle.js',
+    '/.well-known/jwks.json',
+    '/v1/webhook-endpoints/we_01hzx8q3d4e5f6g7h8j9k0m1n2/attempts',
+    '/x?state=abc&redirect_to=invoices&lang=de&keyword=shoes&monkey=1',
+    '/some/ordinary-words/in-a-row',
+    '/x?email=jane%40example.com',
+  ])('keeps %s readable', (url) => {
+    expect(redactUrl(url)).toBe(url);
+  });
+
+  it.each([
     '/v1/users?email=jane%40example.com&limit=5',
     '/v1/magic-links/ml_01hzx8q3d4e5f6g7h8j9k0m1n2',
     '/login',
@@ -227,5 +390,37 @@ describe('redactUrl', () => {
     '',
   ])('leaves %s as it is', (url) => {
     expect(redactUrl(url)).toBe(url);
+  });
+});
+
+describe('the logger', () => {
+  const token = '0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1';
+
+  function logged(write: (logger: ReturnType<typeof createLogger>) => void): string {
+    const lines: string[] = [];
+    write(createLogger('info', { write: (line: string) => lines.push(line) }));
+    return lines.join('');
+  }
+
+  it('hides secrets in messages, in errors and their stacks, and drops the raw bytes of a request', () => {
+    const error = Object.assign(new Error(`could not load /l/${token}`), {
+      rawPacket: Buffer.from(`GET /l/${token} HTTP/1.1`),
+      url: `/v1/magic-links/${token}?x=1`,
+    });
+    const text = logged((logger) => {
+      logger.error({ err: error }, `request to /x/${token} failed`);
+      logger.warn(`Reply was already sent in "/l/${token}" (GET)`);
+      logger.info('%s went wrong', `/callback?lk_code=${token}`);
+    });
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(token.slice(-20));
+    expect(text).not.toContain('rawPacket');
+    expect(text).toContain('could not load /l/[redacted]');
+    expect(text).toContain('request to /x/[redacted] failed');
+  });
+
+  it('keeps ids readable in messages', () => {
+    const text = logged((logger) => logger.info('user usr_01hzx8q3d4e5f6g7h8j9k0m1n2 signed in'));
+    expect(text).toContain('usr_01hzx8q3d4e5f6g7h8j9k0m1n2');
   });
 });

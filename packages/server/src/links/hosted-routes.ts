@@ -2,16 +2,19 @@ import { Type } from 'typebox';
 import { findApp } from '../apps/app-service.js';
 import { readSettings } from '../apps/app-settings.js';
 import { ApiError } from '../errors/api-error.js';
+import { errorCodes } from '../errors/error-codes.js';
+import { answerErrorsWithPages } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
+  asErrorPage,
   maskIdentifier,
   pageHeaders,
   type RenderedPage,
   renderConfirmPage,
+  renderErrorPage,
   renderLinkProblemPage,
-  renderMessagePage,
 } from '../pages/render.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import type { AppRow, MagicLinkRow } from '../storage/rows.js';
@@ -30,6 +33,9 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
     public: async (app) => {
       // Only these pages take form posts (the confirm button); every API route reads JSON alone.
       await acceptForms(app);
+      // What no handler below catches (the schema refusing a token, a body the page does not read, an outage) is
+      // answered with a page too.
+      answerErrorsWithPages(app, (request, reply, error) => sendPage(reply, errorPage(request, error)));
 
       app.get(
         '/l/:token',
@@ -56,8 +62,11 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
       // HEAD answers like GET without a body and without recording an open: link checkers send HEAD first.
       app.head('/l/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
         const { problem } = await peekLink(ctx, request.params.token);
-        const status = problem ? (problem === 'link_invalid' ? 404 : 410) : 200;
-        return reply.code(status).headers(pageHeaders('')).send();
+        if (!problem) return reply.code(200).headers(pageHeaders('')).send();
+        return reply
+          .code(errorCodes[problem].status)
+          .headers(pageHeaders('', { errorCode: problem }))
+          .send();
       });
 
       app.post('/l/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
@@ -81,24 +90,15 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
             .header('cache-control', 'no-store')
             .send();
         } catch (error) {
-          if (error instanceof ApiError && PROBLEMS.has(error.code)) {
+          if (!(error instanceof ApiError)) throw error;
+          if (PROBLEMS.has(error.code)) {
             const { link } = await peekLink(ctx, request.params.token);
             const appRow = link ? await findApp(ctx, link.app_id) : undefined;
             return sendPage(reply, problemPage(request, error.code as LinkProblem, link, appRow));
           }
-          if (error instanceof ApiError) {
-            reply.headers(error.headers);
-            return sendPage(
-              reply,
-              renderMessagePage({
-                language: pickLanguage([], request.headers['accept-language']),
-                title: error.code,
-                body: error.message,
-                status: error.status,
-              }),
-            );
-          }
-          throw error;
+          // Rate limits: a page in the person's language, with Retry-After.
+          reply.headers(error.headers);
+          return sendPage(reply, errorPage(request, error));
         }
       });
     },
@@ -134,6 +134,21 @@ function languageFor(request: Request, link: MagicLinkRow, appRow: AppRow) {
   );
 }
 
+/**
+ * The page for an error found without the link at hand: one of the four link problems, a token or query the route
+ * refuses (shown as a link that does not work, since that is what it is to the person), or anything else.
+ */
+function errorPage(request: Request, error: ApiError): RenderedPage {
+  if (PROBLEMS.has(error.code)) return problemPage(request, error.code as LinkProblem, undefined, undefined);
+  const language = pickLanguage([], request.headers['accept-language']);
+  if (error.code === 'validation_failed')
+    return asErrorPage(renderLinkProblemPage({ language, problem: 'link_invalid' }), error.code);
+  return renderErrorPage({ language, code: error.code });
+}
+
 function sendPage(reply: Reply, page: RenderedPage): Reply {
-  return reply.code(page.status).headers(pageHeaders(page.nonce)).send(page.html);
+  return reply
+    .code(page.status)
+    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
+    .send(page.html);
 }

@@ -4,6 +4,8 @@ import { findApp } from '../apps/app-service.js';
 import { readSettings } from '../apps/app-settings.js';
 import { checkRedirect } from '../apps/redirect-policy.js';
 import { ApiError } from '../errors/api-error.js';
+import { type ErrorCode, errorCodes } from '../errors/error-codes.js';
+import { answerErrorsWithPages } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import type { Language } from '../pages/languages.js';
@@ -17,10 +19,12 @@ import {
 } from '../pages/login-pages.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
+  asErrorPage,
   maskIdentifier,
   pageHeaders,
   type RenderedPage,
   renderConfirmPage,
+  renderErrorPage,
   renderLinkProblemPage,
   renderMessagePage,
 } from '../pages/render.js';
@@ -66,6 +70,9 @@ export function loginPageRoutes(ctx: LoginContext): RouteGroups {
   return {
     public: async (app) => {
       await acceptForms(app);
+      // What no handler below catches (a form or query the schema refuses, a form from another site, an outage) is
+      // answered with a page too.
+      answerErrorsWithPages(app, (request, reply, error) => sendPage(reply, errorPage(request, error)));
       app.addHook('preHandler', async (request) => {
         // The link's own page posts with `Origin: null` (it is no-referrer, its URL holds the token) and needs the
         // token anyway; the forms that start or finish a flow must come from this site.
@@ -126,10 +133,13 @@ export function loginPageRoutes(ctx: LoginContext): RouteGroups {
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
           if (error.code === 'validation_failed' && (error.param === 'email' || error.param === 'phone'))
-            return sendPage(reply, form('errorIdentifier', 400));
+            return sendPage(reply, asErrorPage(form('errorIdentifier', 400), error.code));
           if (error.code === 'rate_limited')
-            return sendPage(reply.headers(error.headers), form('errorRateLimited', 429));
-          return sendPage(reply, configurationPage(language, error));
+            return sendPage(
+              reply.headers(error.headers),
+              asErrorPage(form('errorRateLimited', 429), error.code),
+            );
+          return sendPage(reply.headers(error.headers), configurationPage(language, error));
         }
       });
 
@@ -192,8 +202,11 @@ export function loginPageRoutes(ctx: LoginContext): RouteGroups {
       // HEAD answers like GET without a body: link checkers send HEAD first, and it must never spend anything.
       app.head('/login/link/:token', { schema: linkSchema }, async (request, reply) => {
         const { problem } = await peekFlowLink(ctx, request.params.token);
-        const status = problem ? (problem === 'link_invalid' ? 404 : 410) : 200;
-        return reply.code(status).headers(pageHeaders('')).send();
+        if (!problem) return reply.code(200).headers(pageHeaders('')).send();
+        return reply
+          .code(errorCodes[problem].status)
+          .headers(pageHeaders('', { errorCode: problem }))
+          .send();
       });
 
       app.post(
@@ -212,17 +225,24 @@ export function loginPageRoutes(ctx: LoginContext): RouteGroups {
               return redirectAway(reply, done.redirect_url);
             }
             const decision = decisionOf(request.body);
+            // Neither button: the page again, as the answer to a form it cannot use.
             if (decision === undefined)
-              return sendPage(reply, { ...linkPage(ctx, request, flow, appRow), status: 400 });
+              return sendPage(reply, asErrorPage(linkPage(ctx, request, flow, appRow), 'validation_failed'));
             const outcome = decision === 'approve' ? 'approved' : 'denied';
             const failed = await decideWithLink(ctx, flow, outcome, requestInfo(request));
             if (failed) return sendPage(reply, linkProblemPage(request, failed, appRow));
             return sendPage(reply, renderDecisionPage(language, outcome));
           } catch (error) {
-            const { message, status } = pageError(error, reply);
+            const { message, status, code } = pageError(error, reply);
             return sendPage(
               reply,
-              renderMessagePage({ language, title: loginMessages[language][message], body: '', status }),
+              renderMessagePage({
+                language,
+                title: loginMessages[language][message],
+                body: '',
+                status,
+                code,
+              }),
             );
           }
         },
@@ -261,7 +281,7 @@ async function showCheck(
   request: Request,
   reply: Reply,
   appRow: AppRow,
-  error?: { message: keyof LoginMessages; status: number },
+  error?: PageError,
 ): Promise<Reply> {
   const { status, flow } = await loginStatus(ctx, appRow.id, readBrowserSecret(request));
   if (!flow) return redirectToForm(reply, appRow);
@@ -273,22 +293,26 @@ async function showCheck(
       renderFlowEndPage({ language, appId: appRow.id, appName: appRow.name, message: ended[status] }),
     );
   }
-  return sendPage(
-    reply,
-    renderCheckPage({
-      language,
-      appId: appRow.id,
-      appName: appRow.name,
-      channel: flow.identifier_kind,
-      maskedIdentifier: maskIdentifier(flow.identifier),
-      error: error?.message,
-      status: error?.status ?? 200,
-    }),
-  );
+  const page = renderCheckPage({
+    language,
+    appId: appRow.id,
+    appName: appRow.name,
+    channel: flow.identifier_kind,
+    maskedIdentifier: maskIdentifier(flow.identifier),
+    error: error?.message,
+    status: error?.status ?? 200,
+  });
+  return sendPage(reply, error ? asErrorPage(page, error.code) : page);
+}
+
+interface PageError {
+  message: keyof LoginMessages;
+  status: number;
+  code: ErrorCode;
 }
 
 /** The page's wording for an error of the code or finish forms; anything unexpected is rethrown. */
-function pageError(error: unknown, reply: Reply): { message: keyof LoginMessages; status: number } {
+function pageError(error: unknown, reply: Reply): PageError {
   if (!(error instanceof ApiError)) throw error;
   reply.headers(error.headers);
   const messages: Partial<Record<string, keyof LoginMessages>> = {
@@ -299,7 +323,7 @@ function pageError(error: unknown, reply: Reply): { message: keyof LoginMessages
     rate_limit_unavailable: 'errorGeneric',
     validation_failed: 'errorCodeInvalid',
   };
-  return { message: messages[error.code] ?? 'errorGeneric', status: error.status };
+  return { message: messages[error.code] ?? 'errorGeneric', status: error.status, code: error.code };
 }
 
 /**
@@ -366,16 +390,36 @@ function linkProblemPage(
   });
 }
 
+/** No such app: the page of a link that does not work (it names nothing), with the precise code. */
 function unknownAppPage(request: Request): RenderedPage {
-  return renderLinkProblemPage({
+  const page = renderLinkProblemPage({
     language: pickLanguage([], request.headers['accept-language']),
     problem: 'link_invalid',
   });
+  return asErrorPage(page, 'not_found');
 }
 
 /** An app set up so that sign-in cannot work (no redirect target): said plainly, for whoever runs the app. */
 function configurationPage(language: Language, error: ApiError): RenderedPage {
-  return renderMessagePage({ language, title: error.code, body: error.message, status: error.status });
+  return renderMessagePage({
+    language,
+    title: error.code,
+    body: error.message,
+    status: error.status,
+    code: error.code,
+  });
+}
+
+/**
+ * The page for an error no handler caught. On the link of a message, a token or query the route refuses shows as a
+ * link that does not work; on the form pages, a page that says to go back and try again.
+ */
+function errorPage(request: Request, error: ApiError): RenderedPage {
+  const language = pickLanguage([], request.headers['accept-language']);
+  const onLink = request.routeOptions.url?.startsWith('/login/link/') === true;
+  if (onLink && error.code === 'validation_failed')
+    return asErrorPage(renderLinkProblemPage({ language, problem: 'link_invalid' }), error.code);
+  return renderErrorPage({ language, code: error.code });
 }
 
 function redirectToForm(reply: Reply, appRow: AppRow): Reply {
@@ -395,7 +439,7 @@ function redirectAway(reply: Reply, location: string): Reply {
 }
 
 function sendPage(reply: Reply, page: RenderedPage): Reply {
-  const headers = pageHeaders(page.nonce, { fetchSelf: true });
+  const headers = pageHeaders(page.nonce, { fetchSelf: true, errorCode: page.errorCode });
   if (page.referrerPolicy) headers['referrer-policy'] = page.referrerPolicy;
   return reply.code(page.status).headers(headers).send(page.html);
 }

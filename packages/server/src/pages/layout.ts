@@ -106,7 +106,10 @@ export function renderDocument(parts: DocumentParts): string {
  * Response headers for a page (spec section 5, "HTML pages"). `form-action` is left out on purpose: browsers apply it
  * to the redirects that follow a form POST, and the POST answers with a 303 to the app's own site.
  */
-export function pageHeaders(nonce: string, options: { fetchSelf?: boolean } = {}): Record<string, string> {
+export function pageHeaders(
+  nonce: string,
+  options: { fetchSelf?: boolean; errorCode?: string | undefined } = {},
+): Record<string, string> {
   const csp = [
     "default-src 'none'",
     // Only the login page's status polling talks back to the server, and only to its own origin.
@@ -123,5 +126,7 @@ export function pageHeaders(nonce: string, options: { fetchSelf?: boolean } = {}
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    // A page says in words what went wrong; programs (link checkers, the app's tests) read the stable code here.
+    ...(options.errorCode ? { 'latchkey-error-code': options.errorCode } : {}),
   };
 }

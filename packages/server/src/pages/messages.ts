@@ -39,6 +39,17 @@ export interface Messages {
   requestNewLink: string;
   backToApp: string;
   backToSite: string;
+  /** The page for a failure that is not about the link itself: the request, a limit, an outage, a bug. */
+  requestProblemTitle: string;
+  requestProblemBody: string;
+  tooManyTitle: string;
+  tooManyBody: string;
+  unavailableTitle: string;
+  unavailableBody: string;
+  brokenTitle: string;
+  brokenBody: string;
+  /** Small print under such a page, with `{code}`: what to quote when asking for help. */
+  errorCodeNote: string;
 }
 
 // French typography wants a no-break space before ? ! : ; — written as an escape so it stays visible in review.
@@ -75,6 +86,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'Send me a new link',
     backToApp: 'Back to {app}',
     backToSite: 'Back to the website',
+    requestProblemTitle: 'This request didn’t work',
+    requestProblemBody:
+      'Go back to the page you came from and try again. If you followed a link, open it again from your message.',
+    tooManyTitle: 'Too many attempts',
+    tooManyBody: 'Please wait a minute, then try again.',
+    unavailableTitle: 'Temporarily unavailable',
+    unavailableBody:
+      'This couldn’t be completed just now, and nothing was used up. Try again in a few seconds.',
+    brokenTitle: 'Something went wrong',
+    brokenBody:
+      'Try again in a moment. If it keeps happening, contact the website or app that sent you here.',
+    errorCodeNote: 'Error code: {code}',
   },
   de: {
     titleLogin: 'Bei {app} anmelden',
@@ -109,6 +132,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'Neuen Link anfordern',
     backToApp: 'Zurück zu {app}',
     backToSite: 'Zurück zur Website',
+    requestProblemTitle: 'Diese Anfrage hat nicht funktioniert',
+    requestProblemBody:
+      'Gehen Sie zurück zur vorherigen Seite und versuchen Sie es erneut. Wenn Sie einem Link gefolgt sind, öffnen Sie ihn erneut aus Ihrer Nachricht.',
+    tooManyTitle: 'Zu viele Versuche',
+    tooManyBody: 'Bitte warten Sie einen Moment und versuchen Sie es dann erneut.',
+    unavailableTitle: 'Vorübergehend nicht verfügbar',
+    unavailableBody:
+      'Das konnte gerade nicht abgeschlossen werden, und es wurde nichts verbraucht. Versuchen Sie es in ein paar Sekunden erneut.',
+    brokenTitle: 'Etwas ist schiefgelaufen',
+    brokenBody:
+      'Versuchen Sie es gleich noch einmal. Wenn es weiter passiert, wenden Sie sich an die Website oder App, die Sie hierher geschickt hat.',
+    errorCodeNote: 'Fehlercode: {code}',
   },
   es: {
     titleLogin: 'Inicia sesión en {app}',
@@ -141,6 +176,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'Enviarme un enlace nuevo',
     backToApp: 'Volver a {app}',
     backToSite: 'Volver al sitio web',
+    requestProblemTitle: 'Esta solicitud no ha funcionado',
+    requestProblemBody:
+      'Vuelve a la página de la que venías e inténtalo de nuevo. Si seguiste un enlace, ábrelo otra vez desde tu mensaje.',
+    tooManyTitle: 'Demasiados intentos',
+    tooManyBody: 'Espera un momento y vuelve a intentarlo.',
+    unavailableTitle: 'No disponible temporalmente',
+    unavailableBody:
+      'No se ha podido completar ahora mismo y no se ha gastado nada. Vuelve a intentarlo en unos segundos.',
+    brokenTitle: 'Algo ha salido mal',
+    brokenBody:
+      'Vuelve a intentarlo en un momento. Si sigue pasando, contacta con el sitio web o la aplicación que te envió aquí.',
+    errorCodeNote: 'Código de error: {code}',
   },
   fr: {
     titleLogin: 'Connexion à {app}',
@@ -173,6 +220,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'M’envoyer un nouveau lien',
     backToApp: 'Retour à {app}',
     backToSite: 'Retour au site',
+    requestProblemTitle: 'Cette demande n’a pas abouti',
+    requestProblemBody:
+      'Revenez à la page précédente et réessayez. Si vous avez suivi un lien, ouvrez-le à nouveau depuis votre message.',
+    tooManyTitle: 'Trop de tentatives',
+    tooManyBody: 'Patientez un instant, puis réessayez.',
+    unavailableTitle: 'Momentanément indisponible',
+    unavailableBody:
+      'L’opération n’a pas pu aboutir pour le moment, et rien n’a été utilisé. Réessayez dans quelques secondes.',
+    brokenTitle: 'Un problème est survenu',
+    brokenBody:
+      'Réessayez dans un instant. Si le problème persiste, contactez le site ou l’application qui vous a envoyé ici.',
+    errorCodeNote: `Code d’erreur${NBSP}: {code}`,
   },
   it: {
     titleLogin: 'Accedi a {app}',
@@ -206,6 +265,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'Inviami un nuovo link',
     backToApp: 'Torna a {app}',
     backToSite: 'Torna al sito',
+    requestProblemTitle: 'Questa richiesta non è andata a buon fine',
+    requestProblemBody:
+      'Torna alla pagina da cui venivi e riprova. Se hai seguito un link, aprilo di nuovo dal tuo messaggio.',
+    tooManyTitle: 'Troppi tentativi',
+    tooManyBody: 'Attendi un momento, poi riprova.',
+    unavailableTitle: 'Temporaneamente non disponibile',
+    unavailableBody:
+      'Non è stato possibile completare l’operazione in questo momento, e non è stato usato nulla. Riprova tra qualche secondo.',
+    brokenTitle: 'Qualcosa è andato storto',
+    brokenBody:
+      'Riprova tra un momento. Se continua a succedere, contatta il sito o l’app che ti ha mandato qui.',
+    errorCodeNote: 'Codice di errore: {code}',
   },
   pl: {
     // Titles lead with the name and sentences say "usługa {app}", so an app name never needs Polish declension.
@@ -240,6 +311,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'Wyślij mi nowy link',
     backToApp: 'Wróć do usługi {app}',
     backToSite: 'Wróć do strony',
+    requestProblemTitle: 'To żądanie się nie powiodło',
+    requestProblemBody:
+      'Wróć do poprzedniej strony i spróbuj ponownie. Jeśli korzystasz z linku, otwórz go ponownie z wiadomości.',
+    tooManyTitle: 'Zbyt wiele prób',
+    tooManyBody: 'Poczekaj chwilę i spróbuj ponownie.',
+    unavailableTitle: 'Chwilowo niedostępne',
+    unavailableBody:
+      'Nie udało się tego teraz dokończyć, ale nic nie zostało zużyte. Spróbuj ponownie za kilka sekund.',
+    brokenTitle: 'Coś poszło nie tak',
+    brokenBody:
+      'Spróbuj ponownie za chwilę. Jeśli problem się powtarza, skontaktuj się ze stroną lub aplikacją, która Cię tu skierowała.',
+    errorCodeNote: 'Kod błędu: {code}',
   },
   pt: {
     // Worded to read naturally in both Brazil and Portugal ("app", "clicar", no tu/você-specific verbs).
@@ -273,6 +356,18 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: 'Pedir um novo link',
     backToApp: 'Voltar a {app}',
     backToSite: 'Voltar ao site',
+    requestProblemTitle: 'Este pedido não funcionou',
+    requestProblemBody:
+      'Volte à página anterior e tente novamente. Se seguiu um link, abra-o novamente a partir da mensagem.',
+    tooManyTitle: 'Muitas tentativas',
+    tooManyBody: 'Aguarde um momento e tente novamente.',
+    unavailableTitle: 'Temporariamente indisponível',
+    unavailableBody:
+      'Não foi possível concluir agora, e nada foi gasto. Tente novamente dentro de alguns segundos.',
+    brokenTitle: 'Ocorreu um erro',
+    brokenBody:
+      'Tente novamente dentro de instantes. Se o problema continuar, fale com o suporte do site ou app de onde veio.',
+    errorCodeNote: 'Código de erro: {code}',
   },
   zh: {
     titleLogin: '登录 {app}',
@@ -303,6 +398,15 @@ export const messages: Record<Language, Messages> = {
     requestNewLink: '发送新链接',
     backToApp: '返回 {app}',
     backToSite: '返回网站',
+    requestProblemTitle: '此请求未能完成',
+    requestProblemBody: '请返回上一页后重试。如果您是通过链接进入的，请从消息中重新打开该链接。',
+    tooManyTitle: '尝试次数过多',
+    tooManyBody: '请稍等片刻后重试。',
+    unavailableTitle: '暂时无法使用',
+    unavailableBody: '当前无法完成此操作，且没有任何内容被消耗。请在几秒钟后重试。',
+    brokenTitle: '出现了问题',
+    brokenBody: '请稍后重试。如果问题持续出现，请联系将您引导至此的网站或应用。',
+    errorCodeNote: '错误代码：{code}',
   },
 };
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { errorCodes } from '../errors/error-codes.js';
 import { LANGUAGES, type Language, toLanguage } from './languages.js';
 import { type Messages, messages, pickLanguage } from './messages.js';
 import {
+  asErrorPage,
   escapeHtml,
   type LinkProblem,
   type LinkType,
@@ -9,12 +11,20 @@ import {
   pageHeaders,
   type RenderedPage,
   renderConfirmPage,
+  renderErrorPage,
   renderLinkProblemPage,
   renderMessagePage,
 } from './render.js';
 
 const LINK_TYPES: LinkType[] = ['login', 'verify_identifier', 'invite'];
 const PROBLEMS: LinkProblem[] = ['link_expired', 'link_used', 'link_revoked', 'link_invalid'];
+const ERROR_PAGE_CODES = [
+  'rate_limited',
+  'storage_unavailable',
+  'internal_error',
+  'validation_failed',
+  'forbidden',
+] as const;
 const HOSTILE = '<script>alert(1)</script>"onmouseover=alert(1) x=\'';
 
 function confirm(language: Language, overrides: Partial<Parameters<typeof renderConfirmPage>[0]> = {}) {
@@ -54,6 +64,9 @@ function everyPage(): Array<{ name: string; language: Language; page: RenderedPa
       status: 409,
     });
     pages.push({ name: 'message', language, page });
+    for (const code of ERROR_PAGE_CODES) {
+      pages.push({ name: `error ${code}`, language, page: renderErrorPage({ language, code }) });
+    }
   }
   return pages;
 }
@@ -339,5 +352,55 @@ describe('pickLanguage', () => {
     expect(toLanguage('en-GB')).toBe('en');
     expect(toLanguage('english')).toBeUndefined();
     expect(toLanguage(' it ')).toBe('it');
+  });
+});
+
+describe('renderErrorPage', () => {
+  it.each(ERROR_PAGE_CODES)('answers %s with its registry status and code, in words for people', (code) => {
+    const page = renderErrorPage({ language: 'en', code });
+    expect(page.status).toBe(errorCodes[code].status);
+    expect(page.errorCode).toBe(code);
+    expect(page.html).toContain(`Error code: <code>${code}</code>`);
+    expect(page.html).not.toContain('<form');
+  });
+
+  it('says what each kind of failure means and what to do', () => {
+    const m = messages.en;
+    expect(renderErrorPage({ language: 'en', code: 'rate_limited' }).html).toContain(
+      escapeHtml(m.tooManyBody),
+    );
+    expect(renderErrorPage({ language: 'en', code: 'storage_unavailable' }).html).toContain(
+      escapeHtml(m.unavailableBody),
+    );
+    expect(renderErrorPage({ language: 'en', code: 'internal_error' }).html).toContain(
+      escapeHtml(m.brokenBody),
+    );
+    expect(renderErrorPage({ language: 'en', code: 'forbidden' }).html).toContain(
+      escapeHtml(m.requestProblemBody),
+    );
+  });
+
+  it.each(LANGUAGES)('is translated into %s', (language) => {
+    const page = renderErrorPage({ language, code: 'storage_unavailable' });
+    expect(page.html).toContain(escapeHtml(messages[language].unavailableTitle));
+    if (language !== 'en') expect(messages[language].unavailableBody).not.toBe(messages.en.unavailableBody);
+  });
+});
+
+describe('error pages carry their code', () => {
+  it('sets it on the link problem pages and the header', () => {
+    for (const problem of PROBLEMS)
+      expect(renderLinkProblemPage({ language: 'en', problem }).errorCode).toBe(problem);
+    expect(pageHeaders('n', { errorCode: 'link_used' })['latchkey-error-code']).toBe('link_used');
+    expect(pageHeaders('n')).not.toHaveProperty('latchkey-error-code');
+  });
+
+  it('asErrorPage takes the status of the code, for a page that shows a coarser problem', () => {
+    const page = asErrorPage(
+      renderLinkProblemPage({ language: 'en', problem: 'link_invalid' }),
+      'token_signature_invalid',
+    );
+    expect(page.status).toBe(401);
+    expect(page.errorCode).toBe('token_signature_invalid');
   });
 });

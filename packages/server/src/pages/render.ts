@@ -1,4 +1,4 @@
-import { errorCodes } from '../errors/error-codes.js';
+import { type ErrorCode, errorCodes } from '../errors/error-codes.js';
 import { escapeHtml, fillHtml, safeHref } from './html.js';
 import type { Language } from './languages.js';
 import { CONFIRM_FORM_ID, newNonce, renderDocument } from './layout.js';
@@ -15,6 +15,8 @@ export interface RenderedPage {
   nonce: string;
   /** Overrides the pages' `no-referrer` where the URL holds no secret and the page's forms need an `Origin`. */
   referrerPolicy?: 'same-origin';
+  /** Set on every page that answers an error: its stable code, sent in the `Latchkey-Error-Code` header. */
+  errorCode?: ErrorCode;
 }
 
 export type LinkType = 'login' | 'verify_identifier' | 'invite';
@@ -42,6 +44,11 @@ export interface LinkProblemPageInput {
   appUrl?: string;
 }
 
+export interface ErrorPageInput {
+  language: Language;
+  code: ErrorCode;
+}
+
 export interface MessagePageInput {
   language: Language;
   /** Plain, already-translated text. */
@@ -49,6 +56,8 @@ export interface MessagePageInput {
   /** Plain, already-translated text; a blank line starts a new paragraph. */
   body: string;
   status: number;
+  /** When the page answers an error: its code, whose status then replaces `status`. */
+  code?: ErrorCode;
 }
 
 /** "Continue as j***@example.com" with one button that POSTs. GET never consumes a link, so the button is the consent. */
@@ -89,7 +98,47 @@ export function renderLinkProblemPage(input: LinkProblemPageInput): RenderedPage
       'button secondary',
     ),
   ].filter((line) => line !== '');
-  return page(input.language, errorCodes[input.problem].status, escapeHtml(text.title), main, false);
+  const rendered = page(input.language, 200, escapeHtml(text.title), main, false);
+  return asErrorPage(rendered, input.problem);
+}
+
+/**
+ * The page as the answer to an error: the status the registry gives the code, and the code for the
+ * `Latchkey-Error-Code` header. A page may show one thing and carry a more precise code (a signed link's
+ * `token_expired` shows the expired-link page).
+ */
+export function asErrorPage(rendered: RenderedPage, code: ErrorCode): RenderedPage {
+  return { ...rendered, status: errorCodes[code].status, errorCode: code };
+}
+
+/**
+ * A failure that is not about the link itself: too many attempts, an outage, a request the page cannot use, a bug.
+ * It says what to do in the person's language, and shows the code in small print for whoever they ask for help.
+ */
+export function renderErrorPage(input: ErrorPageInput): RenderedPage {
+  const m = messages[input.language];
+  const text = errorText(m, input.code);
+  const main = [
+    `<h1>${escapeHtml(text.title)}</h1>`,
+    `<p>${escapeHtml(text.body)}</p>`,
+    `<p class="note">${fillHtml(m.errorCodeNote, { code: `<code>${escapeHtml(input.code)}</code>` })}</p>`,
+  ];
+  return asErrorPage(page(input.language, 200, escapeHtml(text.title), main, false), input.code);
+}
+
+function errorText(m: Messages, code: ErrorCode): { title: string; body: string } {
+  switch (code) {
+    case 'rate_limited':
+      return { title: m.tooManyTitle, body: m.tooManyBody };
+    case 'storage_unavailable':
+    case 'not_ready':
+    case 'rate_limit_unavailable':
+      return { title: m.unavailableTitle, body: m.unavailableBody };
+    case 'internal_error':
+      return { title: m.brokenTitle, body: m.brokenBody };
+    default:
+      return { title: m.requestProblemTitle, body: m.requestProblemBody };
+  }
 }
 
 /** A plain page for the odd cases that have no page of their own; the caller passes translated text. */
@@ -100,7 +149,8 @@ export function renderMessagePage(input: MessagePageInput): RenderedPage {
     .filter((paragraph) => paragraph !== '')
     .map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`);
   const main = [`<h1>${escapeHtml(input.title)}</h1>`, ...paragraphs];
-  return page(input.language, input.status, escapeHtml(input.title), main, false);
+  const rendered = page(input.language, input.status, escapeHtml(input.title), main, false);
+  return input.code ? asErrorPage(rendered, input.code) : rendered;
 }
 
 function page(

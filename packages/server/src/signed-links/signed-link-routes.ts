@@ -1,18 +1,19 @@
 import { Type } from 'typebox';
 import { ApiError } from '../errors/api-error.js';
 import type { ErrorCode } from '../errors/error-codes.js';
-import { sendError } from '../http/error-handler.js';
+import { answerErrorsWithPages, ERROR_CODE_HEADER, sendError } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { Id } from '../http/schemas.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
+  asErrorPage,
   maskIdentifier,
   pageHeaders,
   type RenderedPage,
   renderConfirmPage,
+  renderErrorPage,
   renderLinkProblemPage,
-  renderMessagePage,
 } from '../pages/render.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import {
@@ -40,6 +41,14 @@ const PAGE_FOR: Partial<Record<ErrorCode, 'link_expired' | 'link_used' | 'link_r
   token_key_revoked: 'link_revoked',
 };
 
+/** Codes about the request or the server rather than the token: the general error page, not a link page. */
+const NOT_ABOUT_THE_TOKEN = new Set<ErrorCode>([
+  'rate_limited',
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+]);
+
 /**
  * Stateless signed links (the Invoiced scheme): `{public_url}/login/{token}?redirect_to={shortcut}`, or with the
  * app in the path, `/apps/{app_id}/login/{token}`. GET shows the confirm page and never spends the token; the
@@ -49,6 +58,8 @@ export function signedLinkRoutes(ctx: SignedLinkContext): RouteGroups {
   return {
     public: async (app) => {
       await acceptForms(app);
+      // What no handler below catches (an app id or query the schema refuses, an outage) is answered with a page too.
+      answerErrorsWithPages(app, (request, reply, error) => sendPage(reply, problemPage(request, error)));
 
       const show = async (request: Request, reply: Reply, token: string, pathAppId?: string) => {
         const where = location(request, pathAppId);
@@ -100,8 +111,7 @@ export function signedLinkRoutes(ctx: SignedLinkContext): RouteGroups {
           if (!(error instanceof ApiError)) throw error;
           return reply
             .code(error.status)
-            .header('latchkey-error-code', error.code)
-            .headers(pageHeaders(''))
+            .headers(pageHeaders('', { errorCode: error.code }))
             .send();
         }
       };
@@ -143,22 +153,21 @@ function acceptLanguage(request: Request, verified?: VerifiedToken): string | un
 
 function sendProblem(request: Request, reply: Reply, error: unknown): Reply {
   if (!(error instanceof ApiError)) throw error;
-  reply.header('latchkey-error-code', error.code);
-  if (prefersJson(request)) return sendError(request, reply, error);
-  if (error.code === 'rate_limited' || error.code === 'rate_limit_unavailable') {
-    const page = renderMessagePage({
-      language: pickLanguage([], acceptLanguage(request)),
-      title: error.code,
-      body: error.message,
-      status: error.status,
-    });
-    return reply.code(error.status).headers(error.headers).headers(pageHeaders(page.nonce)).send(page.html);
-  }
-  const page = renderLinkProblemPage({
-    language: pickLanguage([], acceptLanguage(request)),
-    problem: PAGE_FOR[error.code] ?? 'link_invalid',
-  });
-  return reply.code(error.status).headers(pageHeaders(page.nonce)).send(page.html);
+  if (prefersJson(request)) return sendError(request, reply.header(ERROR_CODE_HEADER, error.code), error);
+  reply.headers(error.headers);
+  return sendPage(reply, problemPage(request, error));
+}
+
+/**
+ * One of the four link pages for a token problem (the precise code goes in the header), or the general error page
+ * for a limit, an outage or a request the route cannot read.
+ */
+function problemPage(request: Request, error: ApiError): RenderedPage {
+  const language = pickLanguage([], acceptLanguage(request));
+  if (error.status >= 500 || NOT_ABOUT_THE_TOKEN.has(error.code))
+    return renderErrorPage({ language, code: error.code });
+  const page = renderLinkProblemPage({ language, problem: PAGE_FOR[error.code] ?? 'link_invalid' });
+  return asErrorPage(page, error.code);
 }
 
 function prefersJson(request: Request): boolean {
@@ -167,5 +176,8 @@ function prefersJson(request: Request): boolean {
 }
 
 function sendPage(reply: Reply, page: RenderedPage): Reply {
-  return reply.code(page.status).headers(pageHeaders(page.nonce)).send(page.html);
+  return reply
+    .code(page.status)
+    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
+    .send(page.html);
 }
