@@ -7,8 +7,7 @@
  * hundred small rows plus the last days' links, not a million rows.
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { DialectName } from '../storage/database.js';
-import type { RootDb } from '../storage/query-helpers.js';
+import type { DialectName, RootDb } from '../storage/database.js';
 import type { LinkType } from '../storage/schema.js';
 import type { AnalyticsStore, DayStats } from './analytics-store.js';
 import { emptyHistogram, REDEEM_BUCKETS_MS } from './redeem-histogram.js';

@@ -1,7 +1,8 @@
 import { PostgresAdapter, sql } from 'kysely';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import { ConfigCache } from '../storage/config-cache.js';
-import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { Db, RootDb } from '../storage/database.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
 import type { ApiKeyRow, AppRow, EventRow, Page } from '../storage/rows.js';
 import { publicHostOf, readSettings } from './app-settings.js';
 import { type AppChanges, type AppStore, PublicHostTaken } from './app-store.js';

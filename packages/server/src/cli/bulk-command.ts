@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { CSV_HEADER_LINE, csvResultLine, MAX_BULK_ROWS, type RowResult } from '../links/bulk/bulk-service.js';
 import { parseCsv } from '../links/bulk/csv.js';
 import { type ApiOptions, apiOptions, clientFrom, UsageError } from './api-options.js';
-import { EXIT } from './main.js';
+import { EXIT } from './command-basics.js';
 
 type Format = 'csv' | 'json' | 'ndjson';
 

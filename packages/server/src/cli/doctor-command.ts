@@ -3,7 +3,7 @@ import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { loadMasterKey } from '../config/master-key.js';
 import { databaseTarget, openRuntime } from '../runtime.js';
 import { migrationsDone } from '../storage/migrate.js';
-import { databaseOptions, EXIT } from './main.js';
+import { databaseOptions, EXIT } from './command-basics.js';
 
 interface Check {
   name: string;

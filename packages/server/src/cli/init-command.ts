@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config.js';
 import { makeEvent } from '../events/event-factory.js';
 import { bootstrap, issueAdminKey, openRuntime } from '../runtime.js';
 import { createSigningKey } from '../signed-links/signing-key-service.js';
-import { databaseOptions, EXIT } from './main.js';
+import { databaseOptions, EXIT } from './command-basics.js';
 
 interface InitResult {
   app_id: string;

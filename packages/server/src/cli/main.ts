@@ -1,9 +1,10 @@
 import { LatchkeyError } from '@latchkey/sdk';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { VERSION } from '../server.js';
 import { UsageError } from './api-options.js';
 import { appsCommand } from './apps-command.js';
+import { EXIT } from './command-basics.js';
 import { doctorCommand } from './doctor-command.js';
 import { eventsCommand, statsCommand } from './events-command.js';
 import { initCommand } from './init-command.js';
@@ -16,13 +17,6 @@ import { startCommand } from './start-command.js';
 import { tokenCommand } from './token-command.js';
 import { usersCommand } from './users-command.js';
 import { webhooksCommand } from './webhooks-command.js';
-
-/**
- * Exit codes (docs/cli.md): 0 success, 1 the server answered with an error or could not be reached (or another
- * failure), 2 invalid configuration or usage, 3 refused (e.g. init on existing data), 4 a bulk run in which some
- * rows failed.
- */
-export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3, partial: 4 } as const;
 
 export function buildCli(): Command {
   const program = new Command('latchkey')
@@ -61,21 +55,6 @@ Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows fa
   program.addCommand(eventsCommand());
   program.addCommand(statsCommand());
   return program;
-}
-
-/** Options every command that opens the database shares. */
-export function databaseOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--data-dir <dir>', 'where embedded SQLite and the master key live (LATCHKEY_DATA_DIR)'),
-    )
-    .addOption(new Option('--database-url <url>', 'PostgreSQL instead of SQLite (DATABASE_URL)'))
-    .addOption(
-      new Option(
-        '--log-level <level>',
-        'fatal, error, warn, info, debug, trace or silent (LATCHKEY_LOG_LEVEL)',
-      ),
-    );
 }
 
 export async function run(argv: string[]): Promise<void> {

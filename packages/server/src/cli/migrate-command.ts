@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { databaseTarget } from '../runtime.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
-import { databaseOptions } from './main.js';
+import { databaseOptions } from './command-basics.js';
 
 export function migrateCommand(): Command {
   return databaseOptions(new Command('migrate'))

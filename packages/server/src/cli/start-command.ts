@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { installProcessGuards } from '../process-guards.js';
 import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
 import { buildServer } from '../server.js';
-import { databaseOptions } from './main.js';
+import { databaseOptions } from './command-basics.js';
 
 interface StartOptions {
   dataDir?: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { signToken } from '../signed-links/signed-token.js';
-import { EXIT } from './main.js';
+import { EXIT } from './command-basics.js';
 
 interface SignOptions {
   sub: string;

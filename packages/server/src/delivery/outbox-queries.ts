@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { DialectName } from '../storage/database.js';
-import { insertEvents, type RootDb } from '../storage/query-helpers.js';
+import type { DialectName, RootDb } from '../storage/database.js';
+import { insertEvents } from '../storage/query-helpers.js';
 import type { EventRow, OutboxRow } from '../storage/rows.js';
 import type { LinkStatus } from '../storage/schema.js';
 import type { OutboxOutcome, OutboxStore } from './outbox-store.js';

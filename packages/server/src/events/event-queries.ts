@@ -1,4 +1,5 @@
-import { insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { RootDb } from '../storage/database.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
 import type { EventStore } from './event-store.js';
 
 export function eventQueries(db: RootDb): EventStore {

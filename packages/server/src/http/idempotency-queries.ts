@@ -1,4 +1,4 @@
-import type { RootDb } from '../storage/query-helpers.js';
+import type { RootDb } from '../storage/database.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 
 export function idempotencyQueries(db: RootDb): IdempotencyStore {

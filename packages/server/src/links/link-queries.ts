@@ -1,6 +1,7 @@
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
+import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
-import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
 import type { EventRow } from '../storage/rows.js';
 import { type LinkStatus, OUTSTANDING } from '../storage/schema.js';
 import { mapUniqueViolation } from '../storage/unique-violation.js';

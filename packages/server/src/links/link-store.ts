@@ -5,7 +5,7 @@ import type { ServiceContext } from '../context.js';
 import type { QueueContext } from '../delivery/outbox-store.js';
 import type { EventContext } from '../events/event-store.js';
 import type { RateLimitContext } from '../rate-limit/rate-limit-store.js';
-import type { SessionContext } from '../sessions/session-store.js';
+import type { SessionContext } from '../sessions/session-context.js';
 import type {
   EventRow,
   ExchangeCodeRow,

@@ -1,4 +1,5 @@
-import { insertEvents, type RootDb } from '../storage/query-helpers.js';
+import type { RootDb } from '../storage/database.js';
+import { insertEvents } from '../storage/query-helpers.js';
 import type { UserRow } from '../storage/rows.js';
 import type { LoginCompletionResult, LoginFlowStore } from './login-flow-store.js';
 

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import type { DialectName } from '../storage/database.js';
+import type { DialectName, RootDb } from '../storage/database.js';
 import { migrationsDone } from '../storage/migrate.js';
-import type { RootDb } from '../storage/query-helpers.js';
 import type { OpsStore } from './ops-store.js';
 
 export function opsQueries(db: RootDb, dialect: DialectName): OpsStore {

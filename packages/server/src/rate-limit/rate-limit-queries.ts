@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
-import type { Db, RootDb } from '../storage/query-helpers.js';
+import type { Db, RootDb } from '../storage/database.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
 /** One hit, counted where the processes meet; run on every API request while the key limit is on. */

@@ -1,9 +1,9 @@
 import { principalOf } from '../http/auth.js';
 import { iso, isoOrNull } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
+import type { SessionContext } from './session-context.js';
 import { listSessionKeys, rotateSessionKeys } from './session-key-service.js';
 import type { KeyringEntry } from './session-keyring.js';
-import type { SessionContext } from './session-store.js';
 
 /**
  * The installation's session-token signing keys (ES256), for admins: list them, and rotate. The private keys never

@@ -1,7 +1,7 @@
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
+import type { SessionContext } from './session-context.js';
 import type { KeyringEntry } from './session-keyring.js';
-import type { SessionContext } from './session-store.js';
 
 /** How stale the keys behind the JWKS may be before they are reloaded: a rotation on another node shows within it. */
 const JWKS_REFRESH_MS = 30_000;

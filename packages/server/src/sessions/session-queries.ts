@@ -1,6 +1,7 @@
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
+import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
-import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
 import type { ExchangeResult, RefreshResult, SessionStore } from './session-store.js';
 
 /** Exchange codes and refresh tokens are kept a while past expiry, so a late caller is told "expired", not "unknown". */

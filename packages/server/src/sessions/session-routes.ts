@@ -5,6 +5,7 @@ import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import { presentUser } from '../users/user-present.js';
+import type { SessionContext } from './session-context.js';
 import { sessionJwks } from './session-key-service.js';
 import { presentSession } from './session-present.js';
 import {
@@ -14,7 +15,6 @@ import {
   refreshSession,
   revokeSession,
 } from './session-service.js';
-import type { SessionContext } from './session-store.js';
 
 const SessionParams = Type.Object({ session_id: Id('ses') });
 

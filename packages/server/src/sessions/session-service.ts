@@ -17,7 +17,7 @@ import type {
   UserRow,
 } from '../storage/rows.js';
 import type { Amr } from '../storage/schema.js';
-import type { SessionContext } from './session-store.js';
+import type { SessionContext } from './session-context.js';
 
 /** Exchange codes are single-use and live for one minute. */
 export const EXCHANGE_CODE_TTL_MS = 60_000;

@@ -1,6 +1,4 @@
 /** The store operations of sessions, exchange codes, refresh tokens and session keys (sessions/session-queries.ts). */
-import type { AppContext } from '../apps/app-store.js';
-import type { ServiceContext } from '../context.js';
 import type {
   EventRow,
   ExchangeCodeRow,
@@ -10,7 +8,6 @@ import type {
   SessionRow,
   UserRow,
 } from '../storage/rows.js';
-import type { SessionKeyring } from './session-keyring.js';
 
 export type ExchangeResult =
   | { ok: true; code: ExchangeCodeRow; session: SessionRow; user: UserRow }
@@ -56,9 +53,3 @@ export interface SessionStore {
   /** Deletes exchange codes and refresh tokens an hour past their expiry; answers how many of each. */
   purgeSessionSecrets(now: number): Promise<{ exchangeCodes: number; refreshTokens: number }>;
 }
-
-/** What the session services receive: their store, the apps' settings, and the keys that sign session tokens. */
-export type SessionContext = AppContext &
-  ServiceContext<SessionStore> & {
-    keyring: SessionKeyring;
-  };

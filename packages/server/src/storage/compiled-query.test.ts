@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
 import { appRow, email, userRow, useStore } from '../test-support/store-rows.js';
 import { compiledQuery, firstRow } from './compiled-query.js';
-import type { Db } from './query-helpers.js';
+import type { Db } from './database.js';
 
 const byEmail = compiledQuery((db: Db, appId: string, value: string) =>
   db.selectFrom('users').selectAll().where('app_id', '=', appId).where('email', '=', value),

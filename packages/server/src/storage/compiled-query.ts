@@ -1,5 +1,5 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
-import type { Db } from './query-helpers.js';
+import type { Db } from './database.js';
 
 /**
  * A query of a hot path, built and compiled by Kysely once per database and then run with new values.

@@ -1,5 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { Kysely, type Transaction } from 'kysely';
 import { loadPg } from '../config/optional-modules.js';
 import { preparePrivateDatabaseFile } from '../config/private-files.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
@@ -9,6 +9,11 @@ import { markingPool } from './storage-errors.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type DialectName = 'sqlite' | 'postgres';
+
+/** The database, or a transaction on it: what a query runs against. */
+export type Db = Kysely<Database> | Transaction<Database>;
+/** The database itself, where a transaction is started. */
+export type RootDb = Kysely<Database>;
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

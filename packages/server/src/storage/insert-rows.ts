@@ -1,5 +1,5 @@
 import { CompiledQuery, type Insertable } from 'kysely';
-import type { Db } from './query-helpers.js';
+import type { Db } from './database.js';
 import type { Database } from './schema.js';
 
 /**

@@ -1,13 +1,10 @@
-import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import type { SelectQueryBuilder } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
+import type { Db, RootDb } from './database.js';
 import { insertRows } from './insert-rows.js';
 import { newOutboxRow } from './outbox-rows.js';
 import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './rows.js';
-import type { Database } from './schema.js';
-
-export type Db = Kysely<Database> | Transaction<Database>;
-export type RootDb = Kysely<Database>;
 
 export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;

@@ -1,5 +1,6 @@
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
-import { type Db, insertEvents, paginate, type RootDb } from '../storage/query-helpers.js';
+import type { Db, RootDb } from '../storage/database.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
 import type { EventRow } from '../storage/rows.js';
 import { OUTSTANDING } from '../storage/schema.js';
 import { mapUniqueViolation } from '../storage/unique-violation.js';

@@ -6,8 +6,9 @@
 import { LINK_TYPES } from '../../apps/app-settings.js';
 import { LANGUAGES, type Language } from '../../pages/languages.js';
 import type { LinkType } from '../../storage/schema.js';
+import type { KindStrings, LanguageStrings } from './language-strings.js';
 import type { TemplateParts } from './render.js';
-import { type KindStrings, type LanguageStrings, STRINGS } from './strings.js';
+import { STRINGS } from './strings.js';
 
 export { LINK_TYPES };
 

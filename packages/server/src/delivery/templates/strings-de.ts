@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // Formal address (Sie), as on the hosted pages. "{{expires_in}} gültig" keeps the duration in the accusative, which
 // is the form Intl gives ("15 Minuten", "7 Tage"); "läuft in … ab" would need the dative ("7 Tagen").

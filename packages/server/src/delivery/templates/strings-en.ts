@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 export const en: LanguageStrings = {
   login: {

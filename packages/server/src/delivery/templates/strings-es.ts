@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // Informal address (tú), as on the hosted pages. The SMS says "accede" rather than "inicia sesión" so that, without
 // a code, it stays in the GSM alphabet (ó is outside it) and fits in one segment.

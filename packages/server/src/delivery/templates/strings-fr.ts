@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // Formal address (vous), as on the hosted pages. French typography wants a no-break space before : ? ! ; — written
 // as an escape so it stays visible in review. SMS use a plain space: the no-break space is outside the GSM alphabet.

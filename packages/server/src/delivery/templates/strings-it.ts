@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // Informal address (tu), as on the hosted pages.
 export const it: LanguageStrings = {

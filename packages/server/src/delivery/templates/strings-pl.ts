@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // The app's name cannot be declined, so it stands where the nominative reads well ("{{app_name}}: …", "w usłudze
 // {{app_name}}"), as on the hosted pages. The SMS keep to words without Polish letters so that, with a typical

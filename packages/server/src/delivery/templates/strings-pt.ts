@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // Worded to read naturally in both Brazil and Portugal, as on the hosted pages: no tu/você-specific verb forms where
 // a neutral one exists ("pode ignorar", "use este código").

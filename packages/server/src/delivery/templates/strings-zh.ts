@@ -1,4 +1,4 @@
-import type { LanguageStrings } from './strings.js';
+import type { LanguageStrings } from './language-strings.js';
 
 // Simplified Chinese, polite 您 as on the hosted pages. SMS start with the sender in 【】, as Chinese carriers
 // expect, and end with the link followed by a space so that no full-width punctuation sticks to it.

@@ -1,4 +1,4 @@
-import type { RootDb } from '../../storage/query-helpers.js';
+import type { RootDb } from '../../storage/database.js';
 import type { TemplateStore } from './template-store.js';
 
 export function templateQueries(db: RootDb): TemplateStore {
