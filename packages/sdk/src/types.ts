@@ -135,6 +135,11 @@ export interface App {
 /** Settings to change (docs/configuration.md); lists and maps are replaced as a whole. */
 export type AppPatch = Partial<Omit<App, 'id' | 'created_at' | 'updated_at' | 'public_url'>> & {
   public_url?: string | null;
+  /**
+   * With an admin key and `public_url`: take that host from the app that holds it (which falls back to the shared
+   * host). Without it, a host another app holds is refused with `host_taken`. Not accepted when creating an app.
+   */
+  move_host?: boolean;
 };
 
 export interface Session {
