@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-// Redeem latency against the size of the links table: two embedded databases, one with 1,000 links and one with
-// 1,000,000 (bench/dataset.mjs), each served by the built server in its own process. On each, a pool of fresh links
-// is created through the API (not timed) and redeemed once each with autocannon (10 connections); rounds alternate
-// the two databases. The target of issue 8: p99 with a million links within 20 % of the p99 with a thousand.
-// Usage: npm run bench:large [-- --links N] [--rounds N] [--pool N]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { generateLinks } from './dataset.mjs';
+// Redeem latency against the size of the links table: two embedded databases, one with 1,000 links and one with
+// 1,000,000 (bench/dataset.mjs), each served by the built server in its own process. On each, a pool of fresh links
+// is created through the API (not timed) and redeemed once each with autocannon (10 connections); rounds alternate
+// the two databases. The target of issue 8: p99 with a million links within 20 % of the p99 with a thousand.
+// Usage: npm run bench:large [-- --links N] [--rounds N] [--pool N]
+import { freePort } from './servers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
@@ -25,16 +25,6 @@ const SMALL = 1_000;
 const ROUNDS = option('--rounds', 2);
 const POOL = option('--pool', 15_000);
 const REDIRECT = 'https://app.example.com/in';
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 function prepare(links) {
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-large-'));

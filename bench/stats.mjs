@@ -1,16 +1,16 @@
 #!/usr/bin/env node
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateLinks } from './dataset.mjs';
 // The analytics benchmark: a data set of 1,000,000 magic links (with their users and sessions) in embedded SQLite,
 // then GET /v1/stats timed against the built server in its own process. The rows are written straight into the
 // database (through better-sqlite3, in large transactions) because creating a million links through the API would
 // measure link creation, not the stats; then the settled days are rolled up, as the maintenance loop does day by day.
 // Usage: npm run bench:stats [-- --links N] [-- --runs N]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateLinks } from './dataset.mjs';
+import { freePort } from './servers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
@@ -24,16 +24,6 @@ const LINKS = option('--links', 1_000_000);
 const RUNS = option('--runs', 5);
 const DAY = 86_400_000;
 const SPAN_DAYS = 90;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 async function rollup(dataDir) {
   const { loadConfig } = await import(join(root, 'packages/server/dist/config/config.js'));

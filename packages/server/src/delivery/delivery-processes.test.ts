@@ -16,25 +16,12 @@ import {
   startServerProcess,
 } from '../test-support/cli-process.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../test-support/databases.js';
+import { eventually } from '../test-support/eventually.js';
 import { type SmtpSink, startSmtpSink } from '../test-support/smtp-sink.js';
 
 interface Keys {
   app_id: string;
   api_key: string;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

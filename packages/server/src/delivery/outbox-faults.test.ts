@@ -10,6 +10,7 @@ import { startDelivery } from '../runtime.js';
 import { type DatabaseHandle, openDatabase } from '../storage/database.js';
 import { freePort } from '../test-support/cli-process.js';
 import { DIALECTS } from '../test-support/databases.js';
+import { eventually } from '../test-support/eventually.js';
 import { createTestLink, startTestServer, type TestServer } from '../test-support/test-server.js';
 
 const REFUSAL = 'injected: the database refused the write';
@@ -41,20 +42,6 @@ async function allowFailureRecords(handle: DatabaseHandle): Promise<void> {
   await sql
     .raw('drop trigger refuse_outbox_failure' + (handle.dialect === 'postgres' ? ' on outbox' : ''))
     .execute(handle.db);
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe.each(DIALECTS)('a store error on the outbox failure path, on %s', (dialect) => {

@@ -10,6 +10,7 @@ import { openDatabase } from '../storage/database.js';
 import type { LinkType } from '../storage/schema.js';
 import { freePort } from '../test-support/cli-process.js';
 import { DIALECTS } from '../test-support/databases.js';
+import { eventually } from '../test-support/eventually.js';
 import { type FakeTwilio, startFakeTwilio } from '../test-support/fake-twilio.js';
 import { type SmtpSink, startSmtpSink } from '../test-support/smtp-sink.js';
 import {
@@ -76,20 +77,6 @@ async function readLink(s: TestServer, id: string): Promise<Json> {
   const res = await s.api('GET', `/v1/magic-links/${id}`);
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as Json;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,6 +5,7 @@ import { ApiError } from '../errors/api-error.js';
 import { errorCodes } from '../errors/error-codes.js';
 import { answerErrorsWithPages } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
+import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
@@ -83,12 +84,7 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
             userAgent: request.headers['user-agent'],
             peeked,
           });
-          return reply
-            .code(303)
-            .header('location', location)
-            .header('referrer-policy', 'no-referrer')
-            .header('cache-control', 'no-store')
-            .send();
+          return redirectAway(reply, location);
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
           if (PROBLEMS.has(error.code)) {

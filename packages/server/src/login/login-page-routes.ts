@@ -7,6 +7,7 @@ import { ApiError } from '../errors/api-error.js';
 import { type ErrorCode, errorCodes } from '../errors/error-codes.js';
 import { answerErrorsWithPages } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
+import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import type { Language } from '../pages/languages.js';
 import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
@@ -426,15 +427,6 @@ function redirectToForm(reply: Reply, appRow: AppRow): Reply {
   return reply
     .code(303)
     .header('location', `/login?app=${encodeURIComponent(appRow.id)}`)
-    .send();
-}
-
-function redirectAway(reply: Reply, location: string): Reply {
-  return reply
-    .code(303)
-    .header('location', location)
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
     .send();
 }
 

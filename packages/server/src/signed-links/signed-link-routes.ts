@@ -3,6 +3,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { answerErrorsWithPages, ERROR_CODE_HEADER, sendError } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
+import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { Id } from '../http/schemas.js';
 import { pickLanguage } from '../pages/messages.js';
@@ -95,7 +96,7 @@ export function signedLinkRoutes(ctx: SignedLinkContext): RouteGroups {
             ip: request.ip,
             userAgent: request.headers['user-agent'],
           });
-          return reply.code(303).header('location', target).header('cache-control', 'no-store').send();
+          return redirectAway(reply, target);
         } catch (error) {
           return sendProblem(request, reply, error);
         }

@@ -7,21 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../storage/database.js';
 import { callApi, runCli, type ServerProcess, startServerProcess } from '../test-support/cli-process.js';
 import { createTestDatabase, DIALECTS } from '../test-support/databases.js';
+import { eventually } from '../test-support/eventually.js';
 import { startWebhookReceiver } from '../test-support/webhook-receiver.js';
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function killHard(node: ServerProcess): Promise<void> {
   return new Promise((resolve) => {
