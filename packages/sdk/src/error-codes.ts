@@ -7,6 +7,7 @@ export const latchkeyErrorCodes = [
   'invalid_json',
   'unauthorized',
   'forbidden',
+  'reauth_required',
   'not_found',
   'route_not_found',
   'method_not_allowed',

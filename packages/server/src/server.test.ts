@@ -49,7 +49,15 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/public/login/verify-code',
   'GET /v1/public/login/status',
   'POST /v1/public/login/complete',
+  // Signing in to the dashboard: the same flow as the hosted login page, for operators only.
+  'POST /dashboard/api/auth/start',
+  'POST /dashboard/api/auth/verify',
+  'GET /dashboard/auth/callback',
+  'GET /dashboard/auth/link/:token',
+  'POST /dashboard/auth/link/:token',
 ]);
+
+const AUTHENTICATED = new Set(['api_key', 'admin', 'operator']);
 
 interface Route {
   method: string;
@@ -95,7 +103,7 @@ describe('the route inventory', () => {
 
   it('has every route in an authenticated scope or on the public list', () => {
     const open = routes.filter((route) => {
-      if (route.access === 'api_key' || route.access === 'admin') return false;
+      if (AUTHENTICATED.has(route.access ?? '')) return false;
       const name = `${route.method} ${route.url}`;
       const getTwin = route.method === 'HEAD' && PUBLIC_ROUTES.has(`GET ${route.url}`);
       return !(route.access === 'public' && (PUBLIC_ROUTES.has(name) || getTwin));
@@ -110,7 +118,7 @@ describe('the route inventory', () => {
 
   it('answers 401 to every authenticated route called without a key, before reading a malformed body', async () => {
     const failures: string[] = [];
-    for (const route of routes.filter((r) => r.access === 'api_key' || r.access === 'admin')) {
+    for (const route of routes.filter((r) => AUTHENTICATED.has(r.access ?? ''))) {
       const res = await app.inject({
         method: route.method as 'GET',
         url: concretePath(route.url),

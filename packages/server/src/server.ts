@@ -11,10 +11,13 @@ import { statsRoutes } from './analytics/stats-routes.js';
 import { principalForKey } from './apps/api-key-auth.js';
 import { appRoutes } from './apps/app-routes.js';
 import { findApp } from './apps/app-service.js';
+import { dashboardAccess } from './dashboard/dashboard-access.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { DASHBOARD_API } from './dashboard/roles.js';
 import { deliveryRoutes } from './delivery/delivery-routes.js';
 import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
-import { type Authenticator, adminScope, apiKeyScope, publicScope } from './http/auth.js';
+import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
 import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
 import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
@@ -93,15 +96,27 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     eventRoutes(ctx),
     statsRoutes(ctx),
   ];
+  if (ctx.config.dashboard.enabled) groups.push(dashboardRoutes(ctx));
   const auth: Authenticator = {
     principalOf: (key) => principalForKey(ctx, key),
     limit: (principal) => limitApiKey(ctx, principal),
-    appExists: async (appId) => (await findApp(ctx, appId)) !== undefined,
+    // The dashboard's internal app is the installation's own: no key reaches it, not even an admin key.
+    appExists: async (appId) => (await findApp(ctx, appId))?.internal === 0,
   };
   const of = (access: keyof RouteGroups): Routes[] => groups.flatMap((group) => group[access] ?? []);
   await app.register(publicScope([docsRoutes, ...of('public')]));
   await app.register(apiKeyScope(auth, of('apiKey')));
   await app.register(adminScope(auth, of('admin')));
+  if (ctx.config.dashboard.enabled) {
+    // The dashboard's own routes, and the API's routes again under /dashboard/api, behind the session cookie: the
+    // dashboard can do nothing the API cannot, and the operator's role narrows what it may (dashboard/roles.ts).
+    const access = dashboardAccess(ctx);
+    const publicOrigin = new URL(ctx.config.publicUrl).origin;
+    await app.register(operatorScope(access, of('operator'), { prefix: '', publicOrigin }));
+    await app.register(
+      operatorScope(access, [...of('apiKey'), ...of('admin')], { prefix: DASHBOARD_API, publicOrigin }),
+    );
+  }
   return app;
 }
 

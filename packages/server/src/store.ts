@@ -8,6 +8,8 @@ import { analyticsQueries } from './analytics/analytics-queries.js';
 import type { AnalyticsStore } from './analytics/analytics-store.js';
 import { appQueries } from './apps/app-queries.js';
 import type { AppStore } from './apps/app-store.js';
+import { operatorQueries } from './dashboard/operator-queries.js';
+import type { OperatorStore } from './dashboard/operator-store.js';
 import { outboxQueries } from './delivery/outbox-queries.js';
 import type { OutboxStore } from './delivery/outbox-store.js';
 import { templateQueries } from './delivery/templates/template-queries.js';
@@ -49,7 +51,8 @@ export interface Store
     IdempotencyStore,
     WebhookStore,
     AnalyticsStore,
-    OpsStore {
+    OpsStore,
+    OperatorStore {
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export function createStore(handle: DatabaseHandle, options: StoreOptions): Stor
     ...webhookQueries(db, endpointCache),
     ...analyticsQueries(db, handle.dialect),
     ...opsQueries(db, handle.dialect),
+    ...operatorQueries(db),
     close: () => handle.close(),
   };
 }

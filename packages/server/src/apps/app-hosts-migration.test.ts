@@ -54,7 +54,7 @@ describe.each(DIALECTS)('migration 0010 (apps.public_host) on %s', (dialect) => 
     const b = await seedApp('https://billing.example.com:8443', 2);
     const c = await seedApp(null, 3);
     const d = await seedApp(undefined, 4);
-    expect((await migrateToLatest(handle.db)).applied).toEqual(['0010-app-public-host']);
+    expect((await migrateToLatest(handle.db)).applied).toContain('0010-app-public-host');
     expect(await hosts()).toEqual({
       [a]: 'billing.example.com',
       [b]: 'billing.example.com:8443',

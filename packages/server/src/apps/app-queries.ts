@@ -11,7 +11,7 @@ import { type AppChanges, type AppStore, PublicHostTaken } from './app-store.js'
  * The columns of `AppRow`. `public_host` is left out of every read: it is the index behind the one-host-one-app
  * rule, derived from the settings on every write, and nothing above the queries needs it as a field.
  */
-const APP_COLUMNS = ['id', 'name', 'settings', 'created_at', 'updated_at'] as const;
+const APP_COLUMNS = ['id', 'name', 'settings', 'created_at', 'updated_at', 'internal'] as const;
 
 // Read by nearly every request (on PostgreSQL, where they are not cached, on every one): compiled once.
 const appById = compiledQuery((db: Db, id: string) =>
@@ -84,7 +84,9 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
 
     getApp: (id: string) => (apps ? apps.get(id, () => readApp(id)) : readApp(id)),
 
-    listApps: (page: Page) => paginate(db.selectFrom('apps').select(APP_COLUMNS), 'id', page).execute(),
+    // The internal app behind dashboard sign-in is the installation's own, not one of the apps it serves.
+    listApps: (page: Page) =>
+      paginate(db.selectFrom('apps').select(APP_COLUMNS).where('internal', '=', 0), 'id', page).execute(),
 
     async updateApp(id, changes, events) {
       try {
@@ -138,7 +140,12 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
     },
 
     async countApps() {
-      const row = await db.selectFrom('apps').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+      // The apps the installation serves: the dashboard's internal app does not make a database "initialised".
+      const row = await db
+        .selectFrom('apps')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('internal', '=', 0)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 

@@ -59,6 +59,7 @@ export async function createApp(
     settings: JSON.stringify(settings),
     created_at: now,
     updated_at: now,
+    internal: 0,
   };
   const key = newApiKey(ctx, 'app', app.id, 'default');
   await hostClaim(ctx, settings.public_url, actor, 'create').of(

@@ -5,6 +5,7 @@ import { VERSION } from '../server.js';
 import { UsageError } from './api-options.js';
 import { appsCommand } from './apps-command.js';
 import { EXIT } from './command-basics.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { doctorCommand } from './doctor-command.js';
 import { eventsCommand, statsCommand } from './events-command.js';
 import { initCommand } from './init-command.js';
@@ -54,6 +55,7 @@ Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows fa
   program.addCommand(webhooksCommand());
   program.addCommand(eventsCommand());
   program.addCommand(statsCommand());
+  program.addCommand(dashboardCommand());
   return program;
 }
 

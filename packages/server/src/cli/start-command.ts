@@ -1,7 +1,16 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/config.js';
+import { type Config, loadConfig } from '../config/config.js';
+import { issueOneTimeLink } from '../dashboard/dashboard-sign-in.js';
+import { countOperators, seedOperators } from '../dashboard/operator-service.js';
 import { installProcessGuards } from '../process-guards.js';
-import { type Bootstrap, bootstrap, openRuntime, startDelivery, startMaintenance } from '../runtime.js';
+import {
+  type Bootstrap,
+  bootstrap,
+  type Context,
+  openRuntime,
+  startDelivery,
+  startMaintenance,
+} from '../runtime.js';
 import { buildServer } from '../server.js';
 import { databaseOptions } from './command-basics.js';
 
@@ -32,14 +41,15 @@ export function startCommand(): Command {
       const { ctx } = runtime;
       // Several nodes may start together on an empty database: only the one that claims the bootstrap creates
       // the default app (and prints its keys).
-      if (
-        (await ctx.store.countApps()) === 0 &&
-        (await ctx.store.claimOnce('bootstrap', 'start', ctx.clock()))
-      ) {
-        const created = await bootstrap(ctx);
-        // Printed once, outside the JSON log stream, because log pipelines should never hold keys.
-        process.stdout.write(firstStartBanner(config.publicUrl, created));
-      }
+      const created =
+        (await ctx.store.countApps()) === 0 && (await ctx.store.claimOnce('bootstrap', 'start', ctx.clock()))
+          ? await bootstrap(ctx)
+          : undefined;
+      const dashboard = config.dashboard.enabled
+        ? await prepareDashboard(ctx, config, created !== undefined)
+        : '';
+      // Printed once, outside the JSON log stream, because log pipelines should never hold keys.
+      if (created) process.stdout.write(firstStartBanner(config.publicUrl, created, dashboard));
       const app = await buildServer(ctx);
       const stopMaintenance = startMaintenance(ctx);
       const stopDelivery = config.delivery.worker ? startDelivery(ctx) : async () => {};
@@ -65,7 +75,26 @@ export function startCommand(): Command {
     });
 }
 
-function firstStartBanner(publicUrl: string, created: Bootstrap): string {
+/**
+ * Makes the owners named in LATCHKEY_DASHBOARD_OPERATORS operators; on the first start of an installation with no
+ * operator at all, issues the one-time link that makes its user the first owner. Answers the banner's lines.
+ */
+async function prepareDashboard(ctx: Context, config: Config, firstStart: boolean): Promise<string> {
+  await seedOperators(ctx, config.dashboard.operators);
+  if (config.dashboard.operators.length > 0) {
+    return `  Dashboard: ${config.publicUrl}/dashboard (sign in as ${config.dashboard.operators.join(', ')})\n`;
+  }
+  if (!firstStart || (await countOperators(ctx)) > 0) return '';
+  const link = await issueOneTimeLink(ctx, null);
+  return [
+    `  Dashboard: ${config.publicUrl}/dashboard — no operator is set up yet. This one-time link makes you its owner`,
+    `  (valid 24 hours; later, \`latchkey dashboard link --email …\` makes a new one):`,
+    `    ${link.url}`,
+    '',
+  ].join('\n');
+}
+
+function firstStartBanner(publicUrl: string, created: Bootstrap, dashboard: string): string {
   const appId = created.appId;
   const apiKey = created.apiKey.secret;
   return `
@@ -85,6 +114,6 @@ function firstStartBanner(publicUrl: string, created: Bootstrap): string {
       -d '{"email":"you@example.com","redirect_url":"http://localhost:3000/callback"}'
 
   API reference: ${publicUrl}/docs    Health: ${publicUrl}/healthz
-
+${dashboard}
 `;
 }

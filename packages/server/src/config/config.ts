@@ -27,6 +27,14 @@ export interface Config {
   trustProxy: boolean;
   delivery: DeliveryConfig;
   webhooks: WebhooksConfig;
+  dashboard: DashboardConfig;
+}
+
+export interface DashboardConfig {
+  /** Serve the dashboard at /dashboard (LATCHKEY_DASHBOARD). */
+  enabled: boolean;
+  /** Addresses made owners at start when they are not operators yet (LATCHKEY_DASHBOARD_OPERATORS). */
+  operators: string[];
 }
 
 export type Environment = 'production' | 'development';
@@ -279,6 +287,20 @@ const settings = {
     'true or false (true lets webhook endpoints point at loopback and private addresses: development only)',
     false,
   ),
+  dashboard: onOff('LATCHKEY_DASHBOARD', 'true or false (false: no dashboard at /dashboard)', true),
+  dashboardOperators: setting<string[]>({
+    env: 'LATCHKEY_DASHBOARD_OPERATORS',
+    flag: undefined,
+    expected: 'email addresses separated by commas, e.g. ops@example.com,lead@example.com',
+    schema: Type.String(),
+    decode: (v: string) => {
+      const emails = v
+        .split(',')
+        .map((email) => email.trim())
+        .filter((email) => email !== '');
+      return emails.every((email) => /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(email)) ? emails : undefined;
+    },
+  }),
   trustProxy: onOff(
     'LATCHKEY_TRUST_PROXY',
     'true or false (true only behind a reverse proxy that sets X-Forwarded-For)',
@@ -358,6 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     trustProxy: p.trustProxy,
     delivery: deliveryConfig(p, publicUrl),
     webhooks: { allowPrivate: p.webhookAllowPrivate },
+    dashboard: { enabled: p.dashboard, operators: p.dashboardOperators ?? [] },
   };
 }
 

@@ -14,6 +14,11 @@ export const errorCodes = {
   },
   unauthorized: { status: 401, summary: 'No API key was sent, or the key is unknown or revoked.' },
   forbidden: { status: 403, summary: 'The key is valid but may not act on this app or route.' },
+  reauth_required: {
+    status: 403,
+    summary:
+      'A dashboard change that needs a code entered in the last five minutes (a new key, a rotated secret, operators, bulk sends, deletes).',
+  },
   not_found: { status: 404, summary: 'No such resource for this app.' },
   route_not_found: { status: 404, summary: 'No route matches this method and path.' },
   method_not_allowed: { status: 405, summary: 'The path exists but not with this HTTP method.' },

@@ -37,7 +37,12 @@ export type EventType =
   | 'webhook_endpoint.updated'
   | 'webhook_endpoint.deleted'
   | 'webhook_endpoint.secret_rotated'
-  | 'webhook_endpoint.disabled';
+  | 'webhook_endpoint.disabled'
+  | 'operator.created'
+  | 'operator.updated'
+  | 'operator.removed'
+  | 'operator.signed_in'
+  | 'dashboard.change';
 
 export function makeEvent(
   ctx: Pick<EventContext, 'clock' | 'random'>,

@@ -7,14 +7,18 @@
  * How a key is checked and how a request is counted are injected: this module knows neither the store nor the
  * rate limiter.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
+import { redactUrl } from './logger.js';
 import type { Routes } from './routes.js';
 
 export interface Principal {
+  /** The API key's id, or the operator's (`op_…`) for a dashboard session. */
   keyId: string;
-  kind: 'app' | 'admin';
-  /** The app an app key belongs to; null for admin keys. */
+  /** An app key, an admin key, or a person signed in to the dashboard (whose role the dashboard scope checks). */
+  kind: 'app' | 'admin' | 'operator';
+  /** The app an app key belongs to; null for admin keys and operators. */
   appId: string | null;
 }
 
@@ -22,9 +26,11 @@ export interface Principal {
 export interface RequestAuth {
   principal: Principal;
   appId: string | null;
+  /** For a request of the dashboard: its session, as the dashboard's sign-in code found it. */
+  session?: OperatorSession | undefined;
 }
 
-export type RouteAccess = 'public' | 'api_key' | 'admin';
+export type RouteAccess = 'public' | 'api_key' | 'admin' | 'operator';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -109,7 +115,7 @@ async function authenticate(auth: Authenticator, request: FastifyRequest): Promi
  * (`/v1/apps/{app_id}/…`) or in the `Latchkey-App` header, or none (routes that act on the installation).
  */
 async function actingAppOf(
-  auth: Authenticator,
+  auth: Pick<Authenticator, 'appExists'>,
   request: FastifyRequest,
   principal: Principal,
 ): Promise<string | null> {
@@ -123,6 +129,7 @@ async function actingAppOf(
     }
     return principal.appId;
   }
+  // Admin keys and operators name the app.
   const header = request.headers['latchkey-app'];
   const named = pathAppId ?? (typeof header === 'string' ? header : undefined);
   // A path id of the wrong shape is left to the route's schema, which says what is wrong with it.
@@ -151,14 +158,196 @@ export function actingApp(request: FastifyRequest): string {
   return appId;
 }
 
-/** Whether the caller is an admin key that named no app (it then acts on the installation: admin keys). */
+/** Whether the caller is an admin key (or an operator) that named no app: it then acts on the installation. */
 export function actsOnInstallation(request: FastifyRequest): boolean {
-  return principalOf(request).kind === 'admin' && request.auth?.appId === null;
+  return principalOf(request).kind !== 'app' && request.auth?.appId === null;
 }
 
 /** For routes that take either kind of key but do some things for admin keys only. */
 export function requireAdmin(request: FastifyRequest, what: string): Principal {
   const principal = principalOf(request);
-  if (principal.kind !== 'admin') throw new ApiError('forbidden', `Only an admin key may ${what}.`);
+  // An operator got here past the dashboard scope's role check, which already holds such routes to the owner.
+  if (principal.kind === 'app') throw new ApiError('forbidden', `Only an admin key may ${what}.`);
   return principal;
+}
+
+/** A dashboard session, as the dashboard's sign-in code finds it from the cookie's secret. */
+export interface OperatorSession {
+  principal: Principal;
+  /** What the page must send back in `X-CSRF-Token` with every change. */
+  csrfToken: string;
+}
+
+export interface OperatorAuthenticator {
+  /** The live session a cookie secret opens, or undefined (unknown, signed out, idle too long, or past 8 hours). */
+  sessionOf(cookieSecret: string): Promise<OperatorSession | undefined>;
+  /** Throws `forbidden` or `reauth_required` unless the operator may call this route now. */
+  authorize(session: OperatorSession, method: string, route: string): Promise<void>;
+  appExists(appId: string): Promise<boolean>;
+  /** Records a change made through the dashboard, with what the resource looked like before and after. */
+  audit(change: DashboardChange): Promise<void>;
+}
+
+/** One change made through the dashboard: who, on which app, which route, and the resource before and after. */
+export interface DashboardChange {
+  principal: Principal;
+  appId: string | null;
+  method: string;
+  route: string;
+  /** The path as requested, secrets already redacted. */
+  path: string;
+  status: number;
+  /** The resource's JSON as a GET of it answered before the change, when it has such a GET. */
+  before: string | undefined;
+  /** The change's JSON answer. */
+  after: string | undefined;
+}
+
+/** The dashboard's session cookie; `__Host-` prefixed wherever the browser keeps a Secure cookie (HTTPS, localhost). */
+export const OPERATOR_COOKIES = ['__Host-lk_dashboard', 'lk_dashboard'] as const;
+
+/**
+ * Routes the dashboard calls with its session cookie. The hook checks, before the body is read: the session, then,
+ * for a change, that the request comes from the dashboard itself (its Origin, and the CSRF token only the dashboard
+ * could read), then the operator's role and how fresh their last code is (`authorize`), then the app it acts on.
+ */
+export function operatorScope(
+  auth: OperatorAuthenticator,
+  groups: Routes[],
+  options: { prefix: string; publicOrigin: string },
+): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'operator' };
+      // The API reference documents the API keys call; the dashboard's copy of each route stays out of it.
+      route.schema = { ...route.schema, hide: true };
+    });
+    app.addHook('onRequest', async (request) => {
+      const session = await operatorSessionOf(auth, request);
+      if (!SAFE_METHODS.has(request.method)) refuseForeignChange(request, session, options.publicOrigin);
+      await auth.authorize(session, request.method, request.routeOptions.url ?? request.url);
+      request.auth = {
+        principal: session.principal,
+        appId: await actingAppOf(auth, request, session.principal),
+        session,
+      };
+    });
+    auditChanges(app, auth);
+    for (const routes of groups) await app.register(routes, { prefix: options.prefix });
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The last path segment of an action on a resource (`…/{id}/revoke`): its "before" is the resource's GET. */
+const ACTION_SUFFIX = /\/(revoke|rotate-secret|redeliver|rotate)$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auditBefore?: string | undefined;
+    auditAfter?: string | undefined;
+  }
+}
+
+/**
+ * Every change made through the dashboard becomes an audit record. Before the change, the resource is read through
+ * its own GET (same session, same app), when it has one; after, the change's answer is kept; once the answer has
+ * gone out with a success status, both are handed to `audit`.
+ */
+function auditChanges(app: FastifyInstance, auth: OperatorAuthenticator): void {
+  app.addHook('preHandler', async (request) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    const route = request.routeOptions.url ?? '';
+    const target = [route, route.replace(ACTION_SUFFIX, '')].find((url) =>
+      request.server.hasRoute({ method: 'GET', url }),
+    );
+    if (target === undefined) return;
+    const requested = request.url.split('?')[0] ?? '';
+    const path = target === route ? requested : requested.replace(ACTION_SUFFIX, '');
+    const headers: Record<string, string> = { cookie: request.headers.cookie ?? '' };
+    const appHeader = request.headers['latchkey-app'];
+    if (typeof appHeader === 'string') headers['latchkey-app'] = appHeader;
+    const read = await request.server.inject({ method: 'GET', url: path, headers });
+    if (read.statusCode === 200) request.auditBefore = read.body;
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (!SAFE_METHODS.has(request.method) && typeof payload === 'string') request.auditAfter = payload;
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !request.auth) return;
+    try {
+      await auth.audit({
+        principal: request.auth.principal,
+        appId: request.auth.appId,
+        method: request.method,
+        route: request.routeOptions.url ?? '',
+        path: redactUrl(request.url),
+        status: reply.statusCode,
+        before: request.auditBefore,
+        after: request.auditAfter,
+      });
+    } catch (error) {
+      request.log.error({ err: error }, 'a dashboard change could not be recorded in the audit log');
+    }
+  });
+}
+
+async function operatorSessionOf(
+  auth: OperatorAuthenticator,
+  request: FastifyRequest,
+): Promise<OperatorSession> {
+  const secret = cookieValue(request, OPERATOR_COOKIES);
+  const session = secret === undefined ? undefined : await auth.sessionOf(secret);
+  if (!session) {
+    throw new ApiError(
+      'unauthorized',
+      'Sign in to the dashboard first: your session has ended or never began.',
+    );
+  }
+  return session;
+}
+
+/**
+ * A change must come from the dashboard's own pages: the browser's Origin is the server's, and the request carries
+ * the CSRF token that only a script of that origin could have read. Either alone would do against most attacks;
+ * both cost nothing.
+ */
+function refuseForeignChange(request: FastifyRequest, session: OperatorSession, publicOrigin: string): void {
+  const origin = request.headers.origin;
+  const own = `${request.protocol}://${request.host}`;
+  if (typeof origin !== 'string' || (origin !== publicOrigin && origin !== own)) {
+    throw new ApiError(
+      'forbidden',
+      'This change did not come from the dashboard (its Origin is missing or foreign).',
+    );
+  }
+  const token = request.headers['x-csrf-token'];
+  if (typeof token !== 'string' || !sameText(token, session.csrfToken)) {
+    throw new ApiError(
+      'forbidden',
+      "The request is missing the dashboard's CSRF token. Reload the page and try again.",
+    );
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The value of the first of `names` the request carries as a cookie. */
+export function cookieValue(request: FastifyRequest, names: readonly string[]): string | undefined {
+  const header = request.headers.cookie;
+  if (header === undefined) return undefined;
+  const found = new Map<string, string>();
+  for (const part of header.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name !== undefined && !found.has(name)) found.set(name, value.join('='));
+  }
+  for (const name of names) {
+    const value = found.get(name);
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
 }

@@ -22,4 +22,6 @@ export interface RouteGroups {
   apiKey?: Routes;
   /** Admin keys only. */
   admin?: Routes;
+  /** A person signed in to the dashboard (its session cookie); the dashboard's role rules apply. */
+  operator?: Routes;
 }

@@ -9,6 +9,7 @@ import * as rateLimits from './migrations/0007-rate-limits.js';
 import * as unusedLinkIndex from './migrations/0008-drop-unused-link-index.js';
 import * as deliveryFailedAt from './migrations/0009-delivery-failed-at.js';
 import * as appPublicHost from './migrations/0010-app-public-host.js';
+import * as operators from './migrations/0011-operators.js';
 import type { Database } from './schema.js';
 
 /**
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0008-drop-unused-link-index': unusedLinkIndex,
   '0009-delivery-failed-at': deliveryFailedAt,
   '0010-app-public-host': appPublicHost,
+  '0011-operators': operators,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

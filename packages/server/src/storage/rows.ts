@@ -12,6 +12,9 @@ import type {
   IdempotencyKeysTable,
   LoginFlowsTable,
   MagicLinksTable,
+  OperatorSessionsTable,
+  OperatorsTable,
+  OperatorTokensTable,
   OutboxTable,
   RefreshTokensTable,
   SessionKeysTable,
@@ -39,6 +42,9 @@ export type LoginFlowRow = LoginFlowsTable;
 export type IdempotencyRow = IdempotencyKeysTable;
 export type WebhookEndpointRow = WebhookEndpointsTable;
 export type WebhookAttemptRow = WebhookAttemptsTable;
+export type OperatorRow = OperatorsTable;
+export type OperatorSessionRow = OperatorSessionsTable;
+export type OperatorTokenRow = OperatorTokensTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {

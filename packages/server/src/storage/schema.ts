@@ -10,6 +10,8 @@ export interface AppsTable {
   settings: string;
   created_at: number;
   updated_at: number;
+  /** 1 for the installation's own app behind dashboard sign-in: never listed, never reachable with a key. */
+  internal: number;
 }
 
 /**
@@ -324,6 +326,46 @@ export interface LinkStatsDaysTable {
   rolled_at: number;
 }
 
+/** A person who may use the dashboard, and what they may do in it. */
+export interface OperatorsTable {
+  id: string;
+  email: string;
+  role: OperatorRole;
+  /** The operator's user in the internal app, which the sign-in flow signs in. */
+  user_id: string;
+  /** The operator who invited them, `config` (LATCHKEY_DASHBOARD_OPERATORS), `cli` or `first_start`. */
+  invited_by: string | null;
+  created_at: number;
+  updated_at: number;
+  last_sign_in_at: number | null;
+}
+
+export type OperatorRole = 'owner' | 'admin' | 'operator' | 'viewer';
+
+export interface OperatorSessionsTable {
+  id: string;
+  operator_id: string;
+  /** SHA-256 of the cookie's secret. */
+  secret_hash: string;
+  created_at: number;
+  /** Written at most once a minute; the session ends after 30 idle minutes. */
+  last_seen_at: number;
+  /** The absolute end: 8 hours after sign-in. */
+  expires_at: number;
+  /** When the operator last entered a fresh code: sensitive changes need one from the last few minutes. */
+  reauth_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface OperatorTokensTable {
+  token_hash: string;
+  operator_id: string | null;
+  purpose: 'sign_in' | 'first_owner';
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   link_stats_days: LinkStatsDaysTable;
   webhook_endpoints: WebhookEndpointsTable;
@@ -345,4 +387,7 @@ export interface Database {
   login_flows: LoginFlowsTable;
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  operator_tokens: OperatorTokensTable;
 }

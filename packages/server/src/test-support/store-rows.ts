@@ -94,7 +94,15 @@ export function useStore(
 }
 
 export function appRow(at: number, overrides: Partial<AppRow> = {}): AppRow {
-  return { id: id('app', at), name: 'Acme', settings: '{}', created_at: at, updated_at: at, ...overrides };
+  return {
+    id: id('app', at),
+    name: 'Acme',
+    settings: '{}',
+    created_at: at,
+    updated_at: at,
+    internal: 0,
+    ...overrides,
+  };
 }
 
 export function userRow(appId: string, at: number, overrides: Partial<UserRow> = {}): UserRow {

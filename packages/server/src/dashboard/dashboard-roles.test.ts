@@ -1,0 +1,114 @@
+/**
+ * Every route of the dashboard's API, called as nobody and as each role: nobody gets 401 on every one, and each
+ * role gets exactly what dashboard/roles.ts grants it — a route it may not call answers 403 `forbidden`, one it may
+ * call answers anything but 401 and 403 (a made-up id is a 404, an empty body a 400: the route ran its own checks).
+ */
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../server.js';
+import type { OperatorRole } from '../storage/schema.js';
+import { ORIGIN, type SignedInOperator, signInOperator } from '../test-support/dashboard.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { mayDo, ruleFor } from './roles.js';
+
+const ROLES: OperatorRole[] = ['viewer', 'operator', 'admin', 'owner'];
+
+function concretePath(url: string): string {
+  return url.replace(/:([a-z_]+)/g, (_, name: string) => {
+    if (name === 'kid') return 'sk_00000000000000000000000000';
+    if (name === 'type') return 'login';
+    if (name === 'language') return 'en';
+    return `${name.replace(/_id$/, '')}_00000000000000000000000000`;
+  });
+}
+
+describe('the dashboard API, route by route, as each role and as nobody', () => {
+  let server: TestServer;
+  let app: FastifyInstance;
+  const seen: RouteOptions[] = [];
+  let routes: Array<{ method: string; url: string }> = [];
+  const operators = new Map<OperatorRole, SignedInOperator>();
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    app = await buildServer(server.ctx, { onRoute: (route) => seen.push(route) });
+    await app.ready();
+    routes = seen
+      .filter((route) => route.config?.access === 'operator')
+      .flatMap((route) =>
+        (Array.isArray(route.method) ? route.method : [route.method]).map((method) => ({
+          method,
+          url: route.url,
+        })),
+      )
+      // Signing out would end the session the walk goes on with: it has a test of its own.
+      .filter((route) => route.method !== 'HEAD' && route.url !== '/dashboard/api/auth/sign-out');
+    for (const role of ROLES) operators.set(role, await signInOperator(server, role));
+  });
+  afterAll(async () => {
+    await app.close();
+    await server.close();
+  });
+
+  it('finds the API routes and the dashboard’s own under /dashboard/api', () => {
+    const urls = routes.map((route) => route.url);
+    expect(urls).toContain('/dashboard/api/v1/magic-links');
+    expect(urls).toContain('/dashboard/api/v1/apps');
+    expect(urls).toContain('/dashboard/api/operators');
+    expect(routes.length).toBeGreaterThan(50);
+  });
+
+  it('answers nobody 401 on every route', async () => {
+    const failures: string[] = [];
+    for (const route of routes) {
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url: concretePath(route.url),
+        headers: { origin: ORIGIN, 'latchkey-app': server.appId, 'content-type': 'application/json' },
+        ...(route.method === 'GET' ? {} : { payload: '{}' }),
+      });
+      if (res.statusCode !== 401) failures.push(`${route.method} ${route.url}: ${res.statusCode}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it.each(ROLES)('gives the %s role exactly what it grants', async (role) => {
+    const operator = operators.get(role)!;
+    const failures: string[] = [];
+    for (const route of routes) {
+      const rule = ruleFor(route.method, route.url);
+      const allowed = rule.permission !== 'never' && mayDo(role, rule.permission);
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url: concretePath(route.url),
+        headers: {
+          cookie: operator.cookie,
+          origin: ORIGIN,
+          'x-csrf-token': operator.csrf,
+          'latchkey-app': server.appId,
+          'content-type': 'application/json',
+        },
+        ...(route.method === 'GET' ? {} : { payload: '{}' }),
+      });
+      const code =
+        res.statusCode === 403 ? (res.json() as { error: { code: string } }).error.code : undefined;
+      const refused = res.statusCode === 401 || code === 'forbidden';
+      if (allowed === refused) {
+        failures.push(
+          `${route.method} ${route.url}: ${res.statusCode} ${code ?? ''} (${allowed ? 'allowed' : 'refused'} by the rules)`,
+        );
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('never lets the dashboard spend a link or a code meant for a backend', () => {
+    for (const [method, url] of [
+      ['POST', '/dashboard/api/v1/magic-links/redeem'],
+      ['POST', '/dashboard/api/v1/sessions/exchange'],
+      ['POST', '/dashboard/api/v1/sessions/refresh'],
+    ] as const) {
+      expect(ruleFor(method, url).permission).toBe('never');
+    }
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * What each role may do in the dashboard, decided from the route alone (method and pattern), before the request's
+ * body is read. The dashboard calls the same routes the API offers, so this is the one place where an operator's
+ * role narrows them: viewer reads; operator also makes links, users and campaigns; admin changes everything but
+ * operators and keys; owner everything. A few changes also need a code entered in the last five minutes.
+ */
+import type { OperatorRole } from '../storage/schema.js';
+
+export type Permission = 'read' | 'operate' | 'configure' | 'own' | 'never';
+
+const GRANTS: Record<OperatorRole, ReadonlySet<Permission>> = {
+  viewer: new Set(['read']),
+  operator: new Set(['read', 'operate']),
+  admin: new Set(['read', 'operate', 'configure']),
+  owner: new Set(['read', 'operate', 'configure', 'own']),
+};
+
+export function mayDo(role: OperatorRole, permission: Permission): boolean {
+  return GRANTS[role].has(permission);
+}
+
+/** The dashboard's copy of the API lives under this prefix; its own routes (session, operators) too. */
+export const DASHBOARD_API = '/dashboard/api';
+
+const SAFE = new Set(['GET', 'HEAD']);
+
+/**
+ * Backend-to-backend calls a person has no use for in a dashboard, and that would spend a person's link or code:
+ * the dashboard never makes them.
+ */
+const NEVER = new Set([
+  'POST /v1/magic-links/redeem',
+  'POST /v1/sessions/exchange',
+  'POST /v1/sessions/refresh',
+]);
+
+/** What making links, users and campaigns takes (the operator role), by route. */
+const OPERATE = [
+  /^POST \/v1\/magic-links$/,
+  /^POST \/v1\/apps\/:app_id\/magic-links$/,
+  /^POST \/v1\/magic-links\/bulk$/,
+  /^POST \/v1\/magic-links\/:link_id\/revoke$/,
+  /^(POST|PATCH|DELETE) \/v1\/users(\/:user_id)?$/,
+  /^POST \/v1\/users\/:user_id\/magic-links\/revoke$/,
+  /^(POST \/v1\/sessions\/:session_id\/revoke|DELETE \/v1\/sessions\/:session_id)$/,
+];
+
+/** Keys (API, signing, session) and operators: the owner's. */
+const OWN = [/^\S+ \/v1\/(api-keys|signing-keys|session-keys)(\/|$)/, /^\S+ \/operators(\/|$)/];
+
+/** Reads that still hold secrets: the development outbox prints live links. */
+const SENSITIVE_READS = [/^GET \/v1\/dev\/outbox$/];
+
+/**
+ * Changes that need a fresh code: a new key or secret shown once, rotating one, operators, bulk sends, and every
+ * delete.
+ */
+const REAUTH = [
+  /^POST \/v1\/(api-keys|signing-keys)$/,
+  /^POST \/v1\/session-keys\/rotate$/,
+  /^POST \/v1\/webhook-endpoints(\/:id\/rotate-secret)?$/,
+  /^(POST|PATCH|DELETE) \/operators(\/|$)/,
+  /^POST \/v1\/magic-links\/bulk$/,
+  /^DELETE /,
+];
+
+export interface RouteRule {
+  permission: Permission;
+  /** The change needs a code from the last five minutes. */
+  reauth: boolean;
+}
+
+/** The rule of a route as registered (`/dashboard/api/v1/users/:user_id`) for `method`. */
+export function ruleFor(method: string, route: string): RouteRule {
+  const path = route.startsWith(DASHBOARD_API) ? route.slice(DASHBOARD_API.length) || '/' : route;
+  const name = `${method === 'HEAD' ? 'GET' : method} ${path}`;
+  if (NEVER.has(name)) return { permission: 'never', reauth: false };
+  const reauth = !SAFE.has(method) && REAUTH.some((pattern) => pattern.test(name));
+  if (OWN.some((pattern) => pattern.test(name)) && !SAFE.has(method)) return { permission: 'own', reauth };
+  if (SAFE.has(method)) {
+    return {
+      permission: SENSITIVE_READS.some((pattern) => pattern.test(name)) ? 'configure' : 'read',
+      reauth,
+    };
+  }
+  // The session's own calls (sign out, re-authenticate) are every signed-in operator's.
+  if (/^POST \/auth\//.test(name)) return { permission: 'read', reauth: false };
+  if (OPERATE.some((pattern) => pattern.test(name))) return { permission: 'operate', reauth };
+  return { permission: 'configure', reauth };
+}
