@@ -193,6 +193,70 @@ describe('dashboard sessions and changes', () => {
     expect(data.before.name).not.toBe('Renamed in the dashboard');
   });
 
+  it('lists the change in the audit log, and who made it', async () => {
+    const res = await asOperator(
+      server,
+      owner,
+      'GET',
+      `/dashboard/api/audit?operator_id=${owner.id}`,
+      undefined,
+      null,
+    );
+    expect(res.statusCode).toBe(200);
+    const change = res.json().data.find((event: { type: string }) => event.type === 'dashboard.change');
+    expect(change.data).toMatchObject({ operator_id: owner.id, method: 'PATCH' });
+  });
+
+  it('invites an operator, changes their role, and removes them, keeping the last owner', async () => {
+    const invited = await asOperator(server, owner, 'POST', '/dashboard/api/operators', {
+      email: operatorEmail(),
+      role: 'viewer',
+    });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const id = invited.json().id as string;
+    const promoted = await asOperator(
+      server,
+      owner,
+      'PATCH',
+      `/dashboard/api/operators/${id}`,
+      { role: 'admin' },
+      null,
+    );
+    expect(promoted.json().role).toBe('admin');
+    const lastOwner = await asOperator(
+      server,
+      owner,
+      'PATCH',
+      `/dashboard/api/operators/${owner.id}`,
+      { role: 'viewer' },
+      null,
+    );
+    expect(lastOwner.statusCode).toBe(409);
+    expect(lastOwner.json().error.param).toBe('role');
+    const removed = await asOperator(
+      server,
+      owner,
+      'DELETE',
+      `/dashboard/api/operators/${id}`,
+      undefined,
+      null,
+    );
+    expect(removed.statusCode).toBe(204);
+    const list = await asOperator(server, owner, 'GET', '/dashboard/api/operators', undefined, null);
+    expect(list.json().data.map((operator: { id: string }) => operator.id)).not.toContain(id);
+    const audit = await asOperator(
+      server,
+      owner,
+      'GET',
+      `/dashboard/api/audit?operator_id=${id}`,
+      undefined,
+      null,
+    );
+    expect(audit.json().data.map((event: { type: string }) => event.type)).toEqual(
+      expect.arrayContaining(['operator.created', 'operator.updated', 'operator.removed']),
+    );
+  });
+
   it('needs a fresh code to show a new API key, and keeps the key out of the audit record', async () => {
     server.advance(REAUTH_MS + 1_000);
     const refused = await asOperator(server, owner, 'POST', '/dashboard/api/v1/api-keys', {

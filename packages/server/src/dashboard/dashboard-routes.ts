@@ -7,11 +7,13 @@
 import { Type } from 'typebox';
 import { listApps } from '../apps/app-service.js';
 import { ApiError } from '../errors/api-error.js';
+import { presentEvent } from '../events/event-routes.js';
 import { cookieValue, OPERATOR_COOKIES, principalOf } from '../http/auth.js';
 import { acceptForms } from '../http/forms.js';
+import { listResponse } from '../http/present.js';
 import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
-import { Id } from '../http/schemas.js';
+import { Id, PageQuery } from '../http/schemas.js';
 import { readBrowserSecret, setBrowserCookie } from '../login/browser-cookie.js';
 import { requestInfo } from '../login/login-routes.js';
 import { renderOneTimeLinkPage } from '../pages/dashboard-pages.js';
@@ -30,6 +32,7 @@ import {
   changeRole,
   createOperator,
   findOperator,
+  listAuditLog,
   listOperators,
   presentOperator,
   ROLES,
@@ -216,6 +219,24 @@ export function dashboardRoutes(ctx: DashboardContext): RouteGroups {
             invitedBy: principalOf(request).keyId,
           });
           return reply.code(201).send(presentOperator(operator));
+        },
+      );
+
+      app.get(
+        '/dashboard/api/audit',
+        {
+          schema: {
+            hide: true,
+            querystring: Type.Intersect([
+              PageQuery,
+              Type.Object({ operator_id: Type.Optional(Id('op')), app_id: Type.Optional(Id('app')) }),
+            ]),
+          },
+        },
+        async (request) => {
+          const { limit = 50, cursor, operator_id, app_id } = request.query;
+          const rows = await listAuditLog(ctx, { operatorId: operator_id, appId: app_id }, { limit, cursor });
+          return listResponse(rows, limit, presentEvent);
         },
       );
 

@@ -1,5 +1,5 @@
 import type { RootDb } from '../storage/database.js';
-import { insertEvents } from '../storage/query-helpers.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
 import { UniqueViolation } from '../storage/unique-violation.js';
 import type { OperatorStore } from './operator-store.js';
 
@@ -139,6 +139,16 @@ export function operatorQueries(db: RootDb): OperatorStore {
         .where('expires_at', '>', now)
         .returningAll()
         .executeTakeFirst(),
+
+    listAuditEvents(filter, page) {
+      let q = db
+        .selectFrom('events')
+        .selectAll()
+        .where((eb) => eb.or([eb('type', '=', 'dashboard.change'), eb('type', 'like', 'operator.%')]));
+      if (filter.operatorId !== undefined) q = q.where('subject_id', '=', filter.operatorId);
+      if (filter.appId !== undefined) q = q.where('app_id', '=', filter.appId);
+      return paginate(q, 'id', page).execute();
+    },
 
     findOperatorToken: (tokenHash) =>
       db.selectFrom('operator_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst(),

@@ -8,7 +8,7 @@ import { ApiError } from '../errors/api-error.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
 import { iso, isoOrNull } from '../http/present.js';
-import type { OperatorRow } from '../storage/rows.js';
+import type { EventRow, OperatorRow, Page } from '../storage/rows.js';
 import type { OperatorRole } from '../storage/schema.js';
 import { buildUser, emailOrThrow, throwAsConflict } from '../users/user-service.js';
 import { internalApp } from './internal-app.js';
@@ -77,6 +77,15 @@ export async function seedOperators(
     }
   }
   return added;
+}
+
+/** The audit log; `operatorId` narrows it to what one operator did (or what was done to them). */
+export function listAuditLog(
+  ctx: DashboardContext,
+  filter: { operatorId?: string | undefined; appId?: string | undefined },
+  page: Page,
+): Promise<EventRow[]> {
+  return ctx.store.listAuditEvents(filter, page);
 }
 
 export function listOperators(ctx: DashboardContext): Promise<OperatorRow[]> {

@@ -6,6 +6,7 @@ import type {
   OperatorRow,
   OperatorSessionRow,
   OperatorTokenRow,
+  Page,
   UserRow,
 } from '../storage/rows.js';
 import type { OperatorRole } from '../storage/schema.js';
@@ -48,6 +49,15 @@ export interface OperatorStore {
   consumeOperatorToken(tokenHash: string, now: number): Promise<OperatorTokenRow | undefined>;
   /** Whether a token can still be used (read-only: the confirm page asks before the button is pressed). */
   findOperatorToken(tokenHash: string): Promise<OperatorTokenRow | undefined>;
+
+  /**
+   * The audit log: changes made through the dashboard and changes to operators, on every app and on the
+   * installation, newest first.
+   */
+  listAuditEvents(
+    filter: { operatorId?: string | undefined; appId?: string | undefined },
+    page: Page,
+  ): Promise<EventRow[]>;
 }
 
 /** What the dashboard's services receive: the sign-in machinery of self-service login, and the operators. */

@@ -276,6 +276,8 @@ function auditChanges(app: FastifyInstance, auth: OperatorAuthenticator): void {
   });
   app.addHook('onResponse', async (request, reply) => {
     if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !request.auth) return;
+    // Signing out and confirming a code change nothing the audit is about.
+    if (/\/auth\//.test(request.routeOptions.url ?? '')) return;
     try {
       await auth.audit({
         principal: request.auth.principal,
