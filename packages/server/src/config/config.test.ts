@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.masterKey).toBeUndefined();
     expect(config.trustProxy).toBe(false);
+    expect(config.dashboard).toBe(true);
   });
 
   it('derives the default public URL from the port', () => {
@@ -59,6 +60,7 @@ describe('loadConfig defaults', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LATCHKEY_LOG_LEVEL: 'warn',
       LATCHKEY_TRUST_PROXY: 'true',
+      LATCHKEY_DASHBOARD: 'false',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -68,7 +70,13 @@ describe('loadConfig defaults', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       logLevel: 'warn',
       trustProxy: true,
+      dashboard: false,
     });
+  });
+
+  it('turns the dashboard off with false or 0 only', () => {
+    expect(loadConfig({ LATCHKEY_DASHBOARD: '0' }).dashboard).toBe(false);
+    expect(loadConfig({ LATCHKEY_DASHBOARD: '1' }).dashboard).toBe(true);
   });
 });
 
@@ -122,6 +130,7 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['REDIS_URL', 'http://x'],
     ['LATCHKEY_LOG_LEVEL', 'loud'],
     ['LATCHKEY_TRUST_PROXY', 'maybe'],
+    ['LATCHKEY_DASHBOARD', 'off'],
   ];
 
   it.each(cases)('%s=%s', (name, value) => {

@@ -27,6 +27,8 @@ export interface Config {
   trustProxy: boolean;
   delivery: DeliveryConfig;
   webhooks: WebhooksConfig;
+  /** Whether /dashboard serves the operators' dashboard (docs/dashboard.md); on unless turned off. */
+  dashboard: boolean;
 }
 
 export type Environment = 'production' | 'development';
@@ -279,6 +281,11 @@ const settings = {
     'true or false (true lets webhook endpoints point at loopback and private addresses: development only)',
     false,
   ),
+  dashboard: onOff(
+    'LATCHKEY_DASHBOARD',
+    'true or false (false: no dashboard at /dashboard, for nodes that only serve the API)',
+    true,
+  ),
   trustProxy: onOff(
     'LATCHKEY_TRUST_PROXY',
     'true or false (true only behind a reverse proxy that sets X-Forwarded-For)',
@@ -358,6 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     trustProxy: p.trustProxy,
     delivery: deliveryConfig(p, publicUrl),
     webhooks: { allowPrivate: p.webhookAllowPrivate },
+    dashboard: p.dashboard,
   };
 }
 
