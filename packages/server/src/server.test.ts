@@ -49,6 +49,10 @@ const PUBLIC_ROUTES = new Set([
   'POST /v1/public/login/verify-code',
   'GET /v1/public/login/status',
   'POST /v1/public/login/complete',
+  // The dashboard's files (its page and its hashed assets); what it does goes through /dashboard/api.
+  'GET /dashboard',
+  'GET /dashboard/*',
+  'GET /dashboard/assets/*',
 ]);
 
 interface Route {

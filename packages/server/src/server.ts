@@ -11,6 +11,7 @@ import { statsRoutes } from './analytics/stats-routes.js';
 import { principalForKey } from './apps/api-key-auth.js';
 import { appRoutes } from './apps/app-routes.js';
 import { findApp } from './apps/app-service.js';
+import { dashboardStaticRoutes } from './dashboard/dashboard-static.js';
 import { deliveryRoutes } from './delivery/delivery-routes.js';
 import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
@@ -41,6 +42,8 @@ export const VERSION = '0.1.0';
 export interface ServerOptions {
   /** Sees every route as it is registered (the route inventory test keeps them, to read their scope). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where the built dashboard is (tests serve a folder of their own); packages/server/dashboard by default. */
+  dashboardDir?: string;
 }
 
 /** Builds the HTTP app without listening, so tests can call it through `inject()`. */
@@ -92,6 +95,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     webhookRoutes(ctx),
     eventRoutes(ctx),
     statsRoutes(ctx),
+    ...(ctx.config.dashboard ? [dashboardStaticRoutes(options.dashboardDir)] : []),
   ];
   const auth: Authenticator = {
     principalOf: (key) => principalForKey(ctx, key),
