@@ -1,6 +1,6 @@
 import { Redirect, Route, Switch } from 'wouter';
 import { FormError } from './forms/form-error.js';
-import { useSession } from './session-hooks.js';
+import { SignedInContext, useSession } from './session-hooks.js';
 import { Shell } from './shell/shell.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 
@@ -33,5 +33,9 @@ export function App() {
       </Switch>
     );
   }
-  return <Shell />;
+  return (
+    <SignedInContext value={session.data}>
+      <Shell />
+    </SignedInContext>
+  );
 }

@@ -5,6 +5,7 @@ import { Router } from 'wouter';
 import { ApiError, DashboardApi } from './api.js';
 import { ApiProvider } from './api-context.js';
 import { App } from './app.js';
+import { ErrorBoundary } from './error-boundary.js';
 import { SESSION_KEY } from './session-hooks.js';
 import { applyTheme, storedTheme } from './theme.js';
 import './styles.css';
@@ -33,7 +34,9 @@ createRoot(document.getElementById('root')!).render(
     <ApiProvider api={api}>
       <QueryClientProvider client={queryClient}>
         <Router base="/dashboard">
-          <App />
+          <ErrorBoundary>
+            <App />
+          </ErrorBoundary>
         </Router>
       </QueryClientProvider>
     </ApiProvider>

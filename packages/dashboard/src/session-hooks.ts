@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
 import type { Session } from './api.js';
 import { useApi } from './api-context.js';
 
@@ -16,11 +17,16 @@ export function useSession() {
   });
 }
 
-/** The session of a screen inside the shell, which only renders once someone is signed in. */
+/**
+ * The session, as the App component hands it to the shell. A context rather than each screen reading the query:
+ * when the session ends, the shell is unmounted with it instead of a screen rendering once without one.
+ */
+export const SignedInContext = createContext<Session | null>(null);
+
 export function useSignedIn(): Session {
-  const { data } = useSession();
-  if (!data) throw new Error('useSignedIn: rendered without a session');
-  return data;
+  const session = useContext(SignedInContext);
+  if (!session) throw new Error('useSignedIn: rendered outside the signed-in shell');
+  return session;
 }
 
 export function useSignOut() {
@@ -29,9 +35,9 @@ export function useSignOut() {
   return useMutation({
     mutationFn: () => api.signOut(),
     onSuccess: () => {
-      // Nothing of the operator's may stay in memory for whoever uses the browser next.
-      client.clear();
       client.setQueryData(SESSION_KEY, null);
+      // Nothing of the operator's may stay in memory for whoever uses the browser next.
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
     },
   });
 }

@@ -11,8 +11,9 @@ const STEPS: Array<{ key: keyof Funnel; label: string }> = [
 
 /**
  * Each step as a bar scaled to the links created, with its share of created and of the step before. Plain HTML: a
- * chart library would cost more than the whole first screen for five bars. A link sent by the app itself is never
- * "sent" by Latchkey, so a step can be larger than the one before it; the share then says so.
+ * chart library would cost more than the whole first screen for five bars. The steps are not strictly nested (a
+ * link the app sent itself is opened without being "sent" by Latchkey), so a share of the step before can pass
+ * 100%; it is left out where the step before is 0.
  */
 export function FunnelChart({ funnel }: { funnel: Funnel }) {
   const created = funnel.created;
@@ -22,23 +23,24 @@ export function FunnelChart({ funnel }: { funnel: Funnel }) {
       <ol>
         {STEPS.map((step, index) => {
           const value = funnel[step.key];
-          const previous = index === 0 ? null : funnel[STEPS[index - 1]!.key];
-          const width = created === 0 ? 0 : Math.min(1, value / created);
+          const before = index === 0 ? undefined : STEPS[index - 1]!;
+          const shares = [
+            created > 0 && index > 0 ? `${formatShare(value / created)} of created` : '',
+            // The step before "sent" is "created", already said.
+            before && index > 1 && funnel[before.key] > 0
+              ? `${formatShare(value / funnel[before.key])} of ${before.label.toLowerCase()}`
+              : '',
+          ].filter(Boolean);
+          const width =
+            created === 0 || value === 0 ? 0 : Math.max(0.5, Math.min(100, (100 * value) / created));
           return (
             <li key={step.key}>
               <span className="funnel-label">{step.label}</span>
+              <span className="funnel-value">{formatCount(value)}</span>
               <span className="funnel-bar" aria-hidden="true">
-                <span className="funnel-fill" style={{ inlineSize: `${(width * 100).toFixed(1)}%` }} />
+                <span className="funnel-fill" style={{ inlineSize: `${width.toFixed(1)}%` }} />
               </span>
-              <span className="funnel-value">
-                {formatCount(value)}
-                {index > 0 && (
-                  <span className="funnel-share">
-                    {formatShare(created === 0 ? null : value / created)} of created ·{' '}
-                    {formatShare(previous ? value / previous : null)} of the step before
-                  </span>
-                )}
-              </span>
+              {shares.length > 0 && <span className="funnel-share">{shares.join(' · ')}</span>}
             </li>
           );
         })}

@@ -17,6 +17,7 @@ export function ReauthDialog() {
   const dialog = useRef<HTMLDialogElement>(null);
   const waiting = useRef<{ promise: Promise<boolean>; resolve: (ok: boolean) => void } | null>(null);
   const [code, setCode] = useState('');
+  const input = useRef<HTMLInputElement>(null);
   const send = useMutation({ mutationFn: () => api.startReauth() });
   const verify = useMutation({ mutationFn: (typed: string) => api.verifyReauth(typed) });
 
@@ -50,6 +51,9 @@ export function ReauthDialog() {
   }
 
   const errors = formErrorsOf(verify.error ?? send.error, ['code']);
+  useEffect(() => {
+    if (errors.fields.code) input.current?.focus();
+  }, [errors.fields.code]);
   return (
     // Escape and the Cancel button both end here: the refused call then fails with its own message.
     <dialog ref={dialog} aria-labelledby="reauth-title" onClose={() => finish(false)}>
@@ -61,6 +65,7 @@ export function ReauthDialog() {
         </p>
         <FormError message={errors.form} />
         <TextField
+          ref={input}
           label="Code"
           name="code"
           autoComplete="one-time-code"

@@ -1,3 +1,4 @@
+import { InlineCode } from '../inline-code.js';
 import type { ScreenEntry } from '../screens.js';
 import { ScreenTitle } from './screen-title.js';
 
@@ -10,8 +11,12 @@ export function PlaceholderScreen({ screen }: { screen: ScreenEntry }) {
         <p>
           <strong>This screen is not built yet.</strong>
         </p>
-        <p>It will show: {screen.purpose}</p>
-        {screen.meanwhile && <p>Until then: {screen.meanwhile}</p>}
+        <p>Planned: {screen.purpose}</p>
+        {screen.meanwhile && (
+          <p>
+            Until then: <InlineCode text={screen.meanwhile} />
+          </p>
+        )}
       </div>
     </section>
   );
