@@ -55,6 +55,10 @@ const PUBLIC_ROUTES = new Set([
   'GET /dashboard/auth/callback',
   'GET /dashboard/auth/link/:token',
   'POST /dashboard/auth/link/:token',
+  // The dashboard's files (its page and its hashed assets); what it does goes through /dashboard/api.
+  'GET /dashboard',
+  'GET /dashboard/*',
+  'GET /dashboard/assets/*',
 ]);
 
 const AUTHENTICATED = new Set(['api_key', 'admin', 'operator']);

@@ -13,6 +13,7 @@ import { appRoutes } from './apps/app-routes.js';
 import { findApp } from './apps/app-service.js';
 import { dashboardAccess } from './dashboard/dashboard-access.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { dashboardStaticRoutes } from './dashboard/dashboard-static.js';
 import { DASHBOARD_API } from './dashboard/roles.js';
 import { deliveryRoutes } from './delivery/delivery-routes.js';
 import { templateRoutes } from './delivery/templates/template-routes.js';
@@ -44,6 +45,8 @@ export const VERSION = '0.1.0';
 export interface ServerOptions {
   /** Sees every route as it is registered (the route inventory test keeps them, to read their scope). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where the built dashboard is (tests serve a folder of their own); packages/server/dashboard by default. */
+  dashboardDir?: string;
 }
 
 /** Builds the HTTP app without listening, so tests can call it through `inject()`. */
@@ -95,6 +98,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     webhookRoutes(ctx),
     eventRoutes(ctx),
     statsRoutes(ctx),
+    ...(ctx.config.dashboard.enabled ? [dashboardStaticRoutes(options.dashboardDir)] : []),
   ];
   if (ctx.config.dashboard.enabled) groups.push(dashboardRoutes(ctx));
   const auth: Authenticator = {

@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.masterKey).toBeUndefined();
     expect(config.trustProxy).toBe(false);
+    expect(config.dashboard.enabled).toBe(true);
   });
 
   it('derives the default public URL from the port', () => {
@@ -59,6 +60,7 @@ describe('loadConfig defaults', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       LATCHKEY_LOG_LEVEL: 'warn',
       LATCHKEY_TRUST_PROXY: 'true',
+      LATCHKEY_DASHBOARD: 'false',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -68,7 +70,22 @@ describe('loadConfig defaults', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       logLevel: 'warn',
       trustProxy: true,
+      dashboard: { enabled: false, operators: [] },
     });
+  });
+
+  it('turns the dashboard off with false or 0 only', () => {
+    expect(loadConfig({ LATCHKEY_DASHBOARD: '0' }).dashboard.enabled).toBe(false);
+    expect(loadConfig({ LATCHKEY_DASHBOARD: '1' }).dashboard.enabled).toBe(true);
+  });
+
+  it('reads the dashboard owners as a list of addresses, and refuses anything else', () => {
+    expect(
+      loadConfig({ LATCHKEY_DASHBOARD_OPERATORS: ' ops@example.com, lead@example.org ' }).dashboard.operators,
+    ).toEqual(['ops@example.com', 'lead@example.org']);
+    expect(() => loadConfig({ LATCHKEY_DASHBOARD_OPERATORS: 'ops@example.com;lead' })).toThrow(
+      /LATCHKEY_DASHBOARD_OPERATORS must be email addresses separated by commas/,
+    );
   });
 });
 
@@ -122,6 +139,7 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['REDIS_URL', 'http://x'],
     ['LATCHKEY_LOG_LEVEL', 'loud'],
     ['LATCHKEY_TRUST_PROXY', 'maybe'],
+    ['LATCHKEY_DASHBOARD', 'off'],
   ];
 
   it.each(cases)('%s=%s', (name, value) => {

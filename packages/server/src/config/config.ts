@@ -298,7 +298,9 @@ const settings = {
         .split(',')
         .map((email) => email.trim())
         .filter((email) => email !== '');
-      return emails.every((email) => /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(email)) ? emails : undefined;
+      return emails.every((email) => /^[^\s@,;<>"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(email))
+        ? emails
+        : undefined;
     },
   }),
   trustProxy: onOff(
