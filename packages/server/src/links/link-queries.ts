@@ -125,6 +125,7 @@ export function linkQueries(db: RootDb): LinkStore {
       let q = db.selectFrom('magic_links').selectAll().where('app_id', '=', appId);
       if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+      if (filter.campaign_id !== undefined) q = q.where('campaign_id', '=', filter.campaign_id);
       if (filter.created_from !== undefined) q = q.where('created_at', '>=', filter.created_from);
       if (filter.created_to !== undefined) q = q.where('created_at', '<', filter.created_to);
       if (filter.status === 'expired') {
