@@ -61,7 +61,8 @@ describe.each(DIALECTS)('campaigns (%s)', (dialect) => {
   let links: Array<{ id: string; identifier: string; secret: string }>;
 
   beforeAll(async () => {
-    server = await startTestServer(dialect);
+    // Webhook endpoints on loopback, so one test can subscribe to the campaign's events.
+    server = await startTestServer(dialect, { env: { LATCHKEY_WEBHOOK_ALLOW_PRIVATE: 'true' } });
     db = openDatabase(server.db.target);
   });
   afterAll(async () => {
@@ -356,6 +357,33 @@ describe.each(DIALECTS)('campaigns (%s)', (dialect) => {
     const revoke = await server.api('POST', '/v1/campaigns/cmp_00000000000000000000000000/revoke');
     expect(revoke.statusCode).toBe(404);
     expect(await counts()).toEqual(before);
+  });
+
+  it("queues webhook deliveries for the campaign's link and user events, as single creates do", async () => {
+    const other = await createOtherApp(server);
+    const endpoint = await server.api(
+      'POST',
+      '/v1/webhook-endpoints',
+      { url: 'http://127.0.0.1:9/campaigns', event_types: ['magic_link.created', 'user.created'] },
+      other.key,
+    );
+    expect(endpoint.statusCode, endpoint.body).toBe(201);
+    const rows = Array.from({ length: 3 }, () => ({ email: uniqueEmail() }));
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/v1/magic-links/bulk?campaign=Hooked',
+      headers: { authorization: `Bearer ${other.key}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(rows),
+    });
+    expect(res.json().summary).toMatchObject({ created: 3, failed: 0 });
+    const queued = await db.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('channel', '=', 'webhook')
+      .where('recipient', '=', endpoint.json().id)
+      .execute();
+    // One per link created and one per user created.
+    expect(queued).toHaveLength(6);
   });
 
   it('sends the links of rows that do not say, with ?send=true, and records it', async () => {
