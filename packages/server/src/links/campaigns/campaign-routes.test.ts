@@ -386,6 +386,20 @@ describe.each(DIALECTS)('campaigns (%s)', (dialect) => {
     expect(queued).toHaveLength(6);
   });
 
+  it('documents the campaign routes and the bulk parameters in the API reference', async () => {
+    const doc = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/campaigns',
+        '/v1/campaigns/{campaign_id}',
+        '/v1/campaigns/{campaign_id}/links.csv',
+        '/v1/campaigns/{campaign_id}/revoke',
+      ]),
+    );
+    const bulkParams = doc.paths['/v1/magic-links/bulk'].post.parameters.map((p: { name: string }) => p.name);
+    expect(bulkParams).toEqual(expect.arrayContaining(['campaign', 'send', 'dry_run']));
+  });
+
   it('sends the links of rows that do not say, with ?send=true, and records it', async () => {
     const rows = [{ email: uniqueEmail() }, { email: uniqueEmail(), send: false }, { email: uniqueEmail() }];
     const res = await bulk('campaign=Sent&send=true', JSON.stringify(rows), {
