@@ -1,23 +1,13 @@
 /** The store operations of campaigns (links/campaigns/campaign-queries.ts). */
 
+import type { DayCounts } from '../../analytics/analytics-store.js';
 import type { ServiceContext } from '../../context.js';
 import type { CampaignRow, EventRow, MagicLinkRow, Page } from '../../storage/rows.js';
 import type { CampaignStatus } from '../../storage/schema.js';
 import type { LinkContext } from '../link-store.js';
 
-/** How many of a campaign's links reached each step, counted as GET /v1/stats counts them. */
-export interface CampaignCounts {
-  created: number;
-  sent: number;
-  delivered: number;
-  delivery_failed: number;
-  opened: number;
-  redeemed: number;
-  /** Sent and then redeemed: the numerator of the sent→redeemed rate. */
-  sent_redeemed: number;
-  revoked: number;
-  expired: number;
-}
+/** How many of a campaign's links reached each step: GET /v1/stats's counts, without its invite figures. */
+export type CampaignCounts = Omit<DayCounts, 'invites_matured' | 'active_7d'>;
 
 /** How many links reached a step on one UTC day (`day` is its midnight, epoch ms), by when the step happened. */
 export interface CampaignDay {
