@@ -1,5 +1,5 @@
 /**
- * A campaign's results as CSV: one line per link it made, in the order they were made, with its status and times.
+ * A campaign's results as CSV: one line per link it made, by id (creation time), with its status and times.
  * Never the token (it is not stored) or the link's URL. Read from the database page by page, so an export of
  * 100,000 links streams without holding them all.
  */

@@ -54,7 +54,7 @@ export interface CampaignStore {
     event: (link: MagicLinkRow) => EventRow,
   ): Promise<number>;
   campaignFigures(appId: string, id: string, now: number): Promise<CampaignFigures>;
-  /** The campaign's links in creation order, `limit` after the link `after` (for an export read page by page). */
+  /** The campaign's links by id (creation time), `limit` after the link `after` (for an export read page by page). */
   campaignLinks(appId: string, id: string, after: string | undefined, limit: number): Promise<MagicLinkRow[]>;
 }
 
