@@ -1,5 +1,6 @@
 import { ApiKeys } from './api-keys.js';
 import { Apps } from './apps.js';
+import { Campaigns } from './campaigns.js';
 import { Events } from './events.js';
 import { type FetchLike, Transport } from './http.js';
 import { MagicLinks } from './magic-links.js';
@@ -40,6 +41,7 @@ export interface LatchkeyOptions {
 export class Latchkey {
   readonly baseUrl: string;
   readonly magicLinks: MagicLinks;
+  readonly campaigns: Campaigns;
   readonly users: Users;
   readonly apps: Apps;
   readonly apiKeys: ApiKeys;
@@ -64,6 +66,7 @@ export class Latchkey {
     });
     this.baseUrl = http.baseUrl;
     this.magicLinks = new MagicLinks(http);
+    this.campaigns = new Campaigns(http);
     this.users = new Users(http);
     this.apps = new Apps(http);
     this.apiKeys = new ApiKeys(http);

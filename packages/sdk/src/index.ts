@@ -15,6 +15,7 @@ export {
   type FastifyLikeRequest,
   fastifyCallback,
 } from './callback.js';
+export { Campaigns } from './campaigns.js';
 export { Latchkey, type LatchkeyOptions } from './client.js';
 export {
   isLatchkeyErrorCode,
@@ -41,10 +42,16 @@ export type {
   ApiKey,
   App,
   AppPatch,
+  BulkDryRunResult,
+  BulkDryRunRowResult,
   BulkInput,
+  BulkOptions,
   BulkResult,
   BulkRowResult,
   BulkSummary,
+  Campaign,
+  CampaignStatus,
+  CampaignWithFigures,
   CreatedApiKey,
   CreatedApp,
   CreatedMagicLink,
@@ -57,6 +64,7 @@ export type {
   LinkStats,
   LinkStatus,
   LinkType,
+  ListCampaignsParams,
   ListEventsParams,
   ListMagicLinksParams,
   ListSessionsParams,
@@ -79,6 +87,7 @@ export type {
   WebhookEndpoint,
   WebhookEndpointWithSecret,
   WebhookEventType,
+  WouldCreate,
 } from './types.js';
 export { webhookEventTypes } from './types.js';
 export { Users } from './users.js';

@@ -1,6 +1,8 @@
 import type { Transport } from './http.js';
 import type {
+  BulkDryRunResult,
   BulkInput,
+  BulkOptions,
   BulkResult,
   BulkRowResult,
   BulkSummary,
@@ -37,14 +39,31 @@ export class MagicLinks {
 
   /**
    * Creates up to 100,000 links in one request (`POST /v1/magic-links/bulk`) and answers one result per row, in
-   * order: the link, or the row's own error. One bad row never fails the others.
+   * order: the link, or the row's own error. One bad row never fails the others. With `campaign` the links belong to
+   * a new campaign, whose id is `summary.campaign_id` (see `campaigns`).
    */
-  bulk(input: BulkInput, options: IdempotencyOptions = {}): Promise<BulkResult> {
+  bulk(input: BulkInput, options: BulkOptions = {}): Promise<BulkResult> {
     return this.#http.request({
       method: 'POST',
       path: '/v1/magic-links/bulk',
+      query: bulkQuery(options),
       ...bulkBody(input),
       ...idempotency(options),
+    });
+  }
+
+  /**
+   * Checks every row exactly as `bulk` would (the same errors, codes and `param`) and creates nothing: no user,
+   * link, message or campaign. Answers what each good row would create.
+   */
+  bulkDryRun(input: BulkInput, options: Omit<BulkOptions, 'idempotencyKey'> = {}): Promise<BulkDryRunResult> {
+    return this.#http.request({
+      method: 'POST',
+      path: '/v1/magic-links/bulk',
+      query: { ...bulkQuery(options), dry_run: true },
+      // Nothing is created, so asking again is safe.
+      idempotent: true,
+      ...bulkBody(input),
     });
   }
 
@@ -54,11 +73,12 @@ export class MagicLinks {
    */
   async *bulkStream(
     input: BulkInput,
-    options: IdempotencyOptions = {},
+    options: BulkOptions = {},
   ): AsyncGenerator<BulkRowResult | { summary: BulkSummary }, void, undefined> {
     const response = await this.#http.send({
       method: 'POST',
       path: '/v1/magic-links/bulk',
+      query: bulkQuery(options),
       accept: 'application/x-ndjson',
       ...bulkBody(input),
       ...idempotency(options),
@@ -114,6 +134,10 @@ function idempotency(options: IdempotencyOptions) {
   return options.idempotencyKey === undefined
     ? {}
     : { headers: { 'idempotency-key': options.idempotencyKey }, idempotent: true };
+}
+
+function bulkQuery(options: Pick<BulkOptions, 'campaign' | 'send'>) {
+  return { campaign: options.campaign, send: options.send };
 }
 
 function bulkBody(input: BulkInput) {

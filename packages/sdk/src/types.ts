@@ -24,6 +24,8 @@ export interface MagicLink {
   ttl: number;
   pkce: boolean;
   session_id: string | null;
+  /** The campaign (a named bulk request) that made the link, if any. */
+  campaign_id: string | null;
   status: LinkStatus;
   expires_at: string;
   activated: boolean;
@@ -89,6 +91,8 @@ export interface ListMagicLinksParams extends PageParams {
   created_from?: string;
   /** ISO 8601. */
   created_to?: string;
+  /** Only the links of this campaign. */
+  campaign_id?: string;
 }
 
 export interface User {
@@ -199,6 +203,79 @@ export type BulkRowResult =
 export interface BulkSummary {
   created: number;
   failed: number;
+  /** The campaign the request made, when it named one. */
+  campaign_id?: string;
+}
+
+/** How a bulk request runs: as a named campaign, with a default for `send`, and with an Idempotency-Key. */
+export interface BulkOptions extends IdempotencyOptions {
+  /** Makes the request a campaign of this name (1 to 100 characters); its id is `summary.campaign_id`. */
+  campaign?: string;
+  /** `send` for the rows that do not say; a row's own `send` wins. */
+  send?: boolean;
+}
+
+/** What a row of a dry run would create: no id or token, the existing user or whether it would make one. */
+export interface WouldCreate {
+  user_id: string | null;
+  new_user: boolean;
+  identifier: string;
+  type: LinkType;
+  channel: 'email' | 'phone' | null;
+  /** Whether a message would be queued. */
+  send: boolean;
+  redirect_url: string | null;
+  magic_link_path: string | null;
+  ttl: number;
+}
+
+export type BulkDryRunRowResult =
+  | { row: number; would_create: WouldCreate }
+  | { row: number; error: { code: string; message: string; param?: string } };
+
+/** `magicLinks.bulkDryRun`: every row checked as a real run would, nothing created. */
+export interface BulkDryRunResult {
+  dry_run: true;
+  data: BulkDryRunRowResult[];
+  summary: { would_create: number; failed: number };
+}
+
+export type CampaignStatus = 'running' | 'done' | 'revoked';
+
+/** A named bulk request: who started it, how far it got, and whether it was revoked. */
+export interface Campaign {
+  id: string;
+  app_id: string;
+  name: string;
+  status: CampaignStatus;
+  /** Whether the request sent the links of rows that did not say (`send: true` in `BulkOptions`). */
+  send: boolean;
+  /** The API key (`key_…`) or dashboard operator (`op_…`) that started it. */
+  created_by: string;
+  rows_total: number;
+  rows_created: number;
+  rows_failed: number;
+  created_at: string;
+  finished_at: string | null;
+  revoked_at: string | null;
+  [field: string]: unknown;
+}
+
+/** `campaigns.get`: the campaign and what became of its links, counted as `GET /v1/stats` counts them. */
+export interface CampaignWithFigures extends Campaign {
+  funnel: StatsCounts;
+  conversion: {
+    created_to_sent: number | null;
+    created_to_opened: number | null;
+    created_to_redeemed: number | null;
+    sent_to_redeemed: number | null;
+  };
+  /** Each day (UTC) of the campaign's life, oldest first: how many links reached each step that day. */
+  series: Array<{ date: string; created: number; sent: number; opened: number; redeemed: number }>;
+}
+
+export interface ListCampaignsParams extends PageParams {
+  status?: CampaignStatus;
 }
 
 export interface BulkResult {

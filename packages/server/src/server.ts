@@ -24,6 +24,7 @@ import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
 import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
 import { bulkRoutes } from './links/bulk/bulk-routes.js';
+import { campaignRoutes } from './links/campaigns/campaign-routes.js';
 import { embeddedRoutes } from './links/embedded-routes.js';
 import { hostedRoutes } from './links/hosted-routes.js';
 import { linkRoutes } from './links/link-routes.js';
@@ -85,6 +86,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     userRoutes(ctx),
     linkRoutes(ctx),
     bulkRoutes(ctx),
+    campaignRoutes(ctx),
     embeddedRoutes(ctx),
     hostedRoutes(ctx),
     sessionRoutes(ctx),

@@ -18,6 +18,8 @@ import { eventQueries } from './events/event-queries.js';
 import type { EventStore } from './events/event-store.js';
 import { idempotencyQueries } from './http/idempotency-queries.js';
 import type { IdempotencyStore } from './http/idempotency-store.js';
+import { campaignQueries } from './links/campaigns/campaign-queries.js';
+import type { CampaignStore } from './links/campaigns/campaign-store.js';
 import { linkQueries } from './links/link-queries.js';
 import type { LinkStore } from './links/link-store.js';
 import { loginFlowQueries } from './login/login-flow-queries.js';
@@ -52,7 +54,8 @@ export interface Store
     WebhookStore,
     AnalyticsStore,
     OpsStore,
-    OperatorStore {
+    OperatorStore,
+    CampaignStore {
   close(): Promise<void>;
 }
 
@@ -80,6 +83,7 @@ export function createStore(handle: DatabaseHandle, options: StoreOptions): Stor
     ...analyticsQueries(db, handle.dialect),
     ...opsQueries(db, handle.dialect),
     ...operatorQueries(db),
+    ...campaignQueries(db),
     close: () => handle.close(),
   };
 }

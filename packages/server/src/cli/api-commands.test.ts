@@ -213,6 +213,44 @@ describe('links bulk', () => {
     expect(links.data).toHaveLength(1);
   });
 
+  it('checks a file with --dry-run, creating nothing, then runs it as a --campaign', async () => {
+    const emails = [uniqueEmail(), uniqueEmail()];
+    const input = join(dir, 'campaign.csv');
+    writeFileSync(input, `email\n${emails[0]}\nnot-an-email\n${emails[1]}\n`);
+    const checked = join(dir, 'checked.csv');
+    const dry = await cli([
+      'links',
+      'bulk',
+      '--in',
+      input,
+      '--out',
+      checked,
+      '--dry-run',
+      '--campaign',
+      'CLI',
+    ]);
+    expect(dry.code, dry.stderr).toBe(4);
+    expect(dry.stderr).toMatch(
+      /Dry run: 2 link\(s\) would be created; 1 row\(s\) would fail\. Nothing was created\./,
+    );
+    const [, ...lines] = parseCsv(readFileSync(checked, 'utf8').trimEnd());
+    expect(lines.map((r) => [r[1], r[4], r[7]])).toEqual([
+      ['would_create', emails[0], ''],
+      ['failed', '', 'validation_failed'],
+      ['would_create', emails[1], ''],
+    ]);
+    expect(json((await cli(['users', 'list', '--email', emails[0]!, '--json'])).stdout).data).toEqual([]);
+
+    const out = join(dir, 'campaign-out.csv');
+    const run = await cli(['links', 'bulk', '--in', input, '--out', out, '--campaign', 'CLI', '--json']);
+    expect(run.code, run.stderr).toBe(4);
+    const summary = json(run.stdout);
+    expect(summary).toMatchObject({ created: 2, failed: 1, rows: 3, out });
+    expect(summary.campaign_id).toMatch(/^cmp_/);
+    const campaign = (await server.api('GET', `/v1/campaigns/${summary.campaign_id}`)).json();
+    expect(campaign).toMatchObject({ name: 'CLI', rows_created: 2, rows_failed: 1 });
+  });
+
   it('exits 1 for a file the server refuses as a whole, and 2 for one it cannot read', async () => {
     const input = join(dir, 'dup.csv');
     writeFileSync(input, 'email,email\na@example.com,b@example.com\n');

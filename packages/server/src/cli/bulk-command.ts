@@ -1,12 +1,19 @@
 /**
  * `latchkey links bulk`: sends a file of rows to `POST /v1/magic-links/bulk`, streams the results back (NDJSON) into
- * a CSV, JSON or NDJSON file with a progress bar on stderr, and ends with a summary.
+ * a CSV, JSON or NDJSON file with a progress bar on stderr, and ends with a summary. `--campaign` makes the run a
+ * named campaign; `--dry-run` checks every row and creates nothing.
  */
 import { open, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { BulkInput, BulkRowResult, BulkSummary, CreateMagicLinkParams } from '@latchkey/sdk';
+import type { BulkInput, BulkRowResult, BulkSummary, CreateMagicLinkParams, Latchkey } from '@latchkey/sdk';
 import { Command, Option } from 'commander';
-import { CSV_HEADER_LINE, csvResultLine, MAX_BULK_ROWS, type RowResult } from '../links/bulk/bulk-service.js';
+import {
+  CSV_HEADER_LINE,
+  csvResultLine,
+  type DryRunResult,
+  MAX_BULK_ROWS,
+  type RowResult,
+} from '../links/bulk/bulk-service.js';
 import { parseCsv } from '../links/bulk/csv.js';
 import { type ApiOptions, apiOptions, clientFrom, UsageError } from './api-options.js';
 import { EXIT } from './command-basics.js';
@@ -19,6 +26,9 @@ interface BulkOptions extends ApiOptions {
   inFormat?: Format;
   outFormat?: Format;
   idempotencyKey?: string;
+  campaign?: string;
+  send?: boolean;
+  dryRun?: boolean;
   progress: boolean;
 }
 
@@ -177,16 +187,25 @@ export function bulkCommand(): Command {
         '--idempotency-key <key>',
         'running again with the same key and file answers the first results, creating nothing',
       )
+      .option('--campaign <name>', 'make the run a campaign of this name (its funnel, export and revoke)')
+      .option('--send', 'send the links of rows that do not say (their send column is empty)')
+      .option(
+        '--dry-run',
+        'check every row as a real run would and create nothing; the results say why rows fail',
+      )
       .option('--no-progress', 'no progress bar on stderr'),
   )
     .addHelpText(
       'after',
       `
-The --json flag prints the summary {"created","failed","rows","out"} on stdout (with --out to a file).
-Exit code 0 when every row was created, 4 when some rows failed (their errors are in the results).
+The --json flag prints the summary {"created","failed","rows","out"} on stdout (with --out to a file), with
+"campaign_id" for a campaign, and {"would_create","failed","rows","out"} for a dry run.
+Exit code 0 when every row was created (or would be), 4 when some rows failed (their errors are in the results).
 
 Examples:
   $ latchkey links bulk --in rows.csv --out links.csv
+  $ latchkey links bulk --in rows.csv --out check.csv --dry-run
+  $ latchkey links bulk --in rows.csv --out links.csv --campaign "Spring invites" --send
   $ latchkey links bulk --in rows.ndjson --out links.json --idempotency-key import-2026-01-05
   $ cat rows.csv | latchkey links bulk --in - --in-format csv > links.csv`,
     )
@@ -220,11 +239,17 @@ Examples:
         throw new UsageError(`${options.in} is not valid JSON.`);
       }
 
+      if (options.dryRun) {
+        await dryRun(client, input, options, outFormat, toStdout);
+        return;
+      }
+
       const progress = new Progress(total, options.progress);
-      const stream = client.magicLinks.bulkStream(
-        input,
-        options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey },
-      );
+      const stream = client.magicLinks.bulkStream(input, {
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+        ...(options.campaign === undefined ? {} : { campaign: options.campaign }),
+        ...(options.send ? { send: true } : {}),
+      });
       const out = await openOutput(options.out);
       let summary: BulkSummary | undefined;
       const collected: BulkRowResult[] = [];
@@ -258,12 +283,58 @@ Examples:
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ ...summary, rows: progress.done, out: options.out })}\n`);
       } else {
+        const campaign =
+          summary.campaign_id === undefined ? '' : ` Campaign ${summary.campaign_id} (${options.campaign}).`;
         process.stderr.write(
-          `Created ${summary.created.toLocaleString('en')} link(s); ${summary.failed.toLocaleString('en')} row(s) failed. ${progress.seconds()} s.${where}\n`,
+          `Created ${summary.created.toLocaleString('en')} link(s); ${summary.failed.toLocaleString('en')} row(s) failed. ${progress.seconds()} s.${campaign}${where}\n`,
         );
       }
       process.exitCode = summary.failed > 0 ? EXIT.partial : EXIT.ok;
     });
+}
+
+/** `--dry-run`: one answer, written in the output format; a row's result says what it would create or why not. */
+async function dryRun(
+  client: Latchkey,
+  input: BulkInput,
+  options: BulkOptions,
+  outFormat: Format,
+  toStdout: boolean,
+): Promise<void> {
+  if (options.idempotencyKey !== undefined) {
+    throw new UsageError(
+      'A dry run creates nothing, so it takes no --idempotency-key; leave it for the real run.',
+    );
+  }
+  const answer = await client.magicLinks.bulkDryRun(input, {
+    ...(options.campaign === undefined ? {} : { campaign: options.campaign }),
+    ...(options.send ? { send: true } : {}),
+  });
+  const out = await openOutput(options.out);
+  try {
+    if (outFormat === 'csv') {
+      await out.write(CSV_HEADER_LINE + answer.data.map((r) => csvResultLine(r as DryRunResult)).join(''));
+    } else if (outFormat === 'ndjson') {
+      const lines = [...answer.data, { summary: answer.summary }].map((item) => `${JSON.stringify(item)}\n`);
+      await out.write(lines.join(''));
+    } else {
+      await out.write(`${JSON.stringify(answer)}\n`);
+    }
+  } finally {
+    await out.close();
+  }
+  const { would_create, failed } = answer.summary;
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ would_create, failed, rows: answer.data.length, out: options.out })}\n`,
+    );
+  } else {
+    const where = toStdout ? '' : ` Results in ${options.out}.`;
+    process.stderr.write(
+      `Dry run: ${would_create.toLocaleString('en')} link(s) would be created; ${failed.toLocaleString('en')} row(s) would fail. Nothing was created.${where}\n`,
+    );
+  }
+  process.exitCode = failed > 0 ? EXIT.partial : EXIT.ok;
 }
 
 async function readStdin(): Promise<string> {

@@ -102,6 +102,22 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
     expect(failures).toEqual([]);
   });
 
+  it('lets operators run and revoke campaigns, with a fresh code for a bulk run (a dry run too), and everyone read them', () => {
+    const rule = (method: string, route: string) => ruleFor(method, `/dashboard/api${route}`);
+    expect(rule('POST', '/v1/magic-links/bulk')).toEqual({ permission: 'operate', reauth: true });
+    expect(rule('POST', '/v1/campaigns/:campaign_id/revoke')).toEqual({
+      permission: 'operate',
+      reauth: false,
+    });
+    for (const route of [
+      '/v1/campaigns',
+      '/v1/campaigns/:campaign_id',
+      '/v1/campaigns/:campaign_id/links.csv',
+    ]) {
+      expect(rule('GET', route)).toEqual({ permission: 'read', reauth: false });
+    }
+  });
+
   it('never lets the dashboard spend a link or a code meant for a backend', () => {
     for (const [method, url] of [
       ['POST', '/dashboard/api/v1/magic-links/redeem'],

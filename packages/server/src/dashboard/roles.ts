@@ -39,6 +39,7 @@ const OPERATE = [
   /^POST \/v1\/magic-links$/,
   /^POST \/v1\/apps\/:app_id\/magic-links$/,
   /^POST \/v1\/magic-links\/bulk$/,
+  /^POST \/v1\/campaigns\/:campaign_id\/revoke$/,
   /^POST \/v1\/magic-links\/:link_id\/revoke$/,
   /^(POST|PATCH|DELETE) \/v1\/users(\/:user_id)?$/,
   /^POST \/v1\/users\/:user_id\/magic-links\/revoke$/,

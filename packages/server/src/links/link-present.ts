@@ -37,6 +37,7 @@ export function presentLink(link: MagicLinkRow, now: number) {
     status: effectiveStatus(link, now),
     activated: link.status === 'redeemed',
     session_id: link.session_id,
+    campaign_id: link.campaign_id ?? null,
     metadata: JSON.parse(link.metadata) as Record<string, unknown>,
     created_at: iso(link.created_at),
     expires_at: iso(link.expires_at),

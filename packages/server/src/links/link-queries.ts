@@ -10,6 +10,11 @@ import type { LinkStore, RedeemResult } from './link-store.js';
 
 /** Rows per multi-row INSERT: 200 links of 24 columns are 4,800 parameters (SQLite allows 32,766). */
 const INSERT_CHUNK = 200;
+/**
+ * Events per INSERT in a batch. Each event queues a message of 15 columns per subscribed webhook endpoint in one
+ * statement: 50 events leave room for 40 endpoints.
+ */
+const EVENT_CHUNK = 50;
 
 // The queries of the hosted page and of redemption, compiled once (compiled-query.ts).
 const linkByTokenHash = compiledQuery((db: Db, tokenHash: string) =>
@@ -86,9 +91,9 @@ export function linkQueries(db: RootDb): LinkStore {
     async createLinks(items) {
       // Multi-row inserts in one transaction: one commit for the batch instead of one per link. Chunks keep every
       // statement well under the bound-parameter limits of both dialects.
-      const chunked = async <T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>) => {
-        for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-          await insert(rows.slice(start, start + INSERT_CHUNK));
+      const chunked = async <T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>, size = INSERT_CHUNK) => {
+        for (let start = 0; start < rows.length; start += size) {
+          await insert(rows.slice(start, start + size));
         }
       };
       try {
@@ -101,9 +106,12 @@ export function linkQueries(db: RootDb): LinkStore {
             (chunk) => trx.insertInto('magic_links').values(chunk).execute(),
           );
           await chunked(messages, (chunk) => trx.insertInto('outbox').values(chunk).execute());
+          // Through insertEvents, as every other write of events, so subscribed webhook endpoints get their
+          // deliveries queued in this transaction. Smaller chunks: each event may queue one message per endpoint.
           await chunked(
             items.flatMap((i) => i.events),
-            (chunk) => trx.insertInto('events').values(chunk).execute(),
+            (chunk) => insertEvents(trx, chunk),
+            EVENT_CHUNK,
           );
         });
       } catch (error) {
@@ -125,6 +133,7 @@ export function linkQueries(db: RootDb): LinkStore {
       let q = db.selectFrom('magic_links').selectAll().where('app_id', '=', appId);
       if (filter.user_id !== undefined) q = q.where('user_id', '=', filter.user_id);
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+      if (filter.campaign_id !== undefined) q = q.where('campaign_id', '=', filter.campaign_id);
       if (filter.created_from !== undefined) q = q.where('created_at', '>=', filter.created_from);
       if (filter.created_to !== undefined) q = q.where('created_at', '<', filter.created_to);
       if (filter.status === 'expired') {

@@ -89,6 +89,7 @@ export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
                   ),
                 ),
                 type: Type.Optional(LinkType),
+                campaign_id: Type.Optional(Id('cmp')),
                 created_from: Type.Optional(Type.String({ format: 'date-time' })),
                 created_to: Type.Optional(Type.String({ format: 'date-time' })),
               }),

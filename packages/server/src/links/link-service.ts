@@ -57,6 +57,8 @@ export interface PlanOptions {
    * create the same new user twice. Planning a new user adds it here.
    */
   plannedUsers?: Map<string, UserRow>;
+  /** The campaign the link is made for (links/campaigns/), stamped on the link and its creation event. */
+  campaignId?: string | undefined;
 }
 
 /** Validates the input and builds the link, its new user (if any), events and message, without writing them. */
@@ -110,6 +112,7 @@ export async function planLink(
     redeemed_at: null,
     revoked_at: null,
     session_id: null,
+    campaign_id: options.campaignId ?? null,
   };
   const events: EventRow[] = [];
   if (newUser)
@@ -120,7 +123,13 @@ export async function planLink(
       appId,
       'magic_link.created',
       link.id,
-      { magic_link_id: link.id, user_id: user.id, type, ttl },
+      {
+        magic_link_id: link.id,
+        user_id: user.id,
+        type,
+        ttl,
+        ...(options.campaignId === undefined ? {} : { campaign_id: options.campaignId }),
+      },
       now,
     ),
   );
@@ -133,14 +142,16 @@ export async function createLink(
   ctx: LinkContext,
   appId: string,
   input: CreateLinkInput,
+  options: Pick<PlanOptions, 'campaignId'> = {},
   retried = false,
 ): Promise<CreatedLink> {
-  const { link, token, url, newUser, events, message } = await planLink(ctx, appId, input);
+  const { link, token, url, newUser, events, message } = await planLink(ctx, appId, input, options);
   try {
     await ctx.store.createLink(link, newUser, events, message);
   } catch (error) {
     // Two first requests for the same new address raced to create its user; the loser retries and finds it.
-    if (newUser && error instanceof UniqueViolation && !retried) return createLink(ctx, appId, input, true);
+    if (newUser && error instanceof UniqueViolation && !retried)
+      return createLink(ctx, appId, input, options, true);
     throwAsConflict(error);
   }
   if (message) ctx.delivery.wake();

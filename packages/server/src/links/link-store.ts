@@ -26,6 +26,7 @@ export interface LinkFilter {
   type?: LinkType | undefined;
   created_from?: number | undefined;
   created_to?: number | undefined;
+  campaign_id?: string | undefined;
 }
 
 /** What a successful link redemption writes, decided by the service once it has seen the link. */

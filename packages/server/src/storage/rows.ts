@@ -7,6 +7,7 @@
 import type {
   ApiKeysTable,
   AppsTable,
+  CampaignsTable,
   EventsTable,
   ExchangeCodesTable,
   IdempotencyKeysTable,
@@ -45,6 +46,7 @@ export type WebhookAttemptRow = WebhookAttemptsTable;
 export type OperatorRow = OperatorsTable;
 export type OperatorSessionRow = OperatorSessionsTable;
 export type OperatorTokenRow = OperatorTokensTable;
+export type CampaignRow = CampaignsTable;
 
 /** Newest first; `cursor` is the id of the last row of the previous page. */
 export interface Page {

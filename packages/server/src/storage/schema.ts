@@ -95,6 +95,11 @@ export interface MagicLinksTable {
   session_id: string | null;
   /** When the expiry sweeper looked at the link past its expiry (and wrote `magic_link.expired` if due). */
   expiry_swept_at?: number | null;
+  /**
+   * The campaign (a named bulk request) that made the link; null for every other link. Optional here because only
+   * link creation through `links/link-service.ts` sets it: other writers leave it to the column's default.
+   */
+  campaign_id?: string | null;
 }
 
 export type Amr = 'magic_link' | 'signed_link' | 'otp';
@@ -366,7 +371,31 @@ export interface OperatorTokensTable {
   used_at: number | null;
 }
 
+export type CampaignStatus = 'running' | 'done' | 'revoked';
+
+/** A named bulk request (links/campaigns/): who started it, how far it got, and whether it was revoked. */
+export interface CampaignsTable {
+  id: string;
+  app_id: string;
+  name: string;
+  created_at: number;
+  /** The API key id (`key_…`) or dashboard operator id (`op_…`) that started it. */
+  created_by: string;
+  /** Rows in the request. */
+  rows_total: number;
+  /** Rows answered so far, as the request's batches commit. */
+  rows_created: number;
+  rows_failed: number;
+  /** 1 when the request asked to send the links of rows that did not say (`?send=true`). */
+  send: number;
+  status: CampaignStatus;
+  /** When the request stopped: every row answered, or the client went away, or the campaign was revoked. */
+  finished_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
+  campaigns: CampaignsTable;
   link_stats_days: LinkStatsDaysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;

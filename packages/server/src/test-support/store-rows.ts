@@ -150,6 +150,7 @@ export function linkRow(user: UserRow, at: number, overrides: Partial<MagicLinkR
     revoked_at: null,
     session_id: null,
     expiry_swept_at: null,
+    campaign_id: null,
     ...overrides,
   };
 }

@@ -416,6 +416,75 @@ describe('bulk creation: inputs, limits and outputs', () => {
   });
 });
 
+describe('bulk dry runs', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+  });
+  afterAll(async () => server?.close());
+
+  const dryRun = (payload: string, contentType: string, accept?: string) =>
+    server.app.inject({
+      method: 'POST',
+      url: `${URL_PATH}?dry_run=true`,
+      headers: {
+        authorization: `Bearer ${server.apiKey}`,
+        'content-type': contentType,
+        ...(accept === undefined ? {} : { accept }),
+      },
+      payload,
+    });
+
+  it('answers in every format what each row would create, the same errors a real run gives, and creates nothing', async () => {
+    const { rows, expected } = mixedRows();
+    const before = (await listLinks(server)).length;
+    const json = await dryRun(JSON.stringify(rows), 'application/json');
+    expect(json.statusCode, json.body).toBe(200);
+    const body = json.json() as { dry_run: true; data: JsonResult[]; summary: Record<string, number> };
+    expect(body.summary).toEqual({ would_create: 3, failed: 4 });
+    body.data.forEach((result, i) => {
+      const want = expected[i]!;
+      if (want === 'ok') expect(result).toHaveProperty('would_create');
+      else expect(result.error).toMatchObject(want);
+    });
+
+    const csv = await dryRun(toCsv(rows), 'text/csv', 'text/csv');
+    const lines = parseCsv(csv.body).slice(1);
+    expect(lines.map((cells) => cells[1])).toEqual(
+      expected.map((want) => (want === 'ok' ? 'would_create' : 'failed')),
+    );
+    expect(lines.every((cells) => cells[2] === '' && cells[5] === '')).toBe(true);
+
+    const ndjson = await dryRun(rows.map((row) => JSON.stringify(row)).join('\n'), NDJSON, NDJSON);
+    const last = JSON.parse(ndjson.body.trimEnd().split('\n').at(-1)!);
+    expect(last).toEqual({ summary: { would_create: 3, failed: 4 } });
+    expect((await listLinks(server)).length).toBe(before);
+  });
+
+  it('names the existing user a row would use, and says when rows would create one', async () => {
+    const known = uniqueEmail();
+    expect((await server.api('POST', '/v1/users', { email: known })).statusCode).toBe(201);
+    const fresh = uniqueEmail();
+    const res = await dryRun(
+      JSON.stringify([{ email: known }, { email: fresh }, { email: fresh, send: true }]),
+      'application/json',
+    );
+    const data = res.json().data as Array<{ would_create: Record<string, unknown> }>;
+    expect(data[0]!.would_create).toMatchObject({ new_user: false, identifier: known, send: false });
+    expect(data[0]!.would_create.user_id).toMatch(/^usr_/);
+    expect(data[1]!.would_create).toMatchObject({ new_user: true, user_id: null });
+    // The second row for the same new address uses the user the first would create.
+    expect(data[2]!.would_create).toMatchObject({
+      new_user: true,
+      user_id: null,
+      send: true,
+      channel: 'email',
+    });
+    const found = await server.api('GET', `/v1/users?email=${encodeURIComponent(fresh)}`);
+    expect(found.json().data).toEqual([]);
+  });
+});
+
 describe('negotiateFormat', () => {
   it('picks the best type we write, JSON by default', () => {
     expect(negotiateFormat(undefined)).toBe('json');

@@ -4,6 +4,7 @@
  * A bad row gets its own error; it never fails the rows around it.
  */
 import { getAppOrThrow } from '../../apps/app-service.js';
+import type { AppSettings } from '../../apps/app-settings.js';
 import { ApiError } from '../../errors/api-error.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { toApiError } from '../../http/error-handler.js';
@@ -63,10 +64,22 @@ export type MagicLinkView = ReturnType<typeof presentCreatedLink>;
 
 export type RowResult = { row: number; magic_link: MagicLinkView } | { row: number; error: RowError };
 
-export interface BulkSummary {
-  created: number;
-  failed: number;
+/** What a row would create: no id or token (none is made), the user it would use or whether it makes one. */
+export interface WouldCreate {
+  /** The existing user the link would be for; null when the row would create the user. */
+  user_id: string | null;
+  new_user: boolean;
+  identifier: string;
+  type: string;
+  channel: string | null;
+  /** Whether a message would be queued. */
+  send: boolean;
+  redirect_url: string | null;
+  magic_link_path: string | null;
+  ttl: number;
 }
+
+export type DryRunResult = { row: number; would_create: WouldCreate } | { row: number; error: RowError };
 
 /** Reads the rows of a body; a body that cannot be read at all, or has too many rows, is one 400 error. */
 export function readRows(body: BulkBody): InputRow[] {
@@ -222,6 +235,63 @@ function rowError(error: ApiError): RowError {
  */
 export const BULK_BATCH_ROWS = 250;
 
+export interface BulkOptions {
+  /** `send` for the rows that do not say (`?send=`); a row's own `send` wins. */
+  send?: boolean | undefined;
+  /** The campaign the links are made for, stamped on each. */
+  campaignId?: string | undefined;
+  /**
+   * Called with each batch's results once its links are written, before they are yielded. Answering an error stops
+   * the run: every later row is answered with it, without being planned or written (later batches are still passed
+   * here, so the caller's counts cover every row).
+   */
+  afterBatch?: ((results: readonly RowResult[]) => Promise<RowError | undefined>) | undefined;
+}
+
+/** A row validated and planned exactly as a single create would (nothing written yet), or that create's error. */
+export type RowPlan =
+  | { row: number; input: CreateLinkInput; plan: PlannedLink }
+  | { row: number; error: RowError };
+
+export interface PlanScope {
+  settings: AppSettings;
+  /** New users planned and not yet written (see `PlanOptions.plannedUsers`). */
+  plannedUsers: Map<string, UserRow>;
+  options: BulkOptions;
+}
+
+export async function planRows(
+  ctx: LinkContext,
+  appId: string,
+  rows: InputRow[],
+  start: number,
+  end: number,
+  scope: PlanScope,
+): Promise<RowPlan[]> {
+  const plans: RowPlan[] = [];
+  for (let index = start; index < end; index++) {
+    const row = index + 1;
+    const source = rows[index]!;
+    if ('error' in source) {
+      plans.push({ row, error: rowError(source.error) });
+      continue;
+    }
+    try {
+      const input = validateRow(source.value);
+      if (input.send === undefined && scope.options.send !== undefined) input.send = scope.options.send;
+      const plan = await planLink(ctx, appId, input, {
+        settings: scope.settings,
+        plannedUsers: scope.plannedUsers,
+        campaignId: scope.options.campaignId,
+      });
+      plans.push({ row, input, plan });
+    } catch (error) {
+      plans.push({ row, error: failure(ctx, error, row) });
+    }
+  }
+  return plans;
+}
+
 /**
  * Creates the rows in order, batch by batch: each row is validated and planned exactly as a single create (same
  * checks, same errors), then the batch's good rows are written in one transaction and the batch's results are
@@ -233,62 +303,65 @@ export async function* createRows(
   ctx: LinkContext,
   appId: string,
   rows: InputRow[],
+  options: BulkOptions = {},
 ): AsyncGenerator<RowResult> {
   const { settings } = await getAppOrThrow(ctx, appId);
+  let stopped: RowError | undefined;
   for (let start = 0; start < rows.length; start += BULK_BATCH_ROWS) {
     const end = Math.min(rows.length, start + BULK_BATCH_ROWS);
-    const results: RowResult[] = [];
-    const planned: Array<{ at: number; input: CreateLinkInput; plan: PlannedLink }> = [];
-    const plannedUsers = new Map<string, UserRow>();
-    for (let index = start; index < end; index++) {
-      const row = index + 1;
-      const source = rows[index]!;
-      if ('error' in source) {
-        results.push({ row, error: rowError(source.error) });
-        continue;
-      }
-      try {
-        const input = validateRow(source.value);
-        const plan = await planLink(ctx, appId, input, { settings, plannedUsers });
-        planned.push({ at: results.length, input, plan });
-        results.push({ row, magic_link: presentCreatedLink(plan) });
-      } catch (error) {
-        results.push({ row, error: failure(ctx, error, row) });
-      }
+    let results: RowResult[];
+    if (stopped === undefined) {
+      const plans = await planRows(ctx, appId, rows, start, end, {
+        settings,
+        plannedUsers: new Map(),
+        options,
+      });
+      results = await writeBatch(ctx, appId, plans, options);
+    } else {
+      const error = stopped;
+      results = Array.from({ length: end - start }, (_, i) => ({ row: start + i + 1, error }));
     }
-    if (planned.length > 0) {
-      try {
-        await ctx.store.createLinks(planned.map((p) => p.plan));
-      } catch (error) {
-        ctx.logger.warn(
-          { err: error },
-          'a bulk batch could not be written at once; writing its rows one by one',
-        );
-        for (const { at, input } of planned) {
-          const row = results[at]!.row;
-          try {
-            results[at] = { row, magic_link: presentCreatedLink(await createLink(ctx, appId, input)) };
-          } catch (rowFailure) {
-            results[at] = { row, error: failure(ctx, rowFailure, row) };
-          }
-        }
-      }
-      if (planned.some((p) => p.plan.message !== undefined)) ctx.delivery.wake();
+    if (options.afterBatch) {
+      // Every batch is passed on, stopped or not, so the caller's counts cover every row.
+      const stop = await options.afterBatch(results);
+      stopped ??= stop;
     }
     yield* results;
   }
+}
+
+async function writeBatch(
+  ctx: LinkContext,
+  appId: string,
+  plans: RowPlan[],
+  options: BulkOptions,
+): Promise<RowResult[]> {
+  const results: RowResult[] = plans.map((p) =>
+    'error' in p ? { row: p.row, error: p.error } : { row: p.row, magic_link: presentCreatedLink(p.plan) },
+  );
+  const planned = plans.flatMap((p, at) => ('plan' in p ? [{ ...p, at }] : []));
+  if (planned.length === 0) return results;
+  try {
+    await ctx.store.createLinks(planned.map((p) => p.plan));
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'a bulk batch could not be written at once; writing its rows one by one');
+    for (const { at, row, input } of planned) {
+      try {
+        const created = await createLink(ctx, appId, input, { campaignId: options.campaignId });
+        results[at] = { row, magic_link: presentCreatedLink(created) };
+      } catch (rowFailure) {
+        results[at] = { row, error: failure(ctx, rowFailure, row) };
+      }
+    }
+  }
+  if (planned.some((p) => p.plan.message !== undefined)) ctx.delivery.wake();
+  return results;
 }
 
 function failure(ctx: LinkContext, error: unknown, row: number): RowError {
   const apiError = toApiError(error as Error);
   if (apiError.status >= 500) ctx.logger.error({ err: error, row }, 'bulk row failed');
   return rowError(apiError);
-}
-
-export function summarise(results: readonly RowResult[]): BulkSummary {
-  let created = 0;
-  for (const result of results) if ('magic_link' in result) created++;
-  return { created, failed: results.length - created };
 }
 
 export const CSV_COLUMNS = [
@@ -304,22 +377,20 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /** One CSV output line; every cell that a spreadsheet would run as a formula is neutralised. */
-export function csvResultLine(result: RowResult): string {
-  const cells =
-    'magic_link' in result
-      ? [
-          String(result.row),
-          'created',
-          result.magic_link.id,
-          result.magic_link.user_id,
-          result.magic_link.identifier,
-          result.magic_link.url,
-          result.magic_link.expires_at,
-          '',
-          '',
-        ]
-      : [String(result.row), 'failed', '', '', '', '', '', result.error.code, result.error.message];
-  return csvRecord(cells.map(neutraliseFormula));
+export function csvResultLine(result: RowResult | DryRunResult): string {
+  return csvRecord(resultCells(result).map(neutraliseFormula));
+}
+
+function resultCells(result: RowResult | DryRunResult): string[] {
+  const row = String(result.row);
+  if ('error' in result) return [row, 'failed', '', '', '', '', '', result.error.code, result.error.message];
+  if ('would_create' in result) {
+    // A dry run makes no link: no id, URL or expiry; the user only when it already exists.
+    const plan = result.would_create;
+    return [row, 'would_create', '', plan.user_id ?? '', plan.identifier, '', '', '', ''];
+  }
+  const link = result.magic_link;
+  return [row, 'created', link.id, link.user_id, link.identifier, link.url, link.expires_at, '', ''];
 }
 
 export const CSV_HEADER_LINE = csvRecord([...CSV_COLUMNS]);

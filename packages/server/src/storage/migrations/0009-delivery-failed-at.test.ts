@@ -20,13 +20,22 @@ describe.each(DIALECTS)('migration 0009 on %s', (dialect) => {
     // `internal` came with 0011: the row as 0008 knew it.
     const { internal: _internal, ...app } = appRow(now);
     const user = userRow(app.id, now, { email: 'ada@example.com' });
-    // Rows as version 0008 wrote them: a given-up message stamped delivered_at with the failure time.
-    const { delivery_failed_at: _failed, ...failed } = linkRow(user, now, {
+    // Rows as version 0008 wrote them: a given-up message stamped delivered_at with the failure time. (`campaign_id`
+    // came with 0012.)
+    const {
+      delivery_failed_at: _failed,
+      campaign_id: _inNoCampaign,
+      ...failed
+    } = linkRow(user, now, {
       status: 'delivery_failed',
       sent_at: null,
       delivered_at: now + 5_000,
     });
-    const { delivery_failed_at: _sent, ...sent } = linkRow(user, now + 1, {
+    const {
+      delivery_failed_at: _sent,
+      campaign_id: _alsoInNoCampaign,
+      ...sent
+    } = linkRow(user, now + 1, {
       status: 'sent',
       sent_at: now + 2_000,
     });

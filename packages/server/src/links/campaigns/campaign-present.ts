@@ -1,0 +1,69 @@
+/** Campaigns as the API shows them: the row, and with one campaign its funnel, rates and per-day series. */
+import { iso, isoOrNull } from '../../http/present.js';
+import type { CampaignRow } from '../../storage/rows.js';
+import type { CampaignDay, CampaignFigures } from './campaign-store.js';
+
+const DAY_MS = 86_400_000;
+
+export function presentCampaign(row: CampaignRow) {
+  return {
+    id: row.id,
+    app_id: row.app_id,
+    name: row.name,
+    status: row.status,
+    send: row.send === 1,
+    created_by: row.created_by,
+    rows_total: row.rows_total,
+    rows_created: row.rows_created,
+    rows_failed: row.rows_failed,
+    created_at: iso(row.created_at),
+    finished_at: isoOrNull(row.finished_at),
+    revoked_at: isoOrNull(row.revoked_at),
+  };
+}
+
+/** A share with four decimals, as GET /v1/stats gives its rates; null when nothing could convert. */
+const ratio = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
+
+/**
+ * One campaign with its figures. The funnel counts the campaign's links as GET /v1/stats counts links; the series
+ * counts each step on the day it happened (a campaign's links are all made within minutes, so counting by the day
+ * they were made, as /v1/stats does, would put everything on one day). The series runs from the campaign's first
+ * day to today or the day its last link expires, whichever is first, without gaps; a step seen later (an open
+ * after expiry) extends it.
+ */
+export function presentCampaignWithFigures(row: CampaignRow, figures: CampaignFigures, now: number) {
+  const { sent_redeemed, ...funnel } = figures.counts;
+  return {
+    ...presentCampaign(row),
+    funnel,
+    conversion: {
+      created_to_sent: ratio(funnel.sent, funnel.created),
+      created_to_opened: ratio(funnel.opened, funnel.created),
+      created_to_redeemed: ratio(funnel.redeemed, funnel.created),
+      sent_to_redeemed: ratio(sent_redeemed, funnel.sent),
+    },
+    series: series(row.created_at, figures, now),
+  };
+}
+
+function series(createdAt: number, figures: CampaignFigures, now: number) {
+  const first = Math.floor(createdAt / DAY_MS) * DAY_MS;
+  const lastActive = Math.min(now, figures.last_expires_at ?? createdAt);
+  const lastSeen = figures.days.at(-1)?.day ?? first;
+  const last = Math.max(Math.floor(lastActive / DAY_MS) * DAY_MS, lastSeen, first);
+  const byDay = new Map<number, CampaignDay>(figures.days.map((d) => [d.day, d]));
+  const out: Array<{ date: string; created: number; sent: number; opened: number; redeemed: number }> = [];
+  for (let day = first; day <= last; day += DAY_MS) {
+    const counts = byDay.get(day);
+    out.push({
+      date: iso(day).slice(0, 10),
+      created: counts?.created ?? 0,
+      sent: counts?.sent ?? 0,
+      opened: counts?.opened ?? 0,
+      redeemed: counts?.redeemed ?? 0,
+    });
+  }
+  return out;
+}
