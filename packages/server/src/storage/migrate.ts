@@ -10,6 +10,7 @@ import * as unusedLinkIndex from './migrations/0008-drop-unused-link-index.js';
 import * as deliveryFailedAt from './migrations/0009-delivery-failed-at.js';
 import * as appPublicHost from './migrations/0010-app-public-host.js';
 import * as operators from './migrations/0011-operators.js';
+import * as visitsAndAttempts from './migrations/0013-visits-and-attempts.js';
 import type { Database } from './schema.js';
 
 /**
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0009-delivery-failed-at': deliveryFailedAt,
   '0010-app-public-host': appPublicHost,
   '0011-operators': operators,
+  '0013-visits-and-attempts': visitsAndAttempts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
