@@ -15,6 +15,7 @@ import { dashboardAccess } from './dashboard/dashboard-access.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { DASHBOARD_API } from './dashboard/roles.js';
 import { deliveryRoutes } from './delivery/delivery-routes.js';
+import { outboxRoutes } from './delivery/outbox-routes.js';
 import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
@@ -89,6 +90,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     signingKeyRoutes(ctx),
     signedLinkRoutes(ctx),
     deliveryRoutes(ctx),
+    outboxRoutes(ctx),
     templateRoutes(ctx),
     loginRoutes(ctx),
     loginPageRoutes(ctx),
