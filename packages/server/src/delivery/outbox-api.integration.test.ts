@@ -220,6 +220,20 @@ describe.each(DIALECTS)('the attempt log and the outbox API on %s', (dialect) =>
     expect(unknown.statusCode).toBe(404);
   });
 
+  it('purges a message’s attempts with it, a week after its last change', async () => {
+    const smtp = await sink();
+    const s = await server(dialect, smtp.url);
+    const link = await createSent(s);
+    expect(await new OutboxWorker(s.ctx, deliveryChannels(s.ctx)).runOnce()).toBe(1);
+    const message = (await get(s, `/v1/outbox?link_id=${link.id}`)).data[0];
+    expect(await s.ctx.store.listOutboxAttempts(s.appId, [message.id])).toHaveLength(1);
+
+    expect(await s.ctx.store.purgeOutbox(s.ctx.clock() + 6 * 24 * 3_600_000)).toBe(0);
+    expect(await s.ctx.store.purgeOutbox(s.ctx.clock() + 8 * 24 * 3_600_000)).toBe(1);
+    expect(await s.ctx.store.listOutboxAttempts(s.appId, [message.id])).toEqual([]);
+    expect((await get(s, `/v1/magic-links/${link.id}`)).deliveries).toEqual([]);
+  });
+
   it('refuses to retry a message whose link has expired or was revoked, and changes nothing', async () => {
     const smtp = await sink({ reject: () => 550 });
     const s = await server(dialect, smtp.url);
