@@ -1,9 +1,11 @@
 import { ApiKeys } from './api-keys.js';
 import { Apps } from './apps.js';
 import { Campaigns } from './campaigns.js';
+import { Delivery } from './delivery.js';
 import { Events } from './events.js';
 import { type FetchLike, Transport } from './http.js';
 import { MagicLinks } from './magic-links.js';
+import { Outbox } from './outbox.js';
 import { SessionKeys } from './session-keys.js';
 import { Sessions } from './sessions.js';
 import { SignInTokens } from './sign-in-tokens.js';
@@ -53,6 +55,8 @@ export class Latchkey {
   readonly webhookEndpoints: WebhookEndpoints;
   readonly events: Events;
   readonly stats: Stats;
+  readonly outbox: Outbox;
+  readonly delivery: Delivery;
 
   constructor(options: LatchkeyOptions) {
     if (!options?.baseUrl) throw new TypeError('new Latchkey({ baseUrl }) needs the Latchkey server URL.');
@@ -82,5 +86,7 @@ export class Latchkey {
     this.webhookEndpoints = new WebhookEndpoints(http);
     this.events = new Events(http);
     this.stats = new Stats(http);
+    this.outbox = new Outbox(http);
+    this.delivery = new Delivery(http);
   }
 }

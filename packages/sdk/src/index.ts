@@ -17,6 +17,7 @@ export {
 } from './callback.js';
 export { Campaigns } from './campaigns.js';
 export { Latchkey, type LatchkeyOptions } from './client.js';
+export { Delivery } from './delivery.js';
 export {
   isLatchkeyErrorCode,
   type LatchkeyClientErrorCode,
@@ -27,6 +28,7 @@ export { LatchkeyError, type LatchkeyErrorOptions } from './errors.js';
 export { Events } from './events.js';
 export type { FetchLike } from './http.js';
 export { MagicLinks } from './magic-links.js';
+export { Outbox } from './outbox.js';
 export { type SessionKey, SessionKeys } from './session-keys.js';
 export { type SessionClaims, Sessions, type VerifySessionOptions } from './sessions.js';
 export {
@@ -58,20 +60,28 @@ export type {
   CreatedSigningKey,
   CreateMagicLinkParams,
   CreateWebhookEndpointParams,
+  DeliveryAttempt,
+  DeliveryCheck,
+  DeliveryStatus,
+  DeliveryTestResult,
   ExchangeResult,
   IdempotencyOptions,
   LatchkeyEvent,
   LinkStats,
   LinkStatus,
   LinkType,
+  LinkVisit,
   ListCampaignsParams,
   ListEventsParams,
   ListMagicLinksParams,
+  ListOutboxParams,
   ListSessionsParams,
   ListUsersParams,
   ListWebhookAttemptsParams,
   MagicLink,
   MagicLinkWithDeliveries,
+  OutboxMessage,
+  OutboxStatus,
   PageParams,
   Redelivery,
   RefreshResult,
@@ -80,9 +90,11 @@ export type {
   SigningKey,
   StatsCounts,
   StatsParams,
+  TimelineEntry,
   UpdateWebhookEndpointParams,
   User,
   UserParams,
+  VisitVerdict,
   WebhookAttempt,
   WebhookEndpoint,
   WebhookEndpointWithSecret,

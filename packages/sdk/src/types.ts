@@ -30,9 +30,123 @@ export interface MagicLink {
   expires_at: string;
   activated: boolean;
   created_at: string;
-  timeline: Array<{ status: string; at: string }>;
+  timeline: TimelineEntry[];
   metadata: Record<string, unknown>;
   [field: string]: unknown;
+}
+
+/**
+ * One step of a link's timeline, oldest first: `created`, `queued` (a message was queued; the link's detail only),
+ * `sent`, `delivered`, `delivery_failed`, `opened` (the first open), `visited` (the link's detail only: a run of
+ * visits with one verdict), `redeemed`, `revoked`, `expired`.
+ */
+export interface TimelineEntry {
+  status: string;
+  at: string;
+  /** `visited` entries: whose visits these are, how many in a row, and when the last of them was. */
+  verdict?: VisitVerdict;
+  count?: number;
+  last_at?: string;
+  [field: string]: unknown;
+}
+
+export type VisitVerdict = 'person' | 'likely_scanner';
+
+/** One request for a hosted link's page: GET and HEAD (which never spend it) and the confirm POST. */
+export interface LinkVisit {
+  id: string;
+  at: string;
+  method: 'GET' | 'HEAD' | 'POST';
+  verdict: VisitVerdict;
+  /** Why: `HEAD request`, `known scanner user agent: Slackbot`, `opened and never confirmed`, `confirmed`, … */
+  reason: string;
+  /** At most 200 characters; null when the request sent none. */
+  user_agent: string | null;
+}
+
+/** One send of a message and what the provider answered. */
+export interface DeliveryAttempt {
+  /** 1 for the first try, then counting. */
+  attempt: number;
+  at: string;
+  ok: boolean;
+  /** The failure was final: retrying could not help. */
+  permanent: boolean;
+  /** The provider's answer on one line (`250 2.0.0 Ok: queued as …`, or the failure), scrubbed of links and codes. */
+  answer: string;
+  duration_ms: number;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** An email or SMS message in the outbox, never with its content. */
+export interface OutboxMessage {
+  id: string;
+  link_id: string | null;
+  channel: 'email' | 'phone';
+  recipient: string;
+  status: OutboxStatus;
+  /** How many sends were made. */
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  /** Every send, oldest first. */
+  attempt_log: DeliveryAttempt[];
+  [field: string]: unknown;
+}
+
+export interface ListOutboxParams extends PageParams {
+  status?: OutboxStatus;
+  channel?: 'email' | 'phone';
+  link_id?: string;
+  /** ISO 8601. */
+  created_from?: string;
+  /** ISO 8601. */
+  created_to?: string;
+}
+
+/** The transports the server sends with, every secret masked (`********`). */
+export interface DeliveryStatus {
+  environment: 'production' | 'development';
+  environment_detail: string;
+  email: {
+    /** `smtp`, `log` (printed, development only) or `off`. */
+    transport: string;
+    from: string;
+    smtp: {
+      host: string | null;
+      port: number | null;
+      secure: boolean | null;
+      user: string | null;
+      password: string | null;
+    } | null;
+    dkim: { domain: string; selector: string } | null;
+  };
+  sms: {
+    /** `twilio`, `hook`, `log` or `off`. */
+    transport: string;
+    twilio: { account_sid: string; auth_token: string; from: string; base_url: string } | null;
+    hook: { url: string; secret: string } | null;
+  };
+  outbox: { worker: boolean; max_attempts: number; retry_base_seconds: number; lease_seconds: number };
+  [field: string]: unknown;
+}
+
+/** One of the checks `latchkey doctor` runs on a transport. */
+export interface DeliveryCheck {
+  name: string;
+  channel: 'email' | 'sms';
+  transport: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DeliveryTestResult {
+  ok: boolean;
+  checks: DeliveryCheck[];
 }
 
 /** The link as `magicLinks.create` answers it: the only time its `secret` (the token) is shown. */
@@ -54,7 +168,10 @@ export interface CreatedMagicLink {
 }
 
 export interface MagicLinkWithDeliveries extends MagicLink {
-  deliveries: Array<Record<string, unknown>>;
+  /** The messages that carried the link, with their attempts. */
+  deliveries: OutboxMessage[];
+  /** The newest 50 visits of the link's page, newest first. */
+  visits: LinkVisit[];
 }
 
 export interface CreateMagicLinkParams {

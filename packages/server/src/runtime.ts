@@ -149,9 +149,16 @@ export async function issueAdminKey(ctx: Context, label: string): Promise<Create
 const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
 
 /**
+ * Visits of a link's page are kept 90 days: long enough to answer "who opened it?" for any link (30 days at most)
+ * and the complaint that follows it, short enough not to keep a record of people's clicks for good. Links
+ * themselves are kept (they feed analytics), so their visits go by age.
+ */
+const LINK_VISIT_RETENTION_MS = 90 * 24 * 60 * 60_000;
+
+/**
  * Deletes, every ten minutes, what has no use after its expiry (records of used stateless tokens, exchange codes,
- * refresh tokens, stored `Idempotency-Key` answers), records `magic_link.expired` for links that expired unused, and
- * rolls up the analytics of settled days. Safe on any number of nodes at once: each run only deletes rows past their
+ * refresh tokens, stored `Idempotency-Key` answers, visits of links' pages after 90 days), records
+ * `magic_link.expired` for links that expired unused, and rolls up the analytics of settled days. Safe on any number of nodes at once: each run only deletes rows past their
  * time, and each expiry and each day's figures are recorded once.
  */
 export function startMaintenance(ctx: Context): () => void {
@@ -165,6 +172,7 @@ export function startMaintenance(ctx: Context): () => void {
         loginFlows: await ctx.store.purgeLoginFlows(now),
         rateLimits: await ctx.rateLimiter.purgeExpired(now),
         idempotencyKeys: await ctx.store.purgeIdempotencyKeys(now),
+        linkVisits: await ctx.store.purgeLinkVisits(now - LINK_VISIT_RETENTION_MS),
       };
       // Picks up a session-key rotation made on another node, so this one signs with the new key too.
       await ctx.keyring.refresh(MAINTENANCE_INTERVAL_MS / 2);

@@ -16,6 +16,7 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { dashboardStaticRoutes } from './dashboard/dashboard-static.js';
 import { DASHBOARD_API } from './dashboard/roles.js';
 import { deliveryRoutes } from './delivery/delivery-routes.js';
+import { outboxRoutes } from './delivery/outbox-routes.js';
 import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
@@ -94,6 +95,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     signingKeyRoutes(ctx),
     signedLinkRoutes(ctx),
     deliveryRoutes(ctx),
+    outboxRoutes(ctx),
     templateRoutes(ctx),
     loginRoutes(ctx),
     loginPageRoutes(ctx),

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { loadMasterKey } from '../config/master-key.js';
+import { checkDelivery, ENVIRONMENT_WORDS } from '../delivery/delivery-status.js';
 import { databaseTarget, openRuntime } from '../runtime.js';
 import { migrationsDone } from '../storage/migrate.js';
 import { databaseOptions, EXIT } from './command-basics.js';
@@ -37,14 +38,6 @@ export function doctorCommand(): Command {
       },
     );
 }
-
-/** What the environment changes, said where an operator checks the set-up (docs/configuration.md). */
-const ENVIRONMENT_WORDS: Record<Config['environment'], string> = {
-  production:
-    'production (NODE_ENV=production): messages are never printed, and a channel without a transport is off',
-  development:
-    'development (NODE_ENV is not production): a channel without a transport prints its messages, links included',
-};
 
 async function runChecks(options: { dataDir?: string; databaseUrl?: string }): Promise<Check[]> {
   let config: Config;
@@ -102,18 +95,10 @@ async function runChecks(options: { dataDir?: string; databaseUrl?: string }): P
       );
       checks.push({ name: 'Rate limits (Redis)', ...redis });
     }
-    const email = await runtime.ctx.delivery.email.verify();
-    checks.push({
-      name: `Email (${runtime.ctx.delivery.email.name})`,
-      ok: email.ok,
-      detail: email.ok ? email.detail : email.problem,
-    });
-    const sms = await runtime.ctx.delivery.sms.verify();
-    checks.push({
-      name: `SMS (${runtime.ctx.delivery.sms.name})`,
-      ok: sms.ok,
-      detail: sms.ok ? sms.detail : sms.problem,
-    });
+    // The same checks as the API's POST /v1/delivery/test (the dashboard's "test connection").
+    for (const { name, ok, detail } of await checkDelivery(runtime.ctx.delivery)) {
+      checks.push({ name, ok, detail });
+    }
   } catch (error) {
     checks.push({
       name: 'Database',

@@ -34,9 +34,13 @@ const NEVER = new Set([
   'POST /v1/sessions/refresh',
 ]);
 
-/** What making links, users and campaigns takes (the operator role), by route. */
+/**
+ * What making links, users and campaigns takes (the operator role), by route. Retrying a failed message is here:
+ * it sends the person the link they were meant to get, no more than an operator may do by making a new one.
+ */
 const OPERATE = [
   /^POST \/v1\/magic-links$/,
+  /^POST \/v1\/outbox\/:message_id\/retry$/,
   /^POST \/v1\/apps\/:app_id\/magic-links$/,
   /^POST \/v1\/magic-links\/bulk$/,
   /^POST \/v1\/campaigns\/:campaign_id\/revoke$/,

@@ -1,16 +1,48 @@
 import { ApiError } from '../errors/api-error.js';
 import { actingApp } from '../http/auth.js';
 import type { RouteGroups } from '../http/routes.js';
+import { checkDelivery, describeDelivery } from './delivery-status.js';
 import type { DeliveryContext } from './outbox-store.js';
 
 /**
- * The development outbox: what the `log` transports "sent", newest first, so a developer can follow a link without
- * a mail server. It exists only on a development server while the development email transport is in use, and shows
- * only the caller's app.
+ * Delivery as the server sees it (its transports, secrets masked, and the doctor's checks of them), and the
+ * development outbox.
  */
 export function deliveryRoutes(ctx: DeliveryContext): RouteGroups {
   return {
     apiKey: async (app) => {
+      app.get(
+        '/v1/delivery/status',
+        {
+          schema: {
+            tags: ['delivery'],
+            summary: 'The email and SMS transports this server sends with, every secret masked',
+          },
+        },
+        // The installation's, not an app's: any key may read it (an admin key need not name an app). Nothing in it
+        // is secret; the password, tokens and keys are masked.
+        async () => describeDelivery(ctx.config, ctx.delivery),
+      );
+
+      app.post(
+        '/v1/delivery/test',
+        {
+          schema: {
+            tags: ['delivery'],
+            summary: 'Check both transports as `latchkey doctor` does (connect and log in; sends nothing)',
+          },
+        },
+        async () => {
+          const checks = await checkDelivery(ctx.delivery);
+          return { ok: checks.every((check) => check.ok), checks };
+        },
+      );
+
+      /**
+       * The development outbox: what the `log` transports "sent", newest first, so a developer can follow a link
+       * without a mail server. It exists only on a development server while the development email transport is in
+       * use, and shows only the caller's app.
+       */
       app.get(
         '/v1/dev/outbox',
         { schema: { tags: ['delivery'], summary: 'Messages the development transports printed' } },

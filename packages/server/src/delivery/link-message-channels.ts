@@ -5,14 +5,18 @@
  * for good or ran out of attempts.
  */
 import { type AppSettings, readSettings } from '../apps/app-settings.js';
+import { newId } from '../crypto/tokens.js';
 import { makeEvent } from '../events/event-factory.js';
-import type { AppRow, OutboxRow } from '../storage/rows.js';
+import type { AppRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
 import { jitterFraction, retryDelay } from './backoff.js';
 import type { DeliveryChannel, DispatchRun } from './channel.js';
 import type { DeliveryResult } from './message.js';
 import { openPayload } from './outbox-payload.js';
 import type { DeliveryContext } from './outbox-store.js';
 import { type LinkMessageInput, renderLinkEmail, renderLinkSms } from './templates/template-service.js';
+
+/** The longest answer kept, as for `outbox.last_error`. */
+const ANSWER_MAX = 1000;
 
 export function linkMessageChannels(ctx: DeliveryContext): DeliveryChannel[] {
   const { email, sms } = ctx.delivery;
@@ -57,6 +61,7 @@ async function deliverLinkMessage(
   run: DispatchRun,
   send: Send,
 ): Promise<void> {
+  const started = ctx.clock();
   let result: DeliveryResult;
   try {
     result = await render(ctx, row, run, send);
@@ -65,6 +70,7 @@ async function deliverLinkMessage(
     result = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
   }
   const now = ctx.clock();
+  const attempt = attemptRow(ctx, row, result, started, now);
   const base = {
     magic_link_id: row.link_id,
     message_id: row.id,
@@ -79,6 +85,7 @@ async function deliverLinkMessage(
         worker: run.worker,
         now,
         delivered,
+        attempt,
         events:
           row.link_id === null
             ? []
@@ -108,6 +115,7 @@ async function deliverLinkMessage(
     worker: run.worker,
     now,
     error: result.error,
+    attempt,
     retryAt: final
       ? null
       : now + retryDelay(row.attempts, ctx.config.delivery.retryBaseMs, jitterFraction(ctx.random)),
@@ -125,6 +133,34 @@ async function deliverLinkMessage(
             ),
           ],
   });
+}
+
+/**
+ * The attempt log's entry for one send: what the provider answered (for a failure the same text as `last_error`; for
+ * a success the server's reply when the transport has one), and how long the send took.
+ */
+function attemptRow(
+  ctx: DeliveryContext,
+  row: OutboxRow,
+  result: DeliveryResult,
+  started: number,
+  now: number,
+): OutboxAttemptRow {
+  const answer = result.ok
+    ? (result.answer ?? (result.providerId ? `accepted, id ${result.providerId}` : 'accepted'))
+    : result.error;
+  return {
+    id: newId('att', now, ctx.random),
+    message_id: row.id,
+    app_id: row.app_id,
+    link_id: row.link_id,
+    attempt: row.attempts,
+    at: now,
+    ok: result.ok ? 1 : 0,
+    permanent: !result.ok && result.permanent ? 1 : 0,
+    answer: answer.slice(0, ANSWER_MAX),
+    duration_ms: Math.max(0, now - started),
+  };
 }
 
 async function render(

@@ -35,6 +35,11 @@ export type DeliveryResult =
        * only queued the message), and the link stays `sent`.
        */
       accepted?: boolean | undefined;
+      /**
+       * What the provider answered, on one line and scrubbed (an SMTP server's reply to the message), for the
+       * attempt log; absent where there is nothing more to say than that it was taken.
+       */
+      answer?: string | undefined;
     }
   /** `permanent`: retrying cannot help (address refused, bad credentials); else it is retried with backoff. */
   | { ok: false; permanent: boolean; error: string };

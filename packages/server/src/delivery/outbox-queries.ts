@@ -1,11 +1,36 @@
 import { sql } from 'kysely';
-import type { DialectName, RootDb } from '../storage/database.js';
-import { insertEvents } from '../storage/query-helpers.js';
-import type { EventRow, OutboxRow } from '../storage/rows.js';
+import type { Db, DialectName, RootDb } from '../storage/database.js';
+import { insertRows } from '../storage/insert-rows.js';
+import { insertEvents, paginate } from '../storage/query-helpers.js';
+import type { EventRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
 import type { LinkStatus } from '../storage/schema.js';
 import type { OutboxOutcome, OutboxStore } from './outbox-store.js';
 
 const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Ids per statement when deleting the attempts of purged messages, well under either dialect's parameter limit. */
+const PURGE_CHUNK = 500;
+
+/** Every column of a message but its sealed payload: what the outbox API reads. */
+const MESSAGE_COLUMNS = [
+  'id',
+  'app_id',
+  'link_id',
+  'channel',
+  'recipient',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'lease_until',
+  'worker',
+  'last_error',
+  'created_at',
+  'updated_at',
+  'sent_at',
+] as const;
+
+/** The channels whose messages the outbox API shows and retries; webhook messages have their own log and routes. */
+const LINK_MESSAGE_CHANNELS = ['email', 'phone'] as const;
 
 export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
   async function markSentMany(outcomes: OutboxOutcome[]): Promise<void> {
@@ -56,6 +81,8 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
         for (const outcome of group) if (recorded.has(outcome.id)) events.push(...outcome.events);
       }
       await insertEvents(trx, events);
+      // Every send is logged, also one whose message a second worker had already recorded: it did go out.
+      await insertAttempts(trx, outcomes);
     });
   }
 
@@ -81,8 +108,9 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
     markOutboxSent: (outcome) => markSentMany([outcome]),
     markOutboxSentMany: markSentMany,
 
-    async markOutboxFailed({ id, worker, now, events, error, retryAt }) {
+    async markOutboxFailed({ id, worker, now, events, error, retryAt, attempt }) {
       await db.transaction().execute(async (trx) => {
+        if (attempt) await insertRows(trx, 'outbox_attempts', [attempt]);
         const row = await trx
           .updateTable('outbox')
           .set({
@@ -114,14 +142,108 @@ export function outboxQueries(db: RootDb, dialect: DialectName): OutboxStore {
 
     async purgeOutbox(now) {
       // Delivered or abandoned messages are kept a week for inspection; their payloads hold expired links by then.
-      const result = await db
-        .deleteFrom('outbox')
-        .where('status', 'in', ['sent', 'failed'])
-        .where('updated_at', '<', now - OUTBOX_RETENTION_MS)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      // Their attempts go with them, found by the ids the delete returns, so a message retried meanwhile keeps its.
+      return db.transaction().execute(async (trx) => {
+        const purged = await trx
+          .deleteFrom('outbox')
+          .where('status', 'in', ['sent', 'failed'])
+          .where('updated_at', '<', now - OUTBOX_RETENTION_MS)
+          .returning('id')
+          .execute();
+        const ids = purged.map((row) => row.id);
+        for (let start = 0; start < ids.length; start += PURGE_CHUNK) {
+          await trx
+            .deleteFrom('outbox_attempts')
+            .where('message_id', 'in', ids.slice(start, start + PURGE_CHUNK))
+            .execute();
+        }
+        return ids.length;
+      });
+    },
+
+    listOutbox(appId, filter, page) {
+      let q = db
+        .selectFrom('outbox')
+        .select(MESSAGE_COLUMNS)
+        .where('app_id', '=', appId)
+        .where('channel', 'in', filter.channel === undefined ? LINK_MESSAGE_CHANNELS : [filter.channel]);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.link_id !== undefined) q = q.where('link_id', '=', filter.link_id);
+      if (filter.created_from !== undefined) q = q.where('created_at', '>=', filter.created_from);
+      if (filter.created_to !== undefined) q = q.where('created_at', '<', filter.created_to);
+      return paginate(q, 'id', page).execute();
+    },
+
+    getOutboxMessage: (appId, id) =>
+      db
+        .selectFrom('outbox')
+        .select(MESSAGE_COLUMNS)
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .where('channel', 'in', LINK_MESSAGE_CHANNELS)
+        .executeTakeFirst(),
+
+    async listOutboxAttempts(appId, messageIds) {
+      if (messageIds.length === 0) return [];
+      return db
+        .selectFrom('outbox_attempts')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('message_id', 'in', messageIds)
+        .orderBy('message_id')
+        .orderBy('attempt')
+        .orderBy('id')
+        .execute();
+    },
+
+    async retryOutboxMessage(appId, id, now, plan) {
+      return db.transaction().execute(async (trx) => {
+        const message = await trx
+          .selectFrom('outbox')
+          .selectAll()
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .where('channel', 'in', LINK_MESSAGE_CHANNELS)
+          .executeTakeFirst();
+        if (!message) return undefined;
+        const link =
+          message.link_id === null
+            ? undefined
+            : await trx
+                .selectFrom('magic_links')
+                .selectAll()
+                .where('id', '=', message.link_id)
+                .executeTakeFirst();
+        const events = plan(message, link);
+        // Guarded: of two retries at once (or a retry and anything else that moves the message on), one wins.
+        const queued = await trx
+          .updateTable('outbox')
+          .set({
+            status: 'pending',
+            next_attempt_at: now,
+            lease_until: null,
+            worker: null,
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .where('status', '=', 'failed')
+          .returning(MESSAGE_COLUMNS)
+          .executeTakeFirst();
+        if (!queued) {
+          const { payload: _sealed, ...current } = message;
+          return { retried: false, message: current };
+        }
+        await insertEvents(trx, events);
+        return { retried: true, message: queued };
+      });
     },
   };
+}
+
+/** The attempt log entries of the outcomes that carry one. */
+async function insertAttempts(db: Db, outcomes: readonly OutboxOutcome[]): Promise<void> {
+  const attempts = outcomes.flatMap((o): OutboxAttemptRow[] => (o.attempt ? [o.attempt] : []));
+  await insertRows(db, 'outbox_attempts', attempts);
 }
 
 /** Raw SQL bypasses the pool's type parsing on SQLite only in name: numbers come back as numbers on both. */

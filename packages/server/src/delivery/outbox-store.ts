@@ -1,7 +1,8 @@
 /** The store operations of the outbox: claiming, recording and purging messages (delivery/outbox-queries.ts). */
 
 import type { ServiceContext } from '../context.js';
-import type { EventRow, OutboxRow } from '../storage/rows.js';
+import type { EventRow, MagicLinkRow, OutboxAttemptRow, OutboxRow, Page } from '../storage/rows.js';
+import type { Channel, OutboxStatus } from '../storage/schema.js';
 import type { Delivery } from './message.js';
 import type { TemplateContext } from './templates/template-store.js';
 
@@ -12,7 +13,23 @@ export interface OutboxOutcome {
   events: EventRow[];
   /** For a sent message: the receiving server confirmed it (the link becomes `delivered`, not just `sent`). */
   delivered?: boolean | undefined;
+  /** The attempt's entry in the attempt log, written with the outcome (email and SMS; webhooks keep their own). */
+  attempt?: OutboxAttemptRow | undefined;
 }
+
+/** A message as the outbox API lists it: every column but the sealed payload, which never leaves storage. */
+export type OutboxMessageRow = Omit<OutboxRow, 'payload'>;
+
+export interface OutboxFilter {
+  status?: OutboxStatus | undefined;
+  channel?: Channel | undefined;
+  link_id?: string | undefined;
+  created_from?: number | undefined;
+  created_to?: number | undefined;
+}
+
+/** The writes of a manual retry, decided by the service once it has seen the message and its link. */
+export type RetryPlan = (message: OutboxRow, link: MagicLinkRow | undefined) => EventRow[];
 
 export interface OutboxStore {
   /**
@@ -29,8 +46,26 @@ export interface OutboxStore {
   markOutboxSentMany(outcomes: OutboxOutcome[]): Promise<void>;
   /** Schedules another attempt at `retryAt`, or, with `retryAt` null, gives the message up as `delivery_failed`. */
   markOutboxFailed(outcome: OutboxOutcome & { error: string; retryAt: number | null }): Promise<void>;
-  /** Deletes sent and abandoned messages a week after their last change; answers how many. */
+  /** Deletes sent and abandoned messages a week after their last change, with their attempts; answers how many. */
   purgeOutbox(now: number): Promise<number>;
+  /** The app's email and SMS messages (never webhook ones), newest first. */
+  listOutbox(appId: string, filter: OutboxFilter, page: Page): Promise<OutboxMessageRow[]>;
+  /** One email or SMS message of the app. */
+  getOutboxMessage(appId: string, id: string): Promise<OutboxMessageRow | undefined>;
+  /** The attempts of these messages of the app, each message's in order. */
+  listOutboxAttempts(appId: string, messageIds: readonly string[]): Promise<OutboxAttemptRow[]>;
+  /**
+   * Queues a given-up message again, due now, keeping its attempt count. `plan` sees the message and its link inside
+   * the transaction and returns the events to write, or throws to refuse (nothing is written then). `retried` is
+   * false when the message is not `failed` (any more): another retry or a worker got there first. Undefined when the
+   * app has no such email or SMS message.
+   */
+  retryOutboxMessage(
+    appId: string,
+    id: string,
+    now: number,
+    plan: RetryPlan,
+  ): Promise<{ retried: boolean; message: OutboxMessageRow } | undefined>;
 }
 
 /** What the outbox worker and the delivery routes receive. */

@@ -158,7 +158,7 @@ describe.each(DIALECTS)('outbox delivery on %s', (dialect) => {
     // The mail server answered 250 to the message: the link is delivered, not only sent.
     const sent = await readLink(s, link.id);
     expect(sent.status).toBe('delivered');
-    expect(sent.timeline.map((t: Json) => t.status)).toEqual(['created', 'sent', 'delivered']);
+    expect(sent.timeline.map((t: Json) => t.status)).toEqual(['created', 'queued', 'sent', 'delivered']);
     expect(await events(s, 'magic_link.delivered', link.id)).toHaveLength(1);
     expect(sent.deliveries[0]).toMatchObject({ status: 'sent', attempts: 1, last_error: null });
     expect(sent.deliveries[0].sent_at).toEqual(expect.any(String));
@@ -274,7 +274,7 @@ describe.each(DIALECTS)('outbox delivery on %s', (dialect) => {
 
     const failed = await readLink(s, link.id);
     expect(failed.status).toBe('delivery_failed');
-    expect(failed.timeline.map((t: Json) => t.status)).toEqual(['created', 'delivery_failed']);
+    expect(failed.timeline.map((t: Json) => t.status)).toEqual(['created', 'queued', 'delivery_failed']);
     expect(failed.deliveries[0]).toMatchObject({ status: 'failed', attempts: 1, next_attempt_at: null });
     expect(failed.deliveries[0].last_error).toMatch(/550/);
     const failures = await events(s, 'magic_link.delivery_failed', link.id);

@@ -16,6 +16,7 @@ export type EventType =
   | 'magic_link.sent'
   | 'magic_link.delivered'
   | 'magic_link.delivery_failed'
+  | 'magic_link.delivery_retried'
   | 'magic_link.opened'
   | 'magic_link.redeemed'
   | 'magic_link.revoked'

@@ -20,7 +20,7 @@ import {
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import type { AppRow, MagicLinkRow } from '../storage/rows.js';
 import type { LinkContext } from './link-store.js';
-import { type LinkProblem, peekLink, recordOpened, redeemHosted } from './redemption-service.js';
+import { type LinkProblem, peekLink, recordOpened, recordVisit, redeemHosted } from './redemption-service.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 512 }) });
 const PROBLEMS = new Set<string>(['link_expired', 'link_used', 'link_revoked', 'link_invalid']);
@@ -44,9 +44,12 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
         async (request, reply) => {
           const { link, problem } = await peekLink(ctx, request.params.token);
           const appRow = link ? await findApp(ctx, link.app_id) : undefined;
-          if (problem || !link || !appRow)
+          const userAgent = request.headers['user-agent'];
+          if (problem || !link || !appRow) {
+            await recordVisit(ctx, link, 'GET', userAgent);
             return sendPage(reply, problemPage(request, problem ?? 'link_invalid', link, appRow));
-          await recordOpened(ctx, link);
+          }
+          await recordOpened(ctx, link, userAgent);
           const settings = readSettings(appRow.settings);
           const page = renderConfirmPage({
             language: languageFor(request, link, appRow),
@@ -60,9 +63,11 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
         },
       );
 
-      // HEAD answers like GET without a body and without recording an open: link checkers send HEAD first.
+      // HEAD answers like GET without a body and without recording an open: link checkers send HEAD first. It is
+      // recorded as a visit (by a likely scanner), which is how an operator sees the checker.
       app.head('/l/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-        const { problem } = await peekLink(ctx, request.params.token);
+        const { link, problem } = await peekLink(ctx, request.params.token);
+        await recordVisit(ctx, link, 'HEAD', request.headers['user-agent']);
         if (!problem) return reply.code(200).headers(pageHeaders('')).send();
         return reply
           .code(errorCodes[problem].status)

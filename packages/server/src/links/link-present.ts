@@ -1,6 +1,12 @@
 /** Links as the API shows them: status, timeline and deliveries, never the secret or a message's payload. */
-import { iso, isoOrNull } from '../http/present.js';
-import type { MagicLinkRow, OutboxRow } from '../storage/rows.js';
+import { presentMessage } from '../delivery/outbox-present.js';
+import { iso } from '../http/present.js';
+import type { LinkVisitRow, MagicLinkRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
+import type { VisitVerdict } from '../storage/schema.js';
+import { readVisits } from './link-visits.js';
+
+/** The most visits a link's detail shows (the newest); the timeline summarises the same ones. */
+export const VISITS_SHOWN = 50;
 
 /** The status a person would name: an outstanding link past its expiry is `expired`. */
 export function effectiveStatus(link: MagicLinkRow, now: number): string {
@@ -8,8 +14,18 @@ export function effectiveStatus(link: MagicLinkRow, now: number): string {
   return link.status;
 }
 
-export function presentLink(link: MagicLinkRow, now: number) {
-  const timeline: Array<{ status: string; at: string }> = [{ status: 'created', at: iso(link.created_at) }];
+interface TimelineEntry {
+  status: string;
+  at: string;
+  /** `visited` entries: who, how many visits in a row, and the time of the last of them. */
+  verdict?: VisitVerdict;
+  count?: number;
+  last_at?: string;
+}
+
+/** The link's milestones from its own columns, oldest first. */
+function linkTimeline(link: MagicLinkRow, now: number): TimelineEntry[] {
+  const timeline: TimelineEntry[] = [{ status: 'created', at: iso(link.created_at) }];
   const steps: Array<[string, number | null]> = [
     ['sent', link.sent_at],
     ['delivered', link.delivered_at],
@@ -21,7 +37,15 @@ export function presentLink(link: MagicLinkRow, now: number) {
   for (const [status, at] of steps) if (at !== null) timeline.push({ status, at: iso(at) });
   if (effectiveStatus(link, now) === 'expired')
     timeline.push({ status: 'expired', at: iso(link.expires_at) });
-  timeline.sort((a, b) => a.at.localeCompare(b.at));
+  return timeline;
+}
+
+/** Oldest first, milestones before anything else at the same millisecond (the sort is stable). */
+function sorted(timeline: TimelineEntry[]): TimelineEntry[] {
+  return timeline.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export function presentLink(link: MagicLinkRow, now: number) {
   return {
     id: link.id,
     app_id: link.app_id,
@@ -41,20 +65,61 @@ export function presentLink(link: MagicLinkRow, now: number) {
     metadata: JSON.parse(link.metadata) as Record<string, unknown>,
     created_at: iso(link.created_at),
     expires_at: iso(link.expires_at),
-    timeline,
+    timeline: sorted(linkTimeline(link, now)),
   };
 }
 
-/** A queued message as a link shows it: never its payload (which holds the link). */
-export function presentDelivery(row: OutboxRow) {
+export interface LinkDetail {
+  link: MagicLinkRow;
+  deliveries: OutboxRow[];
+  attempts: OutboxAttemptRow[];
+  /** Newest first, at most VISITS_SHOWN. */
+  visits: LinkVisitRow[];
+}
+
+/**
+ * One link in full (GET /v1/magic-links/{id}): its deliveries with every attempt, its visits as they read now, and
+ * a timeline that adds to the milestones when each message was queued and the visits, consecutive visits with the
+ * same verdict summarised as one `visited` entry. `opened` stays the first open.
+ */
+export function presentLinkDetail(detail: LinkDetail, now: number) {
+  const { link, deliveries, attempts } = detail;
+  const visits = readVisits(detail.visits, link, now);
+  const base = presentLink(link, now);
+  const timeline = linkTimeline(link, now);
+  for (const message of deliveries) timeline.push({ status: 'queued', at: iso(message.created_at) });
+  timeline.push(...visitEntries(visits));
   return {
-    id: row.id,
-    channel: row.channel,
-    status: row.status,
-    attempts: row.attempts,
-    next_attempt_at: row.status === 'pending' ? iso(row.next_attempt_at) : null,
-    last_error: row.last_error,
-    created_at: iso(row.created_at),
-    sent_at: isoOrNull(row.sent_at),
+    ...base,
+    timeline: sorted(timeline),
+    deliveries: deliveries.map((message) => presentMessage(message, attempts)),
+    visits: visits.map(presentVisit),
   };
+}
+
+function presentVisit(visit: LinkVisitRow) {
+  return {
+    id: visit.id,
+    at: iso(visit.at),
+    method: visit.method,
+    verdict: visit.verdict,
+    reason: visit.reason,
+    user_agent: visit.user_agent,
+  };
+}
+
+/** Runs of visits with the same verdict, oldest first, one entry each. */
+function visitEntries(newestFirst: readonly LinkVisitRow[]): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  let last: TimelineEntry | undefined;
+  for (const visit of [...newestFirst].reverse()) {
+    if (last && last.verdict === visit.verdict) {
+      last.count = (last.count ?? 1) + 1;
+      last.last_at = iso(visit.at);
+      continue;
+    }
+    last = { status: 'visited', at: iso(visit.at), verdict: visit.verdict, count: 1, last_at: iso(visit.at) };
+    entries.push(last);
+  }
+  return entries;
 }

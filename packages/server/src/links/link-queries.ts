@@ -1,3 +1,4 @@
+import { newId } from '../crypto/tokens.js';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
@@ -146,13 +147,33 @@ export function linkQueries(db: RootDb): LinkStore {
       return paginate(q, 'id', page).execute();
     },
 
-    async markLinkOpened(linkId, now, event) {
+    async markLinkOpened(linkId, now, event, visit) {
       return db.transaction().execute(async (trx) => {
+        if (visit) await insertRows(trx, 'link_visits', [visit]);
         const result = await markOpened(trx, linkId, now);
         if (Number(result.numAffectedRows ?? 0) === 0) return false;
         await insertEvents(trx, [event]);
         return true;
       });
+    },
+
+    recordLinkVisit: (visit) => insertRows(db, 'link_visits', [visit]),
+
+    listLinkVisits: (appId, linkId, limit) =>
+      db
+        .selectFrom('link_visits')
+        .selectAll()
+        .where('link_id', '=', linkId)
+        .where('app_id', '=', appId)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
+
+    async purgeLinkVisits(before) {
+      // Ids are time-ordered, so "recorded before" is a range of the primary key: the smallest id of that moment.
+      const firstKept = newId('vis', before, (size) => Buffer.alloc(size));
+      const result = await db.deleteFrom('link_visits').where('id', '<', firstKept).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async revokeLink(appId, id, now, event) {
@@ -217,6 +238,7 @@ export function linkQueries(db: RootDb): LinkStore {
         await insertRows(trx, 'sessions', [writes.session]);
         if (writes.exchangeCode) await insertRows(trx, 'exchange_codes', [writes.exchangeCode]);
         if (writes.refreshToken) await insertRows(trx, 'refresh_tokens', [writes.refreshToken]);
+        if (writes.visit) await insertRows(trx, 'link_visits', [writes.visit]);
         const updatedUser = firstRow(await signInUser[writes.verified ?? 'none'](trx, user.id, now));
         if (!updatedUser) throw new Error('redeemLink: the user row vanished inside the transaction');
         await insertEvents(trx, writes.events);
@@ -230,6 +252,19 @@ export function linkQueries(db: RootDb): LinkStore {
         .selectAll()
         .where('app_id', '=', appId)
         .where('link_id', '=', linkId)
+        .orderBy('id')
+        .execute(),
+
+    listLinkAttempts: (appId, linkId) =>
+      db
+        .selectFrom('outbox_attempts')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('message_id', 'in', (eb) =>
+          eb.selectFrom('outbox').select('id').where('app_id', '=', appId).where('link_id', '=', linkId),
+        )
+        .orderBy('message_id')
+        .orderBy('attempt')
         .orderBy('id')
         .execute(),
 

@@ -437,11 +437,18 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
     expect(created.activated).toBe(false);
     expect(created.timeline.map((t: { status: string }) => t.status)).toEqual(['created']);
 
+    server.advance(1_000);
     await server.app.inject({ method: 'GET', url: `/l/${link.secret}` });
     const opened = await read();
     expect(opened.status).toBe('opened');
-    expect(opened.timeline.map((t: { status: string }) => t.status)).toEqual(['created', 'opened']);
+    // The open, and the visit that made it (the page's visits are summarised in runs of one verdict).
+    expect(opened.timeline.map((t: { status: string }) => t.status)).toEqual([
+      'created',
+      'opened',
+      'visited',
+    ]);
 
+    server.advance(1_000);
     await redeemHostedForCode(server, link.secret);
     const redeemed = await read();
     expect(redeemed.status).toBe('redeemed');
@@ -449,8 +456,10 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
     expect(redeemed.timeline.map((t: { status: string }) => t.status)).toEqual([
       'created',
       'opened',
+      'visited',
       'redeemed',
     ]);
+    expect(redeemed.timeline[2]).toMatchObject({ verdict: 'person', count: 2 });
   });
 
   it('filters the list by user, type and status', async () => {

@@ -5,10 +5,10 @@ import type { IdempotencyContext } from '../http/idempotency-store.js';
 import { listResponse } from '../http/present.js';
 import type { Request, RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
-import { presentDelivery, presentLink } from './link-present.js';
+import { presentLink, presentLinkDetail } from './link-present.js';
 import {
   createLink,
-  getLinkWithDeliveries,
+  getLinkDetail,
   listLinks,
   presentCreatedLink,
   revokeLink,
@@ -118,14 +118,14 @@ export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
         {
           schema: {
             tags: ['magic links'],
-            summary: 'Read a link: status and timeline, never the secret',
+            summary:
+              'Read a link: status, timeline, deliveries with their attempts, and visits; never the secret',
             params: LinkParams,
           },
         },
         async (request) => {
           const appId = actingApp(request);
-          const { link, deliveries } = await getLinkWithDeliveries(ctx, appId, request.params.link_id);
-          return { ...presentLink(link, ctx.clock()), deliveries: deliveries.map(presentDelivery) };
+          return presentLinkDetail(await getLinkDetail(ctx, appId, request.params.link_id), ctx.clock());
         },
       );
 

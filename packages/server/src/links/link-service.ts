@@ -17,6 +17,7 @@ import {
   phoneOrThrow,
   throwAsConflict,
 } from '../users/user-service.js';
+import { type LinkDetail, VISITS_SHOWN } from './link-present.js';
 import type { LinkContext, LinkFilter } from './link-store.js';
 
 export interface CreateLinkInput {
@@ -339,14 +340,15 @@ export async function getLinkOrThrow(ctx: LinkContext, appId: string, linkId: st
   return link;
 }
 
-/** A link with the messages that carry it, for reading its delivery state. */
-export async function getLinkWithDeliveries(
-  ctx: LinkContext,
-  appId: string,
-  linkId: string,
-): Promise<{ link: MagicLinkRow; deliveries: OutboxRow[] }> {
+/** A link with the messages that carry it and their attempts, and the newest visits of its page. */
+export async function getLinkDetail(ctx: LinkContext, appId: string, linkId: string): Promise<LinkDetail> {
   const link = await getLinkOrThrow(ctx, appId, linkId);
-  return { link, deliveries: await ctx.store.listOutboxForLink(appId, link.id) };
+  const [deliveries, attempts, visits] = await Promise.all([
+    ctx.store.listOutboxForLink(appId, link.id),
+    ctx.store.listLinkAttempts(appId, link.id),
+    ctx.store.listLinkVisits(appId, link.id, VISITS_SHOWN),
+  ]);
+  return { link, deliveries, attempts, visits };
 }
 
 export function listLinks(

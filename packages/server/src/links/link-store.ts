@@ -9,7 +9,9 @@ import type { SessionContext } from '../sessions/session-context.js';
 import type {
   EventRow,
   ExchangeCodeRow,
+  LinkVisitRow,
   MagicLinkRow,
+  OutboxAttemptRow,
   OutboxRow,
   Page,
   RefreshTokenRow,
@@ -37,6 +39,8 @@ export interface RedemptionWrites {
   /** Which identifier the click proved control of (null when the user's identifier changed since). */
   verified: 'email' | 'phone' | null;
   events: EventRow[];
+  /** The confirm POST's visit, written with the redemption (the hosted page). */
+  visit?: LinkVisitRow | undefined;
 }
 
 export type RedeemResult =
@@ -70,8 +74,17 @@ export interface LinkStore {
   getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
   findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
   listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
-  /** Records the first open; later opens change nothing. True when this call recorded it. */
-  markLinkOpened(linkId: string, now: number, event: EventRow): Promise<boolean>;
+  /**
+   * Records the first open; later opens change nothing. True when this call recorded it. `visit`, when given, is
+   * written in the same transaction whether or not this was the first open.
+   */
+  markLinkOpened(linkId: string, now: number, event: EventRow, visit?: LinkVisitRow): Promise<boolean>;
+  /** Writes one visit of a link's page (one INSERT: the page's GET is a hot path). */
+  recordLinkVisit(visit: LinkVisitRow): Promise<void>;
+  /** The newest `limit` visits of the app's link, newest first. */
+  listLinkVisits(appId: string, linkId: string, limit: number): Promise<LinkVisitRow[]>;
+  /** Deletes visits recorded before `before`; answers how many. */
+  purgeLinkVisits(before: number): Promise<number>;
   /** Revokes one outstanding link. Returns the link as it is after the call, or undefined if unknown. */
   revokeLink(
     appId: string,
@@ -97,6 +110,8 @@ export interface LinkStore {
     plan: (link: MagicLinkRow, user: UserRow) => RedemptionWrites,
   ): Promise<RedeemResult>;
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
+  /** The send attempts of every message carrying the link, each message's in order. */
+  listLinkAttempts(appId: string, linkId: string): Promise<OutboxAttemptRow[]>;
   /**
    * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
    * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of

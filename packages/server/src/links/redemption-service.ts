@@ -14,8 +14,10 @@ import {
   sessionCreatedEvent,
 } from '../sessions/session-service.js';
 import type { EventRow, MagicLinkRow, UserRow } from '../storage/rows.js';
+import type { VisitMethod } from '../storage/schema.js';
 import { userVerifiedEvent } from '../users/user-service.js';
 import type { LinkContext, RedemptionWrites } from './link-store.js';
+import { visitRow } from './link-visits.js';
 
 export type LinkProblem = 'link_expired' | 'link_used' | 'link_revoked' | 'link_invalid';
 
@@ -84,14 +86,39 @@ export async function peekLink(
   return { link, problem: problemOf(link, ctx.clock()) };
 }
 
-/** Records the first time a link's page was opened. */
-export async function recordOpened(ctx: LinkContext, link: MagicLinkRow): Promise<void> {
-  if (link.opened_at !== null) return;
+/**
+ * Records a GET of a redeemable link's page: the visit, and the first time the page was opened. One INSERT once the
+ * link has been opened; the first open writes its time and event in the same transaction.
+ */
+export async function recordOpened(
+  ctx: LinkContext,
+  link: MagicLinkRow,
+  userAgent: string | undefined,
+): Promise<void> {
+  const now = ctx.clock();
+  const visit = visitRow(ctx, link, 'GET', userAgent, now);
+  if (link.opened_at !== null) return ctx.store.recordLinkVisit(visit);
   await ctx.store.markLinkOpened(
     link.id,
-    ctx.clock(),
-    makeEvent(ctx, link.app_id, 'magic_link.opened', link.id, { magic_link_id: link.id }),
+    now,
+    makeEvent(ctx, link.app_id, 'magic_link.opened', link.id, { magic_link_id: link.id }, now),
+    visit,
   );
+}
+
+/**
+ * Records a visit of the hosted page for a link that is not redeemed by it (used, expired or revoked; or a HEAD):
+ * what operators want to see is exactly the scanner that came back after the person. Nothing is written for a token
+ * that names no link, or an embedded link, which the page treats as unknown.
+ */
+export async function recordVisit(
+  ctx: LinkContext,
+  link: MagicLinkRow | undefined,
+  method: VisitMethod,
+  userAgent: string | undefined,
+): Promise<void> {
+  if (!link || kindOf(link) !== 'hosted') return;
+  await ctx.store.recordLinkVisit(visitRow(ctx, link, method, userAgent, ctx.clock()));
 }
 
 interface RedeemOptions {
@@ -114,20 +141,32 @@ export async function redeemHosted(
   options: RedeemOptions,
 ): Promise<{ location: string; link: MagicLinkRow }> {
   const code = orderedSecret(ctx.clock(), ctx.random);
-  const result = await redeem(ctx, token, options, SPENDS.hosted_page, (link, session, now) => {
-    // Hosted links always have a landing place (creation refuses one without); this guards the `!` below.
-    if (link.redirect_url === null) throw linkProblem('link_invalid');
-    return {
-      exchangeCode: buildExchangeCode(
-        code,
-        session,
-        { redirectUrl: link.redirect_url, codeChallenge: link.code_challenge },
-        now,
-      ),
-    };
-  });
+  let result: Awaited<ReturnType<typeof redeem>>;
+  try {
+    result = await redeem(ctx, token, options, SPENDS.hosted_page, (link, session, now) => {
+      // Hosted links always have a landing place (creation refuses one without); this guards the `!` below.
+      if (link.redirect_url === null) throw linkProblem('link_invalid');
+      return {
+        exchangeCode: buildExchangeCode(
+          code,
+          session,
+          { redirectUrl: link.redirect_url, codeChallenge: link.code_challenge },
+          now,
+        ),
+        visit: visitRow(ctx, link, 'POST', options.userAgent, now),
+      };
+    });
+  } catch (error) {
+    // A press of the button on a link that can no longer be used is a visit too (a second click, a late scanner).
+    if (error instanceof ApiError && SPENT_OR_EXPIRED.has(error.code)) {
+      await recordVisit(ctx, options.peeked?.link, 'POST', options.userAgent);
+    }
+    throw error;
+  }
   return { link: result.link, location: withQueryParam(result.link.redirect_url!, 'lk_code', code) };
 }
+
+const SPENT_OR_EXPIRED = new Set<string>(['link_used', 'link_expired', 'link_revoked']);
 
 /** Embedded redemption: the app's backend hands over the token and gets the session straight back. */
 export async function redeemEmbedded(
@@ -149,7 +188,7 @@ type Extra = (
   link: MagicLinkRow,
   session: RedemptionWrites['session'],
   now: number,
-) => Pick<RedemptionWrites, 'exchangeCode' | 'refreshToken'>;
+) => Pick<RedemptionWrites, 'exchangeCode' | 'refreshToken' | 'visit'>;
 
 async function redeem(
   ctx: LinkContext,

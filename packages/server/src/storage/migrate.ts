@@ -11,6 +11,7 @@ import * as deliveryFailedAt from './migrations/0009-delivery-failed-at.js';
 import * as appPublicHost from './migrations/0010-app-public-host.js';
 import * as operators from './migrations/0011-operators.js';
 import * as campaigns from './migrations/0012-campaigns.js';
+import * as visitsAndAttempts from './migrations/0013-visits-and-attempts.js';
 import type { Database } from './schema.js';
 
 /**
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0010-app-public-host': appPublicHost,
   '0011-operators': operators,
   '0012-campaigns': campaigns,
+  '0013-visits-and-attempts': visitsAndAttempts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -11,11 +11,13 @@ import type {
   EventsTable,
   ExchangeCodesTable,
   IdempotencyKeysTable,
+  LinkVisitsTable,
   LoginFlowsTable,
   MagicLinksTable,
   OperatorSessionsTable,
   OperatorsTable,
   OperatorTokensTable,
+  OutboxAttemptsTable,
   OutboxTable,
   RefreshTokensTable,
   SessionKeysTable,
@@ -38,6 +40,8 @@ export type EventRow = EventsTable;
 export type SessionKeyRow = SessionKeysTable;
 export type SigningKeyRow = SigningKeysTable;
 export type OutboxRow = OutboxTable;
+export type OutboxAttemptRow = OutboxAttemptsTable;
+export type LinkVisitRow = LinkVisitsTable;
 export type TemplateRow = TemplatesTable;
 export type LoginFlowRow = LoginFlowsTable;
 export type IdempotencyRow = IdempotencyKeysTable;

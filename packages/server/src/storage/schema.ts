@@ -203,6 +203,41 @@ export interface OutboxTable {
   sent_at: number | null;
 }
 
+/** How a visit of a hosted link's page was judged when it was recorded (links/link-visits.ts). */
+export type VisitVerdict = 'person' | 'likely_scanner';
+export type VisitMethod = 'GET' | 'HEAD' | 'POST';
+
+/** One request for a hosted link's page: GET and HEAD (which never spend it) and the confirm POST. */
+export interface LinkVisitsTable {
+  id: string;
+  app_id: string;
+  link_id: string;
+  at: number;
+  method: VisitMethod;
+  verdict: VisitVerdict;
+  /** Why, in words: `HEAD request`, `known scanner user agent: Slackbot`, `opened in a browser`, … */
+  reason: string;
+  /** The request's User-Agent, cut to 200 characters; null when it sent none. Nothing about its address is kept. */
+  user_agent: string | null;
+}
+
+/** One send of an email or SMS message and what the provider answered. */
+export interface OutboxAttemptsTable {
+  id: string;
+  message_id: string;
+  app_id: string;
+  link_id: string | null;
+  /** The message's `attempts` count when it was sent: 1 for the first try. */
+  attempt: number;
+  at: number;
+  ok: number;
+  /** 1 when the failure was final (retrying cannot help); 0 for a success or a failure worth retrying. */
+  permanent: number;
+  /** The provider's answer on one line (`250 2.0.0 OK queued`, the failure as in `outbox.last_error`), scrubbed. */
+  answer: string;
+  duration_ms: number;
+}
+
 export interface TemplatesTable {
   app_id: string;
   type: LinkType;
@@ -401,6 +436,8 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   latchkey_meta: MetaTable;
   outbox: OutboxTable;
+  outbox_attempts: OutboxAttemptsTable;
+  link_visits: LinkVisitsTable;
   templates: TemplatesTable;
   signing_keys: SigningKeysTable;
   used_tokens: UsedTokensTable;

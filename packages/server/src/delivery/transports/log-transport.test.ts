@@ -39,7 +39,10 @@ describe('log email transport', () => {
     const devOutbox = new DevOutbox();
     const transport = createLogEmailTransport({ devOutbox, print: (line) => printed.push(line) });
     expect(transport.name).toBe('log');
-    expect(await transport.send(email())).toEqual({ ok: true });
+    expect(await transport.send(email())).toEqual({
+      ok: true,
+      answer: 'printed by the development transport; nothing was sent',
+    });
     expect(printed).toHaveLength(1);
     const [block] = printed;
     expect(block?.split('\n')[0]).toBe(
@@ -86,7 +89,10 @@ describe('log email transport', () => {
         throw new Error('stdout closed');
       },
     });
-    expect(await transport.send(email())).toEqual({ ok: true });
+    expect(await transport.send(email())).toEqual({
+      ok: true,
+      answer: 'printed by the development transport; nothing was sent',
+    });
     expect(devOutbox.list()).toHaveLength(1);
   });
 
@@ -122,7 +128,10 @@ describe('log SMS transport', () => {
     await createLogEmailTransport({ devOutbox, print }).send(email());
     const transport = createLogSmsTransport({ devOutbox, print });
     expect(transport.name).toBe('log');
-    expect(await transport.send(sms())).toEqual({ ok: true });
+    expect(await transport.send(sms())).toEqual({
+      ok: true,
+      answer: 'printed by the development transport; nothing was sent',
+    });
     expect(printed[1]?.split('\n')[0]).toBe(`[latchkey dev] sms to +4915112345678 — link: ${LINK}`);
     const [newest, older] = devOutbox.list();
     expect(newest).toMatchObject({

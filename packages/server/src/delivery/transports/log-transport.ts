@@ -38,7 +38,7 @@ export function createLogEmailTransport(deps: LogTransportDeps): EmailTransport 
         text: message.text,
         html: message.html,
       });
-      return { ok: true };
+      return { ok: true, answer: DEV_ANSWER };
     },
     async verify() {
       return {
@@ -72,7 +72,7 @@ export function createLogSmsTransport(deps: LogTransportDeps): SmsTransport {
         text: message.body,
         html: null,
       });
-      return { ok: true };
+      return { ok: true, answer: DEV_ANSWER };
     },
     async verify() {
       return {
@@ -114,3 +114,6 @@ function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\uFFFD');
 }
+
+/** What the attempt log says of a message the development transport printed instead of sending. */
+const DEV_ANSWER = 'printed by the development transport; nothing was sent';

@@ -140,7 +140,13 @@ describe('SMTP transport: delivery', () => {
   it('delivers text and HTML parts, the subject, From with its name and the tracing headers', async () => {
     const smtp = await startSmtp();
     const result = await transport(`smtp://127.0.0.1:${smtp.port}`).send(email());
-    expect(result).toEqual({ ok: true, providerId: undefined, accepted: true });
+    // The server's reply to the message is kept for the attempt log.
+    expect(result).toEqual({
+      ok: true,
+      providerId: undefined,
+      accepted: true,
+      answer: '250 OK: message queued',
+    });
     expect(smtp.received).toHaveLength(1);
     const [message] = smtp.received;
     expect(message?.mailFrom).toBe('login@acme.test');
@@ -181,6 +187,7 @@ describe('SMTP transport: delivery', () => {
       ok: true,
       providerId: undefined,
       accepted: true,
+      answer: '250 OK: message queued',
     });
     expect(
       (await mailer.send(email({ subject: chinese, from: { name: '张伟', address: 'login@acme.test' } }))).ok,

@@ -152,6 +152,19 @@ export function createSmtpTransport(options: SmtpTransportOptions): EmailTranspo
       return {
         ok: true,
         providerId: info.serverMessageId ? clip(info.serverMessageId, 200) : undefined,
+        // The server's reply to the message (`250 2.0.0 Ok: queued as …`), for the attempt log; scrubbed like a
+        // failure, since a server may quote the envelope back.
+        answer:
+          typeof info.response === 'string' && info.response.trim() !== ''
+            ? hideSecret(
+                scrub(
+                  replyLine(info.response),
+                  [message.text, message.html],
+                  [message.to, message.from.address, message.subject],
+                ),
+                endpoint,
+              )
+            : undefined,
         // sendMail resolves once the server answered 250 to the message; `accepted` lists the recipients it took.
         accepted: info.accepted.length > 0 && info.rejected.length === 0,
       };
