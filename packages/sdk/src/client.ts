@@ -8,6 +8,7 @@ import { Sessions } from './sessions.js';
 import { SignInTokens } from './sign-in-tokens.js';
 import { SigningKeys } from './signing-keys.js';
 import { Stats } from './stats.js';
+import { Templates } from './templates.js';
 import { Users } from './users.js';
 import { WebhookEndpoints } from './webhook-endpoints.js';
 import { Webhooks } from './webhooks.js';
@@ -51,6 +52,7 @@ export class Latchkey {
   readonly webhookEndpoints: WebhookEndpoints;
   readonly events: Events;
   readonly stats: Stats;
+  readonly templates: Templates;
 
   constructor(options: LatchkeyOptions) {
     if (!options?.baseUrl) throw new TypeError('new Latchkey({ baseUrl }) needs the Latchkey server URL.');
@@ -79,5 +81,6 @@ export class Latchkey {
     this.webhookEndpoints = new WebhookEndpoints(http);
     this.events = new Events(http);
     this.stats = new Stats(http);
+    this.templates = new Templates(http);
   }
 }

@@ -37,6 +37,7 @@ export {
 } from './sign-in-tokens.js';
 export { SigningKeys } from './signing-keys.js';
 export { Stats } from './stats.js';
+export { Templates } from './templates.js';
 export type {
   ApiKey,
   App,
@@ -66,12 +67,17 @@ export type {
   MagicLinkWithDeliveries,
   PageParams,
   Redelivery,
+  RedirectCheck,
+  RedirectCheckParams,
   RefreshResult,
   Session,
   SessionTokens,
   SigningKey,
   StatsCounts,
   StatsParams,
+  StreamEventsParams,
+  TemplateTestParams,
+  TemplateTestResult,
   UpdateWebhookEndpointParams,
   User,
   UserParams,
