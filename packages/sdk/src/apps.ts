@@ -1,5 +1,5 @@
 import type { Transport } from './http.js';
-import type { App, AppPatch, CreatedApp, PageParams } from './types.js';
+import type { App, AppPatch, CreatedApp, PageParams, RedirectCheck, RedirectCheckParams } from './types.js';
 
 const path = (id: string) => `/v1/apps/${encodeURIComponent(id)}`;
 
@@ -23,6 +23,20 @@ export class Apps {
   /** The app's settings (an app key reads its own app; an admin key any). */
   get(appId: string): Promise<App> {
     return this.#http.request({ method: 'GET', path: path(appId) });
+  }
+
+  /**
+   * Whether a link could redirect to `url` (or to the page shortcut `redirect_to`), by the same allowlist check link
+   * creation makes, with the entry that matched and the reason in words. Changes nothing. `appId` names the app for
+   * an admin key; an app key checks its own app.
+   */
+  checkRedirect(params: RedirectCheckParams, appId?: string): Promise<RedirectCheck> {
+    return this.#http.request({
+      method: 'POST',
+      path: appId === undefined ? '/v1/redirect-check' : `${path(appId)}/redirect-check`,
+      body: params,
+      idempotent: true,
+    });
   }
 
   /** Changes settings; `allowed_redirects` and `page_shortcuts` are replaced as a whole. */

@@ -11,6 +11,7 @@ import { Sessions } from './sessions.js';
 import { SignInTokens } from './sign-in-tokens.js';
 import { SigningKeys } from './signing-keys.js';
 import { Stats } from './stats.js';
+import { Templates } from './templates.js';
 import { Users } from './users.js';
 import { WebhookEndpoints } from './webhook-endpoints.js';
 import { Webhooks } from './webhooks.js';
@@ -57,6 +58,7 @@ export class Latchkey {
   readonly stats: Stats;
   readonly outbox: Outbox;
   readonly delivery: Delivery;
+  readonly templates: Templates;
 
   constructor(options: LatchkeyOptions) {
     if (!options?.baseUrl) throw new TypeError('new Latchkey({ baseUrl }) needs the Latchkey server URL.');
@@ -88,5 +90,6 @@ export class Latchkey {
     this.stats = new Stats(http);
     this.outbox = new Outbox(http);
     this.delivery = new Delivery(http);
+    this.templates = new Templates(http);
   }
 }

@@ -32,6 +32,8 @@ export const latchkeyErrorCodes = [
   'user_creation_disabled',
   'channel_unavailable',
   'delivery_not_configured',
+  'transport_refused',
+  'transport_unavailable',
   'code_invalid',
   'code_exhausted',
   'pkce_required',

@@ -22,6 +22,8 @@ export interface RequestOptions {
   rawBody?: { type: string; text: string } | undefined;
   /** The `Accept` header; default `application/json`. */
   accept?: string | undefined;
+  /** Aborts the request, and the reading of a streamed answer. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface Page<T> {
@@ -106,8 +108,14 @@ export class Transport {
       const canRetry = retryable && attempt < this.#maxRetries;
       let response: Response;
       try {
-        response = await this.#fetch(url, { method: options.method, headers, body: payload });
+        response = await this.#fetch(url, {
+          method: options.method,
+          headers,
+          body: payload,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        });
       } catch (cause) {
+        if (options.signal?.aborted) throw cause;
         if (canRetry) {
           await sleep(this.#backoff(attempt));
           continue;

@@ -40,6 +40,7 @@ export {
 } from './sign-in-tokens.js';
 export { SigningKeys } from './signing-keys.js';
 export { Stats } from './stats.js';
+export { Templates } from './templates.js';
 export type {
   ApiKey,
   App,
@@ -84,12 +85,17 @@ export type {
   OutboxStatus,
   PageParams,
   Redelivery,
+  RedirectCheck,
+  RedirectCheckParams,
   RefreshResult,
   Session,
   SessionTokens,
   SigningKey,
   StatsCounts,
   StatsParams,
+  StreamEventsParams,
+  TemplateTestParams,
+  TemplateTestResult,
   TimelineEntry,
   UpdateWebhookEndpointParams,
   User,

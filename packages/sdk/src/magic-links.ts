@@ -38,6 +38,21 @@ export class MagicLinks {
   }
 
   /**
+   * A QR code of a link's `url`, as SVG text (`POST /v1/qr`), drawn by the server and stored nowhere. Only URLs of
+   * the app's links and pages are drawn (on the server's or the app's public URL, or its site).
+   */
+  async qrCode(url: string): Promise<string> {
+    const response = await this.#http.send({
+      method: 'POST',
+      path: '/v1/qr',
+      body: { text: url },
+      accept: 'image/svg+xml',
+      idempotent: true,
+    });
+    return response.text();
+  }
+
+  /**
    * Creates up to 100,000 links in one request (`POST /v1/magic-links/bulk`) and answers one result per row, in
    * order: the link, or the row's own error. One bad row never fails the others. With `campaign` the links belong to
    * a new campaign, whose id is `summary.campaign_id` (see `campaigns`).

@@ -521,6 +521,8 @@ export interface WebhookAttempt {
   latency_ms: number;
   response_excerpt: string | null;
   error: string | null;
+  /** A `webhook.test` sent by `webhookEndpoints.sendTest`: its event is not stored, no outbox message carries it. */
+  test: boolean;
   created_at: string;
   [field: string]: unknown;
 }
@@ -596,5 +598,64 @@ export interface LinkStats {
   failures: Array<{ type: string; reason: string | null; count: number }>;
   /** One entry per day (UTC) that has links, oldest first. */
   series: Array<StatsCounts & { date: string }>;
+  [field: string]: unknown;
+}
+
+export interface StreamEventsParams {
+  /** Only events of this type, such as `magic_link.redeemed`. */
+  type?: string;
+  /** Start with the events written at or after this time (default: from now on). */
+  since?: string | Date;
+  /** Start after this event id (the `id` of the last event you handled). */
+  after?: string;
+  /** Stops the stream; the loop over it then ends without an error. */
+  signal?: AbortSignal;
+}
+
+/** Give exactly one: a full URL, or the name of one of the app's page shortcuts. */
+export interface RedirectCheckParams {
+  url?: string;
+  redirect_to?: string;
+}
+
+/** Whether a link of the app may redirect to a target, by the allowlist check link creation makes. */
+export interface RedirectCheck {
+  allowed: boolean;
+  /** The `allowed_redirects` entry that matched; null when refused. */
+  matched: string | null;
+  /** The target as a link would store it (normalised), or the shortcut's target; null when refused. */
+  url: string | null;
+  /** Why, in words. */
+  reason: string;
+  [field: string]: unknown;
+}
+
+export interface TemplateTestParams {
+  /** An email address (the email is sent) or an E.164 phone number (the SMS is sent). */
+  to: string;
+  /** Draft parts to send instead of the saved ones; they are checked as a save would check them. */
+  subject?: string;
+  text?: string;
+  html?: string;
+  sms?: string;
+  /** Include the sample one-time code. */
+  code?: boolean;
+}
+
+/** A test message the transport took. */
+export interface TemplateTestResult {
+  sent: true;
+  channel: 'email' | 'phone';
+  to: string;
+  /** `msg_…`, also in the message's headers. */
+  message_id: string;
+  /** `smtp`, `twilio`, `hook`, or `log` on a development server (printed, not sent). */
+  transport: string;
+  answer: {
+    provider_id: string | null;
+    /** The receiving mail server answered 250 to it. */
+    accepted: boolean;
+    detail: string;
+  };
   [field: string]: unknown;
 }

@@ -259,6 +259,23 @@ describe('webhookEndpoints', () => {
     expect(attempts.map((a) => a.event_id)).toEqual([eventId, eventId]);
   });
 
+  it('sends a test event now and answers its attempt, which webhooks.verify accepts', async () => {
+    const endpoint = await client.webhookEndpoints.create({ url: `${receiver.url}/hook` });
+    receiver.respond = () => ({ status: 202, body: 'thanks' });
+    const attempt = await client.webhookEndpoints.sendTest(endpoint.id);
+    expect(attempt).toMatchObject({ ok: true, status_code: 202, response_excerpt: 'thanks', test: true });
+    expect(receiver.received).toHaveLength(1);
+    expect(headersOf(0)['webhook-id']).toBe(attempt.event_id);
+    expect(client.webhooks.verify(receiver.received[0]!.body, headersOf(0), endpoint.secret)).toMatchObject({
+      type: 'webhook.test',
+      data: { webhook_endpoint_id: endpoint.id },
+    });
+    expect(await collect(client.webhookEndpoints.attempts(endpoint.id))).toEqual([attempt]);
+    expect(await worker.runOnce(100)).toBe(0);
+    const missing = await caught(client.webhookEndpoints.sendTest('whe_00000000000000000000000000'));
+    expect(missing).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
   it('throws LatchkeyError with the server’s code and param', async () => {
     const badUrl = await caught(client.webhookEndpoints.create({ url: 'ftp://example.com/hook' }));
     expect(badUrl).toMatchObject({ status: 400, code: 'validation_failed', param: 'url' });

@@ -61,6 +61,16 @@ export class WebhookEndpoints {
     return this.#http.paginate<WebhookAttempt>(`${path(id)}/attempts`, { ...params });
   }
 
+  /**
+   * Sends a `webhook.test` event to this endpoint now, signed like every delivery, and answers the attempt (also in
+   * its delivery log): `ok`, `status_code`, `latency_ms`, `response_excerpt`, `error`. No other endpoint receives it
+   * and it is not stored as an event. A failing receiver is an answer with `ok: false`, not an error. Never retried:
+   * a retry would send a second test.
+   */
+  sendTest(id: string): Promise<WebhookAttempt> {
+    return this.#http.request({ method: 'POST', path: `${path(id)}/test` });
+  }
+
   /** Queues one event for this endpoint again, with the same `webhook-id`, so receivers can deduplicate it. */
   redeliver(id: string, eventId: string): Promise<Redelivery> {
     return this.#http.request({ method: 'POST', path: `${path(id)}/redeliver`, body: { event_id: eventId } });

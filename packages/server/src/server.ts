@@ -29,6 +29,7 @@ import { campaignRoutes } from './links/campaigns/campaign-routes.js';
 import { embeddedRoutes } from './links/embedded-routes.js';
 import { hostedRoutes } from './links/hosted-routes.js';
 import { linkRoutes } from './links/link-routes.js';
+import { qrRoutes } from './links/qr-routes.js';
 import { loginPageRoutes } from './login/login-page-routes.js';
 import { loginRoutes } from './login/login-routes.js';
 import { countRequests, createMetrics, opsRoutes } from './ops/ops-routes.js';
@@ -86,6 +87,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     appRoutes(ctx),
     userRoutes(ctx),
     linkRoutes(ctx),
+    qrRoutes(ctx),
     bulkRoutes(ctx),
     campaignRoutes(ctx),
     embeddedRoutes(ctx),

@@ -17,6 +17,7 @@ import {
 } from './app-service.js';
 import { readSettings } from './app-settings.js';
 import type { AppContext } from './app-store.js';
+import { checkRedirectTarget } from './redirect-check-service.js';
 
 const Url = Type.String({ maxLength: 2048 });
 const Minutes = Type.Integer({ minimum: 1, maximum: 43200 });
@@ -92,6 +93,17 @@ const PatchBody = Type.Object(
 const AppParams = Type.Object({ app_id: Id('app') });
 const KeyParams = Type.Object({ key_id: Id('key') });
 
+/** The policy itself answers a URL of any length or shape with its reason; the limit only bounds the work. */
+const RedirectCheckBody = Type.Object(
+  {
+    url: Type.Optional(Type.String({ maxLength: 8192, description: 'A full URL to test.' })),
+    redirect_to: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'A page shortcut name to test instead.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const KeyBody = Type.Object(
   {
     label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -158,6 +170,21 @@ export function appRoutes(ctx: AppContext): RouteGroups {
         },
         async (request) =>
           present(await updateApp(ctx, actingApp(request), request.body, principalOf(request))),
+      );
+
+      // The redirect tester: read-only, so the dashboard's viewers may use it (dashboard/roles.ts).
+      const redirectCheck = {
+        tags: ['apps'],
+        summary: 'Would a link be allowed to redirect here? (the allowlist check links use, nothing stored)',
+        body: RedirectCheckBody,
+      };
+      app.post('/v1/redirect-check', { schema: redirectCheck }, async (request) =>
+        checkRedirectTarget(ctx, actingApp(request), request.body),
+      );
+      app.post(
+        '/v1/apps/:app_id/redirect-check',
+        { schema: { ...redirectCheck, params: AppParams } },
+        async (request) => checkRedirectTarget(ctx, actingApp(request), request.body),
       );
 
       app.post(

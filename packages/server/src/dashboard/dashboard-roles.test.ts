@@ -41,8 +41,14 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
           url: route.url,
         })),
       )
-      // Signing out would end the session the walk goes on with: it has a test of its own.
-      .filter((route) => route.method !== 'HEAD' && route.url !== '/dashboard/api/auth/sign-out');
+      // Signing out would end the session the walk goes on with, and the live tail of events never ends by itself
+      // (inject waits for the end): each has a test of its own.
+      .filter(
+        (route) =>
+          route.method !== 'HEAD' &&
+          route.url !== '/dashboard/api/auth/sign-out' &&
+          route.url !== '/dashboard/api/v1/events/stream',
+      );
     for (const role of ROLES) operators.set(role, await signInOperator(server, role));
   });
   afterAll(async () => {
@@ -115,6 +121,23 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
       '/v1/campaigns/:campaign_id/links.csv',
     ]) {
       expect(rule('GET', route)).toEqual({ permission: 'read', reauth: false });
+    }
+  });
+
+  it('lets whoever reads use the read-only POSTs and the live tail, and admins send tests', () => {
+    for (const [method, url] of [
+      ['GET', '/dashboard/api/v1/events/stream'],
+      ['POST', '/dashboard/api/v1/redirect-check'],
+      ['POST', '/dashboard/api/v1/apps/:app_id/redirect-check'],
+      ['POST', '/dashboard/api/v1/qr'],
+    ] as const) {
+      expect(ruleFor(method, url), url).toEqual({ permission: 'read', reauth: false });
+    }
+    for (const url of [
+      '/dashboard/api/v1/templates/:type/:language/test',
+      '/dashboard/api/v1/webhook-endpoints/:id/test',
+    ]) {
+      expect(ruleFor('POST', url), url).toEqual({ permission: 'configure', reauth: false });
     }
   });
 

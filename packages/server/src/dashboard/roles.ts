@@ -50,6 +50,12 @@ const OPERATE = [
   /^(POST \/v1\/sessions\/:session_id\/revoke|DELETE \/v1\/sessions\/:session_id)$/,
 ];
 
+/**
+ * POSTs that change nothing: they only carry input too long or too secret for a query string (a URL to test, a new
+ * link's URL to draw as a QR code). Whoever may read may call them.
+ */
+const READS_BY_POST = [/^POST \/v1\/(apps\/:app_id\/)?redirect-check$/, /^POST \/v1\/qr$/];
+
 /** Keys (API, signing, session) and operators: the owner's. */
 const OWN = [/^\S+ \/v1\/(api-keys|signing-keys|session-keys)(\/|$)/, /^\S+ \/operators(\/|$)/];
 
@@ -90,6 +96,7 @@ export function ruleFor(method: string, route: string): RouteRule {
   }
   // The session's own calls (sign out, re-authenticate) are every signed-in operator's.
   if (/^POST \/auth\//.test(name)) return { permission: 'read', reauth: false };
+  if (READS_BY_POST.some((pattern) => pattern.test(name))) return { permission: 'read', reauth: false };
   if (OPERATE.some((pattern) => pattern.test(name))) return { permission: 'operate', reauth };
   return { permission: 'configure', reauth };
 }

@@ -96,6 +96,16 @@ export const errorCodes = {
     summary:
       'A production server has no transport for this channel (no `LATCHKEY_SMTP_URL` for email; no Twilio or SMS hook for SMS), so it will not send.',
   },
+  transport_refused: {
+    status: 502,
+    summary:
+      'A message sent while you waited (a template test) was refused by the mail server or SMS provider; its answer is in the message.',
+  },
+  transport_unavailable: {
+    status: 503,
+    summary:
+      'A message sent while you waited (a template test) could not be handed over: the mail server or SMS provider did not answer, or failed for a reason that may pass.',
+  },
   code_invalid: { status: 400, summary: 'The exchange or sign-in code is unknown, expired or already used.' },
   code_exhausted: { status: 400, summary: 'Too many wrong attempts; the code no longer works.' },
   pkce_required: {

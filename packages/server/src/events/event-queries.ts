@@ -15,6 +15,17 @@ export function eventQueries(db: RootDb): EventStore {
     getEvent: (appId, id) =>
       db.selectFrom('events').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst(),
 
+    listEventsAfter(appId, range, limit) {
+      let q = db
+        .selectFrom('events')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('id', '>', range.after)
+        .where('id', '<=', range.upTo);
+      if (range.type !== undefined) q = q.where('type', '=', range.type);
+      return q.orderBy('id', 'asc').limit(limit).execute();
+    },
+
     async insertEvents(events) {
       await insertEvents(db, events);
     },

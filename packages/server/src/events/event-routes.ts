@@ -1,11 +1,20 @@
 import { Type } from 'typebox';
-import { actingApp } from '../http/auth.js';
+import { actingApp, principalOf } from '../http/auth.js';
 import { iso, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import { serverSentEvents } from '../http/server-sent-events.js';
 import type { EventRow } from '../storage/rows.js';
 import { getEventOrThrow, listEvents } from './event-service.js';
 import type { EventContext } from './event-store.js';
+import { StreamAdmission, streamCursor, tailEvents } from './event-stream.js';
+
+const EventType = Type.String({ pattern: '^[a-z_]+\\.[a-z_]+$', maxLength: 100 });
+
+/** A comment this often keeps proxies from closing a quiet stream (most give up after 30 to 60 s of silence). */
+const HEARTBEAT_MS = 15_000;
+/** How long a browser waits before reconnecting after the stream ends. */
+const RETRY_MS = 3_000;
 
 export function presentEvent(row: EventRow) {
   return {
@@ -19,8 +28,61 @@ export function presentEvent(row: EventRow) {
 
 /** The events API: what happened in an app, newest first, for apps that poll rather than receive webhooks. */
 export function eventRoutes(ctx: EventContext): RouteGroups {
+  // One count per server, across the API's routes and the dashboard's copy of them.
+  const admission = new StreamAdmission();
   return {
     apiKey: async (app) => {
+      const sse = serverSentEvents(app);
+
+      app.get(
+        '/v1/events/stream',
+        {
+          schema: {
+            tags: ['events'],
+            summary:
+              'Stream new events as Server-Sent Events (text/event-stream), resuming after Last-Event-ID',
+            description:
+              'Each message is `id: evt_…`, `event: <type>`, `data: <the event as GET /v1/events/{id} answers it>`, about one to two seconds after it was written. The stream starts with an `id:` alone (where it starts reading); a client that reconnects with `Last-Event-ID` gets every event after that id, once. A comment line comes every 15 s. At most 5 streams per key at a time (429 `rate_limited` beyond).',
+            querystring: Type.Object({
+              type: Type.Optional(EventType),
+              after: Type.Optional(Id('evt')),
+              since: Type.Optional(
+                Type.String({
+                  format: 'date-time',
+                  description: 'Start with the events written at or after this time.',
+                }),
+              ),
+            }),
+          },
+        },
+        async (request, reply) => {
+          const appId = actingApp(request);
+          const { type, after, since } = request.query;
+          const header = request.headers['last-event-id'];
+          const cursor = streamCursor(ctx, {
+            lastEventId: typeof header === 'string' && header !== '' ? header : undefined,
+            after,
+            since,
+          });
+          const release = admission.admit(principalOf(request).keyId);
+          return sse.open(reply, { heartbeatMs: HEARTBEAT_MS, retryMs: RETRY_MS }, async (stream) => {
+            try {
+              await stream.send({ id: cursor });
+              await tailEvents(ctx, {
+                appId,
+                type,
+                cursor,
+                signal: stream.signal,
+                emit: (row) =>
+                  stream.send({ id: row.id, event: row.type, data: JSON.stringify(presentEvent(row)) }),
+              });
+            } finally {
+              release();
+            }
+          });
+        },
+      );
+
       app.get(
         '/v1/events',
         {
@@ -30,7 +92,7 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
             querystring: Type.Intersect([
               PageQuery,
               Type.Object({
-                type: Type.Optional(Type.String({ pattern: '^[a-z_]+\\.[a-z_]+$', maxLength: 100 })),
+                type: Type.Optional(EventType),
                 since: Type.Optional(
                   Type.String({ format: 'date-time', description: 'Only events at or after this time.' }),
                 ),

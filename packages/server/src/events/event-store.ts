@@ -10,6 +10,15 @@ export interface EventStore {
     page: Page,
   ): Promise<EventRow[]>;
   getEvent(appId: string, id: string): Promise<EventRow | undefined>;
+  /**
+   * The app's events with ids in (`after`, `upTo`], oldest first, at most `limit`: the live tail's poll. Ids are
+   * time-ordered, so this is "what was written after the last event sent, up to a point in time".
+   */
+  listEventsAfter(
+    appId: string,
+    range: { after: string; upTo: string; type?: string | undefined },
+    limit: number,
+  ): Promise<EventRow[]>;
   /** Writes events that belong to no other change (a refused request changes nothing else). */
   insertEvents(events: EventRow[]): Promise<void>;
 }

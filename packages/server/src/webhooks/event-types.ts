@@ -121,6 +121,22 @@ export const WEBHOOK_EVENTS = {
   },
 } satisfies Record<string, { description: string; data: Record<string, TSchema> | null }>;
 
+/**
+ * The test event: sent only by `POST /v1/webhook-endpoints/{id}/test`, to that one endpoint, at once. It is not an
+ * event of the app (not stored, not in the events API), so nobody subscribes to it and no other endpoint receives it;
+ * it is documented here beside the others so receivers know its shape.
+ */
+export const WEBHOOK_TEST_EVENT = {
+  'webhook.test': {
+    description:
+      'A test sent on request (POST /v1/webhook-endpoints/{id}/test) to one endpoint, to check the receiver and its signature check. It changes nothing; acknowledge it like any other event.',
+    data: {
+      webhook_endpoint_id: id('whe', 'The endpoint the test was sent to.'),
+      message: Type.String({ description: 'A sentence saying this is a test.' }),
+    },
+  },
+} satisfies Record<string, { description: string; data: Record<string, TSchema> }>;
+
 export type WebhookEventType = keyof typeof WEBHOOK_EVENTS;
 
 export const WEBHOOK_EVENT_TYPES = Object.keys(WEBHOOK_EVENTS) as WebhookEventType[];
@@ -141,7 +157,11 @@ function dataSchema(data: Record<string, TSchema> | null): TSchema {
 export function webhookOpenApi(): Record<string, any> {
   // biome-ignore lint/suspicious/noExplicitAny: as above
   const out: Record<string, any> = {};
-  for (const [type, spec] of Object.entries(WEBHOOK_EVENTS)) {
+  const documented: Record<string, { description: string; data: Record<string, TSchema> | null }> = {
+    ...WEBHOOK_EVENTS,
+    ...WEBHOOK_TEST_EVENT,
+  };
+  for (const [type, spec] of Object.entries(documented)) {
     out[type] = {
       post: {
         summary: type,

@@ -107,6 +107,11 @@ export function webhookQueries(
       );
     },
 
+    async logWebhookAttempt(attempt) {
+      // The endpoint row is not written, so the endpoint cache needs no `changing`.
+      await db.insertInto('webhook_attempts').values(attempt).execute();
+    },
+
     listWebhookAttempts(appId, endpointId, filter, page) {
       let q = db
         .selectFrom('webhook_attempts')

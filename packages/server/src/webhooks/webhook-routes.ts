@@ -5,6 +5,7 @@ import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
 import { WEBHOOK_EVENT_TYPES } from './event-types.js';
+import { sendTestEvent, TEST_MESSAGE_PREFIX } from './test-event-service.js';
 import {
   createEndpoint,
   decodeEventTypes,
@@ -42,6 +43,8 @@ export function presentAttempt(row: WebhookAttemptRow) {
     webhook_endpoint_id: row.endpoint_id,
     event_id: row.event_id,
     message_id: row.message_id,
+    /** A `webhook.test` sent on request: its event is not stored and no outbox message carries it. */
+    test: row.message_id.startsWith(`${TEST_MESSAGE_PREFIX}_`),
     attempt: row.attempt,
     ok: row.ok === 1,
     status_code: row.status_code,
@@ -180,6 +183,22 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
             limit,
             presentAttempt,
           );
+        },
+      );
+
+      app.post(
+        '/v1/webhook-endpoints/:id/test',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary:
+              'Send a webhook.test event to this endpoint now and answer the attempt (also logged); other endpoints get nothing',
+            params: Params,
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          return presentAttempt(await sendTestEvent(ctx, appId, request.params.id));
         },
       );
 

@@ -37,7 +37,7 @@ export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 3_600_000;
 export const TIMEOUT_MS = 10_000;
 const EXCERPT_BYTES = 1024;
 
-interface AttemptOutcome {
+export interface AttemptOutcome {
   ok: boolean;
   statusCode: number | null;
   excerpt: string | null;
@@ -65,7 +65,7 @@ export async function sendWebhookMessage(ctx: WebhookContext, row: OutboxRow, wo
     return;
   }
   const started = performance.now();
-  const outcome = await post(ctx, endpoint, event);
+  const outcome = await postWebhook(ctx, endpoint, { id: event.id, body: webhookBody(event) });
   const now = ctx.clock();
   const attempt = {
     id: newId('wha', now, ctx.random),
@@ -115,20 +115,26 @@ export function webhookBody(event: EventRow): string {
   return JSON.stringify({ type: event.type, timestamp: iso(event.created_at), data: JSON.parse(event.data) });
 }
 
+/** What one POST carries: the `webhook-id` (an event id) and the exact bytes that are signed and sent. */
+export interface WebhookDelivery {
+  id: string;
+  body: string;
+}
+
 /**
- * One POST of the event. The destination is checked twice, for different reasons: first here, so a refused
- * destination is recorded plainly and `ctx.fetch` is never called for it (even a fetch that ignores the
- * dispatcher); then by the connection itself (pinnedDispatcher), which resolves the name once more, checks that
+ * One POST of an event: every delivery, and the test event (test-event-service.ts), so both are signed and connected
+ * alike. The destination is checked twice, for different reasons: first here, so a refused destination is recorded
+ * plainly and `ctx.fetch` is never called for it (even a fetch that ignores the dispatcher); then by the connection itself (pinnedDispatcher), which resolves the name once more, checks that
  * answer and connects only to it, so a DNS answer that changes after the first check cannot redirect the delivery.
  *
  * The dispatcher is passed as fetch's `dispatcher` option, which the global fetch honours. An injected fetch
  * (tests, benchmarks) receives it too: one that hands the options on to the global fetch or undici's keeps the pin;
  * one that ignores them is not pinned, which is harmless only because such fakes open no socket to the URL.
  */
-async function post(
+export async function postWebhook(
   ctx: WebhookContext,
   endpoint: WebhookEndpointRow,
-  event: EventRow,
+  delivery: WebhookDelivery,
 ): Promise<AttemptOutcome> {
   const url = new URL(endpoint.url);
   const allowPrivate = ctx.config.webhooks.allowPrivate;
@@ -136,11 +142,11 @@ async function post(
   // Checked again now: a name that was public when the endpoint was saved may point inside the network today.
   const problem = await destinationProblem(url, allowPrivate, resolveHost);
   if (problem !== undefined) return refused(problem);
-  const body = webhookBody(event);
+  const { id, body } = delivery;
   const now = ctx.clock();
   const timestamp = Math.floor(now / 1000);
   const signature = signingSecrets(ctx, endpoint, now)
-    .map((secret) => signStandardWebhook(secret, event.id, timestamp, body))
+    .map((secret) => signStandardWebhook(secret, id, timestamp, body))
     .join(' ');
   const dispatcher = pinnedDispatcher(hostOf(url), allowPrivate, resolveHost);
   try {
@@ -149,7 +155,7 @@ async function post(
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Latchkey-Webhooks/1',
-        'webhook-id': event.id,
+        'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signature,
       },

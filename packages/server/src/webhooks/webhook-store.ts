@@ -46,6 +46,8 @@ export interface WebhookStore {
     disableIfFailingSince: number,
     disabledEvent: (endpoint: WebhookEndpointRow) => EventRow,
   ): Promise<{ disabled: boolean }>;
+  /** Logs an attempt that says nothing about the endpoint's health (a test event): the endpoint is left as it is. */
+  logWebhookAttempt(attempt: WebhookAttemptRow): Promise<void>;
   listWebhookAttempts(
     appId: string,
     endpointId: string,

@@ -11,7 +11,7 @@ import {
   resetTemplate,
   saveTemplate,
 } from './template-service.js';
-import type { TemplateContext } from './template-store.js';
+import { sendTestMessage, type TemplateTestContext } from './template-test-send.js';
 
 const LinkTypeSchema = Type.Union(LINK_TYPES.map((type) => Type.Literal(type)));
 const LanguageSchema = Type.Union(LANGUAGES.map((language) => Type.Literal(language)));
@@ -35,6 +35,22 @@ const PutBody = Type.Object(
   },
 );
 
+const TestBody = Type.Object(
+  {
+    to: Type.String({
+      minLength: 1,
+      maxLength: 320,
+      description: 'An email address (sends the email) or an E.164 phone number (sends the SMS).',
+    }),
+    subject: Type.Optional(Part('Send this instead of the saved subject.')),
+    text: Type.Optional(Part('Send this instead of the saved text body.')),
+    html: Type.Optional(Part('Send this instead of the saved HTML body.')),
+    sms: Type.Optional(Part('Send this instead of the saved SMS.')),
+    code: Type.Optional(Type.Boolean({ description: 'Include a sample one-time code.' })),
+  },
+  { additionalProperties: false },
+);
+
 const PreviewBody = Type.Object(
   {
     type: LinkTypeSchema,
@@ -53,7 +69,7 @@ const PreviewBody = Type.Object(
  * The app's message templates: per link type and language, a subject, text and HTML bodies and an SMS. Reading
  * shows the effective template (the built-in one with the app's overrides); saving validates the result first.
  */
-export function templateRoutes(ctx: TemplateContext): RouteGroups {
+export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
   return {
     apiKey: async (app) => {
       const tags = ['templates'];
@@ -98,6 +114,24 @@ export function templateRoutes(ctx: TemplateContext): RouteGroups {
         async (request) => {
           const appId = actingApp(request);
           return resetTemplate(ctx, appId, request.params.type, request.params.language);
+        },
+      );
+
+      app.post(
+        '/v1/templates/:type/:language/test',
+        {
+          schema: {
+            tags,
+            summary:
+              'Send the template (or a draft of it) with sample data to one address now, through the real transport',
+            params: Params,
+            body: TestBody,
+          },
+        },
+        async (request) => {
+          const appId = actingApp(request);
+          const { type, language } = request.params;
+          return sendTestMessage(ctx, appId, type, language, request.body);
         },
       );
 

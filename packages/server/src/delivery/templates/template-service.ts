@@ -2,11 +2,11 @@
  * Which template a message uses (the built-in one, with any part the app overrides laid over it), what it says once
  * filled in, and the API's view of the overrides: save (validated as a whole), reset, list and preview.
  */
-import { publicUrlOf, readSettings } from '../../apps/app-settings.js';
+import { type AppSettings, publicUrlOf, readSettings } from '../../apps/app-settings.js';
 import { ApiError } from '../../errors/api-error.js';
 import { iso } from '../../http/present.js';
 import { LANGUAGES, type Language, toLanguage } from '../../pages/languages.js';
-import type { TemplateRow } from '../../storage/rows.js';
+import type { AppRow, TemplateRow } from '../../storage/rows.js';
 import type { LinkType } from '../../storage/schema.js';
 import { defaultTemplate, LINK_TYPES } from './default-templates.js';
 import { expiresInWords } from './expires-in.js';
@@ -224,6 +224,21 @@ export async function previewTemplate(
   appId: string,
   input: PreviewInput,
 ): Promise<TemplateParts> {
+  const phone = input.identifier_kind === 'phone';
+  const identifier = phone ? '+14155550123' : 'jane@example.com';
+  return (await renderSample(ctx, appId, input, identifier)).parts;
+}
+
+/**
+ * The preview's rendering, addressed to `identifier`: the effective template with the given draft parts (checked as a
+ * save would check them) in place of it, a sample link and code. Also what a test message sends.
+ */
+export async function renderSample(
+  ctx: TemplateContext,
+  appId: string,
+  input: PreviewInput,
+  identifier: string,
+): Promise<{ parts: TemplateParts; app: AppRow; settings: AppSettings }> {
   const app = await ctx.store.getApp(appId);
   if (!app) throw new ApiError('not_found', `No app with id ${appId}.`);
   const settings = readSettings(app.settings);
@@ -233,13 +248,14 @@ export async function previewTemplate(
   const parts = { ...(await templateFor(ctx, appId, input.type, input.language)), ...given };
   const publicUrl = publicUrlOf(settings, ctx.config.publicUrl);
   const phone = input.identifier_kind === 'phone';
-  return renderParts(parts, {
+  const rendered = renderParts(parts, {
     app_name: app.name,
     link_url: `${publicUrl}/l/${SAMPLE_TOKEN}`,
     expires_in: expiresInWords(settings.ttl_minutes[input.type], input.language),
     code: input.code ? SAMPLE_CODE : undefined,
-    identifier: phone ? '+14155550123' : 'jane@example.com',
+    identifier,
     is_email: !phone,
     is_phone: phone,
   });
+  return { parts: rendered, app, settings };
 }
