@@ -18,9 +18,9 @@ export function dashboardAccess(ctx: DashboardContext): OperatorAuthenticator {
       const app = await findApp(ctx, appId);
       return app !== undefined && app.internal === 0;
     },
-    async authorize(session, method, route) {
+    async authorize(session, method, route, query) {
       const live = session as LiveSession;
-      const rule = ruleFor(method, route);
+      const rule = ruleFor(method, route, query);
       if (rule.permission === 'never') {
         throw new ApiError(
           'forbidden',
@@ -39,6 +39,7 @@ export function dashboardAccess(ctx: DashboardContext): OperatorAuthenticator {
           'This change needs a fresh code: confirm it is you with the code Latchkey sends to your address.',
         );
       }
+      return { audited: rule.audited };
     },
     audit: (change) => recordChange(ctx, change),
   };

@@ -207,6 +207,34 @@ describe('dashboard sessions and changes', () => {
     expect(change.data).toMatchObject({ operator_id: owner.id, method: 'PATCH' });
   });
 
+  it('keeps reads by POST and dry runs out of the audit log, and records the real run', async () => {
+    const changes = async () =>
+      (await server.ctx.store.listEvents(server.appId, { type: 'dashboard.change' }, { limit: 100 })).map(
+        (event) => JSON.parse(event.data) as { route: string; path: string },
+      );
+    const before = (await changes()).length;
+    const checked = await asOperator(server, owner, 'POST', '/dashboard/api/v1/redirect-check', {
+      url: 'https://app.example.com/auth/callback',
+    });
+    expect(checked.statusCode, checked.body).toBe(200);
+    const rows = [{ email: 'dry-run@example.com', redirect_url: 'https://app.example.com/auth/callback' }];
+    const dry = await asOperator(
+      server,
+      owner,
+      'POST',
+      '/dashboard/api/v1/magic-links/bulk?dry_run=true',
+      rows,
+    );
+    expect(dry.statusCode, dry.body).toBe(200);
+    expect(await changes()).toHaveLength(before);
+
+    const real = await asOperator(server, owner, 'POST', '/dashboard/api/v1/magic-links/bulk', rows);
+    expect(real.statusCode, real.body).toBe(200);
+    const after = await changes();
+    expect(after).toHaveLength(before + 1);
+    expect(after[0]).toMatchObject({ route: '/dashboard/api/v1/magic-links/bulk' });
+  });
+
   it('invites an operator, changes their role, and removes them, keeping the last owner', async () => {
     const invited = await asOperator(server, owner, 'POST', '/dashboard/api/operators', {
       email: operatorEmail(),

@@ -110,18 +110,34 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
 
   it('lets operators run and revoke campaigns, with a fresh code for a bulk run (a dry run too), and everyone read them', () => {
     const rule = (method: string, route: string) => ruleFor(method, `/dashboard/api${route}`);
-    expect(rule('POST', '/v1/magic-links/bulk')).toEqual({ permission: 'operate', reauth: true });
+    expect(rule('POST', '/v1/magic-links/bulk')).toEqual({
+      permission: 'operate',
+      reauth: true,
+      audited: true,
+    });
     expect(rule('POST', '/v1/campaigns/:campaign_id/revoke')).toEqual({
       permission: 'operate',
       reauth: false,
+      audited: true,
     });
     for (const route of [
       '/v1/campaigns',
       '/v1/campaigns/:campaign_id',
       '/v1/campaigns/:campaign_id/links.csv',
     ]) {
-      expect(rule('GET', route)).toEqual({ permission: 'read', reauth: false });
+      expect(rule('GET', route)).toEqual({ permission: 'read', reauth: false, audited: false });
     }
+  });
+
+  it('leaves a dry run out of the audit only in its plain form, so no real run can pass for one', () => {
+    const bulk = (query: string) => ruleFor('POST', '/dashboard/api/v1/magic-links/bulk', query);
+    expect(bulk('dry_run=true')).toEqual({ permission: 'operate', reauth: true, audited: false });
+    expect(bulk('campaign=Spring&dry_run=true').audited).toBe(false);
+    for (const query of ['', 'dry_run=false', 'dry_run=1', 'dry_run=true&dry_run=false', 'dry_run=TRUE']) {
+      expect(bulk(query), query).toEqual({ permission: 'operate', reauth: true, audited: true });
+    }
+    // Only bulk has dry runs.
+    expect(ruleFor('POST', '/dashboard/api/v1/magic-links', 'dry_run=true').audited).toBe(true);
   });
 
   it('lets whoever reads use the read-only POSTs and the live tail, and admins send tests', () => {
@@ -131,13 +147,13 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
       ['POST', '/dashboard/api/v1/apps/:app_id/redirect-check'],
       ['POST', '/dashboard/api/v1/qr'],
     ] as const) {
-      expect(ruleFor(method, url), url).toEqual({ permission: 'read', reauth: false });
+      expect(ruleFor(method, url), url).toEqual({ permission: 'read', reauth: false, audited: false });
     }
     for (const url of [
       '/dashboard/api/v1/templates/:type/:language/test',
       '/dashboard/api/v1/webhook-endpoints/:id/test',
     ]) {
-      expect(ruleFor('POST', url), url).toEqual({ permission: 'configure', reauth: false });
+      expect(ruleFor('POST', url), url).toEqual({ permission: 'configure', reauth: false, audited: true });
     }
   });
 

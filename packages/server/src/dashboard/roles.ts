@@ -79,24 +79,45 @@ export interface RouteRule {
   permission: Permission;
   /** The change needs a code from the last five minutes. */
   reauth: boolean;
+  /** The call may change something, so it goes in the audit log; reads, reads by POST and dry runs do not. */
+  audited: boolean;
 }
 
-/** The rule of a route as registered (`/dashboard/api/v1/users/:user_id`) for `method`. */
-export function ruleFor(method: string, route: string): RouteRule {
+/**
+ * The rule of a route as registered (`/dashboard/api/v1/users/:user_id`) for `method`. `query` is the raw query
+ * string, read only to tell a bulk dry run from a real run.
+ */
+export function ruleFor(method: string, route: string, query = ''): RouteRule {
   const path = route.startsWith(DASHBOARD_API) ? route.slice(DASHBOARD_API.length) || '/' : route;
   const name = `${method === 'HEAD' ? 'GET' : method} ${path}`;
-  if (NEVER.has(name)) return { permission: 'never', reauth: false };
+  if (NEVER.has(name)) return { permission: 'never', reauth: false, audited: false };
   const reauth = !SAFE.has(method) && REAUTH.some((pattern) => pattern.test(name));
-  if (OWN.some((pattern) => pattern.test(name)) && !SAFE.has(method)) return { permission: 'own', reauth };
+  if (OWN.some((pattern) => pattern.test(name)) && !SAFE.has(method))
+    return { permission: 'own', reauth, audited: true };
   if (SAFE.has(method)) {
     return {
       permission: SENSITIVE_READS.some((pattern) => pattern.test(name)) ? 'configure' : 'read',
       reauth,
+      audited: false,
     };
   }
   // The session's own calls (sign out, re-authenticate) are every signed-in operator's.
-  if (/^POST \/auth\//.test(name)) return { permission: 'read', reauth: false };
-  if (READS_BY_POST.some((pattern) => pattern.test(name))) return { permission: 'read', reauth: false };
-  if (OPERATE.some((pattern) => pattern.test(name))) return { permission: 'operate', reauth };
-  return { permission: 'configure', reauth };
+  if (/^POST \/auth\//.test(name)) return { permission: 'read', reauth: false, audited: false };
+  if (READS_BY_POST.some((pattern) => pattern.test(name)))
+    return { permission: 'read', reauth: false, audited: false };
+  if (OPERATE.some((pattern) => pattern.test(name)))
+    return { permission: 'operate', reauth, audited: !isDryRun(name, query) };
+  return { permission: 'configure', reauth, audited: true };
+}
+
+/**
+ * A bulk request that creates nothing. Only the plain form (`dry_run=true`, once) counts: whatever else the route
+ * might still read as a dry run is audited like a real run, so nothing the route creates can escape the audit. Its
+ * permission and fresh code are the real run's: the dry run starts a bulk send, and one code covers the run that
+ * follows within the five minutes.
+ */
+function isDryRun(name: string, query: string): boolean {
+  if (name !== 'POST /v1/magic-links/bulk') return false;
+  const values = new URLSearchParams(query).getAll('dry_run');
+  return values.length === 1 && values[0] === 'true';
 }

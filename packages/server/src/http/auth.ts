@@ -181,8 +181,16 @@ export interface OperatorSession {
 export interface OperatorAuthenticator {
   /** The live session a cookie secret opens, or undefined (unknown, signed out, idle too long, or past 8 hours). */
   sessionOf(cookieSecret: string): Promise<OperatorSession | undefined>;
-  /** Throws `forbidden` or `reauth_required` unless the operator may call this route now. */
-  authorize(session: OperatorSession, method: string, route: string): Promise<void>;
+  /**
+   * Throws `forbidden` or `reauth_required` unless the operator may call this route now (`query`: the raw query
+   * string); answers whether the call goes in the audit log.
+   */
+  authorize(
+    session: OperatorSession,
+    method: string,
+    route: string,
+    query: string,
+  ): Promise<{ audited: boolean }>;
   appExists(appId: string): Promise<boolean>;
   /** Records a change made through the dashboard, with what the resource looked like before and after. */
   audit(change: DashboardChange): Promise<void>;
@@ -225,7 +233,14 @@ export function operatorScope(
     app.addHook('onRequest', async (request) => {
       const session = await operatorSessionOf(auth, request);
       if (!SAFE_METHODS.has(request.method)) refuseForeignChange(request, session, options.publicOrigin);
-      await auth.authorize(session, request.method, request.routeOptions.url ?? request.url);
+      const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+      const { audited } = await auth.authorize(
+        session,
+        request.method,
+        request.routeOptions.url ?? request.url,
+        rawQuery,
+      );
+      request.audited = audited;
       request.auth = {
         principal: session.principal,
         appId: await actingAppOf(auth, request, session.principal),
@@ -240,10 +255,12 @@ export function operatorScope(
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The last path segment of an action on a resource (`…/{id}/revoke`): its "before" is the resource's GET. */
-const ACTION_SUFFIX = /\/(revoke|rotate-secret|redeliver|rotate)$/;
+const ACTION_SUFFIX = /\/(revoke|rotate-secret|redeliver|rotate|retry)$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Whether the operator's call goes in the audit log (changes do; reads, reads by POST and dry runs do not). */
+    audited?: boolean;
     auditBefore?: string | undefined;
     auditAfter?: string | undefined;
   }
@@ -256,7 +273,7 @@ declare module 'fastify' {
  */
 function auditChanges(app: FastifyInstance, auth: OperatorAuthenticator): void {
   app.addHook('preHandler', async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
+    if (!request.audited) return;
     const route = request.routeOptions.url ?? '';
     const target = [route, route.replace(ACTION_SUFFIX, '')].find((url) =>
       request.server.hasRoute({ method: 'GET', url }),
@@ -271,13 +288,11 @@ function auditChanges(app: FastifyInstance, auth: OperatorAuthenticator): void {
     if (read.statusCode === 200) request.auditBefore = read.body;
   });
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (!SAFE_METHODS.has(request.method) && typeof payload === 'string') request.auditAfter = payload;
+    if (request.audited && typeof payload === 'string') request.auditAfter = payload;
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
-    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !request.auth) return;
-    // Signing out and confirming a code change nothing the audit is about.
-    if (/\/auth\//.test(request.routeOptions.url ?? '')) return;
+    if (!request.audited || reply.statusCode >= 400 || !request.auth) return;
     try {
       await auth.audit({
         principal: request.auth.principal,
