@@ -1,28 +1,56 @@
+import { type ComponentType, lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
 import { OverviewScreen } from '../overview/overview-screen.js';
-import { SCREENS } from '../screens.js';
+import { SCREENS, type ScreenEntry } from '../screens.js';
 import { NotFoundScreen } from './not-found-screen.js';
 import { PlaceholderScreen } from './placeholder-screen.js';
+
+/**
+ * Every screen but the Overview is its own chunk, loaded when first opened, so the first screen's JavaScript stays
+ * small (the budget in bundle-budget.test.ts). A screen lives in the folder named after its path, in a file of the
+ * same name: `/api-keys` is `api-keys/api-keys-screen.tsx`, its default export the screen. Its own routes below its
+ * path (`/links/new`, `/links/:id`) are relative to it: the screen is mounted with `nest`.
+ */
+const MODULES = import.meta.glob<{ default: ComponentType }>([
+  '../*/*-screen.tsx',
+  // Loaded up front, not as screens of the navigation's own: the first screen, sign-in, and these routes' own.
+  '!../overview/**',
+  '!../sign-in/**',
+  '!../screens/**',
+]);
+
+function screenOf(entry: ScreenEntry): ComponentType | undefined {
+  const slug = entry.path.slice(1);
+  const load = MODULES[`../${slug}/${slug}-screen.tsx`];
+  return load ? lazy(load) : undefined;
+}
+
+const LAZY = new Map(SCREENS.map((entry) => [entry.path, screenOf(entry)]));
 
 /** Which screen each path shows; screens not built yet say so. */
 export function ScreenRoutes() {
   return (
-    <Switch>
-      <Route path="/">
-        <OverviewScreen />
-      </Route>
-      {/* A signed-in operator who reloads the sign-in page, or arrives from the emailed link, is home. */}
-      <Route path="/sign-in">
-        <Redirect to="/" replace />
-      </Route>
-      {SCREENS.filter((screen) => screen.path !== '/').map((screen) => (
-        <Route key={screen.path} path={screen.path}>
-          <PlaceholderScreen screen={screen} />
+    <Suspense fallback={<p role="status">Loading…</p>}>
+      <Switch>
+        <Route path="/">
+          <OverviewScreen />
         </Route>
-      ))}
-      <Route>
-        <NotFoundScreen />
-      </Route>
-    </Switch>
+        {/* A signed-in operator who reloads the sign-in page, or arrives from the emailed link, is home. */}
+        <Route path="/sign-in">
+          <Redirect to="/" replace />
+        </Route>
+        {SCREENS.filter((screen) => screen.path !== '/').map((screen) => {
+          const Screen = LAZY.get(screen.path);
+          return (
+            <Route key={screen.path} path={screen.path} nest>
+              {Screen ? <Screen /> : <PlaceholderScreen screen={screen} />}
+            </Route>
+          );
+        })}
+        <Route>
+          <NotFoundScreen />
+        </Route>
+      </Switch>
+    </Suspense>
   );
 }

@@ -17,7 +17,10 @@ export function Navigation({ open, onNavigate }: { open: boolean; onNavigate: ()
 }
 
 function NavItem({ screen, onNavigate }: { screen: ScreenEntry; onNavigate: () => void }) {
-  const [active] = useRoute(screen.path);
+  // A screen's own pages (`/links/ml_…`) are still that screen; the Overview is only itself.
+  const [exact] = useRoute(screen.path);
+  const [below] = useRoute(`${screen.path}/*`);
+  const active = exact || (screen.path !== '/' && below);
   return (
     <li>
       <Link href={screen.path} aria-current={active ? 'page' : undefined} onClick={onNavigate}>

@@ -6,171 +6,41 @@
  * Everything is real: the operator signs in through the real email flow (an SMTP server on loopback receives the
  * message, and the test reads the code from it), and every screen calls the server's own /dashboard/api.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDelivery } from '../runtime.js';
-import { parseMessage } from '../test-support/login-flow.js';
-import { type SmtpSink, startSmtpSink } from '../test-support/smtp-sink.js';
 import {
-  createOtherApp,
-  startTestServer,
-  TEST_REDIRECT,
-  type TestServer,
-  uniqueEmail,
-} from '../test-support/test-server.js';
+  axeProblems,
+  browserAvailable,
+  type DashboardBrowser,
+  overflowsSideways,
+  shoot,
+  startDashboardBrowser,
+} from '../test-support/dashboard-browser.js';
+import { createOtherApp, TEST_REDIRECT, type TestServer, uniqueEmail } from '../test-support/test-server.js';
 import { createOperator } from './operator-service.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and sets this, so a missing browser fails there instead of skipping.
-const required = process.env.LATCHKEY_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
-if (!available && required)
-  throw new Error(`Chromium not found at ${CHROMIUM}; install Debian's chromium package.`);
-
-const SCREENSHOTS = fileURLToPath(new URL('../../../dashboard/screenshots/', import.meta.url));
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OWNER = 'ada@acme.example';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** axe's serious and critical findings on the page as it is now, as readable lines. */
-async function axeProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern (an injected <script> would be).
-  await page.evaluate(AXE_SOURCE);
-  // Expressions as text: this file is type-checked for Node, without the DOM's names.
-  const violations = (await page.evaluate('axe.run().then((result) => result.violations)')) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Whether the page scrolls sideways: at 360 px nothing should. */
-function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate('document.documentElement.scrollWidth > window.innerWidth') as Promise<boolean>;
-}
-
-/** The whole page, or only the viewport where a modal dialog's backdrop covers exactly that. */
-async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage });
-}
-
-describe.runIf(available)('the dashboard in headless Chromium', () => {
+describe.runIf(browserAvailable)('the dashboard in headless Chromium', () => {
+  let dash: DashboardBrowser;
   let server: TestServer;
-  let browser: Browser;
-  let stopDelivery: () => Promise<void>;
   let base = '';
   let otherAppId = '';
-  let smtp: SmtpSink;
+  const openPage: DashboardBrowser['openPage'] = (options) => dash.openPage(options);
+  const signIn = (page: Page) => dash.signIn(page);
+  const codeSentTo = (to: string, after: number) => dash.codeSentTo(to, after);
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    smtp = await startSmtpSink();
-    server = await startTestServer('sqlite', {
-      env: { LATCHKEY_PUBLIC_URL: base, LATCHKEY_SMTP_URL: smtp.url },
-    });
+    dash = await startDashboardBrowser();
+    ({ server, base } = dash);
     await createOperator(server.ctx, { email: OWNER, role: 'owner', invitedBy: 'test' });
-    await server.app.listen({ port, host: '127.0.0.1' });
-    stopDelivery = startDelivery(server.ctx, { pollMs: 100 });
     otherAppId = (await createOtherApp(server, { name: 'Acme client portal' })).appId;
     await makeLinks(server);
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await stopDelivery?.();
-    await server?.close();
-    await smtp?.close();
+    await dash?.close();
   });
-
-  /** A page that records script errors, CSP refusals and any request that leaves this server. */
-  async function openPage(
-    options: { width?: number; colorScheme?: 'light' | 'dark' } = {},
-  ): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-    const context = await browser.newContext({
-      viewport: { width: options.width ?? 1280, height: 800 },
-      colorScheme: options.colorScheme ?? 'light',
-      timezoneId: 'Europe/Berlin',
-      locale: 'en-GB',
-    });
-    const page = await context.newPage();
-    // Shorter than the test's own limit, so a step that never happens fails with its locator named.
-    page.setDefaultTimeout(10_000);
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-    });
-    page.on('request', (request) => {
-      if (!request.url().startsWith(base)) problems.push(`request off the machine: ${request.url()}`);
-    });
-    const close = async () => {
-      // A forwarded API call may still be on its way when a test ends; its answer has nowhere to go.
-      await page.unrouteAll({ behavior: 'ignoreErrors' });
-      await context.close();
-    };
-    return { page, problems, close };
-  }
-
-  /** The code of the newest sign-in message to `to`, waiting for it to arrive at the SMTP server. */
-  async function codeSentTo(to: string, after: number): Promise<string> {
-    const mails = await smtp.waitFor(after + 1, 20_000);
-    const mail = mails
-      .slice(after)
-      .reverse()
-      .find((m) => m.to.includes(to));
-    if (!mail) throw new Error(`no message to ${to}`);
-    return parseMessage(to, mail.text).code;
-  }
-
-  /**
-   * Signs in through the screens as a new owner, with the code of the real message. A new operator each time: one
-   * address may ask for a code only so often, and every test starts in a fresh browser.
-   */
-  async function signIn(page: Page): Promise<string> {
-    const email = `owner-${uniqueEmail()}`;
-    await createOperator(server.ctx, { email, role: 'owner', invitedBy: 'test' });
-    const before = smtp.messages.length;
-    await page.goto(`${base}/dashboard/`);
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Send me a sign-in code' }).click();
-    await page.getByLabel('Code').fill(await codeSentTo(email, before));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    return email;
-  }
 
   it('loads under its CSP and shows the sign-in screen to a browser with no session', async () => {
     const { page, problems, close } = await openPage();
@@ -206,7 +76,7 @@ describe.runIf(available)('the dashboard in headless Chromium', () => {
   it('signs in with the keyboard alone, with a wrong code shown next to the field', async () => {
     const { page, problems, close } = await openPage({ width: 390 });
     try {
-      const before = smtp.messages.length;
+      const before = dash.smtp.messages.length;
       await page.goto(`${base}/dashboard/`);
       await page.getByRole('heading', { name: 'Sign in to the dashboard' }).waitFor();
       expect(await overflowsSideways(page)).toBe(false);
