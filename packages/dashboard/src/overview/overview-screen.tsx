@@ -1,5 +1,7 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'wouter';
+import type { Stats } from '../api.js';
+import { everyDay, valuesByDay } from '../charts/days.js';
 import { useCurrentApp } from '../current-app.js';
 import { localTimeZone } from '../format.js';
 import { FormError } from '../forms/form-error.js';
@@ -10,6 +12,9 @@ import { PeriodPicker } from './period-picker.js';
 import { PERIODS, type PeriodId, periodStart } from './periods.js';
 import { StatCards } from './stat-cards.js';
 import { useStats } from './stats-hooks.js';
+
+// The chart library is loaded after the numbers show, keeping it out of the first screen's JavaScript.
+const TimeSeries = lazy(() => import('../charts/time-series.js'));
 
 export function OverviewScreen() {
   const { app } = useCurrentApp();
@@ -51,9 +56,27 @@ function AppOverview({ appId }: { appId: string }) {
           <div aria-busy={stats.isFetching}>
             <StatCards stats={stats.data} />
             <FunnelChart funnel={stats.data.funnel} />
+            <CreatedAndRedeemed stats={stats.data} />
           </div>
         ))}
     </>
+  );
+}
+
+function CreatedAndRedeemed({ stats }: { stats: Stats }) {
+  // Stable across renders with the same data, so the chart is not drawn again for nothing.
+  const days = useMemo(() => everyDay(stats.from, stats.to), [stats.from, stats.to]);
+  const lines = useMemo(
+    () => [
+      { label: 'Created', values: valuesByDay(days, stats.series, (day) => day.created) },
+      { label: 'Redeemed', values: valuesByDay(days, stats.series, (day) => day.redeemed) },
+    ],
+    [days, stats.series],
+  );
+  return (
+    <Suspense fallback={<p role="status">Loading the chart…</p>}>
+      <TimeSeries title="Links created and redeemed per day (UTC)" days={days} lines={lines} />
+    </Suspense>
   );
 }
 

@@ -151,6 +151,15 @@ describe.runIf(browserAvailable)('the dashboard in headless Chromium', () => {
       // Apps are listed by name, so the other app comes first until one is chosen.
       await page.getByLabel('App').selectOption(server.appId);
       await page.getByText('Links created', { exact: true }).waitFor();
+      // The chart of the day's counts draws on a canvas, with the same numbers as a table beside it.
+      const chart = page.getByRole('figure', { name: 'Links created and redeemed per day (UTC)' });
+      await chart.locator('canvas').first().waitFor();
+      await chart.getByText('The numbers').click();
+      expect(await chart.getByRole('columnheader').allTextContents()).toEqual([
+        'Day (UTC)',
+        'Created',
+        'Redeemed',
+      ]);
       const stats = calls.find((c) => c.path.startsWith('/v1/stats'));
       expect(stats).toBeDefined();
       expect(await page.locator('time').first().getAttribute('title')).toMatch(/UTC$/);
