@@ -2,6 +2,7 @@ import { ApiError } from '../errors/api-error.js';
 import type { LinkType } from '../storage/schema.js';
 import type { AnalyticsContext, DayCounts } from './analytics-store.js';
 import { addHistogram, emptyHistogram, percentile } from './redeem-histogram.js';
+import { shareOf } from './shares.js';
 
 const DAY_MS = 86_400_000;
 /** A period longer than this would be a different question (and a slow one); ask year by year. */
@@ -22,8 +23,6 @@ function parseTime(value: string | undefined, param: string): number | undefined
   return ms;
 }
 
-const ratio = (part: number, whole: number) =>
-  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
 
 /**
@@ -78,10 +77,10 @@ export async function linkStats(ctx: AnalyticsContext, appId: string, query: Sta
     type: query.type ?? null,
     funnel,
     conversion: {
-      sent_to_redeemed: ratio(sent_redeemed, total.sent),
-      created_to_redeemed: ratio(total.redeemed, total.created),
-      created_to_opened: ratio(total.opened, total.created),
-      invite_to_first_login: ratio(invites.redeemed, invites.created),
+      sent_to_redeemed: shareOf(sent_redeemed, total.sent),
+      created_to_redeemed: shareOf(total.redeemed, total.created),
+      created_to_opened: shareOf(total.opened, total.created),
+      invite_to_first_login: shareOf(invites.redeemed, invites.created),
     },
     send_to_redeem_seconds: {
       count: sent_redeemed,
@@ -93,7 +92,7 @@ export async function linkStats(ctx: AnalyticsContext, appId: string, query: Sta
       signed_in: invites.redeemed,
       at_least_7_days_old: invites.invites_matured,
       active_within_7_days: invites.active_7d,
-      active_within_7_days_share: ratio(invites.active_7d, invites.invites_matured),
+      active_within_7_days_share: shareOf(invites.active_7d, invites.invites_matured),
     },
     failures: stats.failures,
     series: [...perDay.entries()]

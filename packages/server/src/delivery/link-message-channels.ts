@@ -13,6 +13,7 @@ import type { DeliveryChannel, DispatchRun } from './channel.js';
 import type { DeliveryResult } from './message.js';
 import { openPayload } from './outbox-payload.js';
 import type { DeliveryContext } from './outbox-store.js';
+import { senderOf } from './sender.js';
 import { type LinkMessageInput, renderLinkEmail, renderLinkSms } from './templates/template-service.js';
 
 /** The longest answer kept, as for `outbox.last_error`. */
@@ -196,13 +197,4 @@ async function appOf(
 ): Promise<{ app: AppRow; settings: AppSettings } | undefined> {
   const app = await ctx.store.getApp(appId);
   return app && { app, settings: readSettings(app.settings) };
-}
-
-/** The app's own sender when set, else the server's LATCHKEY_SMTP_FROM ("Name <address>" or a bare address). */
-function senderOf(settings: AppSettings, fallback: string): { name: string | null; address: string } {
-  const parsed = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(fallback);
-  const base = parsed
-    ? { name: parsed[1] || null, address: parsed[2]! }
-    : { name: null, address: fallback.trim() };
-  return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
 }

@@ -6,7 +6,6 @@
  *
  * Limited per app (a few a minute), so a key or a dashboard session is no tool for mailing strangers.
  */
-import type { AppSettings } from '../../apps/app-settings.js';
 import { newId } from '../../crypto/tokens.js';
 import { ApiError, validationError } from '../../errors/api-error.js';
 import { makeEvent } from '../../events/event-factory.js';
@@ -17,6 +16,7 @@ import type { Channel, LinkType } from '../../storage/schema.js';
 import { storageOutage } from '../../storage/storage-errors.js';
 import { normalizeEmail, normalizePhone } from '../../users/normalize.js';
 import type { DeliveryResult, EmailTransport, SmsTransport } from '../message.js';
+import { senderOf } from '../sender.js';
 import { ensureCanSend } from '../transports/create-transports.js';
 import type { TemplateParts } from './render.js';
 import { renderSample } from './template-service.js';
@@ -168,16 +168,4 @@ async function countTestSend(ctx: TemplateTestContext, appId: string): Promise<v
     `This app may send ${rule.limit} test messages a minute, and has. Try again in ${seconds} s.`,
     { headers: { 'retry-after': String(seconds) } },
   );
-}
-
-/**
- * The sender a link's message would have: the app's own when set, else LATCHKEY_SMTP_FROM ("Name <address>" or a
- * bare address). The same rule as delivery/link-message-channels.ts, whose copy is private to the outbox channel.
- */
-function senderOf(settings: AppSettings, fallback: string): { name: string | null; address: string } {
-  const parsed = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(fallback);
-  const base = parsed
-    ? { name: parsed[1] || null, address: parsed[2]! }
-    : { name: null, address: fallback.trim() };
-  return { name: settings.sender.name ?? base.name, address: settings.sender.email ?? base.address };
 }

@@ -1,4 +1,6 @@
 /** Campaigns as the API shows them: the row, and with one campaign its funnel, rates and per-day series. */
+
+import { shareOf } from '../../analytics/shares.js';
 import { iso, isoOrNull } from '../../http/present.js';
 import type { CampaignRow } from '../../storage/rows.js';
 import type { CampaignDay, CampaignFigures } from './campaign-store.js';
@@ -23,8 +25,6 @@ export function presentCampaign(row: CampaignRow) {
 }
 
 /** A share with four decimals, as GET /v1/stats gives its rates; null when nothing could convert. */
-const ratio = (part: number, whole: number) =>
-  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 
 /**
  * One campaign with its figures. The funnel counts the campaign's links as GET /v1/stats counts links; the series
@@ -39,10 +39,10 @@ export function presentCampaignWithFigures(row: CampaignRow, figures: CampaignFi
     ...presentCampaign(row),
     funnel,
     conversion: {
-      created_to_sent: ratio(funnel.sent, funnel.created),
-      created_to_opened: ratio(funnel.opened, funnel.created),
-      created_to_redeemed: ratio(funnel.redeemed, funnel.created),
-      sent_to_redeemed: ratio(sent_redeemed, funnel.sent),
+      created_to_sent: shareOf(funnel.sent, funnel.created),
+      created_to_opened: shareOf(funnel.opened, funnel.created),
+      created_to_redeemed: shareOf(funnel.redeemed, funnel.created),
+      sent_to_redeemed: shareOf(sent_redeemed, funnel.sent),
     },
     series: series(row.created_at, figures, now),
   };
