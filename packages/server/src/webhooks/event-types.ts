@@ -11,6 +11,7 @@ const id = (prefix: string, description: string) =>
 const userId = id('usr', 'The user.');
 const linkId = id('ml', 'The magic link.');
 const sessionId = id('ses', 'The session.');
+const campaignId = Type.Optional(id('cmp', 'The campaign that made the link, for a link a campaign made.'));
 const linkType = Type.Union([
   Type.Literal('login'),
   Type.Literal('verify_identifier'),
@@ -49,6 +50,7 @@ export const WEBHOOK_EVENTS = {
       user_id: userId,
       type: linkType,
       ttl: Type.Integer({ description: 'Minutes.' }),
+      campaign_id: campaignId,
     },
   },
   'magic_link.sent': {
@@ -74,8 +76,13 @@ export const WEBHOOK_EVENTS = {
     data: { magic_link_id: linkId, user_id: userId, session_id: sessionId },
   },
   'magic_link.revoked': {
-    description: 'A link was revoked (by the API, or because its user was deleted).',
-    data: { magic_link_id: linkId, user_id: Type.Optional(userId), reason: Type.Optional(Type.String()) },
+    description: 'A link was revoked (by the API, with its campaign, or because its user was deleted).',
+    data: {
+      magic_link_id: linkId,
+      user_id: Type.Optional(userId),
+      reason: Type.Optional(Type.String()),
+      campaign_id: campaignId,
+    },
   },
   'magic_link.expired': {
     description:
