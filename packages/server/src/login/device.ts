@@ -3,12 +3,19 @@
  * page of another device so that a person can tell their own request from someone else's. Deliberately coarse: it
  * names families, never versions, so it cannot fingerprint anyone.
  */
+// Order matters: most browsers also name the engine they build on (Chrome's agent says Safari; Edge, Opera and
+// Samsung Internet also say Chrome), so the more specific names come first. Headless Chrome says HeadlessChrome, a
+// single word, which a `\bChrome` rule cannot see (it used to end as "Safari").
 const BROWSERS: Array<[RegExp, string]> = [
+  [/\bHeadlessChrome\//, 'Headless Chrome'],
   [/\bEdg(e|A|iOS)?\//, 'Edge'],
   [/\bOPR\/|\bOpera\b/, 'Opera'],
   [/\bSamsungBrowser\//, 'Samsung Internet'],
+  [/\bVivaldi\//, 'Vivaldi'],
+  [/\bYaBrowser\//, 'Yandex Browser'],
   [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
-  [/\bChrome\/|\bCriOS\/|\bChromium\//, 'Chrome'],
+  [/\bChromium\//, 'Chromium'],
+  [/\bChrome\/|\bCriOS\//, 'Chrome'],
   [/\bSafari\//, 'Safari'],
 ];
 

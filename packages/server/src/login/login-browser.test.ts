@@ -123,6 +123,8 @@ describe.runIf(available)('hosted sign-in in headless Chromium', () => {
       const second = await phone.newPage();
       await second.goto(`${base}${message.path}`);
       await second.getByRole('heading', { name: 'Approve sign-in on your other device?' }).waitFor();
+      // The page names the browser that asked, as that browser is: headless Chrome on Linux, not "Safari".
+      expect(await second.textContent('body')).toContain('Headless Chrome on Linux');
       await second.getByRole('button', { name: 'Yes, sign me in there' }).click();
       await second.getByRole('heading', { name: 'Sign-in approved' }).waitFor();
 

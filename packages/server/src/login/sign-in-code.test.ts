@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SecretBox } from '../crypto/secret-box.js';
-import { describeDevice } from './device.js';
 import {
   CODE_ALPHABET,
   CODE_LENGTH,
@@ -54,33 +53,5 @@ describe('sign-in codes', () => {
     expect(codeMatches(ctx, 'lf_2', 'ABCD2345', hash)).toBe(false);
     const other = { secretBox: new SecretBox(randomBytes(32)) };
     expect(codeMatches(other, 'lf_1', 'ABCD2345', hash)).toBe(false);
-  });
-});
-
-describe('describeDevice', () => {
-  it.each([
-    ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Firefox', 'Linux'],
-    [
-      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0',
-      'Edge',
-      'Windows',
-    ],
-    [
-      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
-      'Safari',
-      'iOS',
-    ],
-    [
-      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
-      'Chrome',
-      'Android',
-    ],
-  ])('%s', (agent, browser, system) => {
-    expect(describeDevice(agent)).toEqual({ browser, system });
-  });
-
-  it('says nothing for a missing or odd agent', () => {
-    expect(describeDevice(undefined)).toEqual({ browser: null, system: null });
-    expect(describeDevice('curl/8.0')).toEqual({ browser: null, system: null });
   });
 });
