@@ -4,11 +4,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, runCli, type ServerProcess, startServerProcess } from '../test-support/cli-process.js';
+import {
+  callApi,
+  freePort,
+  runCli,
+  type ServerProcess,
+  startServerProcess,
+} from '../test-support/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../test-support/databases.js';
 
 /** What a browser sends when the confirm page's button is pressed. */
@@ -179,4 +187,49 @@ describe('two server processes on one PostgreSQL', () => {
     );
     expect(sessions.body.data).toHaveLength(1);
   });
+});
+
+describe('latchkey start, refusing to start with a reason a person can act on', () => {
+  it('names the master key when it is not the one the PostgreSQL database was set up with', async () => {
+    const db = await createTestDatabase('postgres');
+    try {
+      const env = { DATABASE_URL: db.url, LATCHKEY_DATA_DIR: db.dataDir };
+      const first = await startServerProcess({
+        ...env,
+        LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+      });
+      await first.stop();
+      const port = String(await freePort());
+      const other = await runCli(['start', '--port', port], {
+        ...env,
+        LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+        LATCHKEY_LOG_LEVEL: 'warn',
+      });
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain('The master key does not match the keys stored in the database');
+      expect(other.stderr).not.toContain('Unsupported state');
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+
+  it('says the port is taken and how to choose another, and exits', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-port-'));
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = busy.address() as AddressInfo;
+      const res = await runCli(['start', '--port', String(port)], {
+        LATCHKEY_DATA_DIR: dataDir,
+        LATCHKEY_LOG_LEVEL: 'warn',
+      });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`Port ${port} is already in use on 127.0.0.1`);
+      expect(res.stderr).toContain('--port');
+      expect(res.stderr).toContain('LATCHKEY_PORT');
+    } finally {
+      busy.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -70,9 +70,33 @@ export function startCommand(): Command {
       const onSignal = (signal: string) => void stop(signal).finally(() => process.exit(0));
       process.once('SIGINT', () => onSignal('SIGINT'));
       process.once('SIGTERM', () => onSignal('SIGTERM'));
-      await app.listen({ port: config.port, host: config.host });
+      try {
+        await app.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        await stop('could not listen');
+        throw listenFailure(error, config);
+      }
       ctx.logger.info({ publicUrl: config.publicUrl, database: ctx.store.dialect }, 'Latchkey is ready');
     });
+}
+
+/** Why the server could not take its port, and how to choose another, instead of Node's bare `EADDRINUSE`. */
+function listenFailure(error: unknown, config: Config): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  const another = 'start on another port with `latchkey start --port 8081` (or LATCHKEY_PORT=8081)';
+  if (code === 'EADDRINUSE')
+    return new Error(
+      `Port ${config.port} is already in use on ${config.host} (by another Latchkey or another program). ` +
+        `Stop that one, or ${another}.`,
+    );
+  if (code === 'EACCES')
+    return new Error(`This user may not listen on ${where} (ports below 1024 need privileges): ${another}.`);
+  if (code === 'EADDRNOTAVAIL')
+    return new Error(
+      `${config.host} is not an address of this machine: set --host (LATCHKEY_HOST) to one of its own, such as 127.0.0.1 or 0.0.0.0.`,
+    );
+  return error;
 }
 
 /**

@@ -54,8 +54,31 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(associatedData, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
-      'utf8',
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
+    } catch {
+      // GCM only says "unable to authenticate data"; almost always the key is not the one that sealed it.
+      throw new MasterKeyMismatch();
+    }
+  }
+}
+
+/**
+ * A sealed secret that this master key cannot open: the database (or this row) was sealed under another key. Said
+ * in words a person starting the server can act on, since the usual cause is a LATCHKEY_MASTER_KEY that differs
+ * from the one the database was set up with.
+ */
+export class MasterKeyMismatch extends Error {
+  override readonly name = 'MasterKeyMismatch';
+
+  constructor() {
+    super(
+      'The master key does not match the keys stored in the database: a secret sealed there cannot be opened with ' +
+        'this LATCHKEY_MASTER_KEY (or, on embedded SQLite, {data dir}/master.key). Start Latchkey with the master ' +
+        'key this database was set up with; every node must use the same one. A lost master key cannot be ' +
+        'recovered (docs/configuration.md#the-master-key).',
     );
   }
 }
