@@ -90,7 +90,7 @@ async function runChecks(options: { dataDir?: string; databaseUrl?: string }): P
         () => ({ ok: true, detail: 'REDIS_URL answers; rate limits are counted there' }),
         (error: unknown) => ({
           ok: false,
-          detail: `REDIS_URL does not answer (${error instanceof Error ? error.message : String(error)}); public sign-in endpoints refuse requests until it does`,
+          detail: `${error instanceof Error ? error.message : String(error)}; public sign-in endpoints refuse requests until it answers`,
         }),
       );
       checks.push({ name: 'Rate limits (Redis)', ...redis });

@@ -62,7 +62,12 @@ export function opsRoutes(ctx: OpsContext, metrics: Metrics): RouteGroups {
 
       app.get(
         '/readyz',
-        { schema: { tags: ['operations'], summary: 'The database answers and migrations are done' } },
+        {
+          schema: {
+            tags: ['operations'],
+            summary: 'The database answers, migrations are done and Redis (with REDIS_URL) answers',
+          },
+        },
         async () => checkReady(ctx),
       );
 

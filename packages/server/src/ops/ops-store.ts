@@ -12,5 +12,7 @@ export interface OpsStore {
   outboxDepth(): Promise<{ pending: number; sending: number }>;
 }
 
-/** What the operations routes receive. */
-export type OpsContext = ServiceContext<OpsStore>;
+/** What the operations routes receive: the store, and the rate limiter's connection (Redis, when REDIS_URL is set). */
+export interface OpsContext extends ServiceContext<OpsStore> {
+  rateLimiter: { ping(): Promise<void> };
+}

@@ -28,6 +28,9 @@ describe('latchkey doctor and Redis', () => {
     const down = await doctor({ REDIS_URL: 'redis://127.0.0.1:1' });
     expect(down).toMatchObject({ ok: false });
     expect(down?.detail).toContain('public sign-in endpoints refuse requests');
+    // Where and why, in words; not ioredis's internals.
+    expect(down?.detail).toContain('Redis at 127.0.0.1:1 does not answer: the connection was refused');
+    expect(down?.detail).not.toContain('maxRetriesPerRequest');
     expect(await doctor({})).toBeUndefined();
   });
 });

@@ -39,9 +39,13 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly redis: WithHit;
   private readonly prefix: string;
   private lastErrorLog = 0;
+  /** The connection's own last failure ("connect ECONNREFUSED 127.0.0.1:6390"), kept for ping() to tell. */
+  private lastConnectionError: Error | undefined;
+  private readonly where: string;
 
   constructor(url: string, options: RedisRateLimiterOptions = {}) {
     this.prefix = options.keyPrefix ?? 'latchkey:rl:';
+    this.where = redisAddress(url);
     const { Redis } = loadIoredis();
     const redis = new Redis(url, {
       lazyConnect: true,
@@ -52,6 +56,7 @@ export class RedisRateLimiter implements RateLimiter {
     });
     redis.defineCommand('latchkeyHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
     redis.on('error', (error: Error) => {
+      this.lastConnectionError = error;
       const now = Date.now();
       if (now - this.lastErrorLog < ERROR_LOG_INTERVAL_MS) return;
       this.lastErrorLog = now;
@@ -72,8 +77,18 @@ export class RedisRateLimiter implements RateLimiter {
     return 0;
   }
 
+  /**
+   * Throws a sentence about the server (where it is, and what the connection saw) rather than ioredis's own
+   * "Reached the max retries per request limit", which names an option of ours and not the cause.
+   */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    try {
+      await this.redis.ping();
+      this.lastConnectionError = undefined;
+    } catch (error) {
+      const cause = this.lastConnectionError ?? (error instanceof Error ? error : undefined);
+      throw new Error(`Redis at ${this.where} does not answer: ${causeOf(cause)}`, { cause: error });
+    }
   }
 
   async close(): Promise<void> {
@@ -83,4 +98,25 @@ export class RedisRateLimiter implements RateLimiter {
       this.redis.disconnect();
     }
   }
+}
+
+/** host:port of a redis:// URL, never its password. */
+function redisAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || '127.0.0.1'}:${parsed.port || '6379'}`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+function causeOf(error: Error | undefined): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ECONNREFUSED') return 'the connection was refused (is Redis running?)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'its host name does not resolve';
+  if (code === 'ETIMEDOUT' || error?.message.includes('timed out') || error?.message.includes('timeout'))
+    return 'it did not answer in time';
+  if (error?.message.includes('NOAUTH') || error?.message.includes('WRONGPASS'))
+    return 'it refused the password in REDIS_URL';
+  return error?.message ?? 'no answer';
 }
