@@ -96,7 +96,9 @@ describe('links', () => {
     ]);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toMatch(/^latchkey: redirect_not_allowed \(redirect_url\): /);
+    // The CLI's own flag, not the API's field name.
+    expect(res.stderr).toMatch(/^latchkey: redirect_not_allowed \(--redirect-url\): /);
+    expect(res.stderr).not.toMatch(/(?<![\w-])redirect_url/);
     const missing = await cli(['links', 'get', 'ml_01m80c9f60kfkkz6dda4arwc44']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^latchkey: not_found: /);

@@ -60,8 +60,13 @@ Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows fa
 }
 
 export async function run(argv: string[]): Promise<void> {
+  let running: Command | undefined;
   try {
-    await exitOverrideEverywhere(buildCli()).parseAsync(argv);
+    const program = exitOverrideEverywhere(buildCli());
+    program.hook('preAction', (_program, action) => {
+      running = action;
+    });
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end with code 0; any other parse problem is a usage error (commander already said why).
@@ -69,9 +74,12 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     if (error instanceof LatchkeyError) {
-      // The server's code and message, never the request's headers (they hold the API key).
-      const param = error.param ? ` (${error.param})` : '';
-      process.stderr.write(`latchkey: ${error.code}${param}: ${error.message}\n`);
+      // The server's code and message, never the request's headers (they hold the API key). The field it names is
+      // said as the command's own flag when it has one: `--redirect-url`, not the API's `redirect_url`.
+      const flag = error.param ? flagOf(running, error.param) : undefined;
+      const param = error.param ? ` (${flag ?? error.param})` : '';
+      const message = flag && error.param ? nameFlag(error.message, error.param, flag) : error.message;
+      process.stderr.write(`latchkey: ${error.code}${param}: ${message}\n`);
       process.exitCode = EXIT.failure;
       return;
     }
@@ -94,4 +102,15 @@ function exitOverrideEverywhere(command: Command): Command {
   command.exitOverride();
   for (const sub of command.commands) exitOverrideEverywhere(sub);
   return command;
+}
+
+/** The flag of `command` that sets the API field `param` (`redirect_url` → `--redirect-url`), if it has one. */
+function flagOf(command: Command | undefined, param: string): string | undefined {
+  const long = `--${param.replaceAll('_', '-')}`;
+  return command?.options.some((option) => option.long === long) ? long : undefined;
+}
+
+/** The message with the API field's name, where it stands as a word, replaced by the flag. */
+function nameFlag(message: string, param: string, flag: string): string {
+  return message.replace(new RegExp(`(?<![\\w-])${param}(?![\\w-])`, 'g'), flag);
 }
