@@ -253,6 +253,36 @@ describe('links bulk', () => {
     expect(campaign).toMatchObject({ name: 'CLI', rows_created: 2, rows_failed: 1 });
   });
 
+  it('reads CR-only line ends and a semicolon-separated export as a spreadsheet writes them', async () => {
+    const [a, b, c] = [uniqueEmail(), uniqueEmail(), uniqueEmail()];
+    const crOnly = join(dir, 'mac.csv');
+    writeFileSync(crOnly, `email,ttl\r${a},5\r`);
+    const semicolons = join(dir, 'excel.csv');
+    writeFileSync(
+      semicolons,
+      `\uFEFFemail;redirect_url\r\n${b};\r\n${c};https://app.example.com/auth/callback\r\n`,
+    );
+    for (const [input, count] of [
+      [crOnly, 1],
+      [semicolons, 2],
+    ] as const) {
+      const res = await cli(['links', 'bulk', '--in', input, '--out', join(dir, 'out.json'), '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(json(res.stdout)).toMatchObject({ created: count, failed: 0 });
+    }
+  });
+
+  it('exits 2 and says why when a file holds no rows, instead of "created 0 links"', async () => {
+    const headerOnly = join(dir, 'header-only.csv');
+    writeFileSync(headerOnly, 'email,redirect_url\n');
+    const res = await cli(['links', 'bulk', '--in', headerOnly, '--out', join(dir, 'none.csv')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('holds no rows: a CSV file needs a header row');
+    const emptyJson = join(dir, 'empty.json');
+    writeFileSync(emptyJson, '[]');
+    expect((await cli(['links', 'bulk', '--in', emptyJson, '--out', join(dir, 'none.json')])).code).toBe(2);
+  });
+
   it('exits 1 for a file the server refuses as a whole, and 2 for one it cannot read', async () => {
     const input = join(dir, 'dup.csv');
     writeFileSync(input, 'email,email\na@example.com,b@example.com\n');

@@ -61,6 +61,15 @@ function countRows(format: Format, text: string): number | undefined {
   }
 }
 
+/** Why a file gave nothing to create: a run of no rows is a mistake (a wrong format, an export of nothing). */
+function noRows(path: string, format: Format): string {
+  const where = path === '-' ? 'The input' : path;
+  if (format === 'csv')
+    return `${where} holds no rows: a CSV file needs a header row (email,redirect_url,…) and at least one row below it.`;
+  if (format === 'json') return `${where} holds no rows: the JSON array is empty.`;
+  return `${where} holds no rows: an NDJSON file needs one JSON object per line.`;
+}
+
 function inputFor(format: Format, text: string): BulkInput {
   if (format === 'csv') return { csv: text };
   if (format === 'ndjson') return { ndjson: text };
@@ -231,6 +240,7 @@ Examples:
           `${options.in} has ${total.toLocaleString('en')} rows; one run takes at most ${MAX_BULK_ROWS.toLocaleString('en')}. Split the file.`,
         );
       }
+      if (total === 0) throw new UsageError(noRows(options.in, inFormat));
       let input: BulkInput;
       try {
         input = inputFor(inFormat, text);

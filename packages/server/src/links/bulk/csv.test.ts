@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvSyntaxError, csvField, neutraliseFormula, parseCsv, writeCsv } from './csv.js';
+import { CsvSyntaxError, csvField, detectDelimiter, neutraliseFormula, parseCsv, writeCsv } from './csv.js';
 
 describe('parseCsv', () => {
   it('reads plain records with LF or CRLF and no trailing record for a final line break', () => {
@@ -35,8 +35,30 @@ describe('parseCsv', () => {
     expect(parseCsv('a\n\nb\n')).toEqual([['a'], [''], ['b']]);
   });
 
-  it('keeps a lone carriage return and a quote inside an unquoted field as text', () => {
-    expect(parseCsv('a\rb,c"d')).toEqual([['a\rb', 'c"d']]);
+  it('reads CR-only line ends (old Mac exports) and a mix of line ends', () => {
+    expect(parseCsv('email,ttl\ra@example.com,5\rb@example.com,6\r')).toEqual([
+      ['email', 'ttl'],
+      ['a@example.com', '5'],
+      ['b@example.com', '6'],
+    ]);
+    expect(parseCsv('a\r\nb\nc\rd')).toEqual([['a'], ['b'], ['c'], ['d']]);
+  });
+
+  it('detects a semicolon or tab separator from the header, and ignores separators inside quotes', () => {
+    expect(parseCsv('email;redirect_url\na@example.com;https://app.example.com/x,y\n')).toEqual([
+      ['email', 'redirect_url'],
+      ['a@example.com', 'https://app.example.com/x,y'],
+    ]);
+    expect(parseCsv('email\tttl\r\na@example.com\t5')).toEqual([
+      ['email', 'ttl'],
+      ['a@example.com', '5'],
+    ]);
+    expect(detectDelimiter('"a;b;c",d\n1;2;3;4')).toBe(',');
+    expect(detectDelimiter('email\na;b')).toBe(',');
+  });
+
+  it('refuses a quote inside an unquoted field, saying how to write it', () => {
+    expect(() => parseCsv('name\nO"Brien')).toThrow(/double quotes/);
   });
 
   it('refuses an unclosed quote and text after a closing quote, naming the line', () => {
@@ -55,6 +77,8 @@ describe('writeCsv', () => {
   it('quotes only fields that need it', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('a;b')).toBe('"a;b"');
+    expect(csvField('a\tb')).toBe('"a\tb"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('x\ny')).toBe('"x\ny"');
     expect(writeCsv([['a', 'b'], ['']])).toBe('a,b\r\n""\r\n');
@@ -62,7 +86,7 @@ describe('writeCsv', () => {
 
   it('round-trips arbitrary records through the parser', () => {
     const cell = fc.oneof(
-      fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '\uFEFF', '=', 'é') }),
+      fc.string({ unit: fc.constantFrom('a', ',', ';', '\t', '"', '\r', '\n', ' ', '\uFEFF', '=', 'é') }),
       fc.string({ unit: 'grapheme' }),
     );
     fc.assert(

@@ -1,7 +1,9 @@
 /**
- * A small RFC 4180 reader and writer: comma-separated fields, fields in double quotes may hold commas, line breaks
- * and doubled quotes (`""`); records end with CRLF or LF; a leading byte order mark is ignored.
+ * CSV in and out. Reading is csv-parse's (RFC 4180 and what spreadsheets really export: CRLF, LF or CR-only line
+ * ends, a byte order mark, `,` `;` or tab between fields); writing is ours, since every cell we write is also made
+ * safe to open in a spreadsheet.
  */
+import { CsvError, parse } from 'csv-parse/sync';
 
 export class CsvSyntaxError extends Error {
   override readonly name = 'CsvSyntaxError';
@@ -14,85 +16,69 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** The separators a spreadsheet may export with: comma, semicolon (locales with a decimal comma), tab. */
+export type CsvDelimiter = ',' | ';' | '\t';
+const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
+
+/**
+ * The separator of a CSV text, read from its first record: the one of `,` `;` tab that occurs most often outside
+ * quotes (comma on a tie or when none does, e.g. a single column).
+ */
+export function detectDelimiter(text: string): CsvDelimiter {
+  const counts = new Map<CsvDelimiter, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted && counts.has(c as CsvDelimiter))
+      counts.set(c as CsvDelimiter, counts.get(c as CsvDelimiter)! + 1);
+  }
+  let best: CsvDelimiter = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
+
 /**
  * Parses CSV text into records. A final line break does not start another record; an empty line in the middle is a
- * record with one empty field. A quote inside an unquoted field is kept as text; text after a closing quote or an
- * unclosed quote is a `CsvSyntaxError`.
+ * record with one empty field. An unclosed quote, text after a closing quote or a quote inside an unquoted field is
+ * a `CsvSyntaxError` naming the line, in words a person editing the file can act on.
  */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  const length = text.length;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  if (i >= length) return records;
-  let record: string[] = [];
-  for (;;) {
-    let field: string;
-    if (text.charCodeAt(i) === 0x22 /* " */) {
-      const startLine = line;
-      let value = '';
-      let from = i + 1;
-      for (;;) {
-        const quote = text.indexOf('"', from);
-        if (quote === -1) throw new CsvSyntaxError('A quoted field is never closed.', startLine);
-        value += text.slice(from, quote);
-        if (text.charCodeAt(quote + 1) === 0x22) {
-          value += '"';
-          from = quote + 2;
-        } else {
-          i = quote + 1;
-          break;
-        }
-      }
-      line += countLineBreaks(value);
-      field = value;
-      const next = text.charCodeAt(i);
-      if (
-        i < length &&
-        next !== 0x2c &&
-        next !== 0x0a &&
-        !(next === 0x0d && text.charCodeAt(i + 1) === 0x0a)
-      ) {
-        throw new CsvSyntaxError('A closing quote must be followed by a comma or a line break.', line);
-      }
-    } else {
-      let end = i;
-      while (end < length) {
-        const c = text.charCodeAt(end);
-        if (c === 0x2c || c === 0x0a || (c === 0x0d && text.charCodeAt(end + 1) === 0x0a)) break;
-        end++;
-      }
-      field = text.slice(i, end);
-      i = end;
-    }
-    record.push(field);
-    if (i >= length) {
-      records.push(record);
-      return records;
-    }
-    const c = text.charCodeAt(i);
-    if (c === 0x2c) {
-      i++;
-      continue;
-    }
-    // A line break ends the record.
-    i += c === 0x0d ? 2 : 1;
-    line++;
-    records.push(record);
-    record = [];
-    if (i >= length) return records;
+export function parseCsv(text: string, delimiter: CsvDelimiter = detectDelimiter(text)): string[][] {
+  try {
+    return parse(text, {
+      bom: true,
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as string[][];
+  } catch (error) {
+    if (error instanceof CsvError) throw syntaxError(error);
+    throw error;
   }
 }
 
-function countLineBreaks(value: string): number {
-  let n = 0;
-  for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) n++;
-  return n;
+function syntaxError(error: CsvError): CsvSyntaxError {
+  const line = Number((error as CsvError & { lines?: number }).lines ?? 1);
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new CsvSyntaxError('A quoted field is never closed.', line);
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new CsvSyntaxError('A closing quote must be followed by the separator or a line break.', line);
+    case 'INVALID_OPENING_QUOTE':
+      return new CsvSyntaxError(
+        'A quote inside a field that does not start with one: put the whole field in double quotes and double the quote inside (`"O""Brien"`).',
+        line,
+      );
+    default:
+      return new CsvSyntaxError(error.message, line);
+  }
 }
 
-const NEEDS_QUOTES = /^\uFEFF|[",\r\n]/;
+// `;` and tab too: a reader that detects the separator (ours does) must not take them for one.
+const NEEDS_QUOTES = /^\uFEFF|[",;\t\r\n]/;
 
-/** One field, quoted when it holds a comma, quote or line break (or starts with a byte order mark). */
+/** One field, quoted when it holds a separator, quote or line break (or starts with a byte order mark). */
 export function csvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
