@@ -112,7 +112,7 @@ describe('bulk', () => {
     const [first, second, third] = result.data;
     expect(first && 'magic_link' in first && first.magic_link.identifier).toBe(emails[0]);
     expect(second && 'error' in second && second.error).toMatchObject({
-      code: 'validation_failed',
+      code: 'invalid_email',
       param: 'email',
     });
     expect(third && 'magic_link' in third && third.magic_link.ttl).toBe(5);

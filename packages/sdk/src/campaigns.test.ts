@@ -34,7 +34,7 @@ describe('campaigns', () => {
     const dry = await client.magicLinks.bulkDryRun(input, { campaign: 'Launch' });
     expect(dry.dry_run).toBe(true);
     expect(dry.summary).toEqual({ would_create: 2, failed: 1 });
-    expect(dry.data[1]).toMatchObject({ row: 2, error: { code: 'validation_failed', param: 'email' } });
+    expect(dry.data[1]).toMatchObject({ row: 2, error: { code: 'invalid_email', param: 'email' } });
     expect(await collect(client.campaigns.list())).toEqual([]);
 
     const run = await client.magicLinks.bulk(input, { campaign: 'Launch' });

@@ -102,7 +102,7 @@ describe('magic links', () => {
     });
 
     const invalid = await caught(client.magicLinks.create({ email: 'not an email' }));
-    expect(invalid).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(invalid).toMatchObject({ status: 400, code: 'invalid_email' });
 
     const redirect = await caught(
       client.magicLinks.create({ email: uniqueEmail(), redirect_url: 'https://evil.example.com/x' }),

@@ -4,6 +4,8 @@
  */
 export const latchkeyErrorCodes = [
   'validation_failed',
+  'invalid_email',
+  'invalid_phone',
   'invalid_json',
   'unauthorized',
   'forbidden',

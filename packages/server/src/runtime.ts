@@ -24,6 +24,7 @@ import { type CreatedSigningKey, createSigningKey } from './signed-links/signing
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createStore, type Store } from './store.js';
+import { describeReview, reviewIdentifiers } from './users/identifier-review.js';
 import { WEBHOOK_EVENT_TYPES } from './webhooks/event-types.js';
 import type { ResolveHost } from './webhooks/url-policy.js';
 import { webhookChannel } from './webhooks/webhook-channel.js';
@@ -99,6 +100,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       delivery: { ...transports, devOutbox, wake: () => {} },
       rateLimiter,
     };
+    if (options.migrate !== false) await reviewIdentifiersOnce(ctx);
     return {
       ctx,
       handle,
@@ -110,6 +112,23 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   } catch (error) {
     await handle.close();
     throw error;
+  }
+}
+
+/**
+ * Once per database after the identifier rules changed (December 2026): puts lone users' identifiers in canonical
+ * form and reports the users the new rules would make one (users/identifier-review.ts). One node of several does it.
+ */
+async function reviewIdentifiersOnce(ctx: Context): Promise<void> {
+  if (!(await ctx.store.claimOnce('identifier_rules', '2026-12', ctx.clock()))) return;
+  const review = await reviewIdentifiers(ctx, { apply: true });
+  if (review.clashes.length > 0 || review.invalid.length > 0) {
+    ctx.logger.warn(
+      { clashes: review.clashes, invalid: review.invalid.length },
+      `Identifier review: ${describeReview(review)}. \`latchkey doctor\` lists them again.`,
+    );
+  } else if (review.rewritable > 0) {
+    ctx.logger.info({ rewritten: review.rewritable }, 'Identifier review: identifiers put in canonical form');
   }
 }
 

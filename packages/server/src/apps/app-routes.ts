@@ -53,6 +53,7 @@ export const SettingsBody = Type.Object(
     session_duration_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 527040 })),
     access_token_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
     default_language: Type.Optional(Type.Union(LANGUAGES.map((l) => Type.Literal(l)))),
+    default_phone_region: Type.Optional(Type.Union([Type.String({ maxLength: 2 }), Type.Null()])),
     scanner_protection: Type.Optional(Type.Union([Type.Literal('confirm'), Type.Literal('auto')])),
     auto_create_users: Type.Optional(Type.Boolean()),
     signed_links_reusable: Type.Optional(Type.Boolean()),

@@ -5,6 +5,7 @@
 import { validationError } from '../errors/api-error.js';
 import type { Language } from '../pages/languages.js';
 import type { LinkType } from '../storage/schema.js';
+import { isPhoneRegion } from '../users/normalize.js';
 import { checkRedirect, parseAllowEntry } from './redirect-policy.js';
 
 export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
@@ -24,6 +25,8 @@ export interface AppSettings {
   session_duration_minutes: number;
   access_token_minutes: number;
   default_language: Language;
+  /** ISO 3166 region (`GB`) a phone number written without `+` is read in; null: every number needs `+`. */
+  default_phone_region: string | null;
   scanner_protection: 'confirm' | 'auto';
   auto_create_users: boolean;
   /** Let a stateless signed link sign in again until it expires (off: each token works once). */
@@ -83,6 +86,7 @@ export function defaultSettings(): AppSettings {
     session_duration_minutes: 7 * 24 * 60,
     access_token_minutes: 15,
     default_language: 'en',
+    default_phone_region: null,
     scanner_protection: 'confirm',
     auto_create_users: true,
     signed_links_reusable: false,
@@ -204,6 +208,12 @@ export function validateSettings(s: AppSettings): void {
   }
   if (s.sender.email !== null && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s.sender.email)) {
     throw validationError('sender.email', 'sender.email must be an email address such as login@example.com.');
+  }
+  if (s.default_phone_region !== null && !isPhoneRegion(s.default_phone_region)) {
+    throw validationError(
+      'default_phone_region',
+      'default_phone_region must be a two-letter region code in capitals, such as GB or US (or null for none).',
+    );
   }
   validateRateLimits(s.rate_limits);
 }

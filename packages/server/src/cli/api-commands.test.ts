@@ -168,7 +168,7 @@ describe('links bulk', () => {
     ]);
     expect(rows.map((r) => [r[0], r[1], r[4], r[7]])).toEqual([
       ['1', 'created', emails[0], ''],
-      ['2', 'failed', '', 'validation_failed'],
+      ['2', 'failed', '', 'invalid_email'],
       ['3', 'created', emails[1], ''],
     ]);
   });
@@ -238,7 +238,7 @@ describe('links bulk', () => {
     const [, ...lines] = parseCsv(readFileSync(checked, 'utf8').trimEnd());
     expect(lines.map((r) => [r[1], r[4], r[7]])).toEqual([
       ['would_create', emails[0], ''],
-      ['failed', '', 'validation_failed'],
+      ['failed', '', 'invalid_email'],
       ['would_create', emails[1], ''],
     ]);
     expect(json((await cli(['users', 'list', '--email', emails[0]!, '--json'])).stdout).data).toEqual([]);

@@ -4,6 +4,7 @@ import { loadMasterKey } from '../config/master-key.js';
 import { checkDelivery, ENVIRONMENT_WORDS } from '../delivery/delivery-status.js';
 import { databaseTarget, openRuntime } from '../runtime.js';
 import { migrationsDone } from '../storage/migrate.js';
+import { describeReview, reviewIdentifiers } from '../users/identifier-review.js';
 import { databaseOptions, EXIT } from './command-basics.js';
 
 interface Check {
@@ -94,6 +95,14 @@ async function runChecks(options: { dataDir?: string; databaseUrl?: string }): P
         }),
       );
       checks.push({ name: 'Rate limits (Redis)', ...redis });
+    }
+    if (done) {
+      const review = await reviewIdentifiers(runtime.ctx, { apply: false });
+      checks.push({
+        name: 'User identifiers',
+        ok: review.clashes.length === 0,
+        detail: `${review.users} user(s); ${describeReview(review)}${review.rewritable > 0 ? `; ${review.rewritable} identifier(s) not in canonical form (the first start after an upgrade rewrites them)` : ''}`,
+      });
     }
     // The same checks as the API's POST /v1/delivery/test (the dashboard's "test connection").
     for (const { name, ok, detail } of await checkDelivery(runtime.ctx.delivery)) {

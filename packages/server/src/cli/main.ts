@@ -104,9 +104,16 @@ function exitOverrideEverywhere(command: Command): Command {
   return command;
 }
 
+/**
+ * Flags every API command has that are not fields of a request body: `--url` is the server's address, so an
+ * API field named `url` (a webhook endpoint's) is not it.
+ */
+const CONNECTION_FLAGS = new Set(['--url', '--api-key', '--app', '--json']);
+
 /** The flag of `command` that sets the API field `param` (`redirect_url` → `--redirect-url`), if it has one. */
 function flagOf(command: Command | undefined, param: string): string | undefined {
   const long = `--${param.replaceAll('_', '-')}`;
+  if (CONNECTION_FLAGS.has(long)) return undefined;
   return command?.options.some((option) => option.long === long) ? long : undefined;
 }
 

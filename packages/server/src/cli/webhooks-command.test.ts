@@ -256,6 +256,6 @@ describe('events and stats', slow, () => {
     expect(wrongType.code).toBe(2);
     const backwards = await cli(['stats', '--from', '2026-02-01', '--to', '2026-01-01']);
     expect(backwards.code).toBe(1);
-    expect(backwards.stderr).toMatch(/^latchkey: validation_failed \(from\): /);
+    expect(backwards.stderr).toMatch(/^latchkey: validation_failed \(--from\): /);
   });
 });

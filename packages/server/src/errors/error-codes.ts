@@ -8,6 +8,16 @@ export const errorCodes = {
     status: 400,
     summary: 'A field is missing, has the wrong type, or has a value that is not allowed.',
   },
+  invalid_email: {
+    status: 400,
+    summary:
+      'The value is not an email address Latchkey can deliver to (no spaces, a domain with no empty parts).',
+  },
+  invalid_phone: {
+    status: 400,
+    summary:
+      'The value is not a valid phone number: international form with + and country code, or a national number of the app’s default_phone_region.',
+  },
   invalid_json: {
     status: 400,
     summary: 'The request body is not valid JSON, or not the content type the route takes.',

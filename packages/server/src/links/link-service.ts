@@ -317,7 +317,10 @@ async function resolveUser(
       `channel is ${input.channel} but the link is for ${kind === 'email' ? 'an email address' : 'a phone number'}.`,
     );
   }
-  const identifier = kind === 'email' ? emailOrThrow(input.email!) : phoneOrThrow(input.phone!);
+  const identifier =
+    kind === 'email'
+      ? emailOrThrow(input.email!)
+      : phoneOrThrow(input.phone!, 'phone', settings.default_phone_region);
   const planned = plannedUsers?.get(`${kind}:${identifier}`);
   if (planned) return { user: planned, newUser: false, identifier, identifierKind: kind };
   const existing = await ctx.store.findUser(appId, kind, identifier);

@@ -61,7 +61,7 @@ export async function startLogin(
   request: RequestInfo,
 ): Promise<{ browserSecret: string; body: StartedLogin; flow: LoginFlowRow }> {
   const { settings } = await getAppOrThrow(ctx, input.appId);
-  const { kind, identifier } = identifierOf(input);
+  const { kind, identifier } = identifierOf(input, settings.default_phone_region);
   // Every start sends. Refused before the address is looked up or anything is counted or stored, so the answer is
   // the same for every address.
   ensureCanSend(
@@ -198,21 +198,27 @@ function flowMessage(
   );
 }
 
-function identifierOf(input: { email?: string | undefined; phone?: string | undefined }): {
+function identifierOf(
+  input: { email?: string | undefined; phone?: string | undefined },
+  region: string | null,
+): {
   kind: Channel;
   identifier: string;
 } {
   if ((input.email === undefined) === (input.phone === undefined))
     throw validationError('email', 'Give exactly one of email or phone.');
   if (input.email !== undefined) return { kind: 'email', identifier: emailOrThrow(input.email) };
-  return { kind: 'phone', identifier: phoneOrThrow(input.phone!) };
+  return { kind: 'phone', identifier: phoneOrThrow(input.phone!, 'phone', region) };
 }
 
 /** `identifier` of verify-code: an email if it has an @, else a phone number. */
-export function parseIdentifier(raw: string): { kind: Channel; identifier: string } {
+export function parseIdentifier(
+  raw: string,
+  region: string | null = null,
+): { kind: Channel; identifier: string } {
   return raw.includes('@')
     ? { kind: 'email', identifier: emailOrThrow(raw, 'identifier') }
-    : { kind: 'phone', identifier: phoneOrThrow(raw, 'identifier') };
+    : { kind: 'phone', identifier: phoneOrThrow(raw, 'identifier', region) };
 }
 
 function languageOf(language: string | undefined): string | null {
@@ -243,7 +249,7 @@ export async function verifyCode(
   request: RequestInfo,
 ): Promise<CompletedLogin> {
   const { settings } = await getAppOrThrow(ctx, input.appId);
-  const { identifier } = parseIdentifier(input.identifier);
+  const { identifier } = parseIdentifier(input.identifier, settings.default_phone_region);
   await limitIp(ctx, input.appId, settings, 'login_code', request);
   await enforceRateLimit(ctx, {
     appId: input.appId,

@@ -135,11 +135,16 @@ describe.each(DIALECTS)('hosted sign-in flows on %s', (dialect) => {
       await expect(deliveredTo(server, email)).rejects.toThrow(/no message/);
     });
 
-    it('refuses malformed input with validation_failed', async () => {
-      for (const body of [{}, { email: 'not-an-email' }, { email: uniqueEmail(), phone: '+447700900123' }]) {
+    it('refuses malformed input with validation_failed, invalid_email or invalid_phone', async () => {
+      for (const [body, code] of [
+        [{}, 'validation_failed'],
+        [{ email: uniqueEmail(), phone: '+447911123489' }, 'validation_failed'],
+        [{ email: 'not-an-email' }, 'invalid_email'],
+        [{ phone: '+10000000000' }, 'invalid_phone'],
+      ] as const) {
         const res = await startFlow(server, newBrowser(), body);
         expect(res.statusCode, JSON.stringify(body)).toBe(400);
-        expect(res.json().error.code).toBe('validation_failed');
+        expect(res.json().error.code).toBe(code);
       }
     });
   });

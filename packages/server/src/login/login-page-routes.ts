@@ -133,8 +133,11 @@ export function loginPageRoutes(ctx: LoginContext): RouteGroups {
             .send();
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
-          if (error.code === 'validation_failed' && (error.param === 'email' || error.param === 'phone'))
-            return sendPage(reply, asErrorPage(form('errorIdentifier', 400), error.code));
+          const badIdentifier =
+            error.code === 'invalid_email' ||
+            error.code === 'invalid_phone' ||
+            (error.code === 'validation_failed' && (error.param === 'email' || error.param === 'phone'));
+          if (badIdentifier) return sendPage(reply, asErrorPage(form('errorIdentifier', 400), error.code));
           if (error.code === 'rate_limited')
             return sendPage(
               reply.headers(error.headers),
@@ -323,6 +326,8 @@ function pageError(error: unknown, reply: Reply): PageError {
     login_not_approved: 'errorNotApproved',
     rate_limit_unavailable: 'errorGeneric',
     validation_failed: 'errorCodeInvalid',
+    invalid_email: 'errorCodeInvalid',
+    invalid_phone: 'errorCodeInvalid',
   };
   return { message: messages[error.code] ?? 'errorGeneric', status: error.status, code: error.code };
 }

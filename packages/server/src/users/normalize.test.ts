@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, normalizePhone } from './normalize.js';
+import { isPhoneRegion, normalizeEmail, normalizePhone } from './normalize.js';
 
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
@@ -43,8 +43,28 @@ describe('normalizeEmail', () => {
     ['Jose\u0301@example.com', 'jos\u00e9@example.com'],
     ['José@Example.com', 'jos\u00e9@example.com'],
     ['jane+tag@sub.example.co.uk', 'jane+tag@sub.example.co.uk'],
+    // One address, one user: the root's trailing dot is dropped, an internationalised domain is kept in its
+    // IDNA (punycode) form whichever way it was written.
+    ['ada@example.com.', 'ada@example.com'],
+    ['ada@Bücher.example', 'ada@xn--bcher-kva.example'],
+    ['ada@xn--bcher-kva.example', 'ada@xn--bcher-kva.example'],
+    ['ada@例え.テスト', 'ada@xn--r8jz45g.xn--zckzah'],
   ])('normalises %j to %j', (raw, expected) => {
     expect(normalizeEmail(raw)).toBe(expected);
+  });
+
+  it.each([
+    ['an empty first label', 'a@.example.com'],
+    ['an empty inner label', 'a@example..com'],
+    ['two trailing dots', 'a@example.com..'],
+    ['a label starting with a hyphen', 'a@-example.com'],
+    ['an underscore in the domain', 'a@ex_ample.com'],
+    ['a numeric top-level label', 'a@1.2.3.4'],
+    ['a local part starting with a dot', '.ada@example.com'],
+    ['two dots in the local part', 'a..da@example.com'],
+    ['a label over 63 characters', `a@${'b'.repeat(64)}.com`],
+  ])('refuses %s', (_label, raw) => {
+    expect(normalizeEmail(raw)).toBeUndefined();
   });
 
   it('gives a decomposed and a composed address the same form', () => {
@@ -132,6 +152,34 @@ describe('normalizeEmail', () => {
 });
 
 describe('normalizePhone', () => {
+  it('drops the national trunk prefix written after the country code: one number, one user', () => {
+    expect(normalizePhone('+44 (0) 20 7946 0958')).toBe('+442079460958');
+    expect(normalizePhone('+44 (0) 20 7946 0958')).toBe(normalizePhone('+442079460958'));
+  });
+
+  it.each([
+    ['a number no country assigns', '+10000000000'],
+    ['an unassigned country code', '+999123456789'],
+    ['a 555 number', '+1 (555) 010-9999'],
+  ])('refuses %s', (_label, raw) => {
+    expect(normalizePhone(raw)).toBeUndefined();
+  });
+
+  it('reads a number without + in the default region, and only with one', () => {
+    expect(normalizePhone('020 7946 0958', 'GB')).toBe('+442079460958');
+    expect(normalizePhone('(415) 555-0123', 'US')).toBe('+14155550123');
+    expect(normalizePhone('020 7946 0958')).toBeUndefined();
+    // A number with + keeps its own country whatever the default.
+    expect(normalizePhone('+49 151 12345678', 'GB')).toBe('+4915112345678');
+  });
+
+  it('knows the two-letter regions', () => {
+    expect(isPhoneRegion('GB')).toBe(true);
+    expect(isPhoneRegion('gb')).toBe(false);
+    expect(isPhoneRegion('XX')).toBe(false);
+    expect(isPhoneRegion('GBR')).toBe(false);
+  });
+
   it.each([
     ['+14155550123', '+14155550123'],
     ['+1 (415) 555-0123', '+14155550123'],
@@ -144,7 +192,7 @@ describe('normalizePhone', () => {
   it.each([
     ['an empty string', ''],
     ['a plus only', '+'],
-    ['no country code', '4155550123'],
+    ['no country code and no default region', '4155550123'],
     ['a 00 prefix', '0044 20 7946 0958'],
     ['country code 0', '+0123456789'],
     ['too short', '+12345'],

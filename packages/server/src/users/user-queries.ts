@@ -51,6 +51,32 @@ export function userQueries(db: RootDb): UserStore {
       return paginate(q, 'id', page).execute();
     },
 
+    userIdentifiersPage(afterId, limit) {
+      let q = db.selectFrom('users').select(['id', 'app_id', 'email', 'phone']);
+      if (afterId !== null) q = q.where('id', '>', afterId);
+      return q.orderBy('id').limit(limit).execute();
+    },
+
+    async rewriteIdentifier(appId, id, kind, value, now) {
+      try {
+        await db
+          .updateTable('users')
+          .set({ [kind]: value, updated_at: now })
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .execute();
+      } catch (error) {
+        throw mapUniqueViolation(error);
+      }
+    },
+
+    async phoneRegionOf(appId) {
+      const row = await db.selectFrom('apps').select('settings').where('id', '=', appId).executeTakeFirst();
+      if (!row) return null;
+      const region = (JSON.parse(row.settings) as { default_phone_region?: unknown }).default_phone_region;
+      return typeof region === 'string' ? region : null;
+    },
+
     async updateUser(appId, id, patch, events) {
       try {
         return await db.transaction().execute(async (trx) => {

@@ -17,18 +17,40 @@ export interface UserInput {
 
 export function emailOrThrow(raw: string, param = 'email'): string {
   const email = normalizeEmail(raw);
-  if (!email) throw validationError(param, `${param} must be an email address such as jane@example.com.`);
+  if (!email)
+    throw new ApiError(
+      'invalid_email',
+      `${param} must be an email address such as jane@example.com: one @, no spaces, and a domain whose parts are not empty.`,
+      { param },
+    );
   return email;
 }
 
-export function phoneOrThrow(raw: string, param = 'phone'): string {
-  const phone = normalizePhone(raw);
-  if (!phone)
-    throw validationError(
-      param,
-      `${param} must be a phone number in international form, such as +14155550123.`,
+/** `region`: the app's default_phone_region, for a number written without `+`. */
+export function phoneOrThrow(raw: string, param = 'phone', region: string | null = null): string {
+  const phone = normalizePhone(raw, region);
+  if (!phone) {
+    const national = region
+      ? `, or a ${region} number such as one written for calls within ${region}`
+      : ' (a number without + needs the app’s default_phone_region)';
+    throw new ApiError(
+      'invalid_phone',
+      `${param} must be a valid phone number in international form, with + and the country code, such as +14155550123 or +44 20 7946 0958${national}.`,
+      { param },
     );
+  }
   return phone;
+}
+
+/** A phone number of `appId`'s users: read in the app's default region when written without `+`. */
+export async function appPhoneOrThrow(
+  ctx: UserContext,
+  appId: string,
+  raw: string,
+  param = 'phone',
+): Promise<string> {
+  const region = raw.trim().startsWith('+') ? null : await ctx.store.phoneRegionOf(appId);
+  return phoneOrThrow(raw, param, region);
 }
 
 /** Storage's `UniqueViolation` (another user of the app has this identifier) as the API's `conflict`. */
@@ -62,7 +84,8 @@ export async function createUser(ctx: UserContext, appId: string, input: UserInp
   if (input.email == null && input.phone == null && input.external_id == null) {
     throw validationError('email', 'A user needs at least one of email, phone or external_id.');
   }
-  const user = buildUser(ctx, appId, input);
+  const phone = input.phone == null ? input.phone : await appPhoneOrThrow(ctx, appId, input.phone);
+  const user = buildUser(ctx, appId, { ...input, phone });
   await ctx.store
     .insertUser(user, [makeEvent(ctx, appId, 'user.created', user.id, { user_id: user.id })])
     .catch(throwAsConflict);
@@ -75,7 +98,7 @@ export async function getUserOrThrow(ctx: UserContext, appId: string, userId: st
   return user;
 }
 
-export function listUsers(
+export async function listUsers(
   ctx: UserContext,
   appId: string,
   filter: UserFilter,
@@ -85,7 +108,7 @@ export function listUsers(
     appId,
     {
       email: filter.email === undefined ? undefined : emailOrThrow(filter.email),
-      phone: filter.phone === undefined ? undefined : phoneOrThrow(filter.phone),
+      phone: filter.phone === undefined ? undefined : await appPhoneOrThrow(ctx, appId, filter.phone),
       external_id: filter.external_id,
     },
     page,
@@ -106,7 +129,7 @@ export async function updateUser(
     if (patch.email !== current.email) patch.email_verified = 0;
   }
   if (input.phone !== undefined) {
-    patch.phone = input.phone === null ? null : phoneOrThrow(input.phone);
+    patch.phone = input.phone === null ? null : await appPhoneOrThrow(ctx, appId, input.phone);
     if (patch.phone !== current.phone) patch.phone_verified = 0;
   }
   if (input.email_verified !== undefined) patch.email_verified = input.email_verified ? 1 : 0;

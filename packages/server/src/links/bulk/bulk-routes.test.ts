@@ -61,7 +61,7 @@ function mixedRows() {
   ];
   const expected: Array<'ok' | { code: string; param: string }> = [
     'ok',
-    { code: 'validation_failed', param: 'email' },
+    { code: 'invalid_email', param: 'email' },
     'ok',
     { code: 'ttl_too_long', param: 'ttl' },
     { code: 'validation_failed', param: 'colour' },
@@ -122,6 +122,7 @@ describe.each(DIALECTS)('bulk creation (%s)', (dialect) => {
   it('JSON in, JSON out: one result per row in order; the good rows are created', async () => {
     const { rows, good, expected } = mixedRows();
     const sent: unknown[] = [...rows, { email: 'nul\u0000@example.com' }, 42];
+    // The NUL row is refused by the row's schema check, before the address is read.
     expected.push(
       { code: 'validation_failed', param: 'email' },
       { code: 'validation_failed', param: 'body' },
@@ -322,7 +323,7 @@ describe('bulk creation: inputs, limits and outputs', () => {
   }, 120_000);
 
   it('neutralises spreadsheet formulas in CSV output', async () => {
-    const csv = 'email,phone\n=1+1@example.com,\n,+15555550123\n@x,\n-a@example.com,\n';
+    const csv = 'email,phone\n=1+1@example.com,\n,+14155550123\n@x,\n-a@example.com,\n';
     const res = await bulk(server, csv, 'text/csv', 'text/csv');
     expect(res.statusCode, res.body).toBe(200);
     const lines = parseCsv(res.body).slice(1);
@@ -330,7 +331,7 @@ describe('bulk creation: inputs, limits and outputs', () => {
       for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@]/);
     }
     const identifiers = lines.filter((cells) => cells[1] === 'created').map((cells) => cells[4]);
-    expect(identifiers).toContain("'+15555550123");
+    expect(identifiers).toContain("'+14155550123");
     expect(identifiers.some((id) => id?.startsWith("'=") || id?.startsWith("'-"))).toBe(true);
   });
 

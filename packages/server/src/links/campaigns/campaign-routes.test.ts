@@ -26,7 +26,7 @@ const BAD: Record<
   number,
   { cells: Partial<Record<'email' | 'ttl' | 'redirect_url', string>>; code: string; param: string }
 > = {
-  17: { cells: { email: 'not-an-email' }, code: 'validation_failed', param: 'email' },
+  17: { cells: { email: 'not-an-email' }, code: 'invalid_email', param: 'email' },
   88: { cells: { ttl: '10000000' }, code: 'ttl_too_long', param: 'ttl' },
   150: {
     cells: { redirect_url: 'https://evil.example.net/' },
