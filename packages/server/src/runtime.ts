@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { rollupLinkStats } from './analytics/stats-rollup.js';
-import { type CreatedKey, createApp, newApiKey } from './apps/app-service.js';
+import { type CreatedKey, createApp, newApiKey, updateApp } from './apps/app-service.js';
+import { welcomeUrl } from './apps/app-settings.js';
 import { claimDefaultApp } from './apps/default-app.js';
 import type { Config } from './config/config.js';
 import { loadMasterKey } from './config/master-key.js';
@@ -146,9 +147,16 @@ export async function bootstrap(ctx: Context): Promise<Bootstrap> {
     {
       name: 'Default app',
       // A local quick start can redirect to a development server at once; change it with PATCH /v1/apps/{id}.
-      settings: { allowed_redirects: ['http://localhost:3000'] },
+      // Until the operator says where, sign-ins end on Latchkey's own signed-in page (welcome/).
+      settings: { allowed_redirects: ['http://localhost:3000', `${ctx.config.publicUrl}/welcome`] },
     },
     null,
+  );
+  await updateApp(
+    ctx,
+    app.id,
+    { default_redirect_url: welcomeUrl(ctx.config.publicUrl, app.id) },
+    { keyId: 'bootstrap', kind: 'admin', appId: null },
   );
   const adminKey = await issueAdminKey(ctx, 'bootstrap');
   const signingKey = await createSigningKey(ctx, app.id, 'default', null);

@@ -24,6 +24,8 @@ const PUBLIC_ROUTES = new Set([
   // Public keys of session tokens.
   'GET /.well-known/jwks.json',
   'GET /v1/apps/:app_id/.well-known/jwks.json',
+  // A new installation's signed-in page (it exchanges codes only for apps that send their sign-ins there).
+  'GET /welcome/:app_id',
   // A link's pages: the token is the credential.
   'GET /l/:token',
   'HEAD /l/:token',

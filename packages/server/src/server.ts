@@ -42,6 +42,7 @@ import { signingKeyRoutes } from './signed-links/signing-key-routes.js';
 import { userRoutes } from './users/user-routes.js';
 import { webhookOpenApi } from './webhooks/event-types.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
+import { welcomeRoutes } from './welcome/welcome-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -93,6 +94,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     embeddedRoutes(ctx),
     hostedRoutes(ctx),
     sessionRoutes(ctx),
+    welcomeRoutes(ctx),
     sessionKeyRoutes(ctx),
     signingKeyRoutes(ctx),
     signedLinkRoutes(ctx),

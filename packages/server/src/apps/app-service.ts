@@ -11,8 +11,10 @@ import {
   publicHostOf,
   readSettings,
   type SettingsPatch,
+  welcomeUrl,
 } from './app-settings.js';
 import { type AppChanges, type AppContext, type HostMovePlan, PublicHostTaken } from './app-store.js';
+import { checkRedirect } from './redirect-policy.js';
 import { forgetCachedSettings } from './settings-cache.js';
 
 export interface CreatedKey {
@@ -179,7 +181,7 @@ export async function updateApp(
   const { name, move_host: moveHost = false, ...settingsPatch } = patch;
   if (moveHost) checkMoveHost(settingsPatch.public_url, actor);
   const { app, settings } = await getAppOrThrow(ctx, appId);
-  const next = applySettingsPatch(settings, settingsPatch);
+  const next = applySettingsPatch(settings, leaveWelcome(ctx, appId, settings, settingsPatch));
   if (settingsPatch.public_url !== undefined) refuseInstallationHost(ctx, next.public_url);
   const now = ctx.clock();
   const changed = Object.keys(patch).filter((field) => field !== 'move_host');
@@ -201,6 +203,26 @@ export async function updateApp(
   forgetAppHosts(ctx);
   forgetCachedSettings(ctx);
   return row;
+}
+
+/**
+ * A new installation's default app sends people to Latchkey's welcome page until its operator sets a redirect of
+ * their own. An allowlist that no longer holds the welcome page is that moment: the default goes with it, instead
+ * of the change being refused because the old default is off the new list.
+ */
+function leaveWelcome(
+  ctx: AppContext,
+  appId: string,
+  current: AppSettings,
+  patch: SettingsPatch,
+): SettingsPatch {
+  const fallback = current.default_redirect_url;
+  if (fallback === null || patch.default_redirect_url !== undefined || patch.allowed_redirects === undefined)
+    return patch;
+  // By its path: the public URL may have changed since the app was made (`init` on one address, `start` on another).
+  if (new URL(fallback).pathname !== new URL(welcomeUrl(ctx.config.publicUrl, appId)).pathname) return patch;
+  if (checkRedirect(fallback, patch.allowed_redirects).ok) return patch;
+  return { ...patch, default_redirect_url: null };
 }
 
 /** Checked in the service rather than the route, so that every caller (the dashboard too) is held to it. */

@@ -10,6 +10,14 @@ import { checkRedirect, parseAllowEntry } from './redirect-policy.js';
 
 export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
 
+/**
+ * Where a new installation's default app sends people after sign-in until its operator sets a redirect: Latchkey's
+ * own signed-in page (welcome/), which shows what the app's backend would receive.
+ */
+export function welcomeUrl(publicUrl: string, appId: string): string {
+  return `${publicUrl}/welcome/${appId}`;
+}
+
 /** No link lives longer than 30 days, whatever an app asks for. */
 export const ABSOLUTE_MAX_TTL_MINUTES = 30 * 24 * 60;
 

@@ -405,12 +405,16 @@ function unknownAppPage(request: Request): RenderedPage {
   return asErrorPage(page, 'not_found');
 }
 
-/** An app set up so that sign-in cannot work (no redirect target): said plainly, for whoever runs the app. */
+/**
+ * An app set up so that sign-in cannot work (no redirect target): said in plain words to the person, who can do
+ * nothing about it, with the API's own sentence for whoever runs the app; the code goes in the header and the log.
+ */
 function configurationPage(language: Language, error: ApiError): RenderedPage {
+  const m = loginMessages[language];
   return renderMessagePage({
     language,
-    title: error.code,
-    body: error.message,
+    title: m.setupTitle,
+    body: `${m.setupBody}\n\n${m.setupOperatorNote} ${error.message}`,
     status: error.status,
     code: error.code,
   });

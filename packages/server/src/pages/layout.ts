@@ -38,6 +38,10 @@ const STYLES = [
   '.error{margin:0 0 1rem;padding:.5rem .75rem;border-left:4px solid var(--danger);font-weight:600}',
   'a{color:var(--accent)}',
   'hr{margin:1.25rem 0;border:0;border-top:1px solid var(--border)}',
+  'h2{margin:1.25rem 0 .5rem;font-size:1.0625rem}',
+  'ul{margin:0 0 1rem;padding-left:1.25rem}li{margin:0 0 .5rem}',
+  'pre{margin:0 0 1rem;padding:.75rem;overflow-x:auto;border:1px solid var(--border);border-radius:8px;font-size:.8125rem}',
+  'code,pre{font-family:ui-monospace,Consolas,Menlo,monospace}',
   '@media (max-width:360px){body{padding:.5rem}main{padding:1rem}}',
 ].join('');
 

@@ -42,6 +42,10 @@ export interface LoginMessages {
   errorExpired: string;
   errorIdentifier: string;
   errorGeneric: string;
+  /** An app that cannot finish a sign-in (no redirect set): said to the person, with a note for whoever runs it. */
+  setupTitle: string;
+  setupBody: string;
+  setupOperatorNote: string;
 }
 
 const NBSP = '\u00a0';
@@ -85,6 +89,10 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorExpired: 'This sign-in request has expired. Please start again.',
     errorIdentifier: 'Enter a valid email address, or a phone number with its country code.',
     errorGeneric: 'Something went wrong. Please try again.',
+    setupTitle: 'Sign-in is not set up yet',
+    setupBody:
+      'This site has not said where to take you after you sign in, so signing in cannot finish. Please tell the people who run it; there is nothing you need to do.',
+    setupOperatorNote: 'For whoever runs this site:',
   },
   de: {
     leadEmail: 'Geben Sie Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link und einen Code zur Anmeldung.',
@@ -131,6 +139,10 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorExpired: 'Diese Anmeldeanfrage ist abgelaufen. Bitte beginnen Sie neu.',
     errorIdentifier: 'Geben Sie eine gültige E-Mail-Adresse oder eine Telefonnummer mit Ländervorwahl ein.',
     errorGeneric: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
+    setupTitle: 'Die Anmeldung ist noch nicht eingerichtet',
+    setupBody:
+      'Diese Website hat nicht festgelegt, wohin Sie nach der Anmeldung geleitet werden, daher kann die Anmeldung nicht abgeschlossen werden. Bitte sagen Sie den Betreibern Bescheid; Sie selbst müssen nichts tun.',
+    setupOperatorNote: 'Für die Betreiber dieser Website:',
   },
   es: {
     leadEmail: 'Escribe tu correo electrónico. Te enviaremos un enlace y un código para iniciar sesión.',
@@ -172,6 +184,10 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorExpired: 'Esta solicitud de inicio de sesión ha caducado. Empieza de nuevo.',
     errorIdentifier: 'Escribe un correo válido o un número de teléfono con su prefijo de país.',
     errorGeneric: 'Algo ha fallado. Inténtalo de nuevo.',
+    setupTitle: 'El inicio de sesión aún no está configurado',
+    setupBody:
+      'Este sitio no ha indicado adónde llevarle después de iniciar sesión, así que el inicio de sesión no puede terminar. Avise a quienes lo gestionan; usted no tiene que hacer nada.',
+    setupOperatorNote: 'Para quienes gestionan este sitio:',
   },
   fr: {
     leadEmail: `Saisissez votre adresse e-mail. Nous vous enverrons un lien et un code pour vous connecter.`,
@@ -212,6 +228,9 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorIdentifier:
       'Saisissez une adresse e-mail valide, ou un numéro de téléphone avec l’indicatif du pays.',
     errorGeneric: 'Une erreur s’est produite. Veuillez réessayer.',
+    setupTitle: 'La connexion n’est pas encore configurée',
+    setupBody: `Ce site n’a pas indiqué où vous conduire après la connexion, la connexion ne peut donc pas aboutir. Prévenez les personnes qui le gèrent${NBSP}; vous n’avez rien à faire.`,
+    setupOperatorNote: `Pour les personnes qui gèrent ce site${NBSP}:`,
   },
   it: {
     leadEmail: 'Inserisci il tuo indirizzo email. Ti invieremo un link e un codice per accedere.',
@@ -254,6 +273,10 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorIdentifier:
       'Inserisci un indirizzo email valido o un numero di telefono con prefisso internazionale.',
     errorGeneric: 'Qualcosa è andato storto. Riprova.',
+    setupTitle: 'L’accesso non è ancora configurato',
+    setupBody:
+      'Questo sito non ha indicato dove portarti dopo l’accesso, quindi l’accesso non può concludersi. Avvisa chi lo gestisce; tu non devi fare nulla.',
+    setupOperatorNote: 'Per chi gestisce questo sito:',
   },
   pl: {
     leadEmail: 'Wpisz swój adres e-mail. Wyślemy Ci link i kod do zalogowania.',
@@ -294,6 +317,10 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorExpired: 'Ta prośba o logowanie wygasła. Zacznij od nowa.',
     errorIdentifier: 'Wpisz poprawny adres e-mail lub numer telefonu z kierunkowym kraju.',
     errorGeneric: 'Coś poszło nie tak. Spróbuj ponownie.',
+    setupTitle: 'Logowanie nie jest jeszcze skonfigurowane',
+    setupBody:
+      'Ta witryna nie określiła, dokąd przekierować Cię po zalogowaniu, więc logowanie nie może się zakończyć. Daj znać osobom, które ją prowadzą; Ty nie musisz nic robić.',
+    setupOperatorNote: 'Dla osób prowadzących tę witrynę:',
   },
   pt: {
     leadEmail: 'Digite seu e-mail. Enviaremos um link e um código para você entrar.',
@@ -334,6 +361,10 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorExpired: 'Este pedido de acesso expirou. Comece de novo.',
     errorIdentifier: 'Digite um e-mail válido ou um número de telefone com o código do país.',
     errorGeneric: 'Algo deu errado. Tente de novo.',
+    setupTitle: 'O início de sessão ainda não está configurado',
+    setupBody:
+      'Este site não indicou para onde o levar depois de iniciar sessão, por isso o início de sessão não pode terminar. Avise quem o gere; não precisa de fazer nada.',
+    setupOperatorNote: 'Para quem gere este site:',
   },
   zh: {
     leadEmail: '请输入您的电子邮箱地址，我们会向您发送登录链接和验证码。',
@@ -372,5 +403,9 @@ export const loginMessages: Record<Language, LoginMessages> = {
     errorExpired: '此登录请求已过期。请重新开始。',
     errorIdentifier: '请输入有效的电子邮箱地址，或带国家/地区代码的手机号码。',
     errorGeneric: '出了点问题，请重试。',
+    setupTitle: '登录尚未设置',
+    setupBody:
+      '此网站尚未指定登录后要将您带往何处，因此无法完成登录。请告知网站的管理者；您无需执行任何操作。',
+    setupOperatorNote: '致网站管理者：',
   },
 };

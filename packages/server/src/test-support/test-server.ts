@@ -41,6 +41,8 @@ export interface TestServerOptions {
   print?: (line: string) => void;
   /** PostgreSQL only: changes the URL the server connects with (through a proxy, with an application_name…). */
   databaseUrl?: (url: string) => string;
+  /** Leave the default app as a new installation has it, instead of the tests' redirect and limits. */
+  asInstalled?: boolean;
 }
 
 export const TEST_REDIRECT = 'https://app.example.com/auth/callback';
@@ -123,6 +125,7 @@ export async function startTestServer(
       await db.drop();
     },
   };
+  if (options.asInstalled) return server;
   // Most tests redirect to one place; allow it once here. Every request of a test comes from one address, so the
   // per-IP limit of public endpoints is off here; rate-limit tests switch it on.
   const patched = await server.api('PATCH', `/v1/apps/${created.appId}`, {

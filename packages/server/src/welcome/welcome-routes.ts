@@ -1,0 +1,88 @@
+import { Type } from 'typebox';
+import { ApiError } from '../errors/api-error.js';
+import type { Reply, RouteGroups } from '../http/routes.js';
+import { pageHeaders } from '../pages/layout.js';
+import { type RenderedPage, renderMessagePage } from '../pages/render.js';
+import { renderWelcomePage } from '../pages/welcome-page.js';
+import type { SessionContext } from '../sessions/session-context.js';
+import { completeWelcome, welcomeApp } from './welcome-service.js';
+
+// Any text: an unknown app gets the same plain page as one that does not send its sign-ins here.
+const WelcomeParams = Type.Object({ app_id: Type.String({ maxLength: 64 }) });
+const WelcomeQuery = Type.Object({ lk_code: Type.Optional(Type.String({ maxLength: 256 })) });
+
+export function welcomeRoutes(ctx: SessionContext): RouteGroups {
+  return {
+    public: async (app) => {
+      app.get(
+        '/welcome/:app_id',
+        {
+          schema: {
+            tags: ['pages'],
+            summary:
+              "A new installation's signed-in page: exchanges the lk_code and shows what a backend receives",
+            params: WelcomeParams,
+            querystring: WelcomeQuery,
+          },
+        },
+        async (request, reply) => {
+          const { app_id: appId } = request.params;
+          const code = request.query.lk_code;
+          try {
+            if (!code) {
+              await welcomeApp(ctx, appId);
+              return sendPage(reply, tryItPage(appId));
+            }
+            const welcome = await completeWelcome(ctx, appId, code);
+            return sendPage(reply, renderWelcomePage({ ...welcome, publicUrl: ctx.config.publicUrl }));
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            return sendPage(reply, problemPage(appId, error));
+          }
+        },
+      );
+    },
+  };
+}
+
+function tryItPage(appId: string): RenderedPage {
+  return renderMessagePage({
+    language: 'en',
+    title: 'Where people land after signing in',
+    body: `This app sends people here after they sign in, until its operator sets a redirect of their own. Sign in at /login?app=${appId} to see what the app's backend would receive.`,
+    status: 200,
+  });
+}
+
+function problemPage(appId: string, error: ApiError): RenderedPage {
+  if (error.code === 'not_found')
+    return renderMessagePage({
+      language: 'en',
+      title: 'Nothing to show here',
+      body: 'This address is not in use: the app it names does not send its sign-ins to this page.',
+      status: 404,
+      code: 'not_found',
+    });
+  if (error.code === 'code_invalid')
+    return renderMessagePage({
+      language: 'en',
+      title: 'This sign-in has already finished',
+      body: `Its one-time code was used or is older than 60 seconds (reloading this page shows this). Sign in again at /login?app=${appId}.`,
+      status: 400,
+      code: 'code_invalid',
+    });
+  return renderMessagePage({
+    language: 'en',
+    title: 'This sign-in cannot be shown here',
+    body: `${error.message} An app that signs in with PKCE exchanges its code in its own backend.`,
+    status: error.status,
+    code: error.code,
+  });
+}
+
+function sendPage(reply: Reply, page: RenderedPage): Reply {
+  return reply
+    .code(page.status)
+    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
+    .send(page.html);
+}
