@@ -18,7 +18,7 @@ import type {
   SessionRow,
   UserRow,
 } from '../storage/rows.js';
-import type { LinkStatus, LinkType } from '../storage/schema.js';
+import type { Channel, LinkStatus, LinkType } from '../storage/schema.js';
 import type { UserContext } from '../users/user-store.js';
 
 export interface LinkFilter {
@@ -29,6 +29,10 @@ export interface LinkFilter {
   created_from?: number | undefined;
   created_to?: number | undefined;
   campaign_id?: string | undefined;
+  /** A part of the identifier (email address or phone number) the link went to, lower case. */
+  identifier?: string | undefined;
+  channel?: Channel | undefined;
+  language?: string | undefined;
 }
 
 /** What a successful link redemption writes, decided by the service once it has seen the link. */
