@@ -19,7 +19,7 @@ export function LinkDetailScreen({ id }: { id: string }) {
   );
   const link = detail.data;
   return (
-    <section className="screen" aria-labelledby="screen-title">
+    <section className="screen links-screen" aria-labelledby="screen-title">
       <p className="breadcrumb">
         <RouteLink href="/">Links</RouteLink>
       </p>

@@ -46,7 +46,7 @@ export function LinkList() {
   const rows = links.data?.data ?? [];
 
   return (
-    <section className="screen" aria-labelledby="screen-title">
+    <section className="screen links-screen" aria-labelledby="screen-title">
       <div className="screen-head">
         <ScreenTitle>Links</ScreenTitle>
         {mayChange && (

@@ -37,7 +37,7 @@ const FIELDS = ['email', 'phone', 'user_id', 'channel', 'type', 'language', 'red
 export function NewLink() {
   const app = useAppQuery(['app-settings'], (api, id) => api.v1<AppSettings>('GET', `/apps/${id}`));
   return (
-    <section className="screen" aria-labelledby="screen-title">
+    <section className="screen links-screen" aria-labelledby="screen-title">
       <p className="breadcrumb">
         <RouteLink href="/">Links</RouteLink>
       </p>

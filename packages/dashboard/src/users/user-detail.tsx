@@ -18,7 +18,7 @@ export function UserDetailScreen({ id }: { id: string }) {
   );
   const { operator } = useSignedIn();
   return (
-    <section className="screen" aria-labelledby="screen-title">
+    <section className="screen users-screen" aria-labelledby="screen-title">
       <p className="breadcrumb">
         <RouteLink href="/">Users</RouteLink>
       </p>

@@ -48,7 +48,7 @@ export function UserList() {
 
   const rows = users.data?.data ?? [];
   return (
-    <section className="screen" aria-labelledby="screen-title">
+    <section className="screen users-screen" aria-labelledby="screen-title">
       <ScreenTitle>Users</ScreenTitle>
       <form className="user-search" aria-label="Find a user" onSubmit={submit} noValidate>
         <div className="field">
