@@ -10,7 +10,15 @@ import { appKey, useAppId, useAppQuery } from '../ui/app-query.js';
 import { ConfirmButton } from '../ui/confirm-button.js';
 import { LinkStatus } from './link-status.js';
 import { LinkTimeline } from './link-timeline.js';
-import { type CreatedLink, channelLabel, isOutstanding, type LinkDetail, typeLabel } from './link-types.js';
+import {
+  type CreatedLink,
+  channelLabel,
+  isOutstanding,
+  LANGUAGES,
+  type LinkDetail,
+  typeLabel,
+} from './link-types.js';
+import { screenHref } from './screen-href.js';
 
 /** `/links/:id`: what happened to one link, from creation to the session it opened, with resend and revoke. */
 export function LinkDetailScreen({ id }: { id: string }) {
@@ -41,11 +49,13 @@ function LinkStory({ link }: { link: LinkDetail }) {
       </div>
       <dl className="facts">
         <Fact name="Sent to">
-          <RouteLink href={`~/users/${link.user_id}`}>{link.identifier}</RouteLink>
+          <RouteLink href={screenHref(`/users/${link.user_id}`)}>{link.identifier}</RouteLink>
         </Fact>
         <Fact name="Type">{typeLabel(link.type)}</Fact>
         <Fact name="Channel">{channelLabel(link.channel)}</Fact>
-        <Fact name="Language">{link.language ?? 'the app’s default'}</Fact>
+        <Fact name="Language">
+          {LANGUAGES.find((l) => l.value === link.language)?.label ?? 'the app’s default'}
+        </Fact>
         <Fact name="After sign-in">{link.redirect_url ?? link.magic_link_path ?? '—'}</Fact>
         <Fact name="Created">
           <LocalTime value={link.created_at} />
@@ -55,7 +65,7 @@ function LinkStory({ link }: { link: LinkDetail }) {
         </Fact>
         {link.campaign_id && (
           <Fact name="Campaign">
-            <RouteLink href={`~/campaigns/${link.campaign_id}`}>{link.campaign_id}</RouteLink>
+            <RouteLink href={screenHref(`/campaigns/${link.campaign_id}`)}>{link.campaign_id}</RouteLink>
           </Fact>
         )}
         <Fact name="Id">

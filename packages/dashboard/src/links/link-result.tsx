@@ -75,7 +75,7 @@ function MessagePreview({ type, channel, language }: { type: string; channel: Ch
     <section className="message-preview" aria-labelledby="message-preview-title">
       <h3 id="message-preview-title">The message it was sent in</h3>
       <p className="muted">
-        As the template reads; the real message carries this link instead of the sample one.
+        The app's template with sample data: the real message names this person and carries this link.
       </p>
       <FormError message={preview.error?.message} />
       {preview.data &&

@@ -28,7 +28,7 @@ export function LinkTable({ links, caption, hrefOf, selected, onSelect }: LinkTa
   };
   return (
     <div className="table-wrap">
-      <table>
+      <table className="link-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>

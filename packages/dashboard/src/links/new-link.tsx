@@ -17,6 +17,7 @@ import {
   LINK_TYPES,
   type LinkType,
 } from './link-types.js';
+import { screenHref } from './screen-href.js';
 
 /** The lengths offered, in minutes; those above the app's maximum are left out, and the maximum itself offered. */
 const TTL_CHOICES = [15, 60, 24 * 60, 7 * 24 * 60, 30 * 24 * 60];
@@ -149,7 +150,7 @@ function NewLinkForm({ settings }: { settings: AppSettings }) {
       {noRedirect ? (
         <p className="field-error">
           This app has no allowed redirects, so a link could not send anyone anywhere after sign-in. Add one
-          in <RouteLink href="~/settings">Settings</RouteLink>.
+          in <RouteLink href={screenHref('/settings')}>Settings</RouteLink>.
         </p>
       ) : (
         <SelectField

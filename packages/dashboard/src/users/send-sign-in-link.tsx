@@ -4,6 +4,7 @@ import { FormError } from '../forms/form-error.js';
 import { formErrorsOf } from '../forms/form-errors.js';
 import { SelectField } from '../forms/select-field.js';
 import type { Channel, CreatedLink } from '../links/link-types.js';
+import { screenHref } from '../links/screen-href.js';
 import { LocalTime } from '../local-time.js';
 import { useAppMutation } from '../ui/app-query.js';
 import type { User } from './user-types.js';
@@ -54,7 +55,7 @@ export function SendSignInLink({ user }: { user: User }) {
       {sent && (
         <p role="status" className="sent-note">
           Sent to {sent.identifier}; it expires <LocalTime value={sent.expires_at} />.{' '}
-          <RouteLink href={`~/links/${sent.id}`}>Follow the link</RouteLink>
+          <RouteLink href={screenHref(`/links/${sent.id}`)}>Follow the link</RouteLink>
         </p>
       )}
     </section>

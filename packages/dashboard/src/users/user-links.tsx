@@ -1,6 +1,7 @@
 import { FormError } from '../forms/form-error.js';
 import { LinkTable } from '../links/link-table.js';
 import type { Link } from '../links/link-types.js';
+import { screenHref } from '../links/screen-href.js';
 import { useAppQuery } from '../ui/app-query.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
 
@@ -28,7 +29,7 @@ export function UserLinks({ userId }: { userId: string }) {
             <LinkTable
               links={links.data.data}
               caption="The user's links"
-              hrefOf={(link) => `~/links/${link.id}`}
+              hrefOf={(link) => screenHref(`/links/${link.id}`)}
             />
             <Pager
               label="The user's links"

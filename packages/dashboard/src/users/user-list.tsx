@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link as RouteLink } from 'wouter';
 import { FormError } from '../forms/form-error.js';
 import { formErrorsOf } from '../forms/form-errors.js';
+import { screenHref } from '../links/screen-href.js';
 import { LocalTime } from '../local-time.js';
 import { ScreenTitle } from '../screens/screen-title.js';
 import { useAppQuery } from '../ui/app-query.js';
@@ -109,7 +110,8 @@ export function UserList() {
             ) : (
               <p>
                 <strong>No users yet.</strong> A user is made with their first link (in{' '}
-                <RouteLink href="~/links/new">Links</RouteLink>) or with <code>POST /v1/users</code>.
+                <RouteLink href={screenHref('/links/new')}>Links</RouteLink>) or with{' '}
+                <code>POST /v1/users</code>.
               </p>
             )}
           </div>
