@@ -1,4 +1,6 @@
+import { Link as RouteLink } from 'wouter';
 import { FormError } from '../forms/form-error.js';
+import { screenHref } from '../links/screen-href.js';
 import { LocalTime } from '../local-time.js';
 import { useAppQuery } from '../ui/app-query.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
@@ -43,7 +45,7 @@ export function UserEvents({ userId }: { userId: string }) {
                       </td>
                       <th scope="row">{event.type}</th>
                       <td>
-                        <code>{event.subject_id ?? '—'}</code>
+                        <Subject id={event.subject_id} />
                       </td>
                     </tr>
                   ))}
@@ -61,4 +63,16 @@ export function UserEvents({ userId }: { userId: string }) {
         ))}
     </section>
   );
+}
+
+/** What an event is about; a link leads to its page, where its whole story is. */
+function Subject({ id }: { id: string | null }) {
+  if (id === null) return <>—</>;
+  if (id.startsWith('ml_'))
+    return (
+      <RouteLink href={screenHref(`/links/${id}`)}>
+        <code>{id}</code>
+      </RouteLink>
+    );
+  return <code>{id}</code>;
 }
