@@ -1,5 +1,5 @@
 import { LocalTime } from '../local-time.js';
-import type { Delivery, LinkDetail, TimelineEntry, Visit } from './link-types.js';
+import type { Delivery, LinkDetail, TimelineEntry, Visit, WebhookSend } from './link-types.js';
 
 const WORDS: Record<string, string> = {
   created: 'Created',
@@ -19,21 +19,55 @@ const WORDS: Record<string, string> = {
  * and why), and the redemption with the session it opened.
  */
 export function LinkTimeline({ link }: { link: LinkDetail }) {
+  // The link's own entries, and each webhook send of its events, in time order (the sort keeps equal times in place).
+  const items: Array<{ at: string; entry?: TimelineEntry; webhook?: WebhookSend }> = [
+    ...link.timeline.map((entry) => ({ at: entry.at, entry })),
+    ...[...link.webhooks].reverse().map((webhook) => ({ at: webhook.at, webhook })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
   return (
     <ol className="timeline">
-      {link.timeline.map((entry, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: entries have no id and never reorder within one answer.
-        <li key={i} className={`timeline-${entry.status}`}>
+      {items.map((item, i) => (
+        <li
+          // biome-ignore lint/suspicious/noArrayIndexKey: entries have no id and never reorder within one answer.
+          key={i}
+          className={
+            item.webhook
+              ? item.webhook.ok
+                ? 'timeline-webhook'
+                : 'timeline-webhook-failed'
+              : `timeline-${item.entry?.status}`
+          }
+        >
           <span className="timeline-when">
-            <LocalTime value={entry.at} />
+            <LocalTime value={item.at} />
           </span>
           <div className="timeline-what">
-            <strong>{titleOf(entry)}</strong>
-            <Detail entry={entry} link={link} />
+            {item.entry && (
+              <>
+                <strong>{titleOf(item.entry)}</strong>
+                <Detail entry={item.entry} link={link} />
+              </>
+            )}
+            {item.webhook && <WebhookDetail webhook={item.webhook} />}
           </div>
         </li>
       ))}
     </ol>
+  );
+}
+
+function WebhookDetail({ webhook }: { webhook: WebhookSend }) {
+  const answer = webhook.status_code === null ? webhook.error : `HTTP ${webhook.status_code}`;
+  return (
+    <>
+      <strong>
+        Webhook {webhook.event_type} {webhook.ok ? 'delivered' : 'not delivered'}
+      </strong>
+      <p className="muted">
+        To endpoint {webhook.endpoint_id}, attempt {webhook.attempt}
+        {answer ? `: ${answer}` : ''}
+      </p>
+    </>
   );
 }
 

@@ -89,9 +89,22 @@ export interface Visit {
   user_agent: string | null;
 }
 
+export interface WebhookSend {
+  id: string;
+  at: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  attempt: number;
+  ok: boolean;
+  status_code: number | null;
+  error: string | null;
+}
+
 export interface LinkDetail extends Link {
   deliveries: Delivery[];
   visits: Visit[];
+  webhooks: WebhookSend[];
 }
 
 /** A create's (and a resend's) answer: the one time the link's URL is shown. */

@@ -14,6 +14,7 @@ import {
   startDashboardBrowser,
 } from '../test-support/dashboard-browser.js';
 import { TEST_REDIRECT, type TestServer } from '../test-support/test-server.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
 
 /** The label of the focused control, to follow the keyboard through a form. */
 function focusedLabel(page: Page): Promise<string> {
@@ -34,11 +35,19 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
   let dash: DashboardBrowser;
   let server: TestServer;
   let base = '';
+  let receiver: WebhookReceiver;
   const tag = Math.random().toString(36).slice(2, 8);
 
   beforeAll(async () => {
-    dash = await startDashboardBrowser();
+    // A webhook endpoint on loopback hears of every redemption, so the timeline has a webhook to show.
+    dash = await startDashboardBrowser({ env: { LATCHKEY_WEBHOOK_ALLOW_PRIVATE: 'true' } });
     ({ server, base } = dash);
+    receiver = await startWebhookReceiver();
+    const endpoint = await server.api('POST', '/v1/webhook-endpoints', {
+      url: `${receiver.url}/hook`,
+      event_types: ['magic_link.redeemed'],
+    });
+    if (endpoint.statusCode !== 201) throw new Error(endpoint.body);
     // A few links to list and filter: two for "ada", one for "bob", one of them redeemed.
     for (const [email, send] of [
       [`ada.${tag}@example.com`, true],
@@ -52,6 +61,7 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
 
   afterAll(async () => {
     await dash?.close();
+    await receiver?.close();
   });
 
   it('makes a link from the keyboard alone and shows its URL and QR code', async () => {
@@ -146,6 +156,12 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
         await other.close();
       }
 
+      // The app's webhook hears of it before the operator looks.
+      await expect
+        .poll(() => receiver.received.some((hook) => hook.body.includes('magic_link.redeemed')), {
+          timeout: 10_000,
+        })
+        .toBe(true);
       await page.getByRole('link', { name: 'Follow this link' }).click();
       await page.getByRole('heading', { name: `Link to redeem.${tag}@example.com` }).waitFor();
       const timeline = page.locator('ol.timeline');
@@ -155,7 +171,9 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
         'Opened',
         'Visited by a person (2 requests)',
         'Redeemed',
+        'Webhook magic_link.redeemed delivered',
       ]);
+      await timeline.getByText(/To endpoint whe_\w+, attempt 1: HTTP 200/).waitFor();
       await timeline.getByText(/GET: opened in a browser; POST: confirmed/).waitFor();
       await timeline.getByText(/Opened session ses_/).waitFor();
       await page.getByRole('heading', { name: 'Visits' }).waitFor();

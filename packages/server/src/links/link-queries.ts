@@ -279,6 +279,28 @@ export function linkQueries(db: RootDb): LinkStore {
         .orderBy('id')
         .execute(),
 
+    listLinkWebhookAttempts: (appId, linkId, limit) =>
+      db
+        .selectFrom('webhook_attempts as a')
+        .innerJoin('events as e', 'e.id', 'a.event_id')
+        .select([
+          'a.id',
+          'a.event_id',
+          'e.type as event_type',
+          'a.endpoint_id',
+          'a.attempt',
+          'a.ok',
+          'a.status_code',
+          'a.error',
+          'a.created_at',
+        ])
+        .where('e.app_id', '=', appId)
+        .where('e.subject_id', '=', linkId)
+        .where('a.app_id', '=', appId)
+        .orderBy('a.id', 'desc')
+        .limit(limit)
+        .execute(),
+
     sweepExpiredLinks(now, limit, event) {
       return db.transaction().execute(async (trx) => {
         const due = await trx

@@ -35,6 +35,19 @@ export interface LinkFilter {
   language?: string | undefined;
 }
 
+/** A webhook send of one of a link's events, with the event's type. */
+export interface LinkWebhookAttempt {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  attempt: number;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  created_at: number;
+}
+
 /** What a successful link redemption writes, decided by the service once it has seen the link. */
 export interface RedemptionWrites {
   session: SessionRow;
@@ -116,6 +129,8 @@ export interface LinkStore {
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
   /** The send attempts of every message carrying the link, each message's in order. */
   listLinkAttempts(appId: string, linkId: string): Promise<OutboxAttemptRow[]>;
+  /** The newest `limit` webhook sends of the link's events (events whose subject is the link), newest first. */
+  listLinkWebhookAttempts(appId: string, linkId: string, limit: number): Promise<LinkWebhookAttempt[]>;
   /**
    * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
    * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of
