@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { Link as RouteLink } from 'wouter';
-import { formatDuration } from '../format.js';
 import { CheckboxField } from '../forms/checkbox-field.js';
 import { FormError } from '../forms/form-error.js';
 import { formErrorsOf } from '../forms/form-errors.js';
@@ -8,6 +7,7 @@ import { SelectField } from '../forms/select-field.js';
 import { TextField } from '../forms/text-field.js';
 import { ScreenTitle } from '../screens/screen-title.js';
 import { useAppMutation, useAppQuery } from '../ui/app-query.js';
+import { lengthInWords } from './link-length.js';
 import { LinkResult } from './link-result.js';
 import {
   type AppSettings,
@@ -173,12 +173,12 @@ function NewLinkForm({ settings }: { settings: AppSettings }) {
       )}
       <SelectField
         label="Expires after"
-        hint={`At most ${formatDuration(settings.max_ttl_minutes * 60)} in this app.`}
+        hint={`At most ${lengthInWords(settings.max_ttl_minutes)} in this app.`}
         value={draft.ttl}
         onChange={(event) => set('ttl', event.target.value)}
         options={[
-          { value: '', label: `The default for this type (${formatDuration(defaultTtl * 60)})` },
-          ...ttlChoices.map((minutes) => ({ value: String(minutes), label: formatDuration(minutes * 60) })),
+          { value: '', label: `The default for this type (${lengthInWords(defaultTtl)})` },
+          ...ttlChoices.map((minutes) => ({ value: String(minutes), label: lengthInWords(minutes) })),
         ]}
         error={errors.fields.ttl}
       />

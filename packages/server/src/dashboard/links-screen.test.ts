@@ -124,8 +124,18 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
 
       await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Links' }).click();
       await page.getByRole('link', { name: 'New link' }).click();
-      await page.getByLabel('Email address or phone number').fill(`redeem.${tag}@example.com`);
+      const identifier = page.getByLabel('Email address or phone number');
+      await identifier.waitFor();
+      expect(await axeBothThemes(page)).toEqual([]);
+      await shoot(page, 'links-new-1280-light');
+      // The server's refusal shows next to the field it names.
+      await identifier.fill('not an address');
       await page.getByLabel('Send it now').uncheck();
+      await page.getByRole('button', { name: 'Create link' }).click();
+      await expect.poll(() => identifier.getAttribute('aria-invalid')).toBe('true');
+      expect(await axeBothThemes(page)).toEqual([]);
+      await shoot(page, 'links-new-error-1280-light');
+      await identifier.fill(`redeem.${tag}@example.com`);
       await page.getByRole('button', { name: 'Create link' }).click();
       await page.getByRole('heading', { name: `Link created for redeem.${tag}@example.com` }).waitFor();
       const url = await page.getByLabel('The link', { exact: true }).inputValue();
