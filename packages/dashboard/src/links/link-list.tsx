@@ -1,9 +1,10 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link as RouteLink } from 'wouter';
 import { FormError } from '../forms/form-error.js';
 import { ScreenTitle } from '../screens/screen-title.js';
 import { useSignedIn } from '../session-hooks.js';
-import { useAppMutation, useAppQuery } from '../ui/app-query.js';
+import { appKey, useAppId, useAppMutation, useAppQuery } from '../ui/app-query.js';
 import { ConfirmButton } from '../ui/confirm-button.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
 import { filterQuery, LinkFilters, type LinkFilterValues, NO_FILTERS } from './link-filters.js';
@@ -32,9 +33,13 @@ export function LinkList() {
       }),
     { placeholderData: (previous) => previous },
   );
-  const revoke = useAppMutation(
-    (api, app, ids: string[]) => revokeAll(ids, (id) => api.v1('POST', `/magic-links/${id}/revoke`, { app })),
-    { invalidates: [['links']] },
+  const client = useQueryClient();
+  const appId = useAppId();
+  // The list is read again whatever happened: when some were refused, the others were still revoked.
+  const revoke = useAppMutation((api, app, ids: string[]) =>
+    revokeAll(ids, (id) => api.v1('POST', `/magic-links/${id}/revoke`, { app })).finally(() =>
+      client.invalidateQueries({ queryKey: appKey(appId, 'links') }),
+    ),
   );
 
   const changeFilters = (next: LinkFilterValues) => {

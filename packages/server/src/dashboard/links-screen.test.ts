@@ -13,8 +13,9 @@ import {
   shoot,
   startDashboardBrowser,
 } from '../test-support/dashboard-browser.js';
-import { TEST_REDIRECT, type TestServer } from '../test-support/test-server.js';
+import { TEST_REDIRECT, type TestServer, uniqueEmail } from '../test-support/test-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
+import { createOperator } from './operator-service.js';
 
 /** The label of the focused control, to follow the keyboard through a form. */
 function focusedLabel(page: Page): Promise<string> {
@@ -67,8 +68,26 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
   it('makes a link from the keyboard alone and shows its URL and QR code', async () => {
     const { page, problems, close } = await dash.openPage();
     try {
-      await dash.signIn(page, 'operator');
-      await page.goto(`${base}/dashboard/links/new`);
+      // Signing in, too, from the keyboard: the address, Enter, the code from the message, Enter.
+      const email = `keys-${uniqueEmail()}`;
+      await createOperator(server.ctx, { email, role: 'operator', invitedBy: 'test' });
+      const before = dash.smtp.messages.length;
+      await page.goto(`${base}/dashboard/`);
+      await page.getByRole('heading', { name: 'Sign in to the dashboard' }).waitFor();
+      await tabTo(page, 'Email address');
+      await page.keyboard.type(email);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+      await page.keyboard.type(await dash.codeSentTo(email, before));
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+
+      // To Links and its New link through the navigation, with Tab and Enter.
+      await tabTo(page, 'Links');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Links', level: 1 }).waitFor();
+      await tabTo(page, 'New link');
+      await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'New link' }).waitFor();
       await page.getByLabel('Email address or phone number').waitFor();
 
