@@ -46,9 +46,9 @@ export function LinkTable({ links, caption, hrefOf, selected, onSelect }: LinkTa
               </th>
             )}
             <th scope="col">Sent to</th>
+            <th scope="col">Status</th>
             <th scope="col">Type</th>
             <th scope="col">Channel</th>
-            <th scope="col">Status</th>
             <th scope="col">Created</th>
             <th scope="col">Expires</th>
           </tr>
@@ -71,11 +71,12 @@ export function LinkTable({ links, caption, hrefOf, selected, onSelect }: LinkTa
               <th scope="row">
                 <RouteLink href={hrefOf(link)}>{link.identifier}</RouteLink>
               </th>
-              <td>{typeLabel(link.type)}</td>
-              <td>{channelLabel(link.channel)}</td>
+              {/* The status next to the address: on a narrow screen, the two that show before scrolling. */}
               <td>
                 <LinkStatus status={link.status} />
               </td>
+              <td>{typeLabel(link.type)}</td>
+              <td>{channelLabel(link.channel)}</td>
               <td>
                 <LocalTime value={link.created_at} />
               </td>
