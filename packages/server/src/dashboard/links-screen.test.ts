@@ -286,6 +286,14 @@ describe.runIf(browserAvailable)('the Links screens in headless Chromium', () =>
       await page.waitForURL((url) => !url.pathname.endsWith(oldId));
       await page.getByRole('heading', { name: `Link to resend.${tag}@example.com` }).waitFor();
       expect((await server.api('GET', `/v1/magic-links/${oldId}`)).json().status).toBe('revoked');
+      // Audited as a change, without the new link's token.
+      const audits = (await server.api('GET', '/v1/events?type=dashboard.change&limit=50')).json()
+        .data as Array<{
+        data: { route: string; after: { magic_link?: { secret: string } } };
+      }>;
+      const resent = audits.find((event) => event.data.route.endsWith('/resend'));
+      expect(resent?.data.after.magic_link?.secret).toBe('[redacted]');
+      expect(JSON.stringify(resent)).not.toMatch(/\/l\/[A-Za-z0-9_-]{20,}/);
       expect(problems).toEqual([]);
     } finally {
       await close();
