@@ -18,6 +18,7 @@ import {
   type LinkDetail,
   typeLabel,
 } from './link-types.js';
+import { PreciseTime } from './precise-time.js';
 import { screenHref } from './screen-href.js';
 
 /** `/links/:id`: what happened to one link, from creation to the session it opened, with resend and revoke. */
@@ -151,7 +152,7 @@ function Visits({ link }: { link: LinkDetail }) {
             {link.visits.map((visit) => (
               <tr key={visit.id}>
                 <td>
-                  <LocalTime value={visit.at} />
+                  <PreciseTime value={visit.at} />
                 </td>
                 <td>{visit.method}</td>
                 <td>{visit.verdict === 'person' ? 'A person' : 'Likely a scanner'}</td>

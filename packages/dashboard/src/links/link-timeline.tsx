@@ -1,5 +1,5 @@
-import { LocalTime } from '../local-time.js';
 import type { Delivery, LinkDetail, TimelineEntry, Visit, WebhookSend } from './link-types.js';
+import { PreciseTime } from './precise-time.js';
 
 const WORDS: Record<string, string> = {
   created: 'Created',
@@ -39,7 +39,7 @@ export function LinkTimeline({ link }: { link: LinkDetail }) {
           }
         >
           <span className="timeline-when">
-            <LocalTime value={item.at} />
+            <PreciseTime value={item.at} />
           </span>
           <div className="timeline-what">
             {item.entry && (
