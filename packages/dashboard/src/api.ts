@@ -165,6 +165,18 @@ export class DashboardApi {
     return this.call(method, `/v1${path}`, options);
   }
 
+  // ── Links: answers that are not JSON ──
+  /**
+   * A call to the public API whose answer is text (the QR code's SVG), read as text. Errors are read as every
+   * other call's are; a fresh code, if asked for, is not (such calls only read).
+   */
+  async v1Text(method: Method, path: string, options: CallOptions = {}): Promise<string> {
+    const response = await this.#send(method, `/v1${path}`, options);
+    if (response.ok) return response.text();
+    throw await errorOf(response);
+  }
+  // ── end Links ──
+
   async call<T>(
     method: Method,
     path: string,

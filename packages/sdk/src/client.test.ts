@@ -74,6 +74,23 @@ describe('magic links', () => {
     expect(await client.magicLinks.revokeAll(link.user_id)).toEqual({ revoked: 2 });
   });
 
+  it('sends a link again as a new one, and lists links by a part of their address', async () => {
+    const email = uniqueEmail();
+    const old = await client.magicLinks.create({ email, send: true });
+    const fresh = await client.magicLinks.resend(old.id);
+    expect(fresh.id).not.toBe(old.id);
+    expect(fresh.url).toContain(fresh.secret);
+    expect((await client.magicLinks.get(old.id)).status).toBe('revoked');
+    const found = [];
+    for await (const link of client.magicLinks.list({ identifier: email.toUpperCase(), channel: 'email' }))
+      found.push(link.id);
+    expect(found.sort()).toEqual([old.id, fresh.id].sort());
+    await expect(client.magicLinks.resend(old.id)).rejects.toMatchObject({ code: 'link_revoked' });
+    const events = [];
+    for await (const event of client.events.list({ user_id: old.user_id })) events.push(event.type);
+    expect(events).toContain('magic_link.revoked');
+  });
+
   it('lists every link across pages', async () => {
     const email = uniqueEmail();
     const ids: string[] = [];

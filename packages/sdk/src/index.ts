@@ -72,6 +72,7 @@ export type {
   LinkStatus,
   LinkType,
   LinkVisit,
+  LinkWebhookSend,
   ListCampaignsParams,
   ListEventsParams,
   ListMagicLinksParams,

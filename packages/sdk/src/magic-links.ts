@@ -135,6 +135,21 @@ export class MagicLinks {
     return this.#http.request({ method: 'POST', path: `${path(id)}/revoke`, idempotent: true });
   }
 
+  /**
+   * Sends a link again (`POST /v1/magic-links/{id}/resend`): tokens are stored hashed, so a new link like it (same
+   * user, type, redirect, language, channel and ttl) is made and sent, and the old one revoked. The answer is the
+   * new link, with its token. A used, revoked or expired link is refused (`link_used`, `link_revoked`,
+   * `link_expired`). With an `idempotencyKey` a retry cannot send twice, so the call is retried.
+   */
+  async resend(id: string, options: IdempotencyOptions = {}): Promise<CreatedMagicLink> {
+    const body = await this.#http.request<{ magic_link: CreatedMagicLink }>({
+      method: 'POST',
+      path: `${path(id)}/resend`,
+      ...idempotency(options),
+    });
+    return body.magic_link;
+  }
+
   /** Revokes every outstanding link of a user; answers how many were revoked. */
   revokeAll(userId: string): Promise<{ revoked: number }> {
     return this.#http.request({

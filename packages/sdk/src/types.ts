@@ -172,6 +172,21 @@ export interface MagicLinkWithDeliveries extends MagicLink {
   deliveries: OutboxMessage[];
   /** The newest 50 visits of the link's page, newest first. */
   visits: LinkVisit[];
+  /** The newest 50 webhook sends of the link's events, newest first. */
+  webhooks: LinkWebhookSend[];
+}
+
+/** A webhook send of one of a link's events. */
+export interface LinkWebhookSend {
+  id: string;
+  at: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  attempt: number;
+  ok: boolean;
+  status_code: number | null;
+  error: string | null;
 }
 
 export interface CreateMagicLinkParams {
@@ -210,6 +225,12 @@ export interface ListMagicLinksParams extends PageParams {
   created_to?: string;
   /** Only the links of this campaign. */
   campaign_id?: string;
+  /** A part of the email address or phone number the link went to (any case). */
+  identifier?: string;
+  /** The channel it was sent on, or for a link never sent, the kind of its address. */
+  channel?: 'email' | 'phone';
+  /** One of the supported languages. */
+  language?: string;
 }
 
 export interface User {
@@ -552,6 +573,8 @@ export interface LatchkeyEvent<Data = Record<string, unknown>> {
 export interface ListEventsParams extends PageParams {
   /** One event type, such as `magic_link.redeemed`. */
   type?: string;
+  /** Only the events about this user, its links and its sessions. */
+  user_id?: string;
   /** Only events at or after this time (ISO 8601, or a Date). */
   since?: string | Date;
 }

@@ -48,13 +48,20 @@ const OPERATE = [
   /^(POST|PATCH|DELETE) \/v1\/users(\/:user_id)?$/,
   /^POST \/v1\/users\/:user_id\/magic-links\/revoke$/,
   /^(POST \/v1\/sessions\/:session_id\/revoke|DELETE \/v1\/sessions\/:session_id)$/,
+  // Links: sending a link again makes a new one like it and revokes the old.
+  /^POST \/v1\/magic-links\/:link_id\/resend$/,
 ];
 
 /**
  * POSTs that change nothing: they only carry input too long or too secret for a query string (a URL to test, a new
  * link's URL to draw as a QR code). Whoever may read may call them.
  */
-const READS_BY_POST = [/^POST \/v1\/(apps\/:app_id\/)?redirect-check$/, /^POST \/v1\/qr$/];
+const READS_BY_POST = [
+  /^POST \/v1\/(apps\/:app_id\/)?redirect-check$/,
+  /^POST \/v1\/qr$/,
+  // Links: the message a new link is sent in, rendered with sample data.
+  /^POST \/v1\/templates\/preview$/,
+];
 
 /** Keys (API, signing, session) and operators: the owner's. */
 const OWN = [/^\S+ \/v1\/(api-keys|signing-keys|session-keys)(\/|$)/, /^\S+ \/operators(\/|$)/];

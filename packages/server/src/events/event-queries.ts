@@ -8,6 +8,33 @@ export function eventQueries(db: RootDb): EventStore {
       let q = db.selectFrom('events').selectAll().where('app_id', '=', appId);
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
       if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
+      if (filter.user_id !== undefined) {
+        const userId = filter.user_id;
+        // A user's events are about the user, or about one of its links or sessions (their subject is that id).
+        q = q.where((eb) =>
+          eb.or([
+            eb('subject_id', '=', userId),
+            eb(
+              'subject_id',
+              'in',
+              eb
+                .selectFrom('magic_links')
+                .select('id')
+                .where('app_id', '=', appId)
+                .where('user_id', '=', userId),
+            ),
+            eb(
+              'subject_id',
+              'in',
+              eb
+                .selectFrom('sessions')
+                .select('id')
+                .where('app_id', '=', appId)
+                .where('user_id', '=', userId),
+            ),
+          ]),
+        );
+      }
       if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
       return paginate(q, 'id', page).execute();
     },

@@ -110,4 +110,20 @@ describe.each(DIALECTS)('events on %s', (dialect) => {
       type: 'login',
     });
   });
+
+  it('lists the events of one user: about the user, its links and its sessions', async () => {
+    const email = uniqueEmail();
+    const link = await createTestLink(server, { email });
+    await redeemHostedForCode(server, link.token);
+    const other = await createTestLink(server, { email: uniqueEmail() });
+    const events = (await list(`?user_id=${link.user_id}`)).data;
+    const types = events.map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['user.created', 'magic_link.created', 'magic_link.redeemed']),
+    );
+    expect(types.some((type) => type.startsWith('session.'))).toBe(true);
+    expect(events.every((e) => e.subject_id !== other.id && e.subject_id !== other.user_id)).toBe(true);
+    const bad = await server.api('GET', '/v1/events?user_id=nope');
+    expect(bad.statusCode).toBe(400);
+  });
 });

@@ -93,6 +93,7 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
               PageQuery,
               Type.Object({
                 type: Type.Optional(EventType),
+                user_id: Type.Optional(Id('usr')),
                 since: Type.Optional(
                   Type.String({ format: 'date-time', description: 'Only events at or after this time.' }),
                 ),
@@ -102,8 +103,8 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
         },
         async (request) => {
           const appId = actingApp(request);
-          const { limit = 50, cursor, type, since } = request.query;
-          const rows = await listEvents(ctx, appId, { type, since }, { limit, cursor });
+          const { limit = 50, cursor, type, user_id, since } = request.query;
+          const rows = await listEvents(ctx, appId, { type, user_id, since }, { limit, cursor });
           return listResponse(rows, limit, presentEvent);
         },
       );

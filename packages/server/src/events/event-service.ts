@@ -4,6 +4,8 @@ import type { EventContext } from './event-store.js';
 
 export interface EventFilter {
   type?: string | undefined;
+  /** Only the events about this user, its links and its sessions. */
+  user_id?: string | undefined;
   /** ISO 8601 date-time: only events at or after it. */
   since?: string | undefined;
 }
@@ -19,7 +21,7 @@ export function listEvents(
   if (since !== undefined && Number.isNaN(since)) {
     throw new ApiError('validation_failed', 'since must be an ISO 8601 date-time.', { param: 'since' });
   }
-  return ctx.store.listEvents(appId, { type: filter.type, since }, page);
+  return ctx.store.listEvents(appId, { type: filter.type, user_id: filter.user_id, since }, page);
 }
 
 export async function getEventOrThrow(ctx: EventContext, appId: string, id: string): Promise<EventRow> {

@@ -6,7 +6,13 @@ import type { EventRow, Page } from '../storage/rows.js';
 export interface EventStore {
   listEvents(
     appId: string,
-    filter: { type?: string | undefined; subject_id?: string | undefined; since?: number | undefined },
+    filter: {
+      type?: string | undefined;
+      subject_id?: string | undefined;
+      /** Events about the user, one of its links or one of its sessions. */
+      user_id?: string | undefined;
+      since?: number | undefined;
+    },
     page: Page,
   ): Promise<EventRow[]>;
   getEvent(appId: string, id: string): Promise<EventRow | undefined>;

@@ -3,10 +3,13 @@ import { presentMessage } from '../delivery/outbox-present.js';
 import { iso } from '../http/present.js';
 import type { LinkVisitRow, MagicLinkRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
 import type { VisitVerdict } from '../storage/schema.js';
+import type { LinkWebhookAttempt } from './link-store.js';
 import { readVisits } from './link-visits.js';
 
 /** The most visits a link's detail shows (the newest); the timeline summarises the same ones. */
 export const VISITS_SHOWN = 50;
+/** The most webhook sends of the link's events a detail shows (the newest). */
+export const WEBHOOKS_SHOWN = 50;
 
 /** The status a person would name: an outstanding link past its expiry is `expired`. */
 export function effectiveStatus(link: MagicLinkRow, now: number): string {
@@ -73,6 +76,8 @@ export interface LinkDetail {
   link: MagicLinkRow;
   deliveries: OutboxRow[];
   attempts: OutboxAttemptRow[];
+  /** Newest first, at most WEBHOOKS_SHOWN. */
+  webhooks: LinkWebhookAttempt[];
   /** Newest first, at most VISITS_SHOWN. */
   visits: LinkVisitRow[];
 }
@@ -94,6 +99,21 @@ export function presentLinkDetail(detail: LinkDetail, now: number) {
     timeline: sorted(timeline),
     deliveries: deliveries.map((message) => presentMessage(message, attempts)),
     visits: visits.map(presentVisit),
+    webhooks: detail.webhooks.map(presentWebhookAttempt),
+  };
+}
+
+function presentWebhookAttempt(attempt: LinkWebhookAttempt) {
+  return {
+    id: attempt.id,
+    at: iso(attempt.created_at),
+    event_id: attempt.event_id,
+    event_type: attempt.event_type,
+    endpoint_id: attempt.endpoint_id,
+    attempt: attempt.attempt,
+    ok: attempt.ok === 1,
+    status_code: attempt.status_code,
+    error: attempt.error,
   };
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { newId } from '../crypto/tokens.js';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import type { Db, RootDb } from '../storage/database.js';
@@ -137,6 +138,16 @@ export function linkQueries(db: RootDb): LinkStore {
       if (filter.campaign_id !== undefined) q = q.where('campaign_id', '=', filter.campaign_id);
       if (filter.created_from !== undefined) q = q.where('created_at', '>=', filter.created_from);
       if (filter.created_to !== undefined) q = q.where('created_at', '<', filter.created_to);
+      // A link never sent has no channel of its own: the kind of address it is for stands in for one.
+      if (filter.channel !== undefined)
+        q = q.where((eb) => eb(eb.fn.coalesce('channel', 'identifier_kind'), '=', filter.channel!));
+      if (filter.language !== undefined) q = q.where('language', '=', filter.language);
+      if (filter.identifier !== undefined) {
+        // A part of the address or number: LIKE with its wildcards escaped, so `_` and `%` match only themselves.
+        // Identifiers are stored normalised (addresses in lower case), and the search is lowered to match.
+        const pattern = `%${filter.identifier.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where(sql<boolean>`${sql.ref('identifier')} like ${pattern} escape '\\'`);
+      }
       if (filter.status === 'expired') {
         q = q.where('status', 'in', OUTSTANDING).where('expires_at', '<=', now);
       } else if (filter.status === 'redeemed' || filter.status === 'revoked') {
@@ -266,6 +277,28 @@ export function linkQueries(db: RootDb): LinkStore {
         .orderBy('message_id')
         .orderBy('attempt')
         .orderBy('id')
+        .execute(),
+
+    listLinkWebhookAttempts: (appId, linkId, limit) =>
+      db
+        .selectFrom('webhook_attempts as a')
+        .innerJoin('events as e', 'e.id', 'a.event_id')
+        .select([
+          'a.id',
+          'a.event_id',
+          'e.type as event_type',
+          'a.endpoint_id',
+          'a.attempt',
+          'a.ok',
+          'a.status_code',
+          'a.error',
+          'a.created_at',
+        ])
+        .where('e.app_id', '=', appId)
+        .where('e.subject_id', '=', linkId)
+        .where('a.app_id', '=', appId)
+        .orderBy('a.id', 'desc')
+        .limit(limit)
         .execute(),
 
     sweepExpiredLinks(now, limit, event) {

@@ -1,11 +1,14 @@
 import { type Static, Type } from 'typebox';
+import { validationError } from '../errors/api-error.js';
 import { actingApp } from '../http/auth.js';
 import { idempotentJson } from '../http/idempotency.js';
 import type { IdempotencyContext } from '../http/idempotency-store.js';
 import { listResponse } from '../http/present.js';
 import type { Request, RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import { LANGUAGES, toLanguage } from '../pages/languages.js';
 import { presentLink, presentLinkDetail } from './link-present.js';
+import { resendLink } from './link-resend.js';
 import {
   createLink,
   getLinkDetail,
@@ -41,6 +44,13 @@ export const CreateLinkBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A language filter names one of the languages links can have; anything else would silently match nothing. */
+function languageFilter(language: string): string {
+  const known = toLanguage(language);
+  if (!known) throw validationError('language', `language must be one of ${LANGUAGES.join(', ')}.`);
+  return known;
+}
 
 export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
   return {
@@ -92,15 +102,35 @@ export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
                 campaign_id: Type.Optional(Id('cmp')),
                 created_from: Type.Optional(Type.String({ format: 'date-time' })),
                 created_to: Type.Optional(Type.String({ format: 'date-time' })),
+                identifier: Type.Optional(
+                  Type.String({
+                    minLength: 1,
+                    maxLength: 254,
+                    description: 'A part of the email address or phone number the link went to.',
+                  }),
+                ),
+                channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('phone')])),
+                language: Type.Optional(Type.String({ maxLength: 16 })),
               }),
             ]),
           },
         },
         async (request) => {
           const appId = actingApp(request);
-          const { limit = 50, cursor, created_from, created_to, status, ...rest } = request.query;
+          const {
+            limit = 50,
+            cursor,
+            created_from,
+            created_to,
+            status,
+            identifier,
+            language,
+            ...rest
+          } = request.query;
           const filter = {
             ...rest,
+            identifier: identifier?.trim().toLowerCase() || undefined,
+            language: language === undefined ? undefined : languageFilter(language),
             status: status as Parameters<typeof listLinks>[2]['status'],
             created_from: created_from === undefined ? undefined : Date.parse(created_from),
             created_to: created_to === undefined ? undefined : Date.parse(created_to),
@@ -136,6 +166,23 @@ export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
           const appId = actingApp(request);
           return presentLink(await revokeLink(ctx, appId, request.params.link_id), ctx.clock());
         },
+      );
+
+      app.post(
+        '/v1/magic-links/:link_id/resend',
+        {
+          schema: {
+            tags: ['magic links'],
+            summary: 'Send a link again: a new link like it is sent, and the old one revoked (reason resent)',
+            description:
+              'Tokens are stored hashed, so the same link cannot be sent twice. The new link has the old one’s user, type, redirect, language, channel and ttl; the answer is the new link, as a create answers it. A used, revoked or expired link is refused (`link_used`, `link_revoked`, `link_expired`).',
+            params: LinkParams,
+          },
+        },
+        async (request, reply) =>
+          idempotentJson(ctx, request, reply, 201, async () => ({
+            magic_link: presentCreatedLink(await resendLink(ctx, actingApp(request), request.params.link_id)),
+          })),
       );
 
       app.post(

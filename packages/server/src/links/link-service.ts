@@ -17,7 +17,7 @@ import {
   phoneOrThrow,
   throwAsConflict,
 } from '../users/user-service.js';
-import { type LinkDetail, VISITS_SHOWN } from './link-present.js';
+import { type LinkDetail, VISITS_SHOWN, WEBHOOKS_SHOWN } from './link-present.js';
 import type { LinkContext, LinkFilter } from './link-store.js';
 
 export interface CreateLinkInput {
@@ -343,15 +343,19 @@ export async function getLinkOrThrow(ctx: LinkContext, appId: string, linkId: st
   return link;
 }
 
-/** A link with the messages that carry it and their attempts, and the newest visits of its page. */
+/**
+ * A link with the messages that carry it and their attempts, the newest visits of its page, and the newest webhook
+ * sends of its events.
+ */
 export async function getLinkDetail(ctx: LinkContext, appId: string, linkId: string): Promise<LinkDetail> {
   const link = await getLinkOrThrow(ctx, appId, linkId);
-  const [deliveries, attempts, visits] = await Promise.all([
+  const [deliveries, attempts, visits, webhooks] = await Promise.all([
     ctx.store.listOutboxForLink(appId, link.id),
     ctx.store.listLinkAttempts(appId, link.id),
     ctx.store.listLinkVisits(appId, link.id, VISITS_SHOWN),
+    ctx.store.listLinkWebhookAttempts(appId, link.id, WEBHOOKS_SHOWN),
   ]);
-  return { link, deliveries, attempts, visits };
+  return { link, deliveries, attempts, visits, webhooks };
 }
 
 export function listLinks(

@@ -18,7 +18,7 @@ import type {
   SessionRow,
   UserRow,
 } from '../storage/rows.js';
-import type { LinkStatus, LinkType } from '../storage/schema.js';
+import type { Channel, LinkStatus, LinkType } from '../storage/schema.js';
 import type { UserContext } from '../users/user-store.js';
 
 export interface LinkFilter {
@@ -29,6 +29,23 @@ export interface LinkFilter {
   created_from?: number | undefined;
   created_to?: number | undefined;
   campaign_id?: string | undefined;
+  /** A part of the identifier (email address or phone number) the link went to, lower case. */
+  identifier?: string | undefined;
+  channel?: Channel | undefined;
+  language?: string | undefined;
+}
+
+/** A webhook send of one of a link's events, with the event's type. */
+export interface LinkWebhookAttempt {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  attempt: number;
+  ok: number;
+  status_code: number | null;
+  error: string | null;
+  created_at: number;
 }
 
 /** What a successful link redemption writes, decided by the service once it has seen the link. */
@@ -112,6 +129,8 @@ export interface LinkStore {
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
   /** The send attempts of every message carrying the link, each message's in order. */
   listLinkAttempts(appId: string, linkId: string): Promise<OutboxAttemptRow[]>;
+  /** The newest `limit` webhook sends of the link's events (events whose subject is the link), newest first. */
+  listLinkWebhookAttempts(appId: string, linkId: string, limit: number): Promise<LinkWebhookAttempt[]>;
   /**
    * Marks up to `limit` links past their expiry that were not looked at yet, and writes `event(link)` for those that
    * expired unused (not redeemed, not revoked), in one transaction. Each link is marked once, on any number of

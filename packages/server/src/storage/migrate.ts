@@ -12,6 +12,7 @@ import * as appPublicHost from './migrations/0010-app-public-host.js';
 import * as operators from './migrations/0011-operators.js';
 import * as campaigns from './migrations/0012-campaigns.js';
 import * as visitsAndAttempts from './migrations/0013-visits-and-attempts.js';
+import * as eventSubjects from './migrations/0014-event-subjects.js';
 import type { Database } from './schema.js';
 
 /**
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0011-operators': operators,
   '0012-campaigns': campaigns,
   '0013-visits-and-attempts': visitsAndAttempts,
+  '0014-event-subjects': eventSubjects,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
