@@ -9,6 +9,7 @@ export function eventQueries(db: RootDb): EventStore {
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
       if (filter.subject_id !== undefined) q = q.where('subject_id', '=', filter.subject_id);
       if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+      if (filter.until !== undefined) q = q.where('created_at', '<', filter.until);
       return paginate(q, 'id', page).execute();
     },
 

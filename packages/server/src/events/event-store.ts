@@ -6,7 +6,13 @@ import type { EventRow, Page } from '../storage/rows.js';
 export interface EventStore {
   listEvents(
     appId: string,
-    filter: { type?: string | undefined; subject_id?: string | undefined; since?: number | undefined },
+    filter: {
+      type?: string | undefined;
+      subject_id?: string | undefined;
+      since?: number | undefined;
+      /** Only events before this time (ms), exclusive. */
+      until?: number | undefined;
+    },
     page: Page,
   ): Promise<EventRow[]>;
   getEvent(appId: string, id: string): Promise<EventRow | undefined>;
