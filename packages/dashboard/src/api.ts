@@ -165,6 +165,30 @@ export class DashboardApi {
     return this.call(method, `/v1${path}`, options);
   }
 
+  /**
+   * A GET under the public API answered as a raw response, for a body read as it arrives (the events' live tail);
+   * the caller reads it and says what a failed answer means. The session cookie goes along as with every call.
+   */
+  async openStream(
+    path: string,
+    options: {
+      app: string;
+      query?: CallOptions['query'];
+      headers?: Record<string, string>;
+      signal: AbortSignal;
+    },
+  ): Promise<Response> {
+    const response = await this.#fetch(`${this.#base}/v1${path}${queryString(options.query)}`, {
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'latchkey-app': options.app, ...options.headers },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: options.signal,
+    });
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+
   async call<T>(
     method: Method,
     path: string,

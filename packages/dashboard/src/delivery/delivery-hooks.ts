@@ -58,5 +58,5 @@ export function useDeliveryStatus() {
 }
 
 export function useDeliveryTest() {
-  return useAppMutation((api, app, _: void) => api.v1<DeliveryTest>('POST', '/delivery/test', { app }));
+  return useAppMutation((api, app, _: undefined) => api.v1<DeliveryTest>('POST', '/delivery/test', { app }));
 }

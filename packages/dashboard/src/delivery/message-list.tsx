@@ -70,7 +70,7 @@ export function MessageList() {
         </div>
       )}
       {messages.data && messages.data.data.length > 0 && (
-        <div className="table-wrap" role="region" aria-labelledby="messages-title" tabIndex={0}>
+        <div className="table-wrap">
           <table>
             <thead>
               <tr>

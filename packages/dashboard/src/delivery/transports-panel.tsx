@@ -27,7 +27,7 @@ export function TransportsPanel() {
         <button
           type="button"
           className="primary"
-          onClick={() => test.mutate()}
+          onClick={() => test.mutate(undefined)}
           disabled={test.isPending || !mayTest}
           aria-describedby={mayTest ? undefined : 'test-connection-role'}
         >

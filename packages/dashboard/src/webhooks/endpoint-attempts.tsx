@@ -40,7 +40,7 @@ export function EndpointAttempts({
         </div>
       )}
       {attempts.data && attempts.data.data.length > 0 && (
-        <div className="table-wrap" role="region" aria-label="Deliveries" tabIndex={0}>
+        <div className="table-wrap">
           <table>
             <thead>
               <tr>

@@ -107,7 +107,7 @@ function EndpointActions({ endpoint }: { endpoint: WebhookEndpoint }) {
           label="Rotate secret"
           title="Rotate the signing secret?"
           danger={false}
-          onConfirm={() => rotate.mutateAsync().then((rotated) => setSecret(rotated.secret))}
+          onConfirm={() => rotate.mutateAsync(undefined).then((rotated) => setSecret(rotated.secret))}
         >
           <p>
             A new secret signs every delivery from now on. The current one keeps signing beside it for 24
@@ -118,7 +118,7 @@ function EndpointActions({ endpoint }: { endpoint: WebhookEndpoint }) {
         <ConfirmButton
           label="Delete"
           title="Delete this endpoint?"
-          onConfirm={() => remove.mutateAsync()}
+          onConfirm={() => remove.mutateAsync(undefined)}
           onDone={() => navigate('/')}
         >
           <p>

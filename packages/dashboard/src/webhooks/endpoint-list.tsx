@@ -39,7 +39,7 @@ export function EndpointList() {
         </div>
       )}
       {endpoints.data && endpoints.data.data.length > 0 && (
-        <div className="table-wrap" role="region" aria-label="Webhook endpoints" tabIndex={0}>
+        <div className="table-wrap">
           <table>
             <thead>
               <tr>

@@ -24,11 +24,11 @@ export function SecretDialog({
       </p>
       {note && <p>{note}</p>}
       <p className="secret">
-        <code aria-label="Signing secret">{secret}</code>
+        <code>{secret}</code>
       </p>
       <CopyButton text={secret ?? ''} label="Copy the secret" />
       <div className="dialog-actions">
-        <button type="button" className="primary" onClick={onClose} autoFocus>
+        <button type="button" className="primary" onClick={onClose}>
           I stored it
         </button>
       </div>

@@ -6,7 +6,7 @@ export function TestEventButton({ endpointId }: { endpointId: string }) {
   const attempt = test.data;
   return (
     <>
-      <button type="button" onClick={() => test.mutate()} disabled={test.isPending}>
+      <button type="button" onClick={() => test.mutate(undefined)} disabled={test.isPending}>
         {test.isPending ? 'Sending…' : 'Send test event'}
       </button>
       <p role="status" className="test-result">

@@ -63,15 +63,19 @@ export function useUpdateEndpoint(id: string) {
 
 export function useRotateSecret(id: string) {
   return useAppMutation(
-    (api, app, _: void) => api.v1<WebhookEndpointWithSecret>('POST', path(id, '/rotate-secret'), { app }),
+    (api, app, _: undefined) =>
+      api.v1<WebhookEndpointWithSecret>('POST', path(id, '/rotate-secret'), { app }),
     { invalidates: [['webhooks']] },
   );
 }
 
 export function useSendTest(id: string) {
-  return useAppMutation((api, app, _: void) => api.v1<WebhookAttempt>('POST', path(id, '/test'), { app }), {
-    invalidates: [['webhooks', 'attempts', id]],
-  });
+  return useAppMutation(
+    (api, app, _: undefined) => api.v1<WebhookAttempt>('POST', path(id, '/test'), { app }),
+    {
+      invalidates: [['webhooks', 'attempts', id]],
+    },
+  );
 }
 
 export function useRedeliver(id: string) {
@@ -86,7 +90,7 @@ export function useRedeliver(id: string) {
 }
 
 export function useDeleteEndpoint(id: string) {
-  return useAppMutation((api, app, _: void) => api.v1<unknown>('DELETE', path(id), { app }), {
+  return useAppMutation((api, app, _: undefined) => api.v1<unknown>('DELETE', path(id), { app }), {
     invalidates: [['webhooks', 'list']],
   });
 }
