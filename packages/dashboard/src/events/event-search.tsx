@@ -10,6 +10,7 @@ import { EventTable } from './event-table.js';
 import { EventTypeOptions } from './event-type-options.js';
 
 const FIELDS = ['type', 'since', 'until', 'subject_id'];
+const TYPE = /^[a-z_]+\.[a-z_]+$/;
 
 /** The event log, newest first, narrowed by type, time range and the id an event is about. */
 export function EventSearch() {
@@ -17,13 +18,22 @@ export function EventSearch() {
   const [filter, setFilter] = useState<EventFilter>(NO_FILTER);
   const pages = useCursor();
   const events = useEvents(filter, pages.cursor);
+  const [typeError, setTypeError] = useState<string>();
   const errors = formErrorsOf(events.error, FIELDS);
+  const zone = localTimeZone();
   const filtered = Object.values(filter).some(Boolean);
 
   function search(event: FormEvent) {
     event.preventDefault();
+    const type = draft.type.trim();
+    // Said here in words; the server's own refusal of the pattern is harder to read.
+    if (type && !TYPE.test(type)) {
+      setTypeError('A type is two lowercase words joined by a dot, like magic_link.created.');
+      return;
+    }
+    setTypeError(undefined);
     setFilter({
-      type: draft.type.trim(),
+      type,
       since: isoOf(draft.since),
       until: isoOf(draft.until),
       subject_id: draft.subject_id.trim(),
@@ -46,20 +56,18 @@ export function EventSearch() {
           autoComplete="off"
           value={draft.type}
           onChange={(e) => setDraft({ ...draft, type: e.target.value })}
-          error={errors.fields.type}
+          error={typeError ?? errors.fields.type}
         />
         <EventTypeOptions id="event-type-options" />
         <TextField
-          label="From"
-          hint={localTimeZone()}
+          label={`From (${zone})`}
           type="datetime-local"
           value={draft.since}
           onChange={(e) => setDraft({ ...draft, since: e.target.value })}
           error={errors.fields.since}
         />
         <TextField
-          label="Until"
-          hint={localTimeZone()}
+          label={`Until (${zone})`}
           type="datetime-local"
           value={draft.until}
           onChange={(e) => setDraft({ ...draft, until: e.target.value })}

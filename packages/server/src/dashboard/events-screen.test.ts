@@ -65,6 +65,14 @@ describe.runIf(browserAvailable)('the Events screen', () => {
       await page.locator('.field-error').first().waitFor();
       expect(await type.getAttribute('aria-invalid')).toBe('true');
       await shoot(page, 'events-type-error-1280-light');
+
+      // The server's refusal names its field too: a range that ends before it starts.
+      await page.getByLabel('Type').fill('');
+      await page.getByLabel(/^From/).fill('2026-01-02T00:00');
+      await page.getByLabel(/^Until/).fill('2026-01-01T00:00');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByText('until must be later than since.').waitFor();
+      expect(await page.getByLabel(/^Until/).getAttribute('aria-invalid')).toBe('true');
       await page.getByRole('button', { name: 'Clear' }).click();
       await table.getByText('magic_link.created').first().waitFor();
       expect(problems).toEqual([]);
