@@ -111,7 +111,17 @@ export function EventSearch() {
           )}
         </div>
       )}
-      {events.data && events.data.data.length > 0 && <EventTable events={events.data.data} label="Events" />}
+      {events.data && events.data.data.length > 0 && (
+        <EventTable
+          events={events.data.data}
+          label="Events"
+          onSubject={(subjectId) => {
+            setDraft((d) => ({ ...d, subject_id: subjectId }));
+            setFilter((f) => ({ ...f, subject_id: subjectId }));
+            pages.reset();
+          }}
+        />
+      )}
       <Pager
         label="Events"
         page={pages.page}

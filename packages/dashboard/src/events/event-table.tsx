@@ -2,7 +2,16 @@ import type { AppEvent } from '../api.js';
 import { LocalTime } from '../local-time.js';
 
 /** Events as rows: when, what, about what, and the data (folded, since it can be long). */
-export function EventTable({ events, label }: { events: readonly AppEvent[]; label: string }) {
+export function EventTable({
+  events,
+  label,
+  onSubject,
+}: {
+  events: readonly AppEvent[];
+  label: string;
+  /** Given, the id each event is about is a button that narrows the list to it. */
+  onSubject?: (subjectId: string) => void;
+}) {
   return (
     <div className="table-wrap">
       <table aria-label={label}>
@@ -23,10 +32,12 @@ export function EventTable({ events, label }: { events: readonly AppEvent[]; lab
               <th scope="row">
                 <code>{event.type}</code>
               </th>
-              <td>{event.subject_id ? <code>{event.subject_id}</code> : <span className="muted">—</span>}</td>
+              <td>
+                <Subject id={event.subject_id} onSubject={onSubject} />
+              </td>
               <td className="event-data">
                 <details>
-                  <summary>{summaryOf(event.data)}</summary>
+                  <summary>{summaryOf(event)}</summary>
                   <pre>{JSON.stringify(event.data, null, 2)}</pre>
                 </details>
               </td>
@@ -38,9 +49,25 @@ export function EventTable({ events, label }: { events: readonly AppEvent[]; lab
   );
 }
 
-/** The first fields of the data on one line, so most rows need no unfolding. */
-function summaryOf(data: Record<string, unknown>): string {
-  const keys = Object.keys(data);
+function Subject({ id, onSubject }: { id: string | null; onSubject: ((id: string) => void) | undefined }) {
+  if (!id) return <span className="muted">—</span>;
+  if (!onSubject) return <code>{id}</code>;
+  return (
+    <button
+      type="button"
+      className="link"
+      onClick={() => onSubject(id)}
+      title={`Only the events about ${id}`}
+    >
+      <code>{id}</code>
+    </button>
+  );
+}
+
+/** The first fields of the data on one line (but the id the row already shows), so most rows need no unfolding. */
+function summaryOf(event: AppEvent): string {
+  const data = event.data;
+  const keys = Object.keys(data).filter((key) => data[key] !== event.subject_id);
   if (keys.length === 0) return 'No data';
   const text = keys
     .slice(0, 2)

@@ -112,7 +112,10 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
       await openDelivery(page).catch(async () => {
         // Below 640 px the navigation hides behind the menu button.
         await page.getByRole('button', { name: 'Menu' }).click();
-        await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Delivery' }).click();
+        await page
+          .getByRole('navigation', { name: 'Screens' })
+          .getByRole('link', { name: 'Delivery' })
+          .click();
         await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
       });
       await page.getByRole('row').filter({ hasText: bounced }).waitFor();

@@ -75,6 +75,16 @@ describe.runIf(browserAvailable)('the Events screen', () => {
       expect(await page.getByLabel(/^Until/).getAttribute('aria-invalid')).toBe('true');
       await page.getByRole('button', { name: 'Clear' }).click();
       await table.getByText('magic_link.created').first().waitFor();
+
+      // The id an event is about narrows the list to that id's events.
+      const link = await table.locator('tbody tr').filter({ hasText: 'magic_link.created' }).first();
+      const linkId = ((await link.locator('td button code').textContent()) ?? '').trim();
+      expect(linkId).toMatch(/^ml_/);
+      await link.getByRole('button', { name: linkId }).click();
+      expect(await page.getByLabel('About (id)').inputValue()).toBe(linkId);
+      await page.waitForFunction(
+        `[...document.querySelectorAll('table tbody td button code')].every((cell) => cell.textContent === '${linkId}')`,
+      );
       expect(problems).toEqual([]);
     } finally {
       await close();

@@ -84,7 +84,10 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
 
       receiver.respond = () => ({ status: 204 });
       const before = receiver.received.length;
-      await failed.first().getByRole('button', { name: `Redeliver event ${eventId}` }).click();
+      await failed
+        .first()
+        .getByRole('button', { name: `Redeliver event ${eventId}` })
+        .click();
       await page.getByText('is queued for this endpoint again').waitFor();
       // The redelivery is a message of its own, so its first attempt (the failed one was the original's first);
       // the original's automatic retry may land beside it.
