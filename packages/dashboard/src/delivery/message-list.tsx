@@ -71,7 +71,7 @@ export function MessageList() {
       )}
       {messages.data && messages.data.data.length > 0 && (
         <div className="table-wrap">
-          <table aria-labelledby="messages-title">
+          <table className="id-table" aria-labelledby="messages-title">
             <thead>
               <tr>
                 <th scope="col">To</th>

@@ -14,7 +14,7 @@ export function EventTable({
 }) {
   return (
     <div className="table-wrap">
-      <table aria-label={label}>
+      <table className="id-table" aria-label={label}>
         <thead>
           <tr>
             <th scope="col">When</th>
@@ -68,7 +68,7 @@ function Subject({ id, onSubject }: { id: string | null; onSubject: ((id: string
 function summaryOf(event: AppEvent): string {
   const data = event.data;
   const keys = Object.keys(data).filter((key) => data[key] !== event.subject_id);
-  if (keys.length === 0) return 'No data';
+  if (keys.length === 0) return Object.keys(data).length === 0 ? 'No data' : 'Details';
   const text = keys
     .slice(0, 2)
     .map((key) => `${key}: ${typeof data[key] === 'object' ? '…' : String(data[key])}`)

@@ -81,7 +81,7 @@ function TailView({
             </span>
           )}
         </p>
-        <button type="button" onClick={onPause} aria-pressed={paused}>
+        <button type="button" onClick={onPause}>
           {paused ? 'Resume' : 'Pause'}
         </button>
         <p className="muted">The newest {MAX_ROWS} are kept; older ones are in Search.</p>

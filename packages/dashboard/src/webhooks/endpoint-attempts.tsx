@@ -41,7 +41,7 @@ export function EndpointAttempts({
       )}
       {attempts.data && attempts.data.data.length > 0 && (
         <div className="table-wrap">
-          <table aria-labelledby="attempts-title">
+          <table className="id-table" aria-labelledby="attempts-title">
             <thead>
               <tr>
                 <th scope="col">Event</th>

@@ -40,7 +40,7 @@ export function EndpointList() {
       )}
       {endpoints.data && endpoints.data.data.length > 0 && (
         <div className="table-wrap">
-          <table aria-label="Webhook endpoints">
+          <table className="id-table" aria-label="Webhook endpoints">
             <thead>
               <tr>
                 <th scope="col">URL</th>
