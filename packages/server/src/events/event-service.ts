@@ -24,7 +24,11 @@ export function listEvents(
   if (since !== undefined && until !== undefined && until <= since) {
     throw new ApiError('validation_failed', 'until must be later than since.', { param: 'until' });
   }
-  return ctx.store.listEvents(appId, { type: filter.type, subject_id: filter.subject_id, since, until }, page);
+  return ctx.store.listEvents(
+    appId,
+    { type: filter.type, subject_id: filter.subject_id, since, until },
+    page,
+  );
 }
 
 function timeOf(param: 'since' | 'until', value: string | undefined): number | undefined {
