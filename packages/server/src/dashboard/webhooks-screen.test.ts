@@ -56,7 +56,13 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
 
       await page.getByRole('button', { name: 'Add endpoint' }).click();
       const dialog = page.getByRole('dialog', { name: 'Add a webhook endpoint' });
-      await dialog.getByLabel('URL').fill(`${receiver.url}/hooks`);
+      // A URL the server refuses is said under the URL field.
+      const url = dialog.getByLabel('URL');
+      await url.fill('http://user:secret@127.0.0.1/hooks');
+      await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+      await dialog.locator('.field-error').first().waitFor();
+      expect(await url.getAttribute('aria-invalid')).toBe('true');
+      await url.fill(`${receiver.url}/hooks`);
       await dialog.getByLabel('Description (optional)').fill('CRM sync');
       await dialog.getByLabel('All event types, including ones added later').uncheck();
       await dialog.getByLabel('magic_link.created').check();
