@@ -49,8 +49,7 @@ export function TransportsPanel() {
             {test.data.checks.map((check) => (
               <li key={`${check.channel}-${check.name}`}>
                 <StatusBadge status={check.ok ? 'ok' : 'failed'} tone={check.ok ? 'good' : 'bad'} />{' '}
-                <strong>{check.name}</strong> <span className="muted">({check.transport})</span>:{' '}
-                {check.detail}
+                <strong>{check.name}</strong>: {check.detail}
               </li>
             ))}
           </ul>

@@ -42,6 +42,9 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
   async function openDelivery(page: Page): Promise<void> {
     await dash.signIn(page);
     await page.getByLabel('App').selectOption(server.appId);
+    // Below 640 px the navigation hides behind the menu button.
+    const menu = page.getByRole('button', { name: 'Menu' });
+    if (await menu.isVisible()) await menu.click();
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Delivery' }).click();
     await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
   }
@@ -109,15 +112,7 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
   it('fits 390 px, the list and a message', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
     try {
-      await openDelivery(page).catch(async () => {
-        // Below 640 px the navigation hides behind the menu button.
-        await page.getByRole('button', { name: 'Menu' }).click();
-        await page
-          .getByRole('navigation', { name: 'Screens' })
-          .getByRole('link', { name: 'Delivery' })
-          .click();
-        await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
-      });
+      await openDelivery(page);
       await page.getByRole('row').filter({ hasText: bounced }).waitFor();
       await shoot(page, 'delivery-390-light');
       expect(await wideElements(page)).toEqual([]);
