@@ -70,9 +70,11 @@ function MessageFacts({ message }: { message: OutboxMessage }) {
           <code>{message.id}</code>
         </dd>
       </dl>
-      <div className="toolbar">
-        <RetryButton message={message} />
-      </div>
+      {message.status === 'failed' && (
+        <div className="toolbar">
+          <RetryButton message={message} />
+        </div>
+      )}
       <h2 id="attempts-title">Attempts</h2>
       {message.attempt_log.length === 0 ? (
         <p className="empty-state">No attempt yet: the worker picks the message up within seconds.</p>
