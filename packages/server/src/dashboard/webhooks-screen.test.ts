@@ -159,6 +159,33 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
     }
   });
 
+  it('lets a viewer read the endpoints and their deliveries, and change nothing', async () => {
+    const { page, problems, close } = await dash.openPage();
+    try {
+      await dash.signIn(page, 'viewer');
+      await page.getByLabel('App').selectOption(server.appId);
+      await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('link', { name: `${receiver.url}/hooks` }).click();
+      await page.getByRole('table', { name: 'Deliveries' }).waitFor();
+      for (const name of [
+        'Edit events',
+        'Disable',
+        'Rotate secret',
+        'Send test event',
+        'Delete',
+        /^Redeliver/,
+      ]) {
+        expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
+      }
+      await page.getByRole('link', { name: '← All endpoints' }).click();
+      await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('fits 390 px: the list, an endpoint and the form', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
     try {
