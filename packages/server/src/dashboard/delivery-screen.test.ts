@@ -107,7 +107,7 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 
   it('fits 390 px, the list and a message', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
@@ -125,7 +125,7 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 });
 
 async function sendLink(server: TestServer, email: string): Promise<void> {

@@ -89,7 +89,7 @@ describe.runIf(browserAvailable)('the Events screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 
   it('tails new events live, through a dropped connection, and holds them while paused', async () => {
     const { page, problems, close } = await dash.openPage();
@@ -133,7 +133,7 @@ describe.runIf(browserAvailable)('the Events screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 
   it('fits 390 px, the log and the live tail', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
@@ -152,7 +152,7 @@ describe.runIf(browserAvailable)('the Events screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 });
 
 /** A user made through the API; its id, which its user.created event carries. */

@@ -157,7 +157,7 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 
   it('lets a viewer read the endpoints and their deliveries, and change nothing', async () => {
     const { page, problems, close } = await dash.openPage();
@@ -184,7 +184,7 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 
   it('fits 390 px: the list, an endpoint and the form', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
@@ -207,5 +207,5 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
     } finally {
       await close();
     }
-  });
+  }, 90_000);
 });
