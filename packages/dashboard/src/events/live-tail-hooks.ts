@@ -42,6 +42,7 @@ export function useLiveTail(appId: string, type: string | undefined, paused: boo
       setState('paused');
       return;
     }
+    setState('connecting');
     const stop = new AbortController();
     let failures = 0;
     let connectedOnce = false;
