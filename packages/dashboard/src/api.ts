@@ -176,6 +176,29 @@ export class DashboardApi {
     throw await errorOf(response);
   }
   // ── end Links ──
+  /**
+   * A GET under the public API answered as a raw response, for a body read as it arrives (the events' live tail);
+   * the caller reads it and says what a failed answer means. The session cookie goes along as with every call.
+   */
+  async openStream(
+    path: string,
+    options: {
+      app: string;
+      query?: CallOptions['query'];
+      headers?: Record<string, string>;
+      signal: AbortSignal;
+    },
+  ): Promise<Response> {
+    const response = await this.#fetch(`${this.#base}/v1${path}${queryString(options.query)}`, {
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'latchkey-app': options.app, ...options.headers },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: options.signal,
+    });
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
 
   async call<T>(
     method: Method,
@@ -237,4 +260,103 @@ async function errorOf(response: Response): Promise<ApiError> {
     code: 'unexpected_response',
     message: `The server answered ${response.status} ${response.statusText} without saying why. Try again; if it persists, check the server's log.`,
   });
+}
+
+// ── Delivery, webhooks and events (docs/api.md#delivery-log-and-outbox, docs/webhooks.md) ──
+
+export type MessageStatus = 'pending' | 'sending' | 'sent' | 'failed';
+export type MessageChannel = 'email' | 'phone';
+
+/** One try at handing a message over, with the provider's answer to it. */
+export interface OutboxAttempt {
+  attempt: number;
+  at: string;
+  ok: boolean;
+  permanent: boolean;
+  answer: string | null;
+  duration_ms: number | null;
+}
+
+/** An email or SMS message of GET /v1/outbox; never its content. */
+export interface OutboxMessage {
+  id: string;
+  link_id: string | null;
+  channel: MessageChannel;
+  recipient: string;
+  status: MessageStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  attempt_log: OutboxAttempt[];
+}
+
+/** GET /v1/delivery/status: the transports as the server sees them, secrets already masked by the server. */
+export interface DeliveryStatus {
+  environment: string;
+  environment_detail?: string;
+  email: { transport: string } & Record<string, unknown>;
+  sms: { transport: string } & Record<string, unknown>;
+  outbox?: Record<string, unknown>;
+}
+
+export interface DeliveryCheck {
+  name: string;
+  channel: string;
+  transport: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DeliveryTest {
+  ok: boolean;
+  checks: DeliveryCheck[];
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
+  secret_hint: string;
+  previous_secret_expires_at: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The answer of create and rotate-secret: the endpoint and its secret, shown this once. */
+export type WebhookEndpointWithSecret = WebhookEndpoint & { secret: string };
+
+export interface WebhookAttempt {
+  id: string;
+  webhook_endpoint_id: string;
+  event_id: string;
+  message_id: string;
+  test: boolean;
+  attempt: number;
+  ok: boolean;
+  status_code: number | null;
+  latency_ms: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+  created_at: string;
+}
+
+export interface WebhookEventType {
+  type: string;
+  description: string;
+}
+
+/** An event of GET /v1/events and of the live tail. */
+export interface AppEvent {
+  id: string;
+  type: string;
+  subject_id: string | null;
+  created_at: string;
+  data: Record<string, unknown>;
 }

@@ -17,7 +17,11 @@ export class Events {
 
   /** Every event matching the filters, newest first, across pages. */
   list(params: ListEventsParams = {}): AsyncGenerator<LatchkeyEvent, void, undefined> {
-    return this.#http.paginate<LatchkeyEvent>('/v1/events', { ...params, since: isoOf(params.since) });
+    return this.#http.paginate<LatchkeyEvent>('/v1/events', {
+      ...params,
+      since: isoOf(params.since),
+      until: isoOf(params.until),
+    });
   }
 
   /** One event; its id is the `webhook-id` of its webhook deliveries. */

@@ -577,6 +577,10 @@ export interface ListEventsParams extends PageParams {
   user_id?: string;
   /** Only events at or after this time (ISO 8601, or a Date). */
   since?: string | Date;
+  /** Only events before this time (ISO 8601, or a Date); later than `since`. */
+  until?: string | Date;
+  /** Only events about this id (`ml_…`, `usr_…`, `ses_…`, `whe_…`). */
+  subject_id?: string;
 }
 
 export interface StatsParams {

@@ -325,6 +325,12 @@ describe('events', () => {
     ).toHaveLength(3);
     const later = new Date(server.ctx.clock() + 60_000);
     expect(await collect(client.events.list({ type: 'user.created', since: later }))).toEqual([]);
+    // `until` ends the range (a Date too), and `subject_id` picks the events about one id.
+    const ids = users.map((u) => u.id);
+    const before = await collect(client.events.list({ type: 'user.created', until: since }));
+    expect(before.filter((e) => ids.includes(e.data.user_id as string))).toEqual([]);
+    const about = await collect(client.events.list({ subject_id: ids[0] }));
+    expect(about.map((e) => e.data.user_id)).toContain(ids[0]);
 
     expect(await client.events.get(created[0]!.id)).toEqual(created[0]);
     const missing = await caught(client.events.get('evt_01m80c9f60kfkkz6dda4arwc44'));

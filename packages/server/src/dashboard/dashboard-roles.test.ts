@@ -152,6 +152,8 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
     for (const url of [
       '/dashboard/api/v1/templates/:type/:language/test',
       '/dashboard/api/v1/webhook-endpoints/:id/test',
+      // The doctor's checks of the transports: they log in to the mail server, so they are an admin's to run.
+      '/dashboard/api/v1/delivery/test',
     ]) {
       expect(ruleFor('POST', url), url).toEqual({ permission: 'configure', reauth: false, audited: true });
     }

@@ -36,6 +36,7 @@ export function eventQueries(db: RootDb): EventStore {
         );
       }
       if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+      if (filter.until !== undefined) q = q.where('created_at', '<', filter.until);
       return paginate(q, 'id', page).execute();
     },
 

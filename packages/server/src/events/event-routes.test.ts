@@ -59,6 +59,27 @@ describe.each(DIALECTS)('events on %s', (dialect) => {
     expect(one.json()).toEqual(page1.data[0]);
   });
 
+  it('narrows the list to a time range and to the id an event is about', async () => {
+    const start = server.ctx.clock();
+    const users: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      users.push((await server.api('POST', '/v1/users', { email: uniqueEmail() })).json().id);
+      server.advance(1000);
+    }
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // [since, until): the middle user only.
+    const middle = await list(`?type=user.created&since=${iso(start + 500)}&until=${iso(start + 1500)}`);
+    expect(middle.data.map((e) => e.data.user_id)).toEqual([users[1]]);
+    const about = await list(`?subject_id=${users[2]}`);
+    expect(about.data.length).toBeGreaterThan(0);
+    expect(about.data.every((e) => e.subject_id === users[2])).toBe(true);
+
+    const backwards = await server.api('GET', `/v1/events?since=${iso(start)}&until=${iso(start - 1000)}`);
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().error).toMatchObject({ code: 'validation_failed', param: 'until' });
+    expect((await server.api('GET', '/v1/events?subject_id=nope')).statusCode).toBe(400);
+  });
+
   it('refuses bad filters with a 400 and hides other apps’ events', async () => {
     for (const query of ['?since=yesterday', '?limit=0', '?cursor=nope', '?type=DROP%20TABLE']) {
       const res = await server.api('GET', `/v1/events${query}`);

@@ -97,14 +97,28 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
                 since: Type.Optional(
                   Type.String({ format: 'date-time', description: 'Only events at or after this time.' }),
                 ),
+                until: Type.Optional(
+                  Type.String({ format: 'date-time', description: 'Only events before this time.' }),
+                ),
+                subject_id: Type.Optional(
+                  Type.String({
+                    pattern: '^[a-z]+_[0-9a-z]{26}$',
+                    description: 'Only events about this id (`ml_…`, `usr_…`, `ses_…`, `whe_…`).',
+                  }),
+                ),
               }),
             ]),
           },
         },
         async (request) => {
           const appId = actingApp(request);
-          const { limit = 50, cursor, type, user_id, since } = request.query;
-          const rows = await listEvents(ctx, appId, { type, user_id, since }, { limit, cursor });
+          const { limit = 50, cursor, type, user_id, since, until, subject_id } = request.query;
+          const rows = await listEvents(
+            ctx,
+            appId,
+            { type, user_id, since, until, subject_id },
+            { limit, cursor },
+          );
           return listResponse(rows, limit, presentEvent);
         },
       );

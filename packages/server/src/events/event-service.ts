@@ -8,6 +8,10 @@ export interface EventFilter {
   user_id?: string | undefined;
   /** ISO 8601 date-time: only events at or after it. */
   since?: string | undefined;
+  /** ISO 8601 date-time: only events before it. */
+  until?: string | undefined;
+  /** The id the event is about (`ml_…`, `usr_…`, `ses_…`, `whe_…`, …). */
+  subject_id?: string | undefined;
 }
 
 /** The events of an app, newest first. */
@@ -17,11 +21,25 @@ export function listEvents(
   filter: EventFilter,
   page: Page,
 ): Promise<EventRow[]> {
-  const since = filter.since === undefined ? undefined : Date.parse(filter.since);
-  if (since !== undefined && Number.isNaN(since)) {
-    throw new ApiError('validation_failed', 'since must be an ISO 8601 date-time.', { param: 'since' });
+  const since = timeOf('since', filter.since);
+  const until = timeOf('until', filter.until);
+  if (since !== undefined && until !== undefined && until <= since) {
+    throw new ApiError('validation_failed', 'until must be later than since.', { param: 'until' });
   }
-  return ctx.store.listEvents(appId, { type: filter.type, user_id: filter.user_id, since }, page);
+  return ctx.store.listEvents(
+    appId,
+    { type: filter.type, user_id: filter.user_id, subject_id: filter.subject_id, since, until },
+    page,
+  );
+}
+
+function timeOf(param: 'since' | 'until', value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new ApiError('validation_failed', `${param} must be an ISO 8601 date-time.`, { param });
+  }
+  return ms;
 }
 
 export async function getEventOrThrow(ctx: EventContext, appId: string, id: string): Promise<EventRow> {

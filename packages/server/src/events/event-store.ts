@@ -12,6 +12,8 @@ export interface EventStore {
       /** Events about the user, one of its links or one of its sessions. */
       user_id?: string | undefined;
       since?: number | undefined;
+      /** Only events before this time (ms), exclusive. */
+      until?: number | undefined;
     },
     page: Page,
   ): Promise<EventRow[]>;

@@ -16,7 +16,7 @@ import { createOperator } from '../dashboard/operator-service.js';
 import { startDelivery } from '../runtime.js';
 import type { OperatorRole } from '../storage/schema.js';
 import { parseMessage } from './login-flow.js';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
+import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './smtp-sink.js';
 import { startTestServer, type TestServer, type TestServerOptions, uniqueEmail } from './test-server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -69,12 +69,17 @@ async function freePort(): Promise<number> {
 
 /** A listening server with an SMTP sink and a delivering outbox, and a Chromium to look at its dashboard. */
 export async function startDashboardBrowser(
-  options: { env?: Record<string, string>; server?: Omit<TestServerOptions, 'env'> } = {},
+  options: {
+    env?: Record<string, string>;
+    server?: Omit<TestServerOptions, 'env'>;
+    /** How the SMTP sink answers (refusing some recipients, say); it accepts everything by default. */
+    smtp?: SmtpSinkOptions;
+  } = {},
 ): Promise<DashboardBrowser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const smtp = await startSmtpSink();
+  const smtp = await startSmtpSink(options.smtp);
   const server = await startTestServer('sqlite', {
     ...options.server,
     env: { LATCHKEY_PUBLIC_URL: base, LATCHKEY_SMTP_URL: smtp.url, ...options.env },

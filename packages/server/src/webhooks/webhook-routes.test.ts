@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../crypto/tokens.js';
 import { DIALECTS } from '../test-support/databases.js';
 import { createOtherApp, startTestServer, type TestServer } from '../test-support/test-server.js';
+import { WEBHOOK_EVENT_TYPES } from './event-types.js';
 
 describe.each(DIALECTS)('webhook endpoints on %s', (dialect) => {
   let server: TestServer;
@@ -13,6 +14,18 @@ describe.each(DIALECTS)('webhook endpoints on %s', (dialect) => {
     keyId = (await server.ctx.store.findApiKeyByHash(hashSecret(server.apiKey)))!.id;
   });
   afterAll(() => server.close());
+
+  it('lists the event types an endpoint may subscribe to, each described', async () => {
+    const res = await server.api('GET', '/v1/webhook-event-types');
+    expect(res.statusCode, res.body).toBe(200);
+    const { data } = res.json() as { data: Array<{ type: string; description: string }> };
+    expect(data.map((t) => t.type)).toEqual(WEBHOOK_EVENT_TYPES);
+    expect(data.find((t) => t.type === 'magic_link.redeemed')?.description).toBe(
+      'A link was used to sign in.',
+    );
+    // The test event is sent on request only: nobody subscribes to it.
+    expect(data.map((t) => t.type)).not.toContain('webhook.test');
+  });
 
   it('creates an endpoint, shows its secret once, and records who did it', async () => {
     const res = await server.api('POST', '/v1/webhook-endpoints', {

@@ -4,7 +4,7 @@ import { iso, isoOrNull, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
-import { WEBHOOK_EVENT_TYPES } from './event-types.js';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS } from './event-types.js';
 import { sendTestEvent, TEST_MESSAGE_PREFIX } from './test-event-service.js';
 import {
   createEndpoint,
@@ -66,6 +66,24 @@ const Params = Type.Object({ id: Id('whe') });
 export function webhookRoutes(ctx: WebhookContext): RouteGroups {
   return {
     apiKey: async (app) => {
+      // What an endpoint may subscribe to, so a form can offer the list instead of asking for names by heart.
+      app.get(
+        '/v1/webhook-event-types',
+        {
+          schema: {
+            tags: ['webhooks'],
+            summary: 'The event types an endpoint may subscribe to, each with what it means',
+          },
+        },
+        async () => ({
+          data: WEBHOOK_EVENT_TYPES.map((type) => ({
+            type,
+            description: WEBHOOK_EVENTS[type as keyof typeof WEBHOOK_EVENTS].description,
+          })),
+          next_cursor: null,
+        }),
+      );
+
       app.post(
         '/v1/webhook-endpoints',
         {
