@@ -3,6 +3,7 @@ import type { OutboxMessage } from '../api.js';
 import { FormError } from '../forms/form-error.js';
 import { LocalTime } from '../local-time.js';
 import { ScreenTitle } from '../screens/screen-title.js';
+import { screenHref } from '../ui/screen-href.js';
 import { StatusBadge } from '../ui/status-badge.js';
 import { useMessage } from './delivery-hooks.js';
 import { CHANNEL_NAMES, MessageStatusBadge } from './message-status.js';
@@ -47,7 +48,7 @@ function MessageFacts({ message }: { message: OutboxMessage }) {
           <>
             <dt>Link</dt>
             <dd>
-              <Link href={`~/links/${message.link_id}`}>
+              <Link href={screenHref(`/links/${message.link_id}`)}>
                 <code>{message.link_id}</code>
               </Link>
             </dd>

@@ -5,6 +5,7 @@ import { FormError } from '../forms/form-error.js';
 import { SelectField } from '../forms/select-field.js';
 import { LocalTime } from '../local-time.js';
 import { Pager, useCursor } from '../ui/pager.js';
+import { screenHref } from '../ui/screen-href.js';
 import { type MessageFilter, useMessages } from './delivery-hooks.js';
 import { CHANNEL_NAMES, MessageStatusBadge } from './message-status.js';
 import { RetryButton } from './retry-button.js';
@@ -62,8 +63,9 @@ export function MessageList() {
                 <strong>No email or SMS was sent for this app yet.</strong>
               </p>
               <p>
-                Send a link from <Link href="~/links">Links</Link> (or <code>POST /v1/magic-links</code> with{' '}
-                <code>"send": true</code>); each message and every attempt to deliver it will show here.
+                Send a link from <Link href={screenHref('/links')}>Links</Link> (or{' '}
+                <code>POST /v1/magic-links</code> with <code>"send": true</code>); each message and every
+                attempt to deliver it will show here.
               </p>
             </>
           )}

@@ -5,6 +5,7 @@ import { FormError } from '../forms/form-error.js';
 import { formErrorsOf } from '../forms/form-errors.js';
 import { TextField } from '../forms/text-field.js';
 import { Pager, useCursor } from '../ui/pager.js';
+import { screenHref } from '../ui/screen-href.js';
 import { type EventFilter, NO_FILTER, useEvents } from './event-hooks.js';
 import { EventTable } from './event-table.js';
 import { EventTypeOptions } from './event-type-options.js';
@@ -103,9 +104,9 @@ export function EventSearch() {
                 <strong>Nothing has happened in this app yet.</strong>
               </p>
               <p>
-                Every change is recorded here: create a link in <Link href="~/links">Links</Link> and its{' '}
-                <code>magic_link.created</code> event appears. The <Link href="/live">live tail</Link> shows
-                events as they happen.
+                Every change is recorded here: create a link in <Link href={screenHref('/links')}>Links</Link>{' '}
+                and its <code>magic_link.created</code> event appears. The <Link href="/live">live tail</Link>{' '}
+                shows events as they happen.
               </p>
             </>
           )}

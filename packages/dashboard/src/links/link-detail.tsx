@@ -8,6 +8,7 @@ import { ScreenTitle } from '../screens/screen-title.js';
 import { useSignedIn } from '../session-hooks.js';
 import { appKey, useAppId, useAppQuery } from '../ui/app-query.js';
 import { ConfirmButton } from '../ui/confirm-button.js';
+import { screenHref } from '../ui/screen-href.js';
 import { LinkStatus } from './link-status.js';
 import { LinkTimeline } from './link-timeline.js';
 import {
@@ -19,7 +20,6 @@ import {
   typeLabel,
 } from './link-types.js';
 import { PreciseTime } from './precise-time.js';
-import { screenHref } from './screen-href.js';
 
 /** `/links/:id`: what happened to one link, from creation to the session it opened, with resend and revoke. */
 export function LinkDetailScreen({ id }: { id: string }) {

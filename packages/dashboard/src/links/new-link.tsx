@@ -7,6 +7,7 @@ import { SelectField } from '../forms/select-field.js';
 import { TextField } from '../forms/text-field.js';
 import { ScreenTitle } from '../screens/screen-title.js';
 import { useAppMutation, useAppQuery } from '../ui/app-query.js';
+import { screenHref } from '../ui/screen-href.js';
 import { lengthInWords } from './link-length.js';
 import { LinkResult } from './link-result.js';
 import {
@@ -17,7 +18,6 @@ import {
   LINK_TYPES,
   type LinkType,
 } from './link-types.js';
-import { screenHref } from './screen-href.js';
 
 /** The lengths offered, in minutes; those above the app's maximum are left out, and the maximum itself offered. */
 const TTL_CHOICES = [15, 60, 24 * 60, 7 * 24 * 60, 30 * 24 * 60];

@@ -4,9 +4,9 @@ import { FormError } from '../forms/form-error.js';
 import { formErrorsOf } from '../forms/form-errors.js';
 import { SelectField } from '../forms/select-field.js';
 import type { Channel, CreatedLink } from '../links/link-types.js';
-import { screenHref } from '../links/screen-href.js';
 import { LocalTime } from '../local-time.js';
 import { useAppMutation } from '../ui/app-query.js';
+import { screenHref } from '../ui/screen-href.js';
 import type { User } from './user-types.js';
 
 /**

@@ -1,9 +1,9 @@
 import { Link as RouteLink } from 'wouter';
 import { FormError } from '../forms/form-error.js';
-import { screenHref } from '../links/screen-href.js';
 import { LocalTime } from '../local-time.js';
 import { useAppQuery } from '../ui/app-query.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
+import { screenHref } from '../ui/screen-href.js';
 import type { AppEvent } from './user-types.js';
 
 /** What happened to the user, their links and sessions, newest first (GET /v1/events?user_id=). */

@@ -1,9 +1,9 @@
 import { FormError } from '../forms/form-error.js';
 import { LinkTable } from '../links/link-table.js';
 import type { Link } from '../links/link-types.js';
-import { screenHref } from '../links/screen-href.js';
 import { useAppQuery } from '../ui/app-query.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
+import { screenHref } from '../ui/screen-href.js';
 
 /** The user's links, newest first (GET /v1/magic-links?user_id=), each leading to its page under Links. */
 export function UserLinks({ userId }: { userId: string }) {

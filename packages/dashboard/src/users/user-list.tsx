@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { Link as RouteLink } from 'wouter';
 import { FormError } from '../forms/form-error.js';
 import { formErrorsOf } from '../forms/form-errors.js';
-import { screenHref } from '../links/screen-href.js';
 import { LocalTime } from '../local-time.js';
 import { ScreenTitle } from '../screens/screen-title.js';
 import { useAppQuery } from '../ui/app-query.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
+import { screenHref } from '../ui/screen-href.js';
 import { type User, userName } from './user-types.js';
 
 type SearchBy = 'email' | 'phone' | 'external_id';
