@@ -183,6 +183,18 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
       );
     },
 
+    relabelApiKey(appId, id, label, events) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          let q = trx.updateTable('api_keys').set({ label }).where('id', '=', id);
+          q = appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId);
+          const row = await q.returningAll().executeTakeFirst();
+          if (row) await insertEvents(trx, events);
+          return row;
+        }),
+      );
+    },
+
     async touchApiKey(id, now) {
       await changing(() =>
         db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute(),

@@ -65,6 +65,13 @@ export interface AppStore {
     now: number,
     events: EventRow[],
   ): Promise<ApiKeyRow | undefined>;
+  /** Gives a key of `appId` (admin keys when null), revoked or not, a new label; undefined when it has none. */
+  relabelApiKey(
+    appId: string | null,
+    id: string,
+    label: string,
+    events: EventRow[],
+  ): Promise<ApiKeyRow | undefined>;
   touchApiKey(id: string, now: number): Promise<void>;
   /**
    * Records `key` once for the whole installation; true for the one caller that recorded it. Nodes starting
