@@ -16,7 +16,7 @@ export default function ApiKeysScreen() {
       <ScreenTitle>API keys</ScreenTitle>
       {!owner && (
         <p className="empty-state">
-          Keys are an owner's to make, rename, rotate and revoke. Your role ({operator.role}) may see them;
+          Keys are an owner’s to make, rename, rotate and revoke. Your role ({operator.role}) may see them;
           ask an owner of this dashboard for a new key.
         </p>
       )}

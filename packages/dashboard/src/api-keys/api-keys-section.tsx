@@ -58,7 +58,7 @@ export function ApiKeysSection({ owner }: { owner: boolean }) {
             it to your backend.
           </p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="keys-caption">API keys of this app, newest first</caption>
               <thead>

@@ -45,7 +45,7 @@ export function SessionKeysSection({ owner }: { owner: boolean }) {
       {keys.isPending && <p role="status">Loading…</p>}
       <FormError message={keys.error?.message} />
       {keys.data && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table>
             <caption className="keys-caption">Session keys of this Latchkey</caption>
             <thead>

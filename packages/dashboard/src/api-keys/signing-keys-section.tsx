@@ -58,7 +58,7 @@ export function SigningKeysSection({ owner }: { owner: boolean }) {
             {owner ? 'Make one with New signing key' : 'An owner can make one'} to sign links in your backend.
           </p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption className="keys-caption">Signing keys of this app, newest first</caption>
               <thead>

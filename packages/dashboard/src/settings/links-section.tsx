@@ -10,6 +10,7 @@ const TYPES = [
   { type: 'verify_identifier', label: 'Verification links' },
   { type: 'invite', label: 'Invitations' },
 ] as const;
+const MINUTES = ' (minutes)';
 
 const FIELDS = [
   ...TYPES.map(({ type }) => `ttl_minutes.${type}`),
@@ -52,21 +53,25 @@ export function LinksSection({ settings, readOnly }: { settings: AppSettings; re
         })
       }
     >
+      <h3>How long a link lives</h3>
       <div className="settings-grid">
         {TYPES.map(({ type, label }) => (
           <TextField
             key={type}
-            label={`${label} expire after (minutes)`}
+            label={label + MINUTES}
             inputMode="numeric"
             {...text(`ttl_minutes.${type}`)}
           />
         ))}
         <TextField
-          label="Longest a link may live (minutes)"
+          label={`Longest any link lives${MINUTES}`}
           hint="At most 43200 (30 days); no link of any type lives longer."
           inputMode="numeric"
           {...text('max_ttl_minutes')}
         />
+      </div>
+      <h3>Sessions</h3>
+      <div className="settings-grid">
         <TextField
           label="Session length (minutes)"
           hint="How long a sign-in lasts before the person must sign in again."

@@ -72,7 +72,7 @@ export function RateLimitsSection({ settings, readOnly }: { settings: AppSetting
           <legend>{label}</legend>
           <p className="field-hint">{hint}</p>
           <TextField label="Requests" {...field(`${name}.limit`)} />
-          <TextField label="Per seconds" {...field(`${name}.window_seconds`)} />
+          <TextField label="Window (seconds)" {...field(`${name}.window_seconds`)} />
         </fieldset>
       ))}
       <TextField

@@ -91,14 +91,14 @@ describe.runIf(browserAvailable)('the Settings screen', () => {
 
       // A number out of range, refused by the API's schema, next to that field.
       const links = section(page, 'Links and sessions');
-      await links.getByLabel('Sign-in links expire after (minutes)').fill('99999');
+      await links.getByLabel('Sign-in links (minutes)').fill('99999');
       await links.getByRole('button', { name: 'Save links and sessions' }).click();
       await links.getByText(/^ttl_minutes\.login /).waitFor();
       expect(
-        await links.getByLabel('Sign-in links expire after (minutes)').getAttribute('aria-invalid'),
+        await links.getByLabel('Sign-in links (minutes)').getAttribute('aria-invalid'),
       ).toBe('true');
       expect((await stored()).ttl_minutes.login).toBe(before.ttl_minutes.login);
-      await links.getByLabel('Sign-in links expire after (minutes)').fill('20');
+      await links.getByLabel('Sign-in links (minutes)').fill('20');
       await links.getByRole('button', { name: 'Save links and sessions' }).click();
       await links.getByText('Saved.').waitFor();
       expect((await stored()).ttl_minutes.login).toBe(20);
