@@ -10,6 +10,7 @@ import { StatusBadge } from '../ui/status-badge.js';
 import { API_KEYS, type ApiKey, type NewSecret } from './key-types.js';
 import { NewKeyDialog } from './new-key-dialog.js';
 import { RenameKeyButton } from './rename-key-dialog.js';
+import { ScrollingTable } from './scrolling-table.js';
 
 type Opened = { kind: 'new' } | { kind: 'rotate'; key: ApiKey } | null;
 
@@ -58,7 +59,7 @@ export function ApiKeysSection({ owner }: { owner: boolean }) {
             it to your backend.
           </p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <ScrollingTable>
             <table>
               <caption className="keys-caption">API keys of this app, newest first</caption>
               <thead>
@@ -128,7 +129,7 @@ export function ApiKeysSection({ owner }: { owner: boolean }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollingTable>
         ))}
       <Pager
         label="API keys"

@@ -6,6 +6,7 @@ import { appKey, useAppId, useAppQuery } from '../ui/app-query.js';
 import { ConfirmButton } from '../ui/confirm-button.js';
 import { StatusBadge } from '../ui/status-badge.js';
 import { SESSION_KEYS, type SessionKey } from './key-types.js';
+import { ScrollingTable } from './scrolling-table.js';
 
 /**
  * The keys session tokens are signed with (ES256, published in the JWKS). They belong to the whole installation,
@@ -45,7 +46,7 @@ export function SessionKeysSection({ owner }: { owner: boolean }) {
       {keys.isPending && <p role="status">Loading…</p>}
       <FormError message={keys.error?.message} />
       {keys.data && (
-        <div className="table-wrap" tabIndex={0}>
+        <ScrollingTable>
           <table>
             <caption className="keys-caption">Session keys of this Latchkey</caption>
             <thead>
@@ -77,7 +78,7 @@ export function SessionKeysSection({ owner }: { owner: boolean }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       )}
     </section>
   );

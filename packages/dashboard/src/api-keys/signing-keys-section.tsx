@@ -9,6 +9,7 @@ import { type Page, Pager, useCursor } from '../ui/pager.js';
 import { StatusBadge } from '../ui/status-badge.js';
 import { type NewSecret, SIGNING_KEYS, type SigningKey } from './key-types.js';
 import { NewKeyDialog } from './new-key-dialog.js';
+import { ScrollingTable } from './scrolling-table.js';
 
 type Opened = { kind: 'new' } | { kind: 'rotate'; key: SigningKey } | null;
 
@@ -58,7 +59,7 @@ export function SigningKeysSection({ owner }: { owner: boolean }) {
             {owner ? 'Make one with New signing key' : 'An owner can make one'} to sign links in your backend.
           </p>
         ) : (
-          <div className="table-wrap" tabIndex={0}>
+          <ScrollingTable>
             <table>
               <caption className="keys-caption">Signing keys of this app, newest first</caption>
               <thead>
@@ -125,7 +126,7 @@ export function SigningKeysSection({ owner }: { owner: boolean }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollingTable>
         ))}
       <Pager
         label="Signing keys"

@@ -251,4 +251,3 @@ async function axeInSchemes(page: Page): Promise<string[]> {
   await page.emulateMedia({ colorScheme: null });
   return found;
 }
-
