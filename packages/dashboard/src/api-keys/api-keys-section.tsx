@@ -60,7 +60,7 @@ export function ApiKeysSection({ owner }: { owner: boolean }) {
           </p>
         ) : (
           <ScrollingTable>
-            <table>
+            <table className="keys-table">
               <caption className="keys-caption">API keys of this app, newest first</caption>
               <thead>
                 <tr>
@@ -75,21 +75,23 @@ export function ApiKeysSection({ owner }: { owner: boolean }) {
               <tbody>
                 {keys.data.data.map((key) => (
                   <tr key={key.id}>
-                    <th scope="row">{key.label}</th>
-                    <td>
+                    <th scope="row" data-label="Label">
+                      {key.label}
+                    </th>
+                    <td data-label="Key">
                       <code>{key.key_hint}</code>
                     </td>
-                    <td>
+                    <td data-label="Created">
                       <LocalTime value={key.created_at} />
                     </td>
-                    <td>
+                    <td data-label="Last used">
                       {key.last_used_at ? (
                         <LocalTime value={key.last_used_at} />
                       ) : (
                         <span className="muted">never</span>
                       )}
                     </td>
-                    <td>
+                    <td data-label="Status">
                       {key.revoked_at ? (
                         <StatusBadge status="revoked" tone="bad" />
                       ) : (
@@ -97,7 +99,7 @@ export function ApiKeysSection({ owner }: { owner: boolean }) {
                       )}
                     </td>
                     {owner && (
-                      <td>
+                      <td data-label="Actions">
                         <div className="key-actions">
                           <RenameKeyButton apiKey={key} />
                           {!key.revoked_at && (

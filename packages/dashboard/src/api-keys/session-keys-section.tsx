@@ -47,7 +47,7 @@ export function SessionKeysSection({ owner }: { owner: boolean }) {
       <FormError message={keys.error?.message} />
       {keys.data && (
         <ScrollingTable>
-          <table>
+          <table className="keys-table">
             <caption className="keys-caption">Session keys of this Latchkey</caption>
             <thead>
               <tr>
@@ -61,17 +61,17 @@ export function SessionKeysSection({ owner }: { owner: boolean }) {
             <tbody>
               {keys.data.data.map((key) => (
                 <tr key={key.kid}>
-                  <th scope="row">
+                  <th scope="row" data-label="Key id">
                     <code>{key.kid}</code>
                   </th>
-                  <td>
+                  <td data-label="Status">
                     <StatusBadge status={key.status} tone={key.status === 'active' ? 'good' : 'plain'} />
                   </td>
-                  <td>{key.published ? 'yes' : 'no'}</td>
-                  <td>
+                  <td data-label="In the JWKS">{key.published ? 'yes' : 'no'}</td>
+                  <td data-label="Created">
                     <LocalTime value={key.created_at} />
                   </td>
-                  <td>
+                  <td data-label="Retired">
                     {key.retired_at ? <LocalTime value={key.retired_at} /> : <span className="muted">—</span>}
                   </td>
                 </tr>

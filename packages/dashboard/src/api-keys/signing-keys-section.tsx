@@ -60,7 +60,7 @@ export function SigningKeysSection({ owner }: { owner: boolean }) {
           </p>
         ) : (
           <ScrollingTable>
-            <table>
+            <table className="keys-table">
               <caption className="keys-caption">Signing keys of this app, newest first</caption>
               <thead>
                 <tr>
@@ -76,28 +76,30 @@ export function SigningKeysSection({ owner }: { owner: boolean }) {
               <tbody>
                 {keys.data.data.map((key) => (
                   <tr key={key.kid}>
-                    <th scope="row">{key.label}</th>
-                    <td>
+                    <th scope="row" data-label="Label">
+                      {key.label}
+                    </th>
+                    <td data-label="Key id">
                       <code>{key.kid}</code>
                     </td>
-                    <td>
+                    <td data-label="Secret">
                       <code>{key.secret_hint}</code>
                     </td>
-                    <td>
+                    <td data-label="Created">
                       <LocalTime value={key.created_at} />
                     </td>
-                    <td>
+                    <td data-label="Last used">
                       {key.last_used_at ? (
                         <LocalTime value={key.last_used_at} />
                       ) : (
                         <span className="muted">never</span>
                       )}
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <StatusBadge status={key.status} tone={key.status === 'active' ? 'good' : 'bad'} />
                     </td>
                     {owner && (
-                      <td>
+                      <td data-label="Actions">
                         {key.status === 'active' && (
                           <div className="key-actions">
                             <button

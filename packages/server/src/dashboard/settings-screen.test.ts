@@ -196,13 +196,13 @@ describe.runIf(browserAvailable)('the Settings screen', () => {
 });
 
 /** axe in light and dark by the system's colour scheme, which the dashboard follows unless told otherwise. */
-async function axeInSchemes(page: Page): Promise<string[]> {
+async function axeInSchemes(page: Page, back: 'light' | 'dark' = 'light'): Promise<string[]> {
   const found: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     found.push(...(await axeProblems(page)).map((line) => `${colorScheme}: ${line}`));
   }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await page.emulateMedia({ colorScheme: back });
   return found;
 }
 
