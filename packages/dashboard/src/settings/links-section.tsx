@@ -70,21 +70,7 @@ export function LinksSection({ settings, readOnly }: { settings: AppSettings; re
           {...text('max_ttl_minutes')}
         />
       </div>
-      <h3>Sessions</h3>
-      <div className="settings-grid">
-        <TextField
-          label="Session length (minutes)"
-          hint="How long a sign-in lasts before the person must sign in again."
-          inputMode="numeric"
-          {...text('session_duration_minutes')}
-        />
-        <TextField
-          label="Session token lifetime (minutes)"
-          hint="How long each session token is valid before it is refreshed."
-          inputMode="numeric"
-          {...text('access_token_minutes')}
-        />
-      </div>
+      <h3>When a link is opened</h3>
       <SelectField
         label="Scanner protection"
         hint="Email scanners open links before people do. Confirm: the link asks for a click first. Auto: it signs in when opened."
@@ -115,6 +101,21 @@ export function LinksSection({ settings, readOnly }: { settings: AppSettings; re
         onChange={(event) => setForm((f) => ({ ...f, signed_links_reusable: event.target.checked }))}
         error={save.errors.fields.signed_links_reusable}
       />
+      <h3>Sessions</h3>
+      <div className="settings-grid">
+        <TextField
+          label="Session length (minutes)"
+          hint="How long a sign-in lasts before the person must sign in again."
+          inputMode="numeric"
+          {...text('session_duration_minutes')}
+        />
+        <TextField
+          label="Session token lifetime (minutes)"
+          hint="How long each session token is valid before it is refreshed."
+          inputMode="numeric"
+          {...text('access_token_minutes')}
+        />
+      </div>
     </SettingsSection>
   );
 }
