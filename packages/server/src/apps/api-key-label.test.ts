@@ -1,5 +1,5 @@
 /**
- * PATCH /v1/api-keys/{key_id} {label}: the one change a key allows besides revoking it, on both databases. Scoped
+ * GET and PATCH /v1/api-keys/{key_id} {label}: reading one key, and the one change a key allows besides revoking it, on both databases. Scoped
  * like DELETE (an app's key renames its app's keys only; an admin key without an app, admin keys), validated, and
  * recorded as `api_key.updated`.
  */
@@ -41,6 +41,25 @@ describe.each(DIALECTS)('labelling API keys on %s', (dialect) => {
     expect(listed.data.find((k) => k.id === key.id)?.label).toBe('deploy pipeline');
     // The key still works: a label is only a name.
     expect((await server.api('GET', `/v1/apps/${server.appId}`, undefined, key.key)).statusCode).toBe(200);
+  });
+
+  it('reads one key, revoked or not, never with its secret, and no key of another app', async () => {
+    const key = await createKey('read me');
+    const read = await server.api('GET', `/v1/api-keys/${key.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({
+      id: key.id,
+      label: 'read me',
+      key_hint: key.key_hint,
+      revoked_at: null,
+    });
+    expect(read.body).not.toContain(key.key);
+    await server.api('DELETE', `/v1/api-keys/${key.id}`);
+    expect((await server.api('GET', `/v1/api-keys/${key.id}`)).json()).toMatchObject({
+      revoked_at: expect.any(String),
+    });
+    const other = await createOtherApp(server);
+    expect((await server.api('GET', `/v1/api-keys/${key.id}`, undefined, other.key)).statusCode).toBe(404);
   });
 
   it('records api_key.updated with the new label and the acting key', async () => {

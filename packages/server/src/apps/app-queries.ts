@@ -161,6 +161,13 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
     findApiKeyByHash: (keyHash: string) =>
       keys ? keys.get(keyHash, () => readKey(keyHash)) : readKey(keyHash),
 
+    getApiKey(appId, id) {
+      const q = db.selectFrom('api_keys').selectAll().where('id', '=', id);
+      return (
+        appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId)
+      ).executeTakeFirst();
+    },
+
     listApiKeys(appId, page) {
       const base = db.selectFrom('api_keys').selectAll();
       const scoped = appId === null ? base.where('kind', '=', 'admin') : base.where('app_id', '=', appId);

@@ -9,6 +9,7 @@ import { presentApiKey, presentApp } from './app-present.js';
 import {
   createApiKey,
   createApp,
+  getApiKeyOrThrow,
   getAppOrThrow,
   listApiKeys,
   listApps,
@@ -226,6 +227,15 @@ export function appRoutes(ctx: AppContext): RouteGroups {
           const appId = admin ? null : actingApp(request);
           const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
           return listResponse(await listApiKeys(ctx, appId, page), page.limit, presentApiKey);
+        },
+      );
+
+      app.get(
+        '/v1/api-keys/:key_id',
+        { schema: { tags: ['api keys'], summary: 'Read an API key (never its secret)', params: KeyParams } },
+        async (request) => {
+          const appId = actsOnInstallation(request) ? null : actingApp(request);
+          return presentApiKey(await getApiKeyOrThrow(ctx, appId, request.params.key_id));
         },
       );
 

@@ -305,6 +305,16 @@ export async function relabelApiKey(
   return row;
 }
 
+export async function getApiKeyOrThrow(
+  ctx: AppContext,
+  appId: string | null,
+  keyId: string,
+): Promise<ApiKeyRow> {
+  const row = await ctx.store.getApiKey(appId, keyId);
+  if (!row) throw new ApiError('not_found', `No API key ${keyId} for this app.`);
+  return row;
+}
+
 export function listApiKeys(ctx: AppContext, appId: string | null, page: Page): Promise<ApiKeyRow[]> {
   return ctx.store.listApiKeys(appId, page);
 }

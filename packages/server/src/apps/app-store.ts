@@ -57,6 +57,8 @@ export interface AppStore {
 
   insertApiKey(key: ApiKeyRow, events: EventRow[]): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRow | undefined>;
+  /** A key of `appId` (an admin key when null), revoked or not. */
+  getApiKey(appId: string | null, id: string): Promise<ApiKeyRow | undefined>;
   /** Admin keys when `appId` is null. */
   listApiKeys(appId: string | null, page: Page): Promise<ApiKeyRow[]>;
   revokeApiKey(

@@ -111,6 +111,16 @@ describe.runIf(browserAvailable)('the API keys screen', () => {
       await rename.getByRole('button', { name: 'Save the label' }).click();
       await page.getByRole('row', { name: /CI pipeline/ }).waitFor();
       expect((await list('/v1/api-keys')).find((key) => key.id === made?.id)?.label).toBe('CI pipeline');
+      // Audited with the key before and after, read through GET /v1/api-keys/{key_id}.
+      const audit = await server.ctx.store.listEvents(
+        server.appId,
+        { type: 'dashboard.change' },
+        { limit: 50 },
+      );
+      const renaming = audit
+        .map((row) => JSON.parse(row.data) as { method: string; path: string; before: Listed; after: Listed })
+        .find((data) => data.method === 'PATCH' && data.path.endsWith(`/api-keys/${made?.id}`));
+      expect(renaming).toMatchObject({ before: { label: 'CI deploy' }, after: { label: 'CI pipeline' } });
 
       // Revoked after a confirmation: the key is refused from then on.
       const renamed = page.getByRole('row', { name: /CI pipeline/ });
