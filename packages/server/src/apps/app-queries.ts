@@ -161,6 +161,13 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
     findApiKeyByHash: (keyHash: string) =>
       keys ? keys.get(keyHash, () => readKey(keyHash)) : readKey(keyHash),
 
+    getApiKey(appId, id) {
+      const q = db.selectFrom('api_keys').selectAll().where('id', '=', id);
+      return (
+        appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId)
+      ).executeTakeFirst();
+    },
+
     listApiKeys(appId, page) {
       const base = db.selectFrom('api_keys').selectAll();
       const scoped = appId === null ? base.where('kind', '=', 'admin') : base.where('app_id', '=', appId);
@@ -175,6 +182,18 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
             .set({ revoked_at: now })
             .where('id', '=', id)
             .where('revoked_at', 'is', null);
+          q = appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId);
+          const row = await q.returningAll().executeTakeFirst();
+          if (row) await insertEvents(trx, events);
+          return row;
+        }),
+      );
+    },
+
+    relabelApiKey(appId, id, label, events) {
+      return changing(() =>
+        db.transaction().execute(async (trx) => {
+          let q = trx.updateTable('api_keys').set({ label }).where('id', '=', id);
           q = appId === null ? q.where('kind', '=', 'admin') : q.where('app_id', '=', appId);
           const row = await q.returningAll().executeTakeFirst();
           if (row) await insertEvents(trx, events);

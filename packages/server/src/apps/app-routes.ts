@@ -9,9 +9,11 @@ import { presentApiKey, presentApp } from './app-present.js';
 import {
   createApiKey,
   createApp,
+  getApiKeyOrThrow,
   getAppOrThrow,
   listApiKeys,
   listApps,
+  relabelApiKey,
   revokeApiKey,
   updateApp,
 } from './app-service.js';
@@ -102,6 +104,11 @@ const RedirectCheckBody = Type.Object(
       Type.String({ minLength: 1, maxLength: 64, description: 'A page shortcut name to test instead.' }),
     ),
   },
+  { additionalProperties: false },
+);
+
+const LabelBody = Type.Object(
+  { label: Type.String({ minLength: 1, maxLength: 200, description: 'Where the key is used, for people.' }) },
   { additionalProperties: false },
 );
 
@@ -221,6 +228,34 @@ export function appRoutes(ctx: AppContext): RouteGroups {
           const appId = admin ? null : actingApp(request);
           const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
           return listResponse(await listApiKeys(ctx, appId, page), page.limit, presentApiKey);
+        },
+      );
+
+      app.get(
+        '/v1/api-keys/:key_id',
+        { schema: { tags: ['api keys'], summary: 'Read an API key (never its secret)', params: KeyParams } },
+        async (request) => {
+          const appId = actsOnInstallation(request) ? null : actingApp(request);
+          return presentApiKey(await getApiKeyOrThrow(ctx, appId, request.params.key_id));
+        },
+      );
+
+      app.patch(
+        '/v1/api-keys/:key_id',
+        {
+          schema: {
+            tags: ['api keys'],
+            summary: "Change an API key's label",
+            params: KeyParams,
+            body: LabelBody,
+          },
+        },
+        async (request) => {
+          // Scoped like DELETE: an admin key without an app names admin keys, otherwise the acting app's.
+          const appId = actsOnInstallation(request) ? null : actingApp(request);
+          return presentApiKey(
+            await relabelApiKey(ctx, appId, request.params.key_id, request.body.label, principalOf(request)),
+          );
         },
       );
 

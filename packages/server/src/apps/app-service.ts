@@ -308,6 +308,35 @@ export async function revokeApiKey(
   return row;
 }
 
+/**
+ * A key's label is the operator's note of where the key is used; changing it changes nothing else. The event keeps
+ * the new label (the dashboard's audit keeps the key before and after).
+ */
+export async function relabelApiKey(
+  ctx: AppContext,
+  appId: string | null,
+  keyId: string,
+  label: string,
+  actor: Principal,
+): Promise<ApiKeyRow> {
+  if (label.trim() === '') throw validationError('label', 'label must say something: it is blank.');
+  const row = await ctx.store.relabelApiKey(appId, keyId, label, [
+    makeEvent(ctx, appId, 'api_key.updated', keyId, { label, actor_key_id: actor.keyId }),
+  ]);
+  if (!row) throw new ApiError('not_found', `No API key ${keyId} for this app.`);
+  return row;
+}
+
+export async function getApiKeyOrThrow(
+  ctx: AppContext,
+  appId: string | null,
+  keyId: string,
+): Promise<ApiKeyRow> {
+  const row = await ctx.store.getApiKey(appId, keyId);
+  if (!row) throw new ApiError('not_found', `No API key ${keyId} for this app.`);
+  return row;
+}
+
 export function listApiKeys(ctx: AppContext, appId: string | null, page: Page): Promise<ApiKeyRow[]> {
   return ctx.store.listApiKeys(appId, page);
 }

@@ -57,12 +57,21 @@ export interface AppStore {
 
   insertApiKey(key: ApiKeyRow, events: EventRow[]): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRow | undefined>;
+  /** A key of `appId` (an admin key when null), revoked or not. */
+  getApiKey(appId: string | null, id: string): Promise<ApiKeyRow | undefined>;
   /** Admin keys when `appId` is null. */
   listApiKeys(appId: string | null, page: Page): Promise<ApiKeyRow[]>;
   revokeApiKey(
     appId: string | null,
     id: string,
     now: number,
+    events: EventRow[],
+  ): Promise<ApiKeyRow | undefined>;
+  /** Gives a key of `appId` (admin keys when null), revoked or not, a new label; undefined when it has none. */
+  relabelApiKey(
+    appId: string | null,
+    id: string,
+    label: string,
     events: EventRow[],
   ): Promise<ApiKeyRow | undefined>;
   touchApiKey(id: string, now: number): Promise<void>;

@@ -159,6 +159,29 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
     }
   });
 
+  it('keeps keys the owner’s: naming an API key is audited, and only a new key or a rotation asks for a code', () => {
+    const rule = (method: string, route: string) => ruleFor(method, `/dashboard/api${route}`);
+    expect(rule('PATCH', '/v1/api-keys/:key_id')).toEqual({
+      permission: 'own',
+      reauth: false,
+      audited: true,
+    });
+    expect(rule('POST', '/v1/api-keys')).toEqual({ permission: 'own', reauth: true, audited: true });
+    expect(rule('DELETE', '/v1/api-keys/:key_id')).toEqual({
+      permission: 'own',
+      reauth: true,
+      audited: true,
+    });
+    expect(rule('POST', '/v1/signing-keys')).toEqual({ permission: 'own', reauth: true, audited: true });
+    expect(rule('POST', '/v1/session-keys/rotate')).toEqual({
+      permission: 'own',
+      reauth: true,
+      audited: true,
+    });
+    for (const route of ['/v1/api-keys', '/v1/signing-keys', '/v1/session-keys'])
+      expect(rule('GET', route)).toEqual({ permission: 'read', reauth: false, audited: false });
+  });
+
   it('never lets the dashboard spend a link or a code meant for a backend', () => {
     for (const [method, url] of [
       ['POST', '/dashboard/api/v1/magic-links/redeem'],

@@ -8,6 +8,7 @@ export type EventType =
   | 'app.updated'
   | 'api_key.created'
   | 'api_key.revoked'
+  | 'api_key.updated'
   | 'user.created'
   | 'user.updated'
   | 'user.deleted'
