@@ -33,6 +33,7 @@ export interface AppSettings {
   session_duration_minutes: number;
   access_token_minutes: number;
   default_language: string;
+  default_phone_region: string | null;
   scanner_protection: 'confirm' | 'auto';
   auto_create_users: boolean;
   signed_links_reusable: boolean;

@@ -65,6 +65,21 @@ describe.runIf(browserAvailable)('the Settings screen', () => {
       await sender.getByRole('button', { name: 'Save sender and language' }).click();
       await sender.getByText('Saved.').waitFor();
       expect(await stored()).toMatchObject({ sender: { name: 'Acme Support' }, default_language: 'de' });
+      // The phone region: typed in lower case, stored as the code; one the API does not know, refused at the field.
+      const region = sender.getByLabel('Default phone region');
+      await region.fill('gb');
+      await sender.getByRole('button', { name: 'Save sender and language' }).click();
+      await sender.getByText('Saved.').waitFor();
+      expect(await stored()).toMatchObject({ default_phone_region: 'GB' });
+      await region.fill('XX');
+      await sender.getByRole('button', { name: 'Save sender and language' }).click();
+      await sender.getByText(/^default_phone_region must be a two-letter region code/).waitFor();
+      expect(await region.getAttribute('aria-invalid')).toBe('true');
+      expect(await stored()).toMatchObject({ default_phone_region: 'GB' });
+      await region.fill('');
+      await sender.getByRole('button', { name: 'Save sender and language' }).click();
+      await sender.getByText('Saved.').waitFor();
+      expect(await stored()).toMatchObject({ default_phone_region: null });
       // The dashboard's list of languages is the server's.
       expect(
         await sender
