@@ -55,7 +55,8 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
       await openDelivery(page);
       const row = page.getByRole('row').filter({ hasText: bounced });
       await row.getByText('failed').waitFor();
-      await row.getByText('550').waitFor();
+      // The provider's answer, in its own cell (the address itself may hold the digits 550).
+      await row.locator('.answer-cell', { hasText: '550' }).waitFor();
       await page.getByRole('heading', { name: 'Transports' }).waitFor();
       await page.getByText('smtp host').waitFor();
       expect(await axeBothThemes(page)).toEqual([]);
