@@ -217,6 +217,14 @@ export function appQueries(db: RootDb, externalVersion?: () => number): AppStore
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
 
+    async setMeta(key, value, now) {
+      await db
+        .insertInto('latchkey_meta')
+        .values({ key, value, created_at: now })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, created_at: now }))
+        .execute();
+    },
+
     async getMeta(key) {
       const row = await db
         .selectFrom('latchkey_meta')

@@ -81,6 +81,8 @@ export interface AppStore {
    */
   claimOnce(key: string, value: string, now: number): Promise<boolean>;
   getMeta(key: string): Promise<string | undefined>;
+  /** Records `key` for the installation, replacing what was there (what the last node to start says of itself). */
+  setMeta(key: string, value: string, now: number): Promise<void>;
 }
 
 /** What the app and API-key services receive. */

@@ -21,3 +21,6 @@ export function databaseOptions(command: Command): Command {
       ),
     );
 }
+
+/** The `latchkey_meta` key under which a starting server records its public URL, for `doctor` to compare with. */
+export const SERVER_PUBLIC_URL = 'server_public_url';

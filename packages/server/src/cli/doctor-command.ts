@@ -5,7 +5,7 @@ import { checkDelivery, ENVIRONMENT_WORDS } from '../delivery/delivery-status.js
 import { databaseTarget, openRuntime } from '../runtime.js';
 import { migrationsDone } from '../storage/migrate.js';
 import { describeReview, reviewIdentifiers } from '../users/identifier-review.js';
-import { databaseOptions, EXIT } from './command-basics.js';
+import { databaseOptions, EXIT, SERVER_PUBLIC_URL } from './command-basics.js';
 
 interface Check {
   name: string;
@@ -97,6 +97,18 @@ async function runChecks(options: { dataDir?: string; databaseUrl?: string }): P
       checks.push({ name: 'Rate limits (Redis)', ...redis });
     }
     if (done) {
+      // The public URL above is this shell's; the server's may differ (another environment, a service manager's).
+      const serverUrl = await runtime.ctx.store.getMeta(SERVER_PUBLIC_URL);
+      checks.push({
+        name: 'Public URL',
+        ok: true,
+        detail:
+          serverUrl === undefined
+            ? `no server has started on this database yet; it will use ${config.publicUrl} unless its environment says otherwise`
+            : serverUrl === config.publicUrl
+              ? `the server that last started on this database uses ${serverUrl}, as configured here`
+              : `the server that last started on this database uses ${serverUrl}; this shell would use ${config.publicUrl} (run doctor with the server's LATCHKEY_PUBLIC_URL to check its setup)`,
+      });
       const review = await reviewIdentifiers(runtime.ctx, { apply: false });
       checks.push({
         name: 'User identifiers',

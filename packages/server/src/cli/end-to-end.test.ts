@@ -115,6 +115,17 @@ describe('latchkey init and start on embedded SQLite', () => {
     expect((await fetch(url, BUTTON_PRESS)).status).toBe(410);
   });
 
+  it('doctor reports the public URL the server uses, not only its own shell’s', async () => {
+    const res = await runCli(['doctor', '--json'], {
+      LATCHKEY_DATA_DIR: dataDir,
+      LATCHKEY_PUBLIC_URL: 'http://elsewhere.example:9000',
+    });
+    const checks = (JSON.parse(res.stdout) as { checks: Array<{ name: string; detail: string }> }).checks;
+    const detail = checks.find((c) => c.name === 'Public URL')?.detail;
+    expect(detail).toContain(`the server that last started on this database uses ${server.url}`);
+    expect(detail).toContain('this shell would use http://elsewhere.example:9000');
+  });
+
   it('answers health, readiness, metrics and the OpenAPI document', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({

@@ -12,7 +12,7 @@ import {
   startMaintenance,
 } from '../runtime.js';
 import { buildServer } from '../server.js';
-import { databaseOptions } from './command-basics.js';
+import { databaseOptions, SERVER_PUBLIC_URL } from './command-basics.js';
 
 interface StartOptions {
   dataDir?: string;
@@ -76,6 +76,8 @@ export function startCommand(): Command {
         await stop('could not listen');
         throw listenFailure(error, config);
       }
+      // What `latchkey doctor`, run from another shell with another environment, compares its own view with.
+      await ctx.store.setMeta(SERVER_PUBLIC_URL, config.publicUrl, ctx.clock());
       ctx.logger.info({ publicUrl: config.publicUrl, database: ctx.store.dialect }, 'Latchkey is ready');
     });
 }

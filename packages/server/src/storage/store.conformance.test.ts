@@ -239,6 +239,17 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       await seedApp(Date.now());
       expect(await store().countApps()).toBe(before + 2);
     });
+
+    it('claims a key once, and sets a key again and again', async () => {
+      const key = `test_${Date.now()}_${Math.random()}`;
+      expect(await store().claimOnce(key, 'first', 1)).toBe(true);
+      expect(await store().claimOnce(key, 'second', 2)).toBe(false);
+      expect(await store().getMeta(key)).toBe('first');
+      await store().setMeta(key, 'third', 3);
+      await store().setMeta(key, 'fourth', 4);
+      expect(await store().getMeta(key)).toBe('fourth');
+      expect(await store().getMeta(`${key}_none`)).toBeUndefined();
+    });
   });
 
   describe('api keys', () => {
