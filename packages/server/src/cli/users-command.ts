@@ -10,6 +10,7 @@ import {
   showList,
   take,
 } from './api-options.js';
+import { usersImportCommand } from './users-import.js';
 
 interface UserFields extends ApiOptions {
   email?: string;
@@ -42,7 +43,8 @@ Examples:
   $ latchkey users create --email ada@example.com --external-id cus_1234
   $ latchkey users list --email ada@example.com
   $ latchkey users update usr_01… --metadata '{"plan":"pro"}'
-  $ latchkey users delete usr_01…      # also revokes the user's links and sessions`,
+  $ latchkey users delete usr_01…      # also revokes the user's links and sessions
+  $ latchkey users import --from passage passage-users.json`,
   );
 
   userOptions(apiOptions(users.command('create').description('Create a user.'))).action(
@@ -84,5 +86,6 @@ Examples:
     if (options.json) show(options, { id, deleted: true });
     else process.stdout.write(`Deleted ${id}.\n`);
   });
+  usersImportCommand(users);
   return users;
 }

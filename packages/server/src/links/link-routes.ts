@@ -16,6 +16,7 @@ import {
   presentCreatedLink,
   revokeLink,
   revokeUserLinks,
+  userIdOf,
 } from './link-service.js';
 import type { LinkContext } from './link-store.js';
 
@@ -45,6 +46,24 @@ export const CreateLinkBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Passage's path takes Passage's own user ids in `user_id`: backends moved over with `latchkey users import --from
+ * passage` keep passing the ids they stored, which the import kept as each user's `external_id`.
+ */
+const PassageCreateLinkBody = Type.Object(
+  {
+    ...CreateLinkBody.properties,
+    user_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'usr_… id, or the external_id (a Passage user id)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** A language filter names one of the languages links can have; anything else would silently match nothing. */
 function languageFilter(language: string): string {
   const known = toLanguage(language);
@@ -70,8 +89,19 @@ export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
       );
       app.post(
         '/v1/apps/:app_id/magic-links',
-        { schema: { ...createSchema, params: Type.Object({ app_id: Id('app') }) } },
-        async (request, reply) => idempotentJson(ctx, request, reply, 201, () => create(request)),
+        {
+          schema: {
+            ...createSchema,
+            body: PassageCreateLinkBody,
+            params: Type.Object({ app_id: Id('app') }),
+          },
+        },
+        async (request, reply) =>
+          idempotentJson(ctx, request, reply, 201, async () => {
+            const appId = actingApp(request);
+            const body = { ...request.body, user_id: await userIdOf(ctx, appId, request.body.user_id) };
+            return { magic_link: presentCreatedLink(await createLink(ctx, appId, body)) };
+          }),
       );
 
       app.get(

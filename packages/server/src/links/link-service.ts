@@ -283,6 +283,24 @@ interface ResolvedUser {
   identifierKind: Channel;
 }
 
+/**
+ * `user_id` as Passage's path takes it: a `usr_…` id as is, anything else an `external_id` (a Passage user id kept
+ * by the import), answered as that user's id; `user_not_found` when no user has it.
+ */
+export async function userIdOf(
+  ctx: LinkContext,
+  appId: string,
+  given: string | undefined,
+): Promise<string | undefined> {
+  if (given === undefined || /^usr_[0-9a-z]{26}$/.test(given)) return given;
+  const user = await ctx.store.findUser(appId, 'external_id', given);
+  if (!user)
+    throw new ApiError('user_not_found', `No user of this app has the id or external_id ${given}.`, {
+      param: 'user_id',
+    });
+  return user.id;
+}
+
 async function resolveUser(
   ctx: LinkContext,
   appId: string,
