@@ -236,7 +236,8 @@ export function dashboardRoutes(ctx: DashboardContext): RouteGroups {
         async (request) => {
           const { limit = 50, cursor, operator_id, app_id } = request.query;
           const rows = await listAuditLog(ctx, { operatorId: operator_id, appId: app_id }, { limit, cursor });
-          return listResponse(rows, limit, presentEvent);
+          // The app each change was made in (null for operators, which are the installation's), for the log to say.
+          return listResponse(rows, limit, (row) => ({ ...presentEvent(row), app_id: row.app_id }));
         },
       );
 
