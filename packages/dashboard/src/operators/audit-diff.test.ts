@@ -29,6 +29,12 @@ describe('changedFields', () => {
     ]);
   });
 
+  it('counts a list of records instead of printing it', () => {
+    expect(changedFields({ data: [{ id: 'op_1' }, { id: 'op_2' }] }, null)).toEqual([
+      { field: 'data', before: '2 items', after: '—' },
+    ]);
+  });
+
   it('tells null from absent and an empty string from nothing', () => {
     expect(changedFields({ a: null, b: '' }, { a: 'x', b: 'y' })).toEqual([
       { field: 'a', before: 'none', after: 'x' },

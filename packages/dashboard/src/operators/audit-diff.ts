@@ -61,7 +61,13 @@ function walk(
 function text(value: unknown): string {
   if (value === null) return 'none';
   if (typeof value === 'string') return value === '' ? '""' : value;
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : value.map((item) => text(item)).join(', ');
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    // A list of records (a whole list read as the "before" of a change) says how long it is, not what it holds.
+    if (value.some((item) => item !== null && typeof item === 'object'))
+      return `${value.length} ${value.length === 1 ? 'item' : 'items'}`;
+    return value.map((item) => text(item)).join(', ');
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
