@@ -1,10 +1,14 @@
-import { Redirect, Route, Switch } from 'wouter';
+import { Route, Switch } from 'wouter';
 import { FormError } from './forms/form-error.js';
 import { SignedInContext, useSession } from './session-hooks.js';
 import { Shell } from './shell/shell.js';
+import { RedirectToSignIn } from './sign-in/return-path.js';
 import { SignInScreen } from './sign-in/sign-in-screen.js';
 
-/** Signed in: the dashboard. Signed out: the sign-in screen, at /dashboard/sign-in whatever was asked for. */
+/**
+ * Signed in: the dashboard. Signed out: the sign-in screen, at /dashboard/sign-in whatever was asked for, and back
+ * to what was asked for after (sign-in/return-path.tsx).
+ */
 export function App() {
   const session = useSession();
   if (session.isPending) return <p role="status">Loading…</p>;
@@ -27,8 +31,9 @@ export function App() {
         <Route path="/sign-in">
           <SignInScreen />
         </Route>
+        {/* Remembering the page asked for, to come back to it once signed in. */}
         <Route>
-          <Redirect to="/sign-in" replace />
+          <RedirectToSignIn />
         </Route>
       </Switch>
     );

@@ -32,6 +32,7 @@ import { linkRoutes } from './links/link-routes.js';
 import { qrRoutes } from './links/qr-routes.js';
 import { loginPageRoutes } from './login/login-page-routes.js';
 import { loginRoutes } from './login/login-routes.js';
+import { appHealthRoutes } from './ops/app-health-routes.js';
 import { countRequests, createMetrics, opsRoutes } from './ops/ops-routes.js';
 import { limitApiKey } from './rate-limit/enforce.js';
 import type { Context } from './runtime.js';
@@ -106,6 +107,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     webhookRoutes(ctx),
     eventRoutes(ctx),
     statsRoutes(ctx),
+    appHealthRoutes(ctx),
     ...(ctx.config.dashboard.enabled ? [dashboardStaticRoutes(options.dashboardDir)] : []),
   ];
   if (ctx.config.dashboard.enabled) groups.push(dashboardRoutes(ctx));

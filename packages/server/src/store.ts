@@ -24,6 +24,8 @@ import { linkQueries } from './links/link-queries.js';
 import type { LinkStore } from './links/link-store.js';
 import { loginFlowQueries } from './login/login-flow-queries.js';
 import type { LoginFlowStore } from './login/login-flow-store.js';
+import { appHealthQueries } from './ops/app-health-queries.js';
+import type { AppHealthStore } from './ops/app-health-store.js';
 import { opsQueries } from './ops/ops-queries.js';
 import type { OpsStore } from './ops/ops-store.js';
 import { rateLimitQueries } from './rate-limit/rate-limit-queries.js';
@@ -54,6 +56,7 @@ export interface Store
     WebhookStore,
     AnalyticsStore,
     OpsStore,
+    AppHealthStore,
     OperatorStore,
     CampaignStore {
   close(): Promise<void>;
@@ -82,6 +85,7 @@ export function createStore(handle: DatabaseHandle, options: StoreOptions): Stor
     ...webhookQueries(db, endpointCache),
     ...analyticsQueries(db, handle.dialect),
     ...opsQueries(db, handle.dialect),
+    ...appHealthQueries(db),
     ...operatorQueries(db),
     ...campaignQueries(db),
     close: () => handle.close(),

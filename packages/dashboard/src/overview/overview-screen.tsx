@@ -8,6 +8,7 @@ import { FormError } from '../forms/form-error.js';
 import { LocalTime } from '../local-time.js';
 import { ScreenTitle } from '../screens/screen-title.js';
 import { FunnelChart } from './funnel-chart.js';
+import { HealthPanel } from './health-panel.js';
 import { PeriodPicker } from './period-picker.js';
 import { PERIODS, type PeriodId, periodStart } from './periods.js';
 import { StatCards } from './stat-cards.js';
@@ -41,6 +42,7 @@ function AppOverview({ appId }: { appId: string }) {
 
   return (
     <>
+      <HealthPanel appId={appId} />
       <div className="toolbar">
         <PeriodPicker value={periodId} onChange={setPeriodId} />
         <p className="muted">

@@ -1,7 +1,8 @@
 import { type ComponentType, lazy, Suspense } from 'react';
-import { Redirect, Route, Switch } from 'wouter';
+import { Route, Switch } from 'wouter';
 import { OverviewScreen } from '../overview/overview-screen.js';
 import { SCREENS, type ScreenEntry } from '../screens.js';
+import { ReturnAfterSignIn } from '../sign-in/return-path.js';
 import { NotFoundScreen } from './not-found-screen.js';
 import { PlaceholderScreen } from './placeholder-screen.js';
 
@@ -35,9 +36,9 @@ export function ScreenRoutes() {
         <Route path="/">
           <OverviewScreen />
         </Route>
-        {/* A signed-in operator who reloads the sign-in page, or arrives from the emailed link, is home. */}
+        {/* Just signed in (or reloading the sign-in page): on to the page asked for before, or home. */}
         <Route path="/sign-in">
-          <Redirect to="/" replace />
+          <ReturnAfterSignIn />
         </Route>
         {SCREENS.filter((screen) => screen.path !== '/').map((screen) => {
           const Screen = LAZY.get(screen.path);

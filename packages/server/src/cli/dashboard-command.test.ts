@@ -52,7 +52,9 @@ describe('dashboard ways in without email', () => {
     const first = await fetch(link, { method: 'POST', redirect: 'manual' });
     expect(first.status).toBe(303);
     const second = await fetch(link, { method: 'POST', redirect: 'manual' });
-    expect(second.status).toBe(404);
+    // Said in plain words: this link was used, not that it never existed.
+    expect(second.status).toBe(410);
+    expect(await second.text()).toContain('This sign-in link was already used');
 
     const again = await runCli(['dashboard', 'link', '--email', 'ops@example.com', '--data-dir', dataDir]);
     expect(again.stdout).not.toContain('now an owner');

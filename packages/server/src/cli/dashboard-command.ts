@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { issueOneTimeLink } from '../dashboard/dashboard-sign-in.js';
-import { createOperator, findOperatorByEmail } from '../dashboard/operator-service.js';
+import { issueBreakGlassLink } from '../dashboard/dashboard-sign-in.js';
 import { ApiError } from '../errors/api-error.js';
 import { openRuntime } from '../runtime.js';
 import { databaseOptions, EXIT } from './command-basics.js';
@@ -30,13 +29,8 @@ export function dashboardCommand(): Command {
         const config = loadConfig(process.env, { ...options, logLevel: options.logLevel ?? 'warn' });
         const runtime = await openRuntime(config);
         try {
-          const { ctx } = runtime;
-          let operator = await findOperatorByEmail(ctx, options.email);
-          if (!operator) {
-            operator = await createOperator(ctx, { email: options.email, role: 'owner', invitedBy: 'cli' });
-            process.stdout.write(`${operator.email} was not an operator; it is now an owner.\n`);
-          }
-          const link = await issueOneTimeLink(ctx, operator);
+          const { operator, created, ...link } = await issueBreakGlassLink(runtime.ctx, options.email);
+          if (created) process.stdout.write(`${operator.email} was not an operator; it is now an owner.\n`);
           process.stdout.write(
             `One-time sign-in link for ${operator.email} (${operator.role}), valid until ${new Date(link.expiresAt).toISOString()}:\n\n  ${link.url}\n\nIt works once. Anyone who has it can sign in as ${operator.email}: do not paste it anywhere else.\n`,
           );

@@ -389,8 +389,9 @@ describe('one-time dashboard links', () => {
     expect(used.statusCode).toBe(303);
     expect(sessionCookieOf(used)).toBeDefined();
     const again = await server.app.inject({ method: 'POST', url: path });
-    expect(again.statusCode).toBe(404);
-    expect(again.headers['latchkey-error-code']).toBe('link_invalid');
+    expect(again.statusCode).toBe(410);
+    expect(again.headers['latchkey-error-code']).toBe('link_used');
+    expect(again.body).toContain('This sign-in link was already used');
     expect(sessionCookieOf(again)).toBeUndefined();
   });
 

@@ -16,8 +16,8 @@ import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import { readBrowserSecret, setBrowserCookie } from '../login/browser-cookie.js';
 import { requestInfo } from '../login/login-routes.js';
-import { renderOneTimeLinkPage } from '../pages/dashboard-pages.js';
-import { pageHeaders, type RenderedPage, renderLinkProblemPage } from '../pages/render.js';
+import { renderOneTimeLinkGonePage, renderOneTimeLinkPage } from '../pages/dashboard-pages.js';
+import { pageHeaders, type RenderedPage } from '../pages/render.js';
 import { ABSOLUTE_MS, endSession, type LiveSession } from './dashboard-sessions.js';
 import {
   finishSignIn,
@@ -27,6 +27,7 @@ import {
   useOneTimeLink,
   verifyReauth,
   verifySignIn,
+  whyOneTimeLinkGone,
 } from './dashboard-sign-in.js';
 import {
   changeRole,
@@ -118,7 +119,7 @@ export function dashboardRoutes(ctx: DashboardContext): RouteGroups {
         { schema: { hide: true, params: TokenParams }, exposeHeadRoute: false },
         async (request, reply) => {
           const row = await peekOneTimeLink(ctx, request.params.token);
-          if (!row) return sendPage(reply, linkGone());
+          if (!row) return sendPage(reply, await linkGone(ctx, request.params.token));
           const operator = row.operator_id === null ? undefined : await findOperator(ctx, row.operator_id);
           return sendPage(reply, renderOneTimeLinkPage({ formAction: request.url, email: operator?.email }));
         },
@@ -139,7 +140,8 @@ export function dashboardRoutes(ctx: DashboardContext): RouteGroups {
             return redirectAway(reply, '/dashboard/');
           } catch (error) {
             if (!(error instanceof ApiError)) throw error;
-            if (error.code === 'link_invalid') return sendPage(reply, linkGone());
+            if (error.code === 'link_invalid')
+              return sendPage(reply, await linkGone(ctx, request.params.token));
             return sendPage(
               reply,
               renderOneTimeLinkPage({
@@ -236,7 +238,8 @@ export function dashboardRoutes(ctx: DashboardContext): RouteGroups {
         async (request) => {
           const { limit = 50, cursor, operator_id, app_id } = request.query;
           const rows = await listAuditLog(ctx, { operatorId: operator_id, appId: app_id }, { limit, cursor });
-          return listResponse(rows, limit, presentEvent);
+          // The app each change was made in (null for operators, which are the installation's), for the log to say.
+          return listResponse(rows, limit, (row) => ({ ...presentEvent(row), app_id: row.app_id }));
         },
       );
 
@@ -311,8 +314,11 @@ function isLocalhost(hostname: string): boolean {
   );
 }
 
-function linkGone(): RenderedPage {
-  return { ...renderLinkProblemPage({ language: 'en', problem: 'link_invalid' }), errorCode: 'link_invalid' };
+/** The page of a one-time link that cannot be used, saying why: already used, expired, or never issued. */
+async function linkGone(ctx: DashboardContext, token: string): Promise<RenderedPage> {
+  const problem = await whyOneTimeLinkGone(ctx, token);
+  const status = problem === 'link_invalid' ? 404 : 410;
+  return { ...renderOneTimeLinkGonePage(problem, status), errorCode: problem };
 }
 
 function sendPage(reply: Reply, page: RenderedPage): Reply {

@@ -14,7 +14,7 @@ import type { OperatorRow, OperatorTokenRow } from '../storage/rows.js';
 import { emailOrThrow } from '../users/user-service.js';
 import { type LiveSession, openSession } from './dashboard-sessions.js';
 import { callbackUrl, internalApp } from './internal-app.js';
-import { createOperator } from './operator-service.js';
+import { createOperator, findOperatorByEmail } from './operator-service.js';
 import type { DashboardContext } from './operator-store.js';
 
 export async function startSignIn(
@@ -126,6 +126,20 @@ export async function issueOneTimeLink(
   return { url: `${ctx.config.publicUrl}/dashboard/auth/link/${token}`, expiresAt };
 }
 
+/**
+ * Break-glass (`latchkey dashboard link --email …`): a one-time sign-in link for the address, which is made an owner
+ * first when it is no operator yet. Whoever can call this already holds the data directory or the database.
+ */
+export async function issueBreakGlassLink(
+  ctx: DashboardContext,
+  email: string,
+): Promise<{ operator: OperatorRow; created: boolean; url: string; expiresAt: number }> {
+  let operator = await findOperatorByEmail(ctx, email);
+  const created = operator === undefined;
+  operator ??= await createOperator(ctx, { email, role: 'owner', invitedBy: 'cli' });
+  return { operator, created, ...(await issueOneTimeLink(ctx, operator)) };
+}
+
 /** What a one-time link is, without spending it (the page shown before its button is pressed). */
 export async function peekOneTimeLink(
   ctx: DashboardContext,
@@ -134,6 +148,18 @@ export async function peekOneTimeLink(
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const row = await ctx.store.findOperatorToken(hashSecret(token));
   return row && row.used_at === null && row.expires_at > ctx.clock() ? row : undefined;
+}
+
+/** Why a one-time link cannot be used, for the page that says so: spent, past its time, or never issued. */
+export async function whyOneTimeLinkGone(
+  ctx: DashboardContext,
+  token: string,
+): Promise<'link_used' | 'link_expired' | 'link_invalid'> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return 'link_invalid';
+  const row = await ctx.store.findOperatorToken(hashSecret(token));
+  if (!row) return 'link_invalid';
+  if (row.used_at !== null) return 'link_used';
+  return row.expires_at <= ctx.clock() ? 'link_expired' : 'link_invalid';
 }
 
 /** Spends a one-time link and opens a session; the first owner's link also makes its user the owner. */

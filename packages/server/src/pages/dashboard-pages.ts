@@ -46,3 +46,38 @@ export function renderOneTimeLinkPage(input: {
   });
   return { status: input.status ?? 200, html, nonce };
 }
+
+export type OneTimeLinkProblem = 'link_used' | 'link_expired' | 'link_invalid';
+
+const GONE: Record<OneTimeLinkProblem, { title: string; body: string }> = {
+  link_used: {
+    title: 'This sign-in link was already used',
+    body: 'Each one-time link signs in once, and this one has. If that was you in another tab, you are signed in there.',
+  },
+  link_expired: {
+    title: 'This sign-in link has expired',
+    body: 'One-time links work for a few minutes only, and this one is past its time.',
+  },
+  link_invalid: {
+    title: 'This sign-in link doesn’t work',
+    body: 'It may be incomplete or mistyped. If you copied it, check that you copied all of it.',
+  },
+};
+
+/** A one-time dashboard link that cannot be used: why, in plain words, and how to get in another way. */
+export function renderOneTimeLinkGonePage(problem: OneTimeLinkProblem, status: number): RenderedPage {
+  const nonce = newNonce();
+  const text = GONE[problem];
+  const html = renderDocument({
+    language: 'en',
+    titleHtml: escapeHtml(text.title),
+    mainHtml: [
+      `<h1>${escapeHtml(text.title)}</h1>`,
+      `<p>${escapeHtml(text.body)}</p>`,
+      '<p>Sign in with your email address at <a href="/dashboard/sign-in">the dashboard’s sign-in page</a>, or, if email is what is broken, make a new link on the server with <code>npx latchkey dashboard link --email …</code>.</p>',
+    ].join('\n'),
+    nonce,
+    autoSubmit: false,
+  });
+  return { status, html, nonce };
+}
