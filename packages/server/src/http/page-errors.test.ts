@@ -180,9 +180,9 @@ describe('error pages of the hosted routes', () => {
       expectErrorPage(res, 403, 'forbidden');
     });
 
-    it('an identifier that is not an email: 400 validation_failed on the form', async () => {
+    it('an identifier that is not an email: 400 invalid_email on the form', async () => {
       const res = await visit(server, 'POST', '/login', { form: `app=${server.appId}&email=not-an-email` });
-      expectErrorPage(res, 400, 'validation_failed');
+      expectErrorPage(res, 400, 'invalid_email');
       expect(res.body).toContain('<form');
     });
 
