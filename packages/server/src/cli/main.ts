@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.js';
 import { VERSION } from '../server.js';
 import { UsageError } from './api-options.js';
 import { appsCommand } from './apps-command.js';
+import { backupCommand, restoreCommand } from './backup-command.js';
 import { EXIT } from './command-basics.js';
 import { dashboardCommand } from './dashboard-command.js';
 import { doctorCommand } from './doctor-command.js';
@@ -31,6 +32,7 @@ Examples:
   $ latchkey start                          # embedded SQLite in ./data on port 8080
   $ latchkey init --data-dir ./data --json  # create the database and default app, print the keys
   $ DATABASE_URL=postgres://… LATCHKEY_MASTER_KEY=… latchkey migrate
+  $ latchkey backup --out /backups/latchkey.db  # a consistent copy while the server runs (SQLite)
   $ latchkey token sign --sub 1234 --key lk_hs_… --redirect-to invoices
   $ export LATCHKEY_URL=http://localhost:8080 LATCHKEY_API_KEY=lk_sk_…
   $ latchkey links create --email ada@example.com
@@ -44,6 +46,8 @@ Exit codes: 0 ok, 1 API or server error, 2 usage, 3 refused, 4 some bulk rows fa
   program.addCommand(startCommand());
   program.addCommand(initCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(backupCommand());
+  program.addCommand(restoreCommand());
   program.addCommand(tokenCommand());
   program.addCommand(doctorCommand());
   program.addCommand(appsCommand());
