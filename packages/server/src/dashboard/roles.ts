@@ -54,7 +54,12 @@ const OPERATE = [
  * POSTs that change nothing: they only carry input too long or too secret for a query string (a URL to test, a new
  * link's URL to draw as a QR code). Whoever may read may call them.
  */
-const READS_BY_POST = [/^POST \/v1\/(apps\/:app_id\/)?redirect-check$/, /^POST \/v1\/qr$/];
+const READS_BY_POST = [
+  /^POST \/v1\/(apps\/:app_id\/)?redirect-check$/,
+  /^POST \/v1\/qr$/,
+  // Templates: a preview renders a draft and stores nothing; the editor calls it as the operator types.
+  /^POST \/v1\/templates\/preview$/,
+];
 
 /** Keys (API, signing, session) and operators: the owner's. */
 const OWN = [/^\S+ \/v1\/(api-keys|signing-keys|session-keys)(\/|$)/, /^\S+ \/operators(\/|$)/];
