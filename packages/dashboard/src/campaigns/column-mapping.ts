@@ -37,9 +37,7 @@ export function guessMapping(header: readonly string[]): Mapping {
   const used = new Set<LinkField>();
   return header.map((name) => {
     const key = name.trim().toLowerCase().replace(/\s+/g, ' ');
-    const field = LINK_FIELDS.find(
-      ({ value }) => !used.has(value) && ALIASES[value].includes(key),
-    )?.value;
+    const field = LINK_FIELDS.find(({ value }) => !used.has(value) && ALIASES[value].includes(key))?.value;
     if (!field) return '';
     used.add(field);
     return field;

@@ -35,7 +35,10 @@ export function detectDelimiter(text: string): Delimiter {
 }
 
 /** Every record of the text as an array of fields, blank lines left out. */
-export function parseRecords(text: string, delimiter: Delimiter): { records: string[][]; unclosedQuote: boolean } {
+export function parseRecords(
+  text: string,
+  delimiter: Delimiter,
+): { records: string[][]; unclosedQuote: boolean } {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
@@ -74,8 +77,6 @@ export function parseCsv(text: string): ParsedCsv {
   const delimiter = detectDelimiter(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const { records, unclosedQuote } = parseRecords(text, delimiter);
   const header = (records[0] ?? []).map((name) => name.trim());
-  const rows = records
-    .slice(1)
-    .map((record) => header.map((_name, index) => record[index] ?? ''));
+  const rows = records.slice(1).map((record) => header.map((_name, index) => record[index] ?? ''));
   return { delimiter, header, rows, unclosedQuote };
 }

@@ -99,7 +99,9 @@ function previewFrame(reply: Reply): Reply {
       'x-frame-options': 'SAMEORIGIN',
       'referrer-policy': 'no-referrer',
     })
-    .send('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Preview</title></head><body></body></html>');
+    .send(
+      '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Preview</title></head><body></body></html>',
+    );
 }
 // ── end Templates ─────────────────────────────────────────────────────────────────────────────────────────────
 
