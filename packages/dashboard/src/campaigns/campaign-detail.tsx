@@ -140,21 +140,33 @@ function CampaignBody({ campaign }: { campaign: CampaignDetail }) {
 }
 
 function CampaignSeries({ campaign }: { campaign: CampaignDetail }) {
-  const days = useMemo(() => campaign.series.map((day) => day.date), [campaign.series]);
+  const series = useMemo(() => withDayBefore(campaign.series), [campaign.series]);
+  const days = useMemo(() => series.map((day) => day.date), [series]);
   const lines = useMemo(
     () => [
-      { label: 'Created', values: campaign.series.map((day) => day.created) },
-      { label: 'Sent', values: campaign.series.map((day) => day.sent) },
-      { label: 'Opened', values: campaign.series.map((day) => day.opened) },
-      { label: 'Redeemed', values: campaign.series.map((day) => day.redeemed) },
+      { label: 'Created', values: series.map((day) => day.created) },
+      { label: 'Sent', values: series.map((day) => day.sent) },
+      { label: 'Opened', values: series.map((day) => day.opened) },
+      { label: 'Redeemed', values: series.map((day) => day.redeemed) },
     ],
-    [campaign.series],
+    [series],
   );
   return (
     <Suspense fallback={<p role="status">Loading the chart…</p>}>
       <TimeSeries title="Each step on the day it happened (UTC)" days={days} lines={lines} />
     </Suspense>
   );
+}
+
+/**
+ * A campaign of today has a series of one day, which a line chart cannot scale (its axis spans years). The day
+ * before, when nothing of it had happened yet, is true and gives the chart a span.
+ */
+function withDayBefore(series: CampaignDetail['series']): CampaignDetail['series'] {
+  const first = series[0];
+  if (!first || series.length > 1) return series;
+  const before = new Date(Date.parse(`${first.date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return [{ date: before, created: 0, sent: 0, opened: 0, redeemed: 0 }, first];
 }
 
 function DownloadButton({ campaign }: { campaign: CampaignDetail }) {

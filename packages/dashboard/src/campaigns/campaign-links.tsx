@@ -41,7 +41,9 @@ export function CampaignLinks({ campaignId }: { campaignId: string }) {
                     <th scope="col">For</th>
                     <th scope="col">Status</th>
                     <th scope="col">Created</th>
-                    <th scope="col">Expires</th>
+                    <th scope="col" className="cell-wide-only">
+                      Expires
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -56,7 +58,7 @@ export function CampaignLinks({ campaignId }: { campaignId: string }) {
                       <td>
                         <LocalTime value={link.created_at} />
                       </td>
-                      <td>
+                      <td className="cell-wide-only">
                         <LocalTime value={link.expires_at} />
                       </td>
                     </tr>

@@ -15,11 +15,13 @@ export function ColumnMapper({ header, firstRow, mapping, onChange, disabled }: 
   return (
     <div className="table-wrap">
       <table className="column-mapper">
-        <caption>Which column is which</caption>
+        <caption className="visually-hidden">Which column is which</caption>
         <thead>
           <tr>
             <th scope="col">Column</th>
-            <th scope="col">First row</th>
+            <th scope="col" className="cell-sample">
+              First row
+            </th>
             <th scope="col">Link field</th>
           </tr>
         </thead>

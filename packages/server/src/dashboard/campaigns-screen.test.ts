@@ -104,9 +104,7 @@ describe.runIf(browserAvailable)('the Campaigns screen', () => {
 
       await page.getByRole('link', { name: 'Open the campaign' }).click();
       await page.getByRole('heading', { name: 'Spring invites' }).waitFor();
-      const created = page
-        .locator('.card')
-        .filter({ has: page.getByText('Links created', { exact: true }) });
+      const created = page.locator('.card').filter({ has: page.getByText('Links created', { exact: true }) });
       expect(await created.locator('.card-value').textContent()).toBe('197');
       await page.getByRole('figure', { name: 'From created to redeemed' }).waitFor();
       await page
@@ -175,6 +173,7 @@ describe.runIf(browserAvailable)('the Campaigns screen', () => {
       await page.getByRole('link', { name: 'Open the campaign' }).click();
       await page.getByRole('heading', { name: 'Tab pasted' }).waitFor();
       await page.getByRole('table').filter({ hasText: 'pasted1@example.com' }).waitFor();
+      await page.locator('.time-series canvas').first().waitFor();
       expect(await overflowsSideways(page)).toBe(false);
       await shoot(page, 'campaigns-detail-390-light');
 
