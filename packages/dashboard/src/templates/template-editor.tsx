@@ -114,22 +114,29 @@ function TemplateEditor({ template, notice, setNotice }: TemplateEditorProps) {
     sms: template.sms,
   });
   const [withCode, setWithCode] = useState(false);
+  // Verification messages say "address" or "number" by the recipient's kind; the preview can show either.
+  const [kind, setKind] = useState<'email' | 'phone'>('email');
   const changes = useMemo(() => changedParts(draft, template), [draft, template]);
   const dirty = Object.keys(changes).length > 0;
   const overridden = overriddenParts(template);
 
   // The server's own checks, as the operator types: its error names the part, shown under that field.
-  const request = useDebounced(JSON.stringify({ changes, withCode }), 350);
+  const request = useDebounced(JSON.stringify({ changes, withCode, kind }), 350);
   const preview = useAppQuery(
     ['templates', 'preview', type, language, request],
     (api, app) => {
-      const { changes: parts, withCode: code } = JSON.parse(request) as {
+      const {
+        changes: parts,
+        withCode: code,
+        kind: identifierKind,
+      } = JSON.parse(request) as {
         changes: Partial<TemplateParts>;
         withCode: boolean;
+        kind: 'email' | 'phone';
       };
       return api.v1<TemplateParts>('POST', '/templates/preview', {
         app,
-        body: { type, language, ...parts, code },
+        body: { type, language, ...parts, code, identifier_kind: identifierKind },
       });
     },
     { placeholderData: keepPreviousData, retry: false, staleTime: Number.POSITIVE_INFINITY },
@@ -159,7 +166,11 @@ function TemplateEditor({ template, notice, setNotice }: TemplateEditorProps) {
     setDraft((current) => ({ ...current, [part]: event.target.value }));
   };
   const partHint = (part: TemplatePart, hint: string) =>
-    template.overridden[part] ? `${hint} This app's own text.` : `${hint} Built in.`;
+    part in changes
+      ? `${hint} Changed, not saved yet.`
+      : template.overridden[part]
+        ? `${hint} This app's own text.`
+        : `${hint} Built in.`;
 
   return (
     <div className="template-layout">
@@ -227,6 +238,16 @@ function TemplateEditor({ template, notice, setNotice }: TemplateEditorProps) {
           checked={withCode}
           onChange={(event) => setWithCode(event.target.checked)}
         />
+        <SelectField
+          label="Preview for"
+          hint="The sample recipient of the preview; a test goes to your own address."
+          value={kind}
+          options={[
+            { value: 'email', label: 'An email address' },
+            { value: 'phone', label: 'A phone number' },
+          ]}
+          onChange={(event) => setKind(event.target.value === 'phone' ? 'phone' : 'email')}
+        />
         <FormError message={saveErrors.form ?? testErrors.form} />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={!dirty || save.isPending}>
@@ -288,7 +309,9 @@ function TemplateEditor({ template, notice, setNotice }: TemplateEditorProps) {
       </form>
       <TemplatePreview
         preview={preview.data}
-        stale={preview.isFetching || preview.isError || request !== JSON.stringify({ changes, withCode })}
+        stale={
+          preview.isFetching || preview.isError || request !== JSON.stringify({ changes, withCode, kind })
+        }
         error={preview.error instanceof ApiError ? preview.error : undefined}
       />
     </div>

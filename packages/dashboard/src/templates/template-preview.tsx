@@ -52,10 +52,10 @@ function SmsPreview({ sms }: { sms: string }) {
       <p className="sms-bubble">{sms}</p>
       <p className="muted" data-testid="sms-segments">
         {count.segments === 1 ? '1 message' : `${count.segments} messages`} ({count.encoding}:{' '}
-        {formatCount(count.length)} characters, {count.perSegment} per message). With a real link of the same
-        length.
+        {formatCount(count.length)} characters, {count.perSegment} per message). The sample link is as long as
+        a real one.
         {count.encoding === 'UCS-2' &&
-          ' A character outside the GSM alphabet makes every part hold 70 instead of 160.'}
+          ' One character outside the GSM alphabet sends the whole SMS as UCS-2, 70 characters a message instead of 160.'}
       </p>
     </div>
   );
