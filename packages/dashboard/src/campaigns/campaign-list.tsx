@@ -3,6 +3,7 @@ import { formatCount } from '../format.js';
 import { FormError } from '../forms/form-error.js';
 import { LocalTime } from '../local-time.js';
 import { ScreenTitle } from '../screens/screen-title.js';
+import { useSignedIn } from '../session-hooks.js';
 import { useAppQuery } from '../ui/app-query.js';
 import { type Page, Pager, useCursor } from '../ui/pager.js';
 import { StatusBadge } from '../ui/status-badge.js';
@@ -12,6 +13,8 @@ const PAGE_SIZE = 20;
 
 /** Every campaign of the app, newest first, a page at a time. */
 export function CampaignList() {
+  // Viewers read; making links takes the operator role (the server says so too, but no button should lead there).
+  const mayRun = useSignedIn().operator.role !== 'viewer';
   const { cursor, page, next, previous } = useCursor();
   const campaigns = useAppQuery(['campaigns', 'list', cursor], (api, app) =>
     api.v1<Page<Campaign>>('GET', '/campaigns', { app, query: { limit: PAGE_SIZE, cursor } }),
@@ -21,9 +24,11 @@ export function CampaignList() {
       <ScreenTitle>Campaigns</ScreenTitle>
       <div className="toolbar">
         <p className="muted">Links in bulk from a CSV file, checked row by row before anything is made.</p>
-        <Link href="/new" className="button primary">
-          New campaign
-        </Link>
+        {mayRun && (
+          <Link href="/new" className="button primary">
+            New campaign
+          </Link>
+        )}
       </div>
       {campaigns.isPending && <p role="status">Loading…</p>}
       <FormError message={campaigns.error?.message} />

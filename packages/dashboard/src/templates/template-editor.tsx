@@ -106,6 +106,8 @@ function TemplateEditor({ template, notice, setNotice }: TemplateEditorProps) {
   const appId = useAppId();
   const client = useQueryClient();
   const { operator } = useSignedIn();
+  // Saving, resetting and test sends are an admin's (dashboard/roles.ts); others read and preview.
+  const mayChange = operator.role === 'owner' || operator.role === 'admin';
   const { type, language } = template;
   const [draft, setDraft] = useState<TemplateParts>({
     subject: template.subject,
@@ -249,55 +251,63 @@ function TemplateEditor({ template, notice, setNotice }: TemplateEditorProps) {
           onChange={(event) => setKind(event.target.value === 'phone' ? 'phone' : 'email')}
         />
         <FormError message={saveErrors.form ?? testErrors.form} />
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={!dirty || save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-          <button
-            type="button"
-            disabled={!dirty}
-            onClick={() => {
-              setDraft({
-                subject: template.subject,
-                text: template.text,
-                html: template.html,
-                sms: template.sms,
-              });
-              setNotice(undefined);
-            }}
-          >
-            Discard changes
-          </button>
-          <ConfirmButton
-            label="Reset to built-in"
-            title="Reset to the built-in template?"
-            disabled={overridden.length === 0}
-            onConfirm={() =>
-              api.v1('DELETE', `/templates/${type}/${language}`, { app: appId }).then(invalidate)
-            }
-            onDone={() => setNotice('Back to the built-in template.')}
-          >
-            <p>
-              The app’s own {overridden.join(', ')} of this template ({typeLabel(type)},{' '}
-              {languageLabel(language)}) are deleted, and its messages use Latchkey’s built-in text again.
-            </p>
-          </ConfirmButton>
-        </div>
-        <div className="form-actions">
-          <button
-            type="button"
-            disabled={sendTest.isPending}
-            onClick={() => {
-              setNotice(undefined);
-              sendTest.mutate(changes);
-            }}
-          >
-            {sendTest.isPending ? 'Sending…' : 'Send a test to me'}
-          </button>
+        {mayChange ? (
+          <>
+            <div className="form-actions">
+              <button type="submit" className="primary" disabled={!dirty || save.isPending}>
+                {save.isPending ? 'Saving…' : 'Save'}
+              </button>
+              <button
+                type="button"
+                disabled={!dirty}
+                onClick={() => {
+                  setDraft({
+                    subject: template.subject,
+                    text: template.text,
+                    html: template.html,
+                    sms: template.sms,
+                  });
+                  setNotice(undefined);
+                }}
+              >
+                Discard changes
+              </button>
+              <ConfirmButton
+                label="Reset to built-in"
+                title="Reset to the built-in template?"
+                disabled={overridden.length === 0}
+                onConfirm={() =>
+                  api.v1('DELETE', `/templates/${type}/${language}`, { app: appId }).then(invalidate)
+                }
+                onDone={() => setNotice('Back to the built-in template.')}
+              >
+                <p>
+                  The app’s own {overridden.join(', ')} of this template ({typeLabel(type)},{' '}
+                  {languageLabel(language)}) are deleted, and its messages use Latchkey’s built-in text again.
+                </p>
+              </ConfirmButton>
+            </div>
+            <div className="form-actions">
+              <button
+                type="button"
+                disabled={sendTest.isPending}
+                onClick={() => {
+                  setNotice(undefined);
+                  sendTest.mutate(changes);
+                }}
+              >
+                {sendTest.isPending ? 'Sending…' : 'Send a test to me'}
+              </button>
+              <p className="muted">
+                The email, as drafted here, to {operator.email}, with a sample link that leads nowhere.
+              </p>
+            </div>
+          </>
+        ) : (
           <p className="muted">
-            The email, as drafted here, to {operator.email}, with a sample link that leads nowhere.
+            Your role ({operator.role}) may read and preview templates; saving them takes an admin.
           </p>
-        </div>
+        )}
         <div aria-live="polite">
           {notice && <p className="notice">{notice}</p>}
           {sendTest.data && !sendTest.isPending && (

@@ -146,10 +146,10 @@ describe.runIf(browserAvailable)('the Templates screen', () => {
     }
   }, 90_000);
 
-  it('fits 390 px: the grid and the editor with its preview', async () => {
+  it('fits 390 px: the grid and the editor with its preview, for a viewer who may read and preview only', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
     try {
-      await dash.signIn(page);
+      await dash.signIn(page, 'viewer');
       await page.goto(`${base}/dashboard/templates`);
       await germanCell(page).waitFor();
       expect(await overflowsSideways(page)).toBe(false);
@@ -159,6 +159,8 @@ describe.runIf(browserAvailable)('the Templates screen', () => {
       await page.getByRole('heading', { name: 'Invitation · Chinese (中文)' }).waitFor();
       await page.frameLocator('iframe[title="The email as HTML"]').locator('h1').waitFor();
       await page.getByTestId('sms-segments').getByText(/UCS-2/).waitFor();
+      await page.getByText('Your role (viewer) may read and preview templates').waitFor();
+      expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
       expect(await overflowsSideways(page)).toBe(false);
       await shoot(page, 'templates-editor-390-light');
       // Another language from the editor itself.
