@@ -57,7 +57,7 @@ export function CampaignList() {
                     <th scope="col" className="number">
                       Links
                     </th>
-                    <th scope="col" className="number">
+                    <th scope="col" className="number cell-wide-only">
                       Failed rows
                     </th>
                     <th scope="col">Started</th>
@@ -73,10 +73,10 @@ export function CampaignList() {
                       <td>
                         <StatusBadge status={campaign.status} tone={campaignTone(campaign.status)} />
                       </td>
-                      <td className="number">
+                      <td className="number nowrap">
                         {formatCount(campaign.rows_created)} of {formatCount(campaign.rows_total)}
                       </td>
-                      <td className="number">{formatCount(campaign.rows_failed)}</td>
+                      <td className="number cell-wide-only">{formatCount(campaign.rows_failed)}</td>
                       <td>
                         <LocalTime value={campaign.created_at} />
                       </td>

@@ -190,7 +190,8 @@ export function NewCampaign() {
 
         {problem && <FormError message={problem} />}
         <FormError message={errors.form} />
-        {parsed && (
+        {/* Once a run started, these rows are a campaign: another check would be of a new one. */}
+        {parsed && !run && (
           <div className="form-actions">
             <button type="submit" disabled={Boolean(problem) || checking || running}>
               {checking ? 'Checking…' : '3. Check every row'}
