@@ -55,7 +55,7 @@ export async function runBulk(
   onProgress({ done: progress.done, failed: [...progress.failed] });
   if (!summary) {
     throw new Error(
-      `The run stopped after ${progress.done} rows without its summary. Open the campaign to see what was created.`,
+      `The run stopped after ${progress.done} ${progress.done === 1 ? 'row' : 'rows'} without its summary. Open the campaign to see what was created.`,
     );
   }
   return summary;
