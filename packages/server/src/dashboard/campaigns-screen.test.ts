@@ -149,7 +149,7 @@ describe.runIf(browserAvailable)('the Campaigns screen', () => {
     }
   }, 90_000);
 
-  it('fits 390 px: pasted rows, a dry run with an error, the campaign, and revoking it', async () => {
+  it('fits 390 px: pasted rows, a dry run with an error, the links sent, the campaign, and revoking it', async () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
     try {
       await dash.signIn(page);
@@ -169,9 +169,22 @@ describe.runIf(browserAvailable)('the Campaigns screen', () => {
       expect(await overflowsSideways(page)).toBe(false);
       await shoot(page, 'campaigns-new-errors-390-light');
 
-      await page.getByRole('button', { name: 'Create 3 links' }).click();
+      // Sent this time, through the loopback SMTP server: the dry run is of the rows with `send`, so it runs again.
+      await page.getByLabel('Send each link now').check();
+      expect(await page.getByRole('button', { name: 'Create and send 3 links' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Check every row' }).click();
+      const before = dash.smtp.messages.length;
+      await page.getByRole('button', { name: 'Create and send 3 links' }).click();
       await page.getByRole('link', { name: 'Open the campaign' }).click();
       await page.getByRole('heading', { name: 'Tab pasted' }).waitFor();
+      await page.getByText('sent by Latchkey').waitFor();
+      await dash.smtp.waitFor(before + 3);
+      expect(
+        dash.smtp.messages
+          .slice(before)
+          .flatMap((m) => m.to)
+          .sort(),
+      ).toEqual(['pasted1@example.com', 'pasted2@example.com', 'pasted3@example.com']);
       await page.getByRole('table').filter({ hasText: 'pasted1@example.com' }).waitFor();
       await page.locator('.time-series canvas').first().waitFor();
       expect(await overflowsSideways(page)).toBe(false);
