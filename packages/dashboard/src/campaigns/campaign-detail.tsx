@@ -102,7 +102,8 @@ function CampaignBody({ campaign }: { campaign: CampaignDetail }) {
         <div>
           <dt>Started by</dt>
           <dd>
-            <code>{campaign.created_by}</code>
+            {/* An API key's id or an operator's; the API gives no more, so only "you" gets a name. */}
+            {campaign.created_by === operator.id ? 'you' : <code>{campaign.created_by}</code>}
           </dd>
         </div>
       </dl>
