@@ -93,6 +93,8 @@ export interface CallOptions {
   app?: string | undefined;
   body?: unknown;
   query?: Record<string, string | number | undefined>;
+  /** The media type asked for; JSON unless said (Campaigns: NDJSON progress, CSV exports). */
+  accept?: string;
 }
 
 /** Asks the operator for a fresh code; resolves true once the server accepted it, false if they gave up. */
@@ -214,8 +216,28 @@ export class DashboardApi {
     throw error;
   }
 
+  // ── Campaigns: answers read as they come ──────────────────────────────────────────────────────────────────
+  /**
+   * A /v1 call whose successful answer is not one JSON body (a stream of NDJSON lines, a CSV file): the response,
+   * for the caller to read. A failure is thrown as `call` throws it, after a fresh code if one was asked for.
+   */
+  async v1Response(
+    method: Method,
+    path: string,
+    options: CallOptions & { retryAfterReauth?: boolean } = {},
+  ): Promise<Response> {
+    const response = await this.#send(method, `/v1${path}`, options);
+    if (response.ok) return response;
+    const error = await errorOf(response);
+    if (error.code === 'reauth_required' && options.retryAfterReauth !== false && this.#reauth) {
+      if (await this.#reauth()) return this.v1Response(method, path, { ...options, retryAfterReauth: false });
+    }
+    throw error;
+  }
+  // ── end Campaigns ──────────────────────────────────────────────────────────────────────────────────────────
+
   async #send(method: Method, path: string, options: CallOptions): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.app) headers['latchkey-app'] = options.app;
     // Before sign-in there is no session and so no token; the sign-in calls go without one.

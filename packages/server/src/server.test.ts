@@ -61,6 +61,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /dashboard',
   'GET /dashboard/*',
   'GET /dashboard/assets/*',
+  // An empty page under its own CSP that the Templates editor previews an email's HTML in.
+  'GET /dashboard/preview-frame',
 ]);
 
 const AUTHENTICATED = new Set(['api_key', 'admin', 'operator']);

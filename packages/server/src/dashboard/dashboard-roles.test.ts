@@ -146,6 +146,7 @@ describe('the dashboard API, route by route, as each role and as nobody', () => 
       ['POST', '/dashboard/api/v1/redirect-check'],
       ['POST', '/dashboard/api/v1/apps/:app_id/redirect-check'],
       ['POST', '/dashboard/api/v1/qr'],
+      ['POST', '/dashboard/api/v1/templates/preview'],
     ] as const) {
       expect(ruleFor(method, url), url).toEqual({ permission: 'read', reauth: false, audited: false });
     }

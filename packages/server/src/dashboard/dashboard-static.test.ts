@@ -84,6 +84,19 @@ describe('the dashboard, served', () => {
     },
   );
 
+  it('answers the preview frame empty, under a CSP of its own: styles inline, never a script, framed only here', async () => {
+    const res = await app.inject({ method: 'GET', url: '/dashboard/preview-frame' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toMatch(/<script/i);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("style-src 'unsafe-inline'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain('sandbox allow-same-origin');
+    expect(csp).not.toMatch(/script-src|unsafe-eval/);
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
+
   it('leaves /dashboard/api/* to the API: an unknown path is its JSON 404, not the page', async () => {
     for (const url of ['/dashboard/api/unknown', '/dashboard/api', '/dashboard/api/v1/nothing?x=1']) {
       const res = await app.inject({ method: 'GET', url });

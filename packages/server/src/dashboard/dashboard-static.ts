@@ -41,6 +41,9 @@ export function dashboardStaticRoutes(dir: string = BUILT_DASHBOARD): RouteGroup
       // routes do not depend on the state of the disk; it answers what the page does.
       if (existsSync(assets)) await serveImmutableFiles(app, { root: assets, prefix: '/dashboard/assets/' });
       else app.get('/dashboard/assets/*', { schema: { hide: true } }, (_request, reply) => notBuilt(reply));
+      app.get('/dashboard/preview-frame', { schema: { hide: true } }, (_request, reply) =>
+        previewFrame(reply),
+      );
       const page = (request: Request, reply: Reply) => indexPage(dir, request, reply);
       app.get('/dashboard', { schema: { hide: true } }, page);
       app.get('/dashboard/*', { schema: { hide: true } }, page);
@@ -69,6 +72,38 @@ async function indexPage(dir: string, request: Request, reply: Reply): Promise<R
     })
     .send(html);
 }
+
+// ── Templates: the frame an email's HTML is previewed in ──────────────────────────────────────────────────────
+/**
+ * An email's HTML styles itself inline, which the dashboard's CSP refuses, and it is the app's own markup, which must
+ * not run in the dashboard's origin. A `srcdoc` frame would inherit the dashboard's CSP (and show the email
+ * unstyled), so the Templates editor previews in this empty page instead: served under its own CSP (inline styles
+ * and images, no script at all, sandboxed) and framed only by the dashboard, which writes the rendered HTML into it.
+ */
+export const PREVIEW_FRAME_CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src data: https:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+  'sandbox allow-same-origin',
+].join('; ');
+
+function previewFrame(reply: Reply): Reply {
+  return reply
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': PREVIEW_FRAME_CSP,
+      'cache-control': 'no-store',
+      'x-frame-options': 'SAMEORIGIN',
+      'referrer-policy': 'no-referrer',
+    })
+    .send(
+      '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Preview</title></head><body></body></html>',
+    );
+}
+// ── end Templates ─────────────────────────────────────────────────────────────────────────────────────────────
 
 /** A page that says what to do, instead of a blank 404 from a checkout that was never built. */
 function notBuilt(reply: Reply): Reply {

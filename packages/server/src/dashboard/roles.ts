@@ -59,7 +59,8 @@ const OPERATE = [
 const READS_BY_POST = [
   /^POST \/v1\/(apps\/:app_id\/)?redirect-check$/,
   /^POST \/v1\/qr$/,
-  // Links: the message a new link is sent in, rendered with sample data.
+  // A template preview renders a draft and stores nothing: the Templates editor calls it as the operator types,
+  // and New link shows the message a link is sent in, rendered with sample data.
   /^POST \/v1\/templates\/preview$/,
 ];
 
