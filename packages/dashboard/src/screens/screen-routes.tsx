@@ -4,7 +4,6 @@ import { OverviewScreen } from '../overview/overview-screen.js';
 import { SCREENS, type ScreenEntry } from '../screens.js';
 import { ReturnAfterSignIn } from '../sign-in/return-path.js';
 import { NotFoundScreen } from './not-found-screen.js';
-import { PlaceholderScreen } from './placeholder-screen.js';
 
 /**
  * Every screen but the Overview is its own chunk, loaded when first opened, so the first screen's JavaScript stays
@@ -28,7 +27,7 @@ function screenOf(entry: ScreenEntry): ComponentType | undefined {
 
 const LAZY = new Map(SCREENS.map((entry) => [entry.path, screenOf(entry)]));
 
-/** Which screen each path shows; screens not built yet say so. */
+/** Which screen each path shows. */
 export function ScreenRoutes() {
   return (
     <Suspense fallback={<p role="status">Loading…</p>}>
@@ -41,10 +40,10 @@ export function ScreenRoutes() {
           <ReturnAfterSignIn />
         </Route>
         {SCREENS.filter((screen) => screen.path !== '/').map((screen) => {
-          const Screen = LAZY.get(screen.path);
+          const Screen = LAZY.get(screen.path) ?? NotFoundScreen;
           return (
             <Route key={screen.path} path={screen.path} nest>
-              {Screen ? <Screen /> : <PlaceholderScreen screen={screen} />}
+              <Screen />
             </Route>
           );
         })}

@@ -180,8 +180,9 @@ describe.runIf(browserAvailable)('the API keys screen', () => {
       await sessions.getByRole('button', { name: 'Rotate session keys' }).click();
       const rotate = page.getByRole('dialog', { name: 'Rotate the session keys?' });
       await rotate.getByRole('button', { name: 'Rotate session keys' }).click();
+      // Wait for the new row itself: a key retired by an earlier rotation may already say "retired".
+      await expect.poll(() => sessions.getByRole('row').count(), { timeout: 10_000 }).toBe(before + 1);
       await sessions.getByText('retired').first().waitFor();
-      expect(await sessions.getByRole('row').count()).toBe(before + 1);
       expect(await axeBothThemes(page)).toEqual([]);
       await page.getByLabel('Theme').last().selectOption('dark');
       await shoot(page, 'api-keys-1280-dark');
