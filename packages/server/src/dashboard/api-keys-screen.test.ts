@@ -11,6 +11,7 @@ import {
   axeProblems,
   browserAvailable,
   type DashboardBrowser,
+  goToScreen,
   overflowsSideways,
   shoot,
   startDashboardBrowser,
@@ -53,8 +54,7 @@ describe.runIf(browserAvailable)('the API keys screen', () => {
     });
 
   async function openKeys(page: Page): Promise<void> {
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'API keys' }).click();
-    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await goToScreen(page, 'API keys');
     await page.getByRole('table', { name: 'API keys of this app, newest first' }).waitFor();
   }
 
@@ -198,7 +198,6 @@ describe.runIf(browserAvailable)('the API keys screen', () => {
       const { page, problems, close } = await dash.openPage({ width: 390, colorScheme });
       try {
         await dash.signIn(page, 'owner');
-        await page.getByRole('button', { name: 'Menu' }).click();
         await openKeys(page);
         expect(await overflowsSideways(page)).toBe(false);
         expect(await axeInSchemes(page, colorScheme)).toEqual([]);

@@ -9,6 +9,7 @@ import {
   axeBothThemes,
   browserAvailable,
   type DashboardBrowser,
+  goToScreen,
   overflowsSideways,
   shoot,
   startDashboardBrowser,
@@ -42,11 +43,7 @@ describe.runIf(browserAvailable)('the Delivery screen', () => {
   async function openDelivery(page: Page): Promise<void> {
     await dash.signIn(page);
     await page.getByLabel('App').selectOption(server.appId);
-    // Below 640 px the navigation hides behind the menu button.
-    const menu = page.getByRole('button', { name: 'Menu' });
-    if (await menu.isVisible()) await menu.click();
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Delivery' }).click();
-    await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
+    await goToScreen(page, 'Delivery');
   }
 
   it('shows a refused message with its answers, retries it, filters, and tests the connection', async () => {

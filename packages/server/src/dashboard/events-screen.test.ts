@@ -10,6 +10,7 @@ import {
   axeBothThemes,
   browserAvailable,
   type DashboardBrowser,
+  goToScreen,
   overflowsSideways,
   shoot,
   startDashboardBrowser,
@@ -36,10 +37,7 @@ describe.runIf(browserAvailable)('the Events screen', () => {
   async function openEvents(page: Page): Promise<void> {
     await dash.signIn(page);
     await page.getByLabel('App').selectOption(server.appId);
-    const menu = page.getByRole('button', { name: 'Menu' });
-    if (await menu.isVisible()) await menu.click();
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Events' }).click();
-    await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
+    await goToScreen(page, 'Events');
   }
 
   it('filters the log by type, and says a wrong type next to its field', async () => {

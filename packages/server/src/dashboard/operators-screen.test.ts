@@ -8,6 +8,7 @@ import {
   axeBothThemes,
   browserAvailable,
   type DashboardBrowser,
+  goToScreen,
   overflowsSideways,
   shoot,
   startDashboardBrowser,
@@ -27,11 +28,7 @@ describe.runIf(browserAvailable)('the Operators screen', () => {
   });
 
   async function openOperators(page: Page, tab: 'People' | 'Audit log' = 'People') {
-    // At 390 px the navigation is folded behind the menu button.
-    const menu = page.getByRole('button', { name: 'Menu' });
-    if (await menu.isVisible()) await menu.click();
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Operators' }).click();
-    await page.getByRole('heading', { name: 'Operators', level: 1 }).waitFor();
+    await goToScreen(page, 'Operators');
     if (tab === 'Audit log') await page.getByRole('link', { name: 'Audit log' }).click();
   }
 

@@ -11,6 +11,7 @@ import {
   axeProblems,
   browserAvailable,
   type DashboardBrowser,
+  goToScreen,
   overflowsSideways,
   shoot,
   startDashboardBrowser,
@@ -43,8 +44,7 @@ describe.runIf(browserAvailable)('the Settings screen', () => {
   }
 
   async function openSettings(page: Page): Promise<void> {
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await goToScreen(page, 'Settings');
     await page.getByRole('heading', { name: 'General' }).waitFor();
   }
 
@@ -171,7 +171,6 @@ describe.runIf(browserAvailable)('the Settings screen', () => {
     const { page, problems, close } = await dash.openPage({ width: 390 });
     try {
       await dash.signIn(page, 'viewer');
-      await page.getByRole('button', { name: 'Menu' }).click();
       await openSettings(page);
       await page.getByText('Your role (viewer) may read these settings').waitFor();
       expect(await page.getByRole('button', { name: /^Save / }).count()).toBe(0);
@@ -199,7 +198,6 @@ describe.runIf(browserAvailable)('the Settings screen', () => {
     const { page, problems, close } = await dash.openPage({ width: 390, colorScheme: 'dark' });
     try {
       await dash.signIn(page, 'owner');
-      await page.getByRole('button', { name: 'Menu' }).click();
       await openSettings(page);
       expect(await overflowsSideways(page)).toBe(false);
       await shoot(page, 'settings-390-dark');

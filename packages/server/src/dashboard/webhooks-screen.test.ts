@@ -12,6 +12,7 @@ import {
   axeProblems,
   browserAvailable,
   type DashboardBrowser,
+  goToScreen,
   overflowsSideways,
   shoot,
   startDashboardBrowser,
@@ -40,10 +41,7 @@ describe.runIf(browserAvailable)('the Webhooks screen', () => {
   async function openWebhooks(page: Page): Promise<void> {
     await dash.signIn(page);
     await page.getByLabel('App').selectOption(server.appId);
-    const menu = page.getByRole('button', { name: 'Menu' });
-    if (await menu.isVisible()) await menu.click();
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Webhooks' }).click();
-    await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
+    await goToScreen(page, 'Webhooks');
   }
 
   it('redelivers a failed event to a receiver, which gets it signed with the secret shown once', async () => {

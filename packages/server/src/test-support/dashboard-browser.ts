@@ -205,3 +205,14 @@ export function overflowsSideways(page: Page): Promise<boolean> {
 export async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage });
 }
+
+/**
+ * Opens a screen from the navigation, as a person does (through the Menu button below 640 px), and waits for its
+ * heading.
+ */
+export async function goToScreen(page: Page, name: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { name, level: 1, exact: true }).waitFor();
+}
