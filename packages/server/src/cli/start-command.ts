@@ -134,9 +134,10 @@ function firstStartBanner(publicUrl: string, created: Bootstrap, dashboard: stri
 
   These keys are shown only this once; store them somewhere safe.
 
-  Try it: sign in at ${publicUrl}/login?app=${appId} (the message is printed here until LATCHKEY_SMTP_URL is
-  set); you land on ${publicUrl}/welcome/${appId}, which shows what your backend would receive, until you set
-  the app's redirect. Or create a magic link yourself (the default app may also redirect to http://localhost:3000):
+  Try it: sign in at
+    ${publicUrl}/login?app=${appId}
+  (the message is printed here until LATCHKEY_SMTP_URL is set). You land on Latchkey's own signed-in page, which
+  shows what your backend would receive, until you give the app a redirect. Or make a link yourself:
     curl -s ${publicUrl}/v1/magic-links -H "Authorization: Bearer ${apiKey}" \\
       -H 'content-type: application/json' \\
       -d '{"email":"you@example.com"}'

@@ -25,7 +25,8 @@ export function renderWelcomePage(input: WelcomePageInput): RenderedPage {
     '<p>Latchkey checked that this person controls the address and started a session for them. This page stands in for your app: its backend would get exactly this.</p>',
     '<h2>What your backend receives</h2>',
     `<p>After sign-in the browser comes back to your callback with <code>?lk_code=…</code>. Your backend exchanges it (once, within 60 seconds) with <code>POST ${base}/v1/sessions/exchange</code>, your API key and <code>{"code": "…"}</code>, and gets the user and a session: a short-lived token and a refresh token. The token's claims here:</p>`,
-    `<pre class="claims">${escapeHtml(JSON.stringify(input.claims, null, 2))}</pre>`,
+    // Focusable: a long claim scrolls sideways, and a keyboard must be able to scroll it too.
+    `<pre class="claims" tabindex="0" aria-label="The session token's claims">${escapeHtml(JSON.stringify(input.claims, null, 2))}</pre>`,
     `<p>Verify the token offline with the public keys at <a href="${base}/.well-known/jwks.json">${base}/.well-known/jwks.json</a> (issuer <code>${escapeHtml(String(input.claims.iss ?? input.publicUrl))}</code>, audience <code>${app}</code>). The session lasts until ${escapeHtml(input.sessionExpiresAt)}.</p>`,
     '<h2>What to set up next</h2>',
     '<ul>',
