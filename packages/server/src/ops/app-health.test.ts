@@ -26,7 +26,19 @@ describe.each(DIALECTS)('app health on %s', (dialect) => {
     return res.json();
   };
 
+  /** One value of the Prometheus text the server exports, e.g. `latchkey_delivery_failures_last_hour{kind="webhook"}`. */
+  const metric = async (name: string) => {
+    const text = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no metric ${name}`);
+    return Number(line.slice(name.length + 1));
+  };
+
   it('is ok with nothing waiting, failing or failed', async () => {
+    // The same facts across every app, as metrics for alert rules (docs/deployment.md#monitoring).
+    expect(await metric('latchkey_outbox_oldest_age_seconds')).toBe(0);
+    expect(await metric('latchkey_webhook_endpoints_failing')).toBe(0);
+    expect(await metric('latchkey_delivery_failures_last_hour{kind="message"}')).toBe(0);
     expect(await health()).toEqual({
       status: 'ok',
       checked_at: expect.any(String),
@@ -56,6 +68,7 @@ describe.each(DIALECTS)('app health on %s', (dialect) => {
     now = await health();
     expect(now.outbox.status).toBe('failing');
     expect(now.status).toBe('failing');
+    expect(await metric('latchkey_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(36 * 60);
 
     // Another app's view has none of it.
     const other = await createOtherApp(server);
@@ -121,6 +134,9 @@ describe.each(DIALECTS)('app health on %s', (dialect) => {
     const now = await health();
     expect(now.delivery_failures).toMatchObject({ status: 'warning', email_and_sms: claimed.length });
     expect(now.delivery_failures.webhooks).toBe(1);
+    expect(await metric('latchkey_delivery_failures_last_hour{kind="message"}')).toBe(claimed.length);
+    expect(await metric('latchkey_delivery_failures_last_hour{kind="webhook"}')).toBe(1);
+    expect(await metric('latchkey_webhook_endpoints_failing')).toBe(1);
     expect(now.webhooks).toMatchObject({
       status: 'warning',
       endpoints: 1,

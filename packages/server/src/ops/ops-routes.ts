@@ -25,6 +25,38 @@ export function createMetrics(ctx: OpsContext): Metrics {
       this.set({ status: 'sending' }, depth.sending);
     },
   });
+  // What the alert rules of docs/deployment.md watch, read from the database when scraped (one node's view is every
+  // node's: the outbox and the attempts are shared).
+  const HOUR_MS = 3_600_000;
+  const health = () => ctx.store.deliveryHealth(ctx.clock() - HOUR_MS);
+  new Gauge({
+    name: 'latchkey_outbox_oldest_age_seconds',
+    help: 'Age of the oldest message waiting or in flight in the outbox (0 when none is)',
+    registers: [registry],
+    async collect() {
+      const { oldestQueuedAt } = await health();
+      this.set(oldestQueuedAt === null ? 0 : Math.max(0, (ctx.clock() - oldestQueuedAt) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'latchkey_webhook_endpoints_failing',
+    help: 'Webhook endpoints whose deliveries have been failing, and endpoints disabled for failing',
+    registers: [registry],
+    async collect() {
+      this.set((await health()).failingEndpoints);
+    },
+  });
+  new Gauge({
+    name: 'latchkey_delivery_failures_last_hour',
+    help: 'Failed delivery attempts in the last hour, by kind (message: email or SMS; webhook)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const facts = await health();
+      this.set({ kind: 'message' }, facts.failedSends);
+      this.set({ kind: 'webhook' }, facts.failedWebhookDeliveries);
+    },
+  });
   return {
     registry,
     requests: new Counter({

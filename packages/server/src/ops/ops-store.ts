@@ -10,6 +10,18 @@ export interface OpsStore {
   migrationsDone(): Promise<boolean>;
   /** Messages waiting or in flight, for the metrics. */
   outboxDepth(): Promise<{ pending: number; sending: number }>;
+  /** Across every app, for the metrics the alert rules watch (docs/deployment.md#monitoring). */
+  deliveryHealth(since: number): Promise<DeliveryHealth>;
+}
+
+export interface DeliveryHealth {
+  /** When the oldest message still waiting or in flight was queued; null when none is. */
+  oldestQueuedAt: number | null;
+  /** Enabled endpoints failing since some time, and endpoints disabled for failing. */
+  failingEndpoints: number;
+  /** Failed attempts since `since`: email and SMS sends, and webhook deliveries. */
+  failedSends: number;
+  failedWebhookDeliveries: number;
 }
 
 /** What the operations routes receive: the store, and the rate limiter's connection (Redis, when REDIS_URL is set). */
