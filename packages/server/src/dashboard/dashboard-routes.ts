@@ -14,10 +14,11 @@ import { listResponse } from '../http/present.js';
 import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { Id, PageQuery } from '../http/schemas.js';
+import { sendPage } from '../http/send-page.js';
 import { readBrowserSecret, setBrowserCookie } from '../login/browser-cookie.js';
 import { requestInfo } from '../login/login-routes.js';
 import { renderOneTimeLinkGonePage, renderOneTimeLinkPage } from '../pages/dashboard-pages.js';
-import { pageHeaders, type RenderedPage } from '../pages/render.js';
+import type { RenderedPage } from '../pages/render.js';
 import { ABSOLUTE_MS, endSession, type LiveSession } from './dashboard-sessions.js';
 import {
   finishSignIn,
@@ -319,11 +320,4 @@ async function linkGone(ctx: DashboardContext, token: string): Promise<RenderedP
   const problem = await whyOneTimeLinkGone(ctx, token);
   const status = problem === 'link_invalid' ? 404 : 410;
   return { ...renderOneTimeLinkGonePage(problem, status), errorCode: problem };
-}
-
-function sendPage(reply: Reply, page: RenderedPage): Reply {
-  return reply
-    .code(page.status)
-    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
-    .send(page.html);
 }

@@ -6,7 +6,8 @@ import { errorCodes } from '../errors/error-codes.js';
 import { answerErrorsWithPages } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
 import { redirectAway } from '../http/redirects.js';
-import type { Reply, Request, RouteGroups } from '../http/routes.js';
+import type { Request, RouteGroups } from '../http/routes.js';
+import { sendPage } from '../http/send-page.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
   asErrorPage,
@@ -145,11 +146,4 @@ function errorPage(request: Request, error: ApiError): RenderedPage {
   if (error.code === 'validation_failed')
     return asErrorPage(renderLinkProblemPage({ language, problem: 'link_invalid' }), error.code);
   return renderErrorPage({ language, code: error.code });
-}
-
-function sendPage(reply: Reply, page: RenderedPage): Reply {
-  return reply
-    .code(page.status)
-    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
-    .send(page.html);
 }

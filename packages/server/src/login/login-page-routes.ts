@@ -9,6 +9,7 @@ import { answerErrorsWithPages } from '../http/error-handler.js';
 import { acceptForms } from '../http/forms.js';
 import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
+import { sendPage as sendAnyPage } from '../http/send-page.js';
 import type { Language } from '../pages/languages.js';
 import { type LoginMessages, loginMessages } from '../pages/login-messages.js';
 import {
@@ -439,14 +440,13 @@ function redirectToForm(reply: Reply, appRow: AppRow): Reply {
     .send();
 }
 
-function sendPage(reply: Reply, page: RenderedPage): Reply {
-  const headers = pageHeaders(page.nonce, { fetchSelf: true, errorCode: page.errorCode });
-  if (page.referrerPolicy) headers['referrer-policy'] = page.referrerPolicy;
-  return reply.code(page.status).headers(headers).send(page.html);
-}
-
 /** The button pressed on the approval page; anything else is no decision. */
 function decisionOf(body: unknown): 'approve' | 'deny' | undefined {
   const value = (body as { decision?: unknown } | undefined)?.decision;
   return value === 'approve' || value === 'deny' ? value : undefined;
+}
+
+/** Every login page may poll its flow's status from this server (connect-src 'self'). */
+function sendPage(reply: Reply, page: RenderedPage): Reply {
+  return sendAnyPage(reply, page, { fetchSelf: true });
 }

@@ -27,8 +27,15 @@ export function createMetrics(ctx: OpsContext): Metrics {
   });
   // What the alert rules of docs/deployment.md watch, read from the database when scraped (one node's view is every
   // node's: the outbox and the attempts are shared).
+  // The three gauges below are collected together on each scrape: they share one read of the database.
   const HOUR_MS = 3_600_000;
-  const health = () => ctx.store.deliveryHealth(ctx.clock() - HOUR_MS);
+  let reading: ReturnType<typeof ctx.store.deliveryHealth> | undefined;
+  const health = () => {
+    reading ??= ctx.store.deliveryHealth(ctx.clock() - HOUR_MS).finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
   new Gauge({
     name: 'latchkey_outbox_oldest_age_seconds',
     help: 'Age of the oldest message waiting or in flight in the outbox (0 when none is)',

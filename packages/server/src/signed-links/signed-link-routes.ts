@@ -6,6 +6,7 @@ import { acceptForms } from '../http/forms.js';
 import { redirectAway } from '../http/redirects.js';
 import type { Reply, Request, RouteGroups } from '../http/routes.js';
 import { Id } from '../http/schemas.js';
+import { sendPage } from '../http/send-page.js';
 import { pickLanguage } from '../pages/messages.js';
 import {
   asErrorPage,
@@ -174,11 +175,4 @@ function problemPage(request: Request, error: ApiError): RenderedPage {
 function prefersJson(request: Request): boolean {
   const accept = request.headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
-}
-
-function sendPage(reply: Reply, page: RenderedPage): Reply {
-  return reply
-    .code(page.status)
-    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
-    .send(page.html);
 }

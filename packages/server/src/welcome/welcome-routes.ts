@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { ApiError } from '../errors/api-error.js';
-import type { Reply, RouteGroups } from '../http/routes.js';
-import { pageHeaders } from '../pages/layout.js';
+import type { RouteGroups } from '../http/routes.js';
+import { sendPage } from '../http/send-page.js';
 import { type RenderedPage, renderMessagePage } from '../pages/render.js';
 import { renderWelcomePage } from '../pages/welcome-page.js';
 import type { SessionContext } from '../sessions/session-context.js';
@@ -78,11 +78,4 @@ function problemPage(appId: string, error: ApiError): RenderedPage {
     status: error.status,
     code: error.code,
   });
-}
-
-function sendPage(reply: Reply, page: RenderedPage): Reply {
-  return reply
-    .code(page.status)
-    .headers(pageHeaders(page.nonce, { errorCode: page.errorCode }))
-    .send(page.html);
 }
