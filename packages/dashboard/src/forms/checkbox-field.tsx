@@ -1,4 +1,5 @@
-import { type InputHTMLAttributes, useId } from 'react';
+import type { InputHTMLAttributes } from 'react';
+import { FieldError, FieldHint, useField } from './field-parts.js';
 
 interface CheckboxFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'type'> {
   label: string;
@@ -8,31 +9,15 @@ interface CheckboxFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>,
 
 /** A checkbox with its label beside it, and its hint and error tied to it. */
 export function CheckboxField({ label, hint, error, ...input }: CheckboxFieldProps) {
-  const id = useId();
-  const describedBy =
-    [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const field = useField(hint, error);
   return (
     <div className="field checkbox-field">
       <div>
-        <input
-          id={id}
-          type="checkbox"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          {...input}
-        />
-        <label htmlFor={id}>{label}</label>
+        <input {...field.control} type="checkbox" {...input} />
+        <label htmlFor={field.id}>{label}</label>
       </div>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldHint id={field.id} hint={hint} />
+      <FieldError id={field.id} error={error} />
     </div>
   );
 }

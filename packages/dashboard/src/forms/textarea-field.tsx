@@ -1,4 +1,5 @@
-import { type Ref, type TextareaHTMLAttributes, useId } from 'react';
+import type { Ref, TextareaHTMLAttributes } from 'react';
+import { FieldError, FieldHint, useField } from './field-parts.js';
 
 interface TextAreaFieldProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id'> {
   label: string;
@@ -9,29 +10,13 @@ interface TextAreaFieldProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaEle
 
 /** A labelled textarea with its hint and error tied to it, like TextField. */
 export function TextAreaField({ label, hint, error, ref, ...textarea }: TextAreaFieldProps) {
-  const id = useId();
-  const describedBy =
-    [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const field = useField(hint, error);
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <textarea
-        id={id}
-        ref={ref}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...textarea}
-      />
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <label htmlFor={field.id}>{label}</label>
+      <FieldHint id={field.id} hint={hint} />
+      <textarea {...field.control} ref={ref} {...textarea} />
+      <FieldError id={field.id} error={error} />
     </div>
   );
 }
