@@ -3,8 +3,6 @@
  * (http/auth.ts). Nothing below this file knows which capabilities exist.
  */
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { statsRoutes } from './analytics/stats-routes.js';
@@ -21,6 +19,8 @@ import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
 import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
+import { docsRoutes, registerOpenApi } from './http/openapi.js';
+import { checkResponses } from './http/response-check.js';
 import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
 import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
@@ -52,6 +52,8 @@ export interface ServerOptions {
   onRoute?: (route: RouteOptions) => void;
   /** Where the built dashboard is (tests serve a folder of their own); packages/server/dashboard by default. */
   dashboardDir?: string;
+  /** Hold every answer to the documented responses (http/response-check.ts); the test servers switch it on. */
+  checkResponses?: boolean;
 }
 
 /** Builds the HTTP app without listening, so tests can call it through `inject()`. */
@@ -80,7 +82,12 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
   });
   installErrorHandling(app);
   app.addSchema(ErrorBody);
-  await registerOpenApi(app);
+  if (options.checkResponses) checkResponses(app, [ErrorBody]);
+  await registerOpenApi(app, {
+    version: VERSION,
+    publicUrl: ctx.config.publicUrl,
+    webhooks: webhookOpenApi(),
+  });
 
   const metrics = createMetrics(ctx);
   countRequests(app, metrics);
@@ -133,30 +140,3 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
   }
   return app;
 }
-
-async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Latchkey API',
-        version: VERSION,
-        description:
-          'Magic links, sign-in codes and sessions. Errors are `{"error": {"code", "message", "param"?}}`; the codes are listed in docs/errors.md.',
-      },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'lk_sk_… (app) or lk_admin_… (admin)' },
-        },
-      },
-      security: [{ apiKey: [] }],
-      webhooks: webhookOpenApi(),
-    },
-  });
-}
-
-/** The API reference: the document at /openapi.json and a browsable copy at /docs. */
-const docsRoutes: Routes = async (app) => {
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-};

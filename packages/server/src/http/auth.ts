@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
 import { redactUrl } from './logger.js';
+import { withErrorResponses } from './openapi.js';
 import type { Routes } from './routes.js';
 
 export interface Principal {
@@ -85,6 +86,10 @@ function scope(
   return async (app: FastifyInstance) => {
     app.addHook('onRoute', (route) => {
       route.config = { ...route.config, access };
+      route.schema = withErrorResponses(route.schema, {
+        withKey: access !== 'public',
+        limited: access === 'api_key',
+      });
     });
     if (hook) app.addHook('onRequest', hook);
     for (const routes of groups) await app.register(routes);

@@ -1,11 +1,13 @@
 /** Request and response shapes shared across routes; they validate input and feed the OpenAPI document. */
 import { type TSchema, Type } from 'typebox';
-import { errorCodes } from '../errors/error-codes.js';
+import { type ErrorCode, errorCodes } from '../errors/error-codes.js';
 
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({
-      code: Type.Union(Object.keys(errorCodes).map((code) => Type.Literal(code))),
+      // One string with the codes as its enum, rather than a union of literals: the reference lists them the same
+      // way, and the serializer checks one type instead of trying each literal in turn.
+      code: Type.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(errorCodes) }),
       message: Type.String(),
       param: Type.Optional(Type.String()),
     }),
@@ -28,3 +30,21 @@ export const Id = (prefix: string) =>
   Type.String({ pattern: `^${prefix}_[0-9a-z]{26}$`, description: `${prefix}_… id` });
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A time as the API writes it: ISO 8601 in UTC with milliseconds. */
+export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-12-06T10:00:00.000Z'] });
+
+/** A page of a list: the items, and the cursor of the next page (null on the last). */
+export const Page = <T extends TSchema>(item: T, description: string) =>
+  Type.Object(
+    {
+      data: Type.Array(item),
+      next_cursor: Nullable(
+        Type.String({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+      ),
+    },
+    { description },
+  );
+
+/** The answer of a route that answers with no body (a delete). */
+export const NoContent = (description: string) => Type.Null({ description });

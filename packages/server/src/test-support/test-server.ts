@@ -98,7 +98,7 @@ export async function startTestServer(
     throw error;
   });
   const created = await bootstrap(runtime.ctx);
-  const app = await buildServer(runtime.ctx);
+  const app = await buildServer(runtime.ctx, { checkResponses: true });
   const server: TestServer = {
     app,
     ctx: runtime.ctx,

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { actingApp } from '../http/auth.js';
+import { errorResponses } from '../http/openapi.js';
 import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, Nullable, PageQuery } from '../http/schemas.js';
-import { presentUser } from './user-present.js';
+import { Id, NoContent, Nullable, Page, PageQuery } from '../http/schemas.js';
+import { presentUser, User } from './user-present.js';
 import { createUser, deleteUser, getUserOrThrow, listUsers, updateUser } from './user-service.js';
 import type { UserContext } from './user-store.js';
 
@@ -25,7 +26,15 @@ export function userRoutes(ctx: UserContext): RouteGroups {
     apiKey: async (app) => {
       app.post(
         '/v1/users',
-        { schema: { tags: ['users'], summary: 'Create a user', body: UserBody } },
+        {
+          schema: {
+            operationId: 'createUser',
+            tags: ['users'],
+            summary: 'Create a user',
+            body: UserBody,
+            response: { 201: { ...User, description: 'The new user' }, ...errorResponses(409) },
+          },
+        },
         async (request, reply) => {
           const appId = actingApp(request);
           return reply.code(201).send(presentUser(await createUser(ctx, appId, request.body)));
@@ -36,8 +45,10 @@ export function userRoutes(ctx: UserContext): RouteGroups {
         '/v1/users',
         {
           schema: {
+            operationId: 'listUsers',
             tags: ['users'],
             summary: 'List or look up users',
+            response: { 200: Page(User, 'A page of users, newest first') },
             querystring: Type.Intersect([
               PageQuery,
               Type.Object({
@@ -57,7 +68,15 @@ export function userRoutes(ctx: UserContext): RouteGroups {
 
       app.get(
         '/v1/users/:user_id',
-        { schema: { tags: ['users'], summary: 'Read a user', params: UserParams } },
+        {
+          schema: {
+            operationId: 'getUser',
+            tags: ['users'],
+            summary: 'Read a user',
+            params: UserParams,
+            response: { 200: User },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return presentUser(await getUserOrThrow(ctx, appId, request.params.user_id));
@@ -66,7 +85,16 @@ export function userRoutes(ctx: UserContext): RouteGroups {
 
       app.patch(
         '/v1/users/:user_id',
-        { schema: { tags: ['users'], summary: 'Change a user', params: UserParams, body: UserBody } },
+        {
+          schema: {
+            operationId: 'updateUser',
+            tags: ['users'],
+            summary: 'Change a user',
+            params: UserParams,
+            body: UserBody,
+            response: { 200: { ...User, description: 'The user as changed' }, ...errorResponses(409) },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return presentUser(await updateUser(ctx, appId, request.params.user_id, request.body));
@@ -77,15 +105,17 @@ export function userRoutes(ctx: UserContext): RouteGroups {
         '/v1/users/:user_id',
         {
           schema: {
+            operationId: 'deleteUser',
             tags: ['users'],
             summary: 'Delete a user, revoking its links and sessions',
             params: UserParams,
+            response: { 204: NoContent('Deleted; its links and sessions are revoked.') },
           },
         },
         async (request, reply) => {
           const appId = actingApp(request);
           await deleteUser(ctx, appId, request.params.user_id);
-          return reply.code(204).send();
+          return reply.code(204).send(null);
         },
       );
     },

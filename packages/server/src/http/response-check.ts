@@ -1,0 +1,133 @@
+/**
+ * Holds every answer of a documented route to the OpenAPI document, for the test servers: the status must be one
+ * the route documents, and a JSON body must match the documented schema with nothing undocumented in it. In
+ * production the same schemas drive Fastify's serializer, which drops any field a schema does not name; this check
+ * is what makes sure, on every request the tests make, that no field is dropped and no status goes undocumented.
+ */
+
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+type Schema = Record<string, unknown>;
+
+export class ResponseMismatch extends Error {
+  override readonly name = 'ResponseMismatch';
+}
+
+/** Checks answers against their route's documented responses; a mismatch becomes a 500 and a line on stderr. */
+export function checkResponses(app: FastifyInstance, sharedSchemas: object[]): void {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  for (const shared of sharedSchemas) ajv.addSchema(shared);
+  const compiled = new WeakMap<object, ValidateFunction>();
+  const validatorOf = (schema: Schema): ValidateFunction => {
+    let validate = compiled.get(schema);
+    if (!validate) {
+      validate = ajv.compile(closed(schema) as Schema);
+      compiled.set(schema, validate);
+    }
+    return validate;
+  };
+
+  app.addHook('preSerialization', async (request, reply, payload) => {
+    const schema = documentedSchema(request, reply);
+    if (!schema || !isJson(reply)) return payload;
+    // What the client would read if nothing were dropped: dates as strings, undefined fields gone.
+    const sent = JSON.parse(JSON.stringify(payload) ?? 'null') as unknown;
+    const validate = validatorOf(schema);
+    if (!validate(sent)) {
+      const issues = (validate.errors ?? [])
+        .map((issue) => `${issue.instancePath || '/'} ${issue.message}${describeParams(issue.params)}`)
+        .join('; ');
+      mismatch(request, reply, `the body does not match the documented schema: ${issues}`);
+    }
+    return payload;
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const responses = documentedResponses(request);
+    if (responses && !statusDocumented(responses, reply.statusCode)) {
+      mismatch(request, reply, `status ${reply.statusCode} is not documented`);
+    }
+    return payload;
+  });
+}
+
+function mismatch(request: FastifyRequest, reply: FastifyReply, what: string): never {
+  const line = `response check: ${request.method} ${request.routeOptions.url} answered ${reply.statusCode}: ${what}`;
+  process.stderr.write(`${line}\n`);
+  throw new ResponseMismatch(line);
+}
+
+function documentedResponses(request: FastifyRequest): Record<string, unknown> | undefined {
+  const schema = request.routeOptions.schema as
+    | { hide?: boolean; response?: Record<string, unknown> }
+    | undefined;
+  if (!schema || schema.hide || !schema.response) return undefined;
+  // A route that documents no success yet is left to the reference's own test, which names every such route.
+  if (!Object.keys(schema.response).some((status) => status.startsWith('2'))) return undefined;
+  return schema.response;
+}
+
+function statusDocumented(responses: Record<string, unknown>, status: number): boolean {
+  return String(status) in responses || `${String(status)[0]}xx` in responses || 'default' in responses;
+}
+
+/** The JSON schema documented for this answer's status and content type, if there is one. */
+function documentedSchema(request: FastifyRequest, reply: FastifyReply): Schema | undefined {
+  const responses = documentedResponses(request);
+  const response = responses?.[String(reply.statusCode)] as Schema | undefined;
+  if (!response) return undefined;
+  const content = response.content as Record<string, { schema?: Schema }> | undefined;
+  if (!content) return response;
+  return content[mediaType(reply)]?.schema;
+}
+
+function mediaType(reply: FastifyReply): string {
+  const type = reply.getHeader('content-type');
+  return typeof type === 'string' ? (type.split(';')[0] ?? '').trim() : 'application/json';
+}
+
+function isJson(reply: FastifyReply): boolean {
+  const type = mediaType(reply);
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+function describeParams(params: Record<string, unknown>): string {
+  if ('additionalProperty' in params) return ` (${String(params.additionalProperty)})`;
+  if ('missingProperty' in params) return ` (${String(params.missingProperty)})`;
+  return '';
+}
+
+/**
+ * The schema with every object closed to the properties it names (unless it says otherwise), so an undocumented
+ * field is an error here rather than a field the serializer silently drops. The branches of an `allOf` stay open
+ * (each would refuse the other's fields); their parent is closed over what all of them name.
+ */
+export function closed(schema: unknown, branch = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => closed(item));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Schema = { ...(schema as Schema) };
+  for (const key of ['properties', 'patternProperties', '$defs']) {
+    if (isRecord(out[key])) {
+      out[key] = Object.fromEntries(Object.entries(out[key]).map(([name, sub]) => [name, closed(sub)]));
+    }
+  }
+  for (const key of ['items', 'additionalProperties', 'not', 'anyOf', 'oneOf', 'prefixItems']) {
+    if (typeof out[key] === 'object' && out[key] !== null) out[key] = closed(out[key]);
+  }
+  if (Array.isArray(out.allOf)) {
+    out.allOf = out.allOf.map((sub) => closed(sub, true));
+    out.unevaluatedProperties ??= false;
+  }
+  const isObject = out.type === 'object' || isRecord(out.properties);
+  if (!branch && isObject && out.additionalProperties === undefined && out.patternProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
