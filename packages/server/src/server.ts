@@ -82,7 +82,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
   });
   installErrorHandling(app);
   app.addSchema(ErrorBody);
-  if (options.checkResponses) checkResponses(app, [ErrorBody]);
+  if (options.checkResponses) await checkResponses(app, [ErrorBody]);
   await registerOpenApi(app, {
     version: VERSION,
     publicUrl: ctx.config.publicUrl,

@@ -136,7 +136,7 @@ describe('the response check', () => {
   async function appAnswering(body: unknown, status = 200) {
     const app = Fastify();
     app.addSchema(ErrorBody);
-    checkResponses(app, [ErrorBody]);
+    await checkResponses(app, [ErrorBody]);
     app.get('/thing', { schema: { response: { 200: Thing, 201: Thing } } }, async (_request, reply) =>
       reply.code(status as 200).send(body),
     );

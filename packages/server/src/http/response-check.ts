@@ -4,9 +4,7 @@
  * production the same schemas drive Fastify's serializer, which drops any field a schema does not name; this check
  * is what makes sure, on every request the tests make, that no field is dropped and no status goes undocumented.
  */
-
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 type Schema = Record<string, unknown>;
@@ -15,8 +13,15 @@ export class ResponseMismatch extends Error {
   override readonly name = 'ResponseMismatch';
 }
 
-/** Checks answers against their route's documented responses; a mismatch becomes a 500 and a line on stderr. */
-export function checkResponses(app: FastifyInstance, sharedSchemas: object[]): void {
+/**
+ * Checks answers against their route's documented responses; a mismatch becomes a 500 and a line on stderr. The
+ * validator is loaded only here, so a production server never holds it.
+ */
+export async function checkResponses(app: FastifyInstance, sharedSchemas: object[]): Promise<void> {
+  const [{ Ajv2020 }, { default: addFormats }] = await Promise.all([
+    import('ajv/dist/2020.js'),
+    import('ajv-formats'),
+  ]);
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats.default(ajv);
   for (const shared of sharedSchemas) ajv.addSchema(shared);
