@@ -87,8 +87,9 @@ function scope(
     app.addHook('onRoute', (route) => {
       route.config = { ...route.config, access };
       route.schema = withErrorResponses(route.schema, {
+        method: route.method,
         withKey: access !== 'public',
-        limited: access === 'api_key',
+        namesApp: access === 'api_key',
       });
     });
     if (hook) app.addHook('onRequest', hook);

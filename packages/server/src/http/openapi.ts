@@ -34,25 +34,38 @@ export function errorResponses(...statuses: number[]): Record<number, ReturnType
   return Object.fromEntries(statuses.map((status) => [status, errorResponse(status)]));
 }
 
+/** How a route is reached, which decides the errors it can answer before its handler runs. */
+export interface Reached {
+  method: string | string[];
+  /** A key is needed (401, 403). */
+  withKey: boolean;
+  /** The key may name an app (`Latchkey-App`) that does not exist (404), and app keys are limited (429). */
+  namesApp: boolean;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /**
  * A route's schema with the error answers that follow from how it is reached: any route can meet a storage outage
- * or a bug (500, 503); a route with input can refuse it (400), and with a body, its size or type (413, 415); a path
- * id can name nothing (404); a key can be missing or wrong (401, 403), and an app key can be over its limit (429).
- * Hidden routes (pages, the dashboard's copy of the API) are left as they are.
+ * or a bug (500, 503); a route with input can refuse it (400), and one that reads a body, its size or type (413,
+ * 415; Fastify parses a POST's body even when the route declares none); a path id can name nothing (404); a key
+ * can be missing or wrong (401, 403), an admin key can name an unknown app and an app key be over its limit
+ * (404, 429). Hidden routes (pages, the dashboard's copy of the API) are left as they are.
  */
 export function withErrorResponses(
   schema: FastifySchema | undefined,
-  reached: { withKey: boolean; limited: boolean },
+  reached: Reached,
 ): FastifySchema | undefined {
   if (!schema || (schema as { hide?: boolean }).hide) return schema;
+  const methods = [reached.method].flat();
+  const readsBody = Boolean(schema.body) || methods.some((method) => BODY_METHODS.has(method));
   const statuses = [500, 503];
-  if (schema.body || schema.querystring || schema.params) statuses.push(400);
-  if (schema.body) statuses.push(413, 415);
-  if (schema.params) statuses.push(404);
+  if (readsBody || schema.querystring || schema.params) statuses.push(400);
+  if (readsBody) statuses.push(413, 415);
+  if (schema.params || reached.namesApp) statuses.push(404);
   if (reached.withKey) statuses.push(401, 403);
-  if (reached.limited) statuses.push(429);
-  const declared = (schema.response ?? {}) as Record<string, unknown>;
-  const response: Record<string, unknown> = { ...declared };
+  if (reached.namesApp) statuses.push(429);
+  const response: Record<string, unknown> = { ...((schema.response ?? {}) as Record<string, unknown>) };
   for (const status of statuses) response[status] ??= errorResponse(status);
   // Public routes take no key, whatever the document's default security says.
   return { ...schema, response, ...(reached.withKey ? {} : { security: [] }) };

@@ -9,10 +9,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 type Schema = Record<string, unknown>;
 
-export class ResponseMismatch extends Error {
-  override readonly name = 'ResponseMismatch';
-}
-
 /**
  * Checks answers against their route's documented responses; a mismatch becomes a 500 and a line on stderr. The
  * validator is loaded only here, so a production server never holds it.
@@ -45,7 +41,7 @@ export async function checkResponses(app: FastifyInstance, sharedSchemas: object
       const issues = (validate.errors ?? [])
         .map((issue) => `${issue.instancePath || '/'} ${issue.message}${describeParams(issue.params)}`)
         .join('; ');
-      mismatch(request, reply, `the body does not match the documented schema: ${issues}`);
+      return mismatch(request, reply, `the body does not match the documented schema: ${issues}`);
     }
     return payload;
   });
@@ -53,16 +49,22 @@ export async function checkResponses(app: FastifyInstance, sharedSchemas: object
   app.addHook('onSend', async (request, reply, payload) => {
     const responses = documentedResponses(request);
     if (responses && !statusDocumented(responses, reply.statusCode)) {
-      mismatch(request, reply, `status ${reply.statusCode} is not documented`);
+      reply.header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify(mismatch(request, reply, `status ${reply.statusCode} is not documented`));
     }
     return payload;
   });
 }
 
-function mismatch(request: FastifyRequest, reply: FastifyReply, what: string): never {
+/**
+ * Says what is wrong on stderr and turns the answer into a 500, whatever its status was: a test that checks only
+ * the status of an undocumented 404 must fail too.
+ */
+function mismatch(request: FastifyRequest, reply: FastifyReply, what: string) {
   const line = `response check: ${request.method} ${request.routeOptions.url} answered ${reply.statusCode}: ${what}`;
   process.stderr.write(`${line}\n`);
-  throw new ResponseMismatch(line);
+  reply.code(500);
+  return { error: { code: 'internal_error', message: line } };
 }
 
 function documentedResponses(request: FastifyRequest): Record<string, unknown> | undefined {
