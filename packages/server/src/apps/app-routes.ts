@@ -1,11 +1,20 @@
 import { Type } from 'typebox';
 import { actingApp, actsOnInstallation, principalOf, requireAdmin } from '../http/auth.js';
+import { errorResponse } from '../http/openapi.js';
 import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, PageQuery } from '../http/schemas.js';
+import { Id, Page, PageQuery } from '../http/schemas.js';
 import { LANGUAGES } from '../pages/languages.js';
 import type { AppRow } from '../storage/rows.js';
-import { presentApiKey, presentApp } from './app-present.js';
+import {
+  ApiKey,
+  App,
+  CreatedApiKey,
+  CreatedApp,
+  presentApiKey,
+  presentApp,
+  RedirectCheck,
+} from './app-present.js';
 import {
   createApiKey,
   createApp,
@@ -114,11 +123,37 @@ const LabelBody = Type.Object(
 
 const KeyBody = Type.Object(
   {
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    kind: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('admin')])),
+    label: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Where the key is used, for people.' }),
+    ),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('app'), Type.Literal('admin')], {
+        description: '`admin` (admin keys only) makes a key for the whole installation; default `app`.',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ label: 'production backend' }] },
 );
+
+const CreateAppBody = Type.Intersect(
+  [SettingsBody, Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) })],
+  {
+    examples: [
+      {
+        name: 'Acme',
+        site_url: 'https://example.com',
+        allowed_redirects: ['https://app.example.com'],
+        default_redirect_url: 'https://app.example.com/auth/callback',
+      },
+    ],
+  },
+);
+
+/** The host of `public_url` is another app's or the installation's own. */
+const hostTaken = {
+  ...errorResponse(409),
+  description: 'The host of `public_url` belongs to another app or to this Latchkey itself (`host_taken`).',
+};
 
 export function appRoutes(ctx: AppContext): RouteGroups {
   const present = (row: AppRow) => presentApp(row, readSettings(row.settings), ctx.config.publicUrl);
@@ -128,12 +163,13 @@ export function appRoutes(ctx: AppContext): RouteGroups {
         '/v1/apps',
         {
           schema: {
+            operationId: 'createApp',
             tags: ['apps'],
             summary: 'Create an app (admin key)',
-            body: Type.Intersect([
-              SettingsBody,
-              Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
-            ]),
+            description:
+              'Any setting may be given now or later (PATCH); the rest take their defaults. The answer holds the app’s first API key, shown once.',
+            body: CreateAppBody,
+            response: { 201: CreatedApp, 409: hostTaken },
           },
         },
         async (request, reply) => {
@@ -148,7 +184,15 @@ export function appRoutes(ctx: AppContext): RouteGroups {
 
       app.get(
         '/v1/apps',
-        { schema: { tags: ['apps'], summary: 'List apps (admin key)', querystring: PageQuery } },
+        {
+          schema: {
+            operationId: 'listApps',
+            tags: ['apps'],
+            summary: 'List apps (admin key)',
+            querystring: PageQuery,
+            response: { 200: Page(App, 'A page of apps, newest first') },
+          },
+        },
         async (request) => {
           const page = { limit: request.query.limit ?? 50, cursor: request.query.cursor };
           return listResponse(await listApps(ctx, page), page.limit, present);
@@ -159,7 +203,15 @@ export function appRoutes(ctx: AppContext): RouteGroups {
     apiKey: async (app) => {
       app.get(
         '/v1/apps/:app_id',
-        { schema: { tags: ['apps'], summary: "Read an app's settings", params: AppParams } },
+        {
+          schema: {
+            operationId: 'getApp',
+            tags: ['apps'],
+            summary: "Read an app's settings",
+            params: AppParams,
+            response: { 200: App },
+          },
+        },
         async (request) => {
           const { app: row, settings } = await getAppOrThrow(ctx, actingApp(request));
           return presentApp(row, settings, ctx.config.publicUrl);
@@ -170,10 +222,13 @@ export function appRoutes(ctx: AppContext): RouteGroups {
         '/v1/apps/:app_id',
         {
           schema: {
+            operationId: 'updateApp',
             tags: ['apps'],
             summary: "Change an app's settings",
+            description: 'Only the settings given change; lists and maps are replaced as a whole.',
             params: AppParams,
             body: PatchBody,
+            response: { 200: { ...App, description: 'The app as changed' }, 409: hostTaken },
           },
         },
         async (request) =>
@@ -185,19 +240,30 @@ export function appRoutes(ctx: AppContext): RouteGroups {
         tags: ['apps'],
         summary: 'Would a link be allowed to redirect here? (the allowlist check links use, nothing stored)',
         body: RedirectCheckBody,
+        response: { 200: RedirectCheck },
       };
-      app.post('/v1/redirect-check', { schema: redirectCheck }, async (request) =>
-        checkRedirectTarget(ctx, actingApp(request), request.body),
+      app.post(
+        '/v1/redirect-check',
+        { schema: { ...redirectCheck, operationId: 'checkRedirect' } },
+        async (request) => checkRedirectTarget(ctx, actingApp(request), request.body),
       );
       app.post(
         '/v1/apps/:app_id/redirect-check',
-        { schema: { ...redirectCheck, params: AppParams } },
+        { schema: { ...redirectCheck, operationId: 'checkAppRedirect', params: AppParams } },
         async (request) => checkRedirectTarget(ctx, actingApp(request), request.body),
       );
 
       app.post(
         '/v1/api-keys',
-        { schema: { tags: ['api keys'], summary: 'Create an API key (shown once)', body: KeyBody } },
+        {
+          schema: {
+            operationId: 'createApiKey',
+            tags: ['api keys'],
+            summary: 'Create an API key (shown once)',
+            body: KeyBody,
+            response: { 201: CreatedApiKey },
+          },
+        },
         async (request, reply) => {
           const principal = principalOf(request);
           const wantsAdmin = request.body.kind === 'admin';
@@ -212,8 +278,10 @@ export function appRoutes(ctx: AppContext): RouteGroups {
         '/v1/api-keys',
         {
           schema: {
+            operationId: 'listApiKeys',
             tags: ['api keys'],
             summary: 'List API keys (never the secrets)',
+            response: { 200: Page(ApiKey, 'A page of API keys, newest first') },
             querystring: Type.Intersect([
               PageQuery,
               Type.Object({
@@ -233,7 +301,15 @@ export function appRoutes(ctx: AppContext): RouteGroups {
 
       app.get(
         '/v1/api-keys/:key_id',
-        { schema: { tags: ['api keys'], summary: 'Read an API key (never its secret)', params: KeyParams } },
+        {
+          schema: {
+            operationId: 'getApiKey',
+            tags: ['api keys'],
+            summary: 'Read an API key (never its secret)',
+            params: KeyParams,
+            response: { 200: ApiKey },
+          },
+        },
         async (request) => {
           const appId = actsOnInstallation(request) ? null : actingApp(request);
           return presentApiKey(await getApiKeyOrThrow(ctx, appId, request.params.key_id));
@@ -244,10 +320,12 @@ export function appRoutes(ctx: AppContext): RouteGroups {
         '/v1/api-keys/:key_id',
         {
           schema: {
+            operationId: 'updateApiKey',
             tags: ['api keys'],
             summary: "Change an API key's label",
             params: KeyParams,
             body: LabelBody,
+            response: { 200: { ...ApiKey, description: 'The key as changed' } },
           },
         },
         async (request) => {
@@ -261,7 +339,19 @@ export function appRoutes(ctx: AppContext): RouteGroups {
 
       app.delete(
         '/v1/api-keys/:key_id',
-        { schema: { tags: ['api keys'], summary: 'Revoke an API key', params: KeyParams } },
+        {
+          schema: {
+            operationId: 'revokeApiKey',
+            tags: ['api keys'],
+            summary: 'Revoke an API key',
+            description: 'Requests with the key are refused from then on.',
+            params: KeyParams,
+            response: {
+              200: { ...ApiKey, description: 'The key as revoked' },
+              404: { ...errorResponse(404), description: 'No such key, or it is already revoked.' },
+            },
+          },
+        },
         async (request) => {
           // An admin key revokes admin keys; naming an app (Latchkey-App) it revokes that app's keys instead.
           const appId = actsOnInstallation(request) ? null : actingApp(request);

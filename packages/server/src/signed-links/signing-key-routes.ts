@@ -1,25 +1,12 @@
 import { Type } from 'typebox';
 import { actingApp, principalOf } from '../http/auth.js';
-import { iso, isoOrNull, listResponse } from '../http/present.js';
+import { errorResponse } from '../http/openapi.js';
+import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { PageQuery } from '../http/schemas.js';
-import type { SigningKeyRow } from '../storage/rows.js';
+import { Id, Page, PageQuery } from '../http/schemas.js';
 import type { SignedLinkContext } from './signed-link-store.js';
+import { CreatedSigningKey, presentSigningKey, SigningKey } from './signing-key-present.js';
 import { createSigningKey, listSigningKeys, revokeSigningKey } from './signing-key-service.js';
-
-export function presentSigningKey(row: SigningKeyRow) {
-  return {
-    kid: row.kid,
-    app_id: row.app_id,
-    label: row.label,
-    algorithm: row.algorithm,
-    secret_hint: row.secret_hint,
-    status: row.revoked_at === null ? 'active' : 'revoked',
-    created_at: iso(row.created_at),
-    last_used_at: isoOrNull(row.last_used_at),
-    revoked_at: isoOrNull(row.revoked_at),
-  };
-}
 
 export function signingKeyRoutes(ctx: SignedLinkContext): RouteGroups {
   return {
@@ -28,12 +15,22 @@ export function signingKeyRoutes(ctx: SignedLinkContext): RouteGroups {
         '/v1/signing-keys',
         {
           schema: {
+            operationId: 'createSigningKey',
             tags: ['signing keys'],
             summary: 'Create a signing key for stateless links (the secret is shown once)',
             body: Type.Object(
-              { label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-              { additionalProperties: false },
+              {
+                label: Type.Optional(
+                  Type.String({
+                    minLength: 1,
+                    maxLength: 200,
+                    description: 'Where the key is used, for people.',
+                  }),
+                ),
+              },
+              { additionalProperties: false, examples: [{ label: 'billing backend' }] },
             ),
+            response: { 201: CreatedSigningKey },
           },
         },
         async (request, reply) => {
@@ -52,9 +49,13 @@ export function signingKeyRoutes(ctx: SignedLinkContext): RouteGroups {
         '/v1/signing-keys',
         {
           schema: {
+            operationId: 'listSigningKeys',
             tags: ['signing keys'],
             summary: 'List signing keys (never the secrets)',
             querystring: PageQuery,
+            response: {
+              200: Page(SigningKey, 'A page of signing keys, newest first, revoked ones included'),
+            },
           },
         },
         async (request) => {
@@ -72,9 +73,14 @@ export function signingKeyRoutes(ctx: SignedLinkContext): RouteGroups {
         '/v1/signing-keys/:kid',
         {
           schema: {
+            operationId: 'revokeSigningKey',
             tags: ['signing keys'],
             summary: 'Revoke a signing key; links it signed stop working at once',
-            params: Type.Object({ kid: Type.String({ pattern: '^sk_[0-9a-z]{26}$' }) }),
+            params: Type.Object({ kid: Id('sk') }),
+            response: {
+              200: { ...SigningKey, description: 'The key as revoked' },
+              404: { ...errorResponse(404), description: 'No such key, or it is already revoked.' },
+            },
           },
         },
         async (request) => {
