@@ -1,6 +1,9 @@
 import { ApiError } from '../errors/api-error.js';
 import { actingApp } from '../http/auth.js';
+import { errorResponse } from '../http/openapi.js';
 import type { RouteGroups } from '../http/routes.js';
+import { Page } from '../http/schemas.js';
+import { DeliveryStatus, DeliveryTestResult, DevOutboxMessage } from './delivery-present.js';
 import { checkDelivery, describeDelivery } from './delivery-status.js';
 import type { DeliveryContext } from './outbox-store.js';
 
@@ -15,8 +18,10 @@ export function deliveryRoutes(ctx: DeliveryContext): RouteGroups {
         '/v1/delivery/status',
         {
           schema: {
+            operationId: 'getDeliveryStatus',
             tags: ['delivery'],
             summary: 'The email and SMS transports this server sends with, every secret masked',
+            response: { 200: DeliveryStatus },
           },
         },
         // The installation's, not an app's: any key may read it (an admin key need not name an app). Nothing in it
@@ -28,8 +33,10 @@ export function deliveryRoutes(ctx: DeliveryContext): RouteGroups {
         '/v1/delivery/test',
         {
           schema: {
+            operationId: 'testDelivery',
             tags: ['delivery'],
             summary: 'Check both transports as `latchkey doctor` does (connect and log in; sends nothing)',
+            response: { 200: DeliveryTestResult },
           },
         },
         async () => {
@@ -45,7 +52,24 @@ export function deliveryRoutes(ctx: DeliveryContext): RouteGroups {
        */
       app.get(
         '/v1/dev/outbox',
-        { schema: { tags: ['delivery'], summary: 'Messages the development transports printed' } },
+        {
+          schema: {
+            operationId: 'listDevOutboxMessages',
+            tags: ['delivery'],
+            summary: 'Messages the development transports printed',
+            response: {
+              200: Page(
+                DevOutboxMessage,
+                'The last 100 messages printed for this app, newest first, on one page',
+              ),
+              404: {
+                ...errorResponse(404),
+                description:
+                  'Not a development server, or it sends email for real (LATCHKEY_SMTP_URL): there is no development outbox.',
+              },
+            },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           // Its messages hold live links: a production server keeps none (it never prints), whatever it sends with.

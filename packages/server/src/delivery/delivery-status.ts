@@ -3,7 +3,9 @@
  * masked, and the checks `latchkey doctor` runs on them. The CLI and `POST /v1/delivery/test` call the same
  * `checkDelivery`, so the dashboard's "test connection" and the doctor can never disagree.
  */
+import type { Static } from 'typebox';
 import type { Config, Environment } from '../config/config.js';
+import type { DeliveryStatus } from './delivery-present.js';
 import type { Delivery } from './message.js';
 import { displayUrl } from './transports/http-call.js';
 
@@ -53,7 +55,10 @@ export async function checkDelivery(delivery: Pick<Delivery, 'email' | 'sms'>): 
 }
 
 /** The server's delivery settings, secrets masked: the password, the auth token and hook secret, the DKIM key. */
-export function describeDelivery(config: Config, delivery: Pick<Delivery, 'email' | 'sms'>) {
+export function describeDelivery(
+  config: Config,
+  delivery: Pick<Delivery, 'email' | 'sms'>,
+): Static<typeof DeliveryStatus> {
   return {
     environment: config.environment,
     environment_detail: ENVIRONMENT_WORDS[config.environment],

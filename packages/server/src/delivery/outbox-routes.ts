@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { actingApp } from '../http/auth.js';
+import { errorResponse } from '../http/openapi.js';
 import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, PageQuery } from '../http/schemas.js';
-import { presentMessage } from './outbox-present.js';
+import { Id, Page, PageQuery } from '../http/schemas.js';
+import { OutboxMessage, presentMessage } from './outbox-present.js';
 import { getMessage, listMessages, retryMessage } from './outbox-service.js';
 import type { DeliveryContext } from './outbox-store.js';
 
@@ -20,8 +21,10 @@ export function outboxRoutes(ctx: DeliveryContext): RouteGroups {
         '/v1/outbox',
         {
           schema: {
+            operationId: 'listOutboxMessages',
             tags: ['delivery'],
             summary: 'Email and SMS messages with their attempts, newest first',
+            response: { 200: Page(OutboxMessage, 'A page of messages, newest first') },
             querystring: Type.Intersect([
               PageQuery,
               Type.Object({
@@ -55,9 +58,11 @@ export function outboxRoutes(ctx: DeliveryContext): RouteGroups {
         '/v1/outbox/:message_id',
         {
           schema: {
+            operationId: 'getOutboxMessage',
             tags: ['delivery'],
             summary: 'One email or SMS message with its attempts',
             params: MessageParams,
+            response: { 200: OutboxMessage },
           },
         },
         async (request) => {
@@ -70,9 +75,23 @@ export function outboxRoutes(ctx: DeliveryContext): RouteGroups {
         '/v1/outbox/:message_id/retry',
         {
           schema: {
+            operationId: 'retryOutboxMessage',
             tags: ['delivery'],
             summary: 'Queue a message that was given up (status failed) again, now',
             params: MessageParams,
+            response: {
+              200: { ...OutboxMessage, description: 'The message, pending again' },
+              400: {
+                ...errorResponse(400),
+                description:
+                  'A production server has no transport for the message’s channel (`delivery_not_configured`), or a parameter is wrong.',
+              },
+              409: {
+                ...errorResponse(409),
+                description:
+                  'The message is not failed (any more), or its link was used, revoked or has expired: sending it again would deliver a link that does not work.',
+              },
+            },
           },
         },
         async (request) => {

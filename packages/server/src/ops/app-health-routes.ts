@@ -1,6 +1,6 @@
 import { actingApp } from '../http/auth.js';
 import type { RouteGroups } from '../http/routes.js';
-import { appHealth } from './app-health-service.js';
+import { AppHealth, appHealth } from './app-health-service.js';
 import type { AppHealthContext } from './app-health-store.js';
 
 /** `GET /v1/health`: the app's outbox backlog, failing webhook endpoints and the last hour's delivery failures. */
@@ -11,9 +11,11 @@ export function appHealthRoutes(ctx: AppHealthContext): RouteGroups {
         '/v1/health',
         {
           schema: {
+            operationId: 'getAppHealth',
             tags: ['operations'],
             summary:
               "The app's delivery health: outbox backlog, failing webhook endpoints, failures in the last hour",
+            response: { 200: AppHealth },
           },
         },
         async (request, reply) => {

@@ -1,6 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Type } from 'typebox';
+import { errorResponse } from '../http/openapi.js';
 import type { RouteGroups, RouteScope } from '../http/routes.js';
-import { checkReady, outboxDepth } from './ops-service.js';
+import { checkReady, outboxDepth, Readiness } from './ops-service.js';
 import type { OpsContext } from './ops-store.js';
 
 export interface Metrics {
@@ -92,19 +94,44 @@ export function countRequests(app: RouteScope, metrics: Metrics): void {
   });
 }
 
+const Alive = Type.Object(
+  { status: Type.Literal('ok') },
+  { description: 'The process is up and serving requests' },
+);
+
 export function opsRoutes(ctx: OpsContext, metrics: Metrics): RouteGroups {
   return {
     public: async (app) => {
-      app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({
-        status: 'ok',
-      }));
+      app.get(
+        '/healthz',
+        {
+          schema: {
+            operationId: 'getLiveness',
+            tags: ['operations'],
+            summary: 'The process is up',
+            description:
+              'Touches no database: a liveness probe, never a reason to route traffic (see /readyz).',
+            response: { 200: Alive },
+          },
+        },
+        async () => ({ status: 'ok' as const }),
+      );
 
       app.get(
         '/readyz',
         {
           schema: {
+            operationId: 'getReadiness',
             tags: ['operations'],
             summary: 'The database answers, migrations are done and Redis (with REDIS_URL) answers',
+            response: {
+              200: Readiness,
+              503: {
+                ...errorResponse(503),
+                description:
+                  'Not ready (`not_ready`): the database does not answer, migrations have not run, or Redis (REDIS_URL) does not answer; the message says which.',
+              },
+            },
           },
         },
         async () => checkReady(ctx),
@@ -112,7 +139,29 @@ export function opsRoutes(ctx: OpsContext, metrics: Metrics): RouteGroups {
 
       app.get(
         '/metrics',
-        { schema: { tags: ['operations'], summary: 'Prometheus metrics' } },
+        {
+          schema: {
+            operationId: 'getMetrics',
+            tags: ['operations'],
+            summary: 'Prometheus metrics',
+            description:
+              'The Prometheus text exposition format (version 0.0.4): request counts and durations by route pattern, the outbox depth and age, failing webhook endpoints, delivery failures of the last hour, and the process’s own metrics, all prefixed `latchkey_`.',
+            response: {
+              200: {
+                description: 'The metrics, in the Prometheus text format',
+                content: {
+                  'text/plain': {
+                    schema: Type.String({
+                      examples: [
+                        '# HELP latchkey_outbox_messages Messages in the outbox by status (pending: waiting for a worker; sending: claimed, in flight)\n# TYPE latchkey_outbox_messages gauge\nlatchkey_outbox_messages{status="pending"} 0\nlatchkey_outbox_messages{status="sending"} 0\n',
+                      ],
+                    }),
+                  },
+                },
+              },
+            },
+          },
+        },
         async (_request, reply) =>
           reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
       );

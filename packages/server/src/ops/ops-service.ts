@@ -1,14 +1,28 @@
+import { type Static, Type } from 'typebox';
 import { ApiError } from '../errors/api-error.js';
 import type { OpsContext } from './ops-store.js';
+
+/** What `/readyz` answers when the node is ready for traffic. */
+export const Readiness = Type.Object(
+  {
+    status: Type.Literal('ready'),
+    database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+    rate_limits: Type.Union([Type.Literal('redis'), Type.Literal('database')], {
+      description: 'Where rate limits are counted: Redis (REDIS_URL) or the database.',
+    }),
+  },
+  {
+    description: 'Ready: the database answers, migrations are done and Redis (with REDIS_URL) answers',
+    examples: [{ status: 'ready', database: 'postgres', rate_limits: 'redis' }],
+  },
+);
 
 /**
  * Throws `not_ready` unless the database answers, its schema is up to date and, with REDIS_URL, Redis answers: the
  * public sign-in endpoints refuse requests while the Redis that counts their limits is down, so a node without it is
  * not ready for traffic.
  */
-export async function checkReady(
-  ctx: OpsContext,
-): Promise<{ status: 'ready'; database: string; rate_limits: 'redis' | 'database' }> {
+export async function checkReady(ctx: OpsContext): Promise<Static<typeof Readiness>> {
   let migrated: boolean;
   try {
     await ctx.store.ping();

@@ -1,14 +1,23 @@
 import { Type } from 'typebox';
 import { actingApp, principalOf } from '../http/auth.js';
-import { iso, isoOrNull, listResponse } from '../http/present.js';
+import { errorResponse } from '../http/openapi.js';
+import { listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, PageQuery } from '../http/schemas.js';
-import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS } from './event-types.js';
-import { sendTestEvent, TEST_MESSAGE_PREFIX } from './test-event-service.js';
+import { Id, Page, PageQuery } from '../http/schemas.js';
+import { WEBHOOK_EVENT_TYPES } from './event-types.js';
+import { sendTestEvent } from './test-event-service.js';
+import {
+  presentAttempt,
+  presentEndpoint,
+  presentEventType,
+  Redelivery,
+  WebhookAttempt,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventTypeInfo,
+} from './webhook-present.js';
 import {
   createEndpoint,
-  decodeEventTypes,
   deleteEndpoint,
   getEndpoint,
   listAttempts,
@@ -19,42 +28,6 @@ import {
 } from './webhook-service.js';
 import type { WebhookContext } from './webhook-store.js';
 
-export function presentEndpoint(row: WebhookEndpointRow) {
-  return {
-    id: row.id,
-    app_id: row.app_id,
-    url: row.url,
-    description: row.description,
-    event_types: decodeEventTypes(row.event_types),
-    status: row.status,
-    disabled_reason: row.disabled_reason,
-    secret_hint: row.secret_hint,
-    previous_secret_expires_at:
-      row.previous_secret_expires_at === null ? null : iso(row.previous_secret_expires_at),
-    failing_since: isoOrNull(row.failing_since),
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  };
-}
-
-export function presentAttempt(row: WebhookAttemptRow) {
-  return {
-    id: row.id,
-    webhook_endpoint_id: row.endpoint_id,
-    event_id: row.event_id,
-    message_id: row.message_id,
-    /** A `webhook.test` sent on request: its event is not stored and no outbox message carries it. */
-    test: row.message_id.startsWith(`${TEST_MESSAGE_PREFIX}_`),
-    attempt: row.attempt,
-    ok: row.ok === 1,
-    status_code: row.status_code,
-    latency_ms: row.latency_ms,
-    response_excerpt: row.response_excerpt,
-    error: row.error,
-    created_at: iso(row.created_at),
-  };
-}
-
 const EventTypes = Type.Array(
   Type.Union([Type.Literal('*'), ...WEBHOOK_EVENT_TYPES.map((t) => Type.Literal(t))]),
   { minItems: 1, maxItems: 50, description: 'Event types to receive; `["*"]` or left out: all of them.' },
@@ -63,37 +36,70 @@ const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) U
 const Description = Type.String({ maxLength: 500 });
 const Params = Type.Object({ id: Id('whe') });
 
+const CreateBody = Type.Object(
+  { url: Url, event_types: Type.Optional(EventTypes), description: Type.Optional(Description) },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        url: 'https://api.example.com/latchkey/webhooks',
+        event_types: ['magic_link.redeemed', 'session.created'],
+        description: 'Sign-ins for the billing backend',
+      },
+    ],
+  },
+);
+
+const PatchBody = Type.Object(
+  {
+    url: Type.Optional(Url),
+    event_types: Type.Optional(EventTypes),
+    description: Type.Optional(Description),
+    enabled: Type.Optional(
+      Type.Boolean({
+        description:
+          '`false` disables the endpoint; `true` enables it again (also one disabled for failing).',
+      }),
+    ),
+  },
+  { additionalProperties: false, examples: [{ enabled: true }] },
+);
+
+const Deleted = Type.Object(
+  { id: Id('whe'), deleted: Type.Literal(true) },
+  { description: 'Deleted, with its delivery log' },
+);
+
 export function webhookRoutes(ctx: WebhookContext): RouteGroups {
   return {
     apiKey: async (app) => {
+      const tags = ['webhooks'];
+
       // What an endpoint may subscribe to, so a form can offer the list instead of asking for names by heart.
       app.get(
         '/v1/webhook-event-types',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'listWebhookEventTypes',
+            tags,
             summary: 'The event types an endpoint may subscribe to, each with what it means',
+            response: { 200: Page(WebhookEventTypeInfo, 'Every event type, on one page') },
           },
         },
-        async () => ({
-          data: WEBHOOK_EVENT_TYPES.map((type) => ({
-            type,
-            description: WEBHOOK_EVENTS[type as keyof typeof WEBHOOK_EVENTS].description,
-          })),
-          next_cursor: null,
-        }),
+        async () => ({ data: WEBHOOK_EVENT_TYPES.map(presentEventType), next_cursor: null }),
       );
 
       app.post(
         '/v1/webhook-endpoints',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'createWebhookEndpoint',
+            tags,
             summary: 'Create a webhook endpoint (its signing secret is shown once)',
-            body: Type.Object(
-              { url: Url, event_types: Type.Optional(EventTypes), description: Type.Optional(Description) },
-              { additionalProperties: false },
-            ),
+            description:
+              'The URL must be public http(s) (private and loopback addresses are refused unless the server allows them). The answer holds the signing secret, which is never shown again.',
+            body: CreateBody,
+            response: { 201: WebhookEndpointWithSecret },
           },
         },
         async (request, reply) => {
@@ -107,9 +113,11 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
         '/v1/webhook-endpoints',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'listWebhookEndpoints',
+            tags,
             summary: 'List webhook endpoints (never the secrets)',
             querystring: PageQuery,
+            response: { 200: Page(WebhookEndpoint, 'A page of endpoints, newest first') },
           },
         },
         async (request) => {
@@ -121,7 +129,15 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
 
       app.get(
         '/v1/webhook-endpoints/:id',
-        { schema: { tags: ['webhooks'], summary: 'Read a webhook endpoint', params: Params } },
+        {
+          schema: {
+            operationId: 'getWebhookEndpoint',
+            tags,
+            summary: 'Read a webhook endpoint',
+            params: Params,
+            response: { 200: WebhookEndpoint },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return presentEndpoint(await getEndpoint(ctx, appId, request.params.id));
@@ -132,18 +148,12 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
         '/v1/webhook-endpoints/:id',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'updateWebhookEndpoint',
+            tags,
             summary: 'Change an endpoint; `enabled: false` disables it, `enabled: true` enables it again',
             params: Params,
-            body: Type.Object(
-              {
-                url: Type.Optional(Url),
-                event_types: Type.Optional(EventTypes),
-                description: Type.Optional(Description),
-                enabled: Type.Optional(Type.Boolean()),
-              },
-              { additionalProperties: false },
-            ),
+            body: PatchBody,
+            response: { 200: { ...WebhookEndpoint, description: 'The endpoint as changed' } },
           },
         },
         async (request) => {
@@ -157,12 +167,18 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
       app.delete(
         '/v1/webhook-endpoints/:id',
         {
-          schema: { tags: ['webhooks'], summary: 'Delete an endpoint and its delivery log', params: Params },
+          schema: {
+            operationId: 'deleteWebhookEndpoint',
+            tags,
+            summary: 'Delete an endpoint and its delivery log',
+            params: Params,
+            response: { 200: Deleted },
+          },
         },
         async (request) => {
           const appId = actingApp(request);
           await deleteEndpoint(ctx, appId, request.params.id, principalOf(request));
-          return { id: request.params.id, deleted: true };
+          return { id: request.params.id, deleted: true as const };
         },
       );
 
@@ -170,9 +186,16 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
         '/v1/webhook-endpoints/:id/rotate-secret',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'rotateWebhookEndpointSecret',
+            tags,
             summary: 'Replace the signing secret; the old one keeps signing beside it for 24 hours',
             params: Params,
+            response: {
+              200: {
+                ...WebhookEndpointWithSecret,
+                description: 'The endpoint with its new secret, shown this once',
+              },
+            },
           },
         },
         async (request) => {
@@ -186,10 +209,12 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
         '/v1/webhook-endpoints/:id/attempts',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'listWebhookAttempts',
+            tags,
             summary: 'The delivery log: every attempt, newest first',
             params: Params,
             querystring: Type.Intersect([PageQuery, Type.Object({ event_id: Type.Optional(Id('evt')) })]),
+            response: { 200: Page(WebhookAttempt, 'A page of attempts, newest first') },
           },
         },
         async (request) => {
@@ -208,10 +233,14 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
         '/v1/webhook-endpoints/:id/test',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'sendWebhookTest',
+            tags,
             summary:
               'Send a webhook.test event to this endpoint now and answer the attempt (also logged); other endpoints get nothing',
+            description:
+              'A refused or failing receiver is the answer asked for, not an error: the attempt says what the endpoint answered (`ok`, `status_code`, `error`). A disabled endpoint is tested too.',
             params: Params,
+            response: { 200: { ...WebhookAttempt, description: 'The attempt, whatever its outcome' } },
           },
         },
         async (request) => {
@@ -224,10 +253,21 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
         '/v1/webhook-endpoints/:id/redeliver',
         {
           schema: {
-            tags: ['webhooks'],
+            operationId: 'redeliverWebhookEvent',
+            tags,
             summary: 'Send one event to this endpoint again (same webhook-id)',
             params: Params,
-            body: Type.Object({ event_id: Id('evt') }, { additionalProperties: false }),
+            body: Type.Object(
+              { event_id: Id('evt') },
+              { additionalProperties: false, examples: [{ event_id: 'evt_01jf3m0a1z9y8x7w6v5t4s3r2q' }] },
+            ),
+            response: {
+              202: Redelivery,
+              409: {
+                ...errorResponse(409),
+                description: 'The endpoint is disabled; enable it (PATCH enabled: true) first.',
+              },
+            },
           },
         },
         async (request, reply) => {
@@ -235,7 +275,7 @@ export function webhookRoutes(ctx: WebhookContext): RouteGroups {
           const row = await redeliver(ctx, appId, request.params.id, request.body.event_id);
           return reply
             .code(202)
-            .send({ message_id: row.id, event_id: request.body.event_id, status: 'queued' });
+            .send({ message_id: row.id, event_id: request.body.event_id, status: 'queued' as const });
         },
       );
     },

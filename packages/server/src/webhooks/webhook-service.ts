@@ -4,7 +4,7 @@ import { makeEvent } from '../events/event-factory.js';
 import type { Principal } from '../http/auth.js';
 import { newOutboxRow } from '../storage/outbox-rows.js';
 import type { OutboxRow, Page, WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
-import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './event-types.js';
+import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './event-types.js';
 import { checkWebhookUrl, systemResolveHost } from './url-policy.js';
 import type { WebhookContext, WebhookEndpointChanges } from './webhook-store.js';
 
@@ -52,8 +52,10 @@ export function encodeEventTypes(types: string[] | undefined): string {
   return `,${[...new Set(types)].sort().join(',')},`;
 }
 
-export function decodeEventTypes(stored: string): string[] {
-  return stored === '*' ? ['*'] : stored.split(',').filter((t) => t !== '');
+/** The stored types, each checked by `encodeEventTypes` when it was written. */
+export function decodeEventTypes(stored: string): Array<WebhookEventType | '*'> {
+  if (stored === '*') return ['*'];
+  return stored.split(',').filter((t) => t !== '') as WebhookEventType[];
 }
 
 const checkUrl = (ctx: WebhookContext, url: string) =>

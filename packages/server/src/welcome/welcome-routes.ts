@@ -9,7 +9,39 @@ import { completeWelcome, welcomeApp } from './welcome-service.js';
 
 // Any text: an unknown app gets the same plain page as one that does not send its sign-ins here.
 const WelcomeParams = Type.Object({ app_id: Type.String({ maxLength: 64 }) });
-const WelcomeQuery = Type.Object({ lk_code: Type.Optional(Type.String({ maxLength: 256 })) });
+const WelcomeQuery = Type.Object({
+  lk_code: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description: 'The exchange code the sign-in ended with (lives 60 seconds).',
+    }),
+  ),
+});
+
+const Html = Type.String({ description: 'An HTML page (`Cache-Control: no-store`).' });
+
+/**
+ * An answer of the page: HTML for a browser. A malformed parameter, a storage outage or a bug is answered by the
+ * server's error handler instead, with the JSON error body, so an error status documents both.
+ */
+const page = (description: string, withError = true) => ({
+  description,
+  content: {
+    'text/html': { schema: Html },
+    ...(withError ? { 'application/json': { schema: { $ref: 'Error#' } } } : {}),
+  },
+});
+
+const WelcomeResponses = {
+  200: page(
+    'The signed-in page (what a backend receives: the user and the session token’s claims), or without `lk_code` a page saying how to sign in',
+    false,
+  ),
+  400: page(
+    'A page saying the code was used, expired or needs PKCE (`Latchkey-Error-Code`: `code_invalid`, `pkce_required`); a malformed parameter gets the JSON error',
+  ),
+  404: page('A page saying the app does not send its sign-ins here (`Latchkey-Error-Code: not_found`)'),
+};
 
 export function welcomeRoutes(ctx: SessionContext): RouteGroups {
   return {
@@ -18,11 +50,15 @@ export function welcomeRoutes(ctx: SessionContext): RouteGroups {
         '/welcome/:app_id',
         {
           schema: {
+            operationId: 'getWelcomePage',
             tags: ['pages'],
             summary:
               "A new installation's signed-in page: exchanges the lk_code and shows what a backend receives",
+            description:
+              'Only for an app whose `allowed_redirects` sends sign-ins here (a new installation’s default app); any other app gets the 404 page, and its codes are never spent.',
             params: WelcomeParams,
             querystring: WelcomeQuery,
+            response: WelcomeResponses,
           },
         },
         async (request, reply) => {

@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
 import { actingApp } from '../../http/auth.js';
+import { errorResponse } from '../../http/openapi.js';
 import type { RouteGroups } from '../../http/routes.js';
-import { Nullable } from '../../http/schemas.js';
+import { Nullable, Page } from '../../http/schemas.js';
 import { LANGUAGES } from '../../pages/languages.js';
 import { LINK_TYPES } from './default-templates.js';
+import { RenderedTemplate, Template, TemplateTestResult } from './template-present.js';
 import {
   getTemplate,
   listTemplates,
@@ -32,6 +34,7 @@ const PutBody = Type.Object(
     additionalProperties: false,
     description:
       'A string overrides that part; null returns it to the built-in text; an absent part is kept.',
+    examples: [{ subject: 'Your sign-in link for {{app_name}}', sms: null }],
   },
 );
 
@@ -48,7 +51,13 @@ const TestBody = Type.Object(
     sms: Type.Optional(Part('Send this instead of the saved SMS.')),
     code: Type.Optional(Type.Boolean({ description: 'Include a sample one-time code.' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      { to: 'jane@example.com' },
+      { to: '+14155550123', sms: '{{app_name}}: {{link_url}} (code {{code}})', code: true },
+    ],
+  },
 );
 
 const PreviewBody = Type.Object(
@@ -62,8 +71,23 @@ const PreviewBody = Type.Object(
     code: Type.Optional(Type.Boolean({ description: 'Include a sample one-time code.' })),
     identifier_kind: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('phone')])),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ type: 'login', language: 'en', subject: 'Your sign-in link for {{app_name}}', code: true }],
+  },
 );
+
+/** A test message the mail server or SMS provider refused for good: its answer is in the message. */
+const TransportRefused = {
+  ...errorResponse(502),
+  description:
+    'The mail server or SMS provider refused the test message (`transport_refused`); its answer is in `message`.',
+};
+const TransportUnavailable = {
+  ...errorResponse(503),
+  description:
+    'The mail server or SMS provider could not be reached or failed for a reason that may pass (`transport_unavailable`), or storage is unavailable; retry in a minute.',
+};
 
 /**
  * The app's message templates: per link type and language, a subject, text and HTML bodies and an SMS. Reading
@@ -76,7 +100,14 @@ export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
 
       app.get(
         '/v1/templates',
-        { schema: { tags, summary: 'List the message templates, every type in every language' } },
+        {
+          schema: {
+            operationId: 'listTemplates',
+            tags,
+            summary: 'List the message templates, every type in every language',
+            response: { 200: Page(Template, 'Every link type in every language, on one page') },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return { data: await listTemplates(ctx, appId), next_cursor: null };
@@ -85,7 +116,15 @@ export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
 
       app.get(
         '/v1/templates/:type/:language',
-        { schema: { tags, summary: 'Read one message template', params: Params } },
+        {
+          schema: {
+            operationId: 'getTemplate',
+            tags,
+            summary: 'Read one message template',
+            params: Params,
+            response: { 200: Template },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return getTemplate(ctx, appId, request.params.type, request.params.language);
@@ -96,10 +135,14 @@ export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
         '/v1/templates/:type/:language',
         {
           schema: {
+            operationId: 'updateTemplate',
             tags,
             summary: 'Override parts of a message template (validated before it is saved)',
+            description:
+              'The result (built-in parts with the overrides) must still render: every body holds {{link_url}}, the subject is one line, the SMS fits. A 400 names the part at fault in `error.param`.',
             params: Params,
             body: PutBody,
+            response: { 200: { ...Template, description: 'The template as saved' } },
           },
         },
         async (request) => {
@@ -110,7 +153,18 @@ export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
 
       app.delete(
         '/v1/templates/:type/:language',
-        { schema: { tags, summary: 'Return a message template to the built-in one', params: Params } },
+        {
+          schema: {
+            operationId: 'resetTemplate',
+            tags,
+            summary: 'Return a message template to the built-in one',
+            params: Params,
+            response: {
+              200: { ...Template, description: 'The built-in template, now in use again' },
+              404: { ...errorResponse(404), description: 'The app does not override this template.' },
+            },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return resetTemplate(ctx, appId, request.params.type, request.params.language);
@@ -121,11 +175,15 @@ export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
         '/v1/templates/:type/:language/test',
         {
           schema: {
+            operationId: 'sendTemplateTest',
             tags,
             summary:
               'Send the template (or a draft of it) with sample data to one address now, through the real transport',
+            description:
+              'Not through the outbox: the answer is what the transport said, and a failure is an error of this request (502 refused, 503 try again). At most 5 a minute per app (429).',
             params: Params,
             body: TestBody,
+            response: { 200: TemplateTestResult, 502: TransportRefused, 503: TransportUnavailable },
           },
         },
         async (request) => {
@@ -139,9 +197,11 @@ export function templateRoutes(ctx: TemplateTestContext): RouteGroups {
         '/v1/templates/preview',
         {
           schema: {
+            operationId: 'previewTemplate',
             tags,
             summary: 'Render a message template with sample data',
             body: PreviewBody,
+            response: { 200: RenderedTemplate },
           },
         },
         async (request) => {

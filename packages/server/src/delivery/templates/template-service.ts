@@ -2,6 +2,7 @@
  * Which template a message uses (the built-in one, with any part the app overrides laid over it), what it says once
  * filled in, and the API's view of the overrides: save (validated as a whole), reset, list and preview.
  */
+import type { Static } from 'typebox';
 import { type AppSettings, publicUrlOf, readSettings } from '../../apps/app-settings.js';
 import { ApiError } from '../../errors/api-error.js';
 import { iso } from '../../http/present.js';
@@ -19,6 +20,7 @@ import {
   type TemplatePart,
   type TemplateParts,
 } from './render.js';
+import type { Template } from './template-present.js';
 import type { TemplateContext } from './template-store.js';
 import { validateTemplateParts } from './validate.js';
 
@@ -115,13 +117,8 @@ async function linkMessageTemplate(
 
 // --- The API's view -------------------------------------------------------------------------------------------
 
-export interface TemplateView extends TemplateParts {
-  type: LinkType;
-  language: Language;
-  /** Which parts are the app's own; the others are built in. */
-  overridden: Record<TemplatePart, boolean>;
-  updated_at: string | null;
-}
+/** A template as the API shows it (template-present.ts). */
+export type TemplateView = Static<typeof Template>;
 
 function present(type: LinkType, language: Language, row: TemplateRow | undefined): TemplateView {
   return {

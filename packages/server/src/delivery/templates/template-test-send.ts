@@ -6,6 +6,7 @@
  *
  * Limited per app (a few a minute), so a key or a dashboard session is no tool for mailing strangers.
  */
+import type { Static } from 'typebox';
 import { newId } from '../../crypto/tokens.js';
 import { ApiError, validationError } from '../../errors/api-error.js';
 import { makeEvent } from '../../events/event-factory.js';
@@ -19,6 +20,7 @@ import type { DeliveryResult, EmailTransport, SmsTransport } from '../message.js
 import { senderOf } from '../sender.js';
 import { ensureCanSend } from '../transports/create-transports.js';
 import type { TemplateParts } from './render.js';
+import type { TemplateTestResult } from './template-present.js';
 import { renderSample } from './template-service.js';
 import type { TemplateContext } from './template-store.js';
 
@@ -38,17 +40,8 @@ export interface TestSendInput extends Partial<TemplateParts> {
   code?: boolean | undefined;
 }
 
-export interface TestSendAnswer {
-  sent: true;
-  channel: Channel;
-  /** The address or number, as the message was sent to it. */
-  to: string;
-  /** Our id of the message (`msg_…`), also in its headers. */
-  message_id: string;
-  transport: string;
-  /** What the transport reported. */
-  answer: { provider_id: string | null; accepted: boolean; detail: string };
-}
+/** What a test send answers (template-present.ts). */
+export type TestSendAnswer = Static<typeof TemplateTestResult>;
 
 export async function sendTestMessage(
   ctx: TemplateTestContext,
