@@ -2,7 +2,6 @@
  * The top floor: builds the HTTP app and registers every capability's routes in the scope their group asks for
  * (http/auth.ts). Nothing below this file knows which capabilities exist.
  */
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,6 +20,7 @@ import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
 import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id.js';
 import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
 import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
@@ -60,7 +60,8 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     loggerInstance: ctx.logger as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    genReqId: () => `req_${randomUUID()}`,
+    // The caller's X-Request-Id when it is well-formed (http/request-id.ts); every answer carries it back.
+    genReqId: requestIdOf,
     // Room for long tokens (signed links are JWTs); route schemas set the real limits.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // Errors the router raises before any route runs (bad percent-encoding, over-long parameters) get the same
@@ -74,7 +75,8 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
   app.setValidatorCompiler(createValidatorCompiler());
   app.addHook('preValidation', refuseNulCharacters);
   app.decorateRequest('auth', null);
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
   });
