@@ -21,6 +21,7 @@ import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
 import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id.js';
+import { traceRequests } from './http/request-tracing.js';
 import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
 import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
@@ -40,6 +41,7 @@ import { sessionKeyRoutes } from './sessions/session-key-routes.js';
 import { sessionRoutes } from './sessions/session-routes.js';
 import { signedLinkRoutes } from './signed-links/signed-link-routes.js';
 import { signingKeyRoutes } from './signed-links/signing-key-routes.js';
+import { tracingActive } from './tracing/tracing.js';
 import { userRoutes } from './users/user-routes.js';
 import { webhookOpenApi } from './webhooks/event-types.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
@@ -72,6 +74,7 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     clientErrorHandler: clientErrorHandler(ctx.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  if (tracingActive()) traceRequests(app);
   app.setValidatorCompiler(createValidatorCompiler());
   app.addHook('preValidation', refuseNulCharacters);
   app.decorateRequest('auth', null);
