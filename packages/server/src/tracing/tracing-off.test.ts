@@ -2,6 +2,8 @@
  * With no OTEL_* variables, tracing is off: no provider, propagator or context manager is registered, spans are the
  * API's no-op ones, and a caller's `traceparent` is not stored on the outbox rows its request queues.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { propagation, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../storage/database.js';
@@ -49,5 +51,23 @@ describe.each(DIALECTS)('tracing off on %s', (dialect) => {
     } finally {
       await handle.close();
     }
+  });
+});
+
+describe('the OpenTelemetry SDK', () => {
+  it('is imported by no module of the server but dynamically, so a server that does not trace never loads it', () => {
+    const src = fileURLToPath(new URL('..', import.meta.url));
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith('test-support'),
+    );
+    // A static import of anything but the API (type-only imports vanish when compiled).
+    const eager = /^import\s+(?!type\s)[^;]*?from\s+'@opentelemetry\/(?!api')[^']+'/ms;
+    const offenders = files.filter((file) =>
+      readFileSync(`${src}/${file}`, 'utf8')
+        .split(/\n(?=import\s)/)
+        .some((statement) => eager.test(statement)),
+    );
+    expect(files.length).toBeGreaterThan(150);
+    expect(offenders).toEqual([]);
   });
 });

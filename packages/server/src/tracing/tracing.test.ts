@@ -4,7 +4,7 @@
  * its trace from the outbox row, and no secret in any span.
  */
 import { request as httpRequest } from 'node:http';
-import type { AttributeValue } from '@opentelemetry/api';
+import { type AttributeValue, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxWorker } from '../delivery/outbox-worker.js';
@@ -307,6 +307,28 @@ describe.each(DIALECTS)('tracing on %s', (dialect) => {
     // Nor anything that looks like one of our secrets or an address.
     const values = everything.flatMap((span) => Object.values(span.attributes).map(String));
     expect(values.filter((value) => /lk_(sk|admin)_|whsec_|@/.test(value))).toEqual([]);
+  });
+});
+
+describe('tracing a request that fails', () => {
+  const exporter = new InMemorySpanExporter();
+  let server: TestServer;
+  beforeAll(async () => {
+    // A Redis that does not answer: /readyz says so with a 503.
+    server = await startTestServer('sqlite', {
+      env: { OTEL_TRACES_EXPORTER: 'otlp', REDIS_URL: 'redis://127.0.0.1:1' },
+      tracing: { exporter },
+      asInstalled: true,
+    });
+  });
+  afterAll(async () => server?.close());
+
+  it('marks the span of a 5xx answer as an error', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    const [span] = exporter.getFinishedSpans().filter((s) => s.name === 'GET /readyz');
+    expect(span?.attributes['http.response.status_code']).toBe(503);
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
   });
 });
 
