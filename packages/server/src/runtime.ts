@@ -25,6 +25,7 @@ import { type CreatedSigningKey, createSigningKey } from './signed-links/signing
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createStore, type Store } from './store.js';
+import { startTracing, type TracingOptions } from './tracing/tracing.js';
 import { describeReview, reviewIdentifiers } from './users/identifier-review.js';
 import { WEBHOOK_EVENT_TYPES } from './webhooks/event-types.js';
 import type { ResolveHost } from './webhooks/url-policy.js';
@@ -60,6 +61,8 @@ export interface RuntimeOptions {
   random?: RandomBytes;
   /** Run migrations on open (the default; `latchkey start` and `init` do). */
   migrate?: boolean;
+  /** Where spans go when the config turns tracing on (tests give an in-memory exporter). */
+  tracing?: TracingOptions;
 }
 
 export function databaseTarget(config: Config): DatabaseTarget {
@@ -71,7 +74,15 @@ export function databaseTarget(config: Config): DatabaseTarget {
 /** Opens the database, brings the schema up to date and loads the session keys: everything a server or CLI needs. */
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const masterKey = loadMasterKey(config);
-  const handle = openDatabase(databaseTarget(config));
+  // Before the database opens, so its statements get spans; nothing is loaded when tracing is off.
+  const tracing = await startTracing(config.tracing, options.tracing);
+  let handle: DatabaseHandle;
+  try {
+    handle = openDatabase(databaseTarget(config), { observer: tracing?.observer });
+  } catch (error) {
+    await tracing?.shutdown();
+    throw error;
+  }
   try {
     if (options.migrate !== false) await migrateToLatest(handle.db);
     const store = createStore(handle, { webhookEventTypes: WEBHOOK_EVENT_TYPES });
@@ -108,10 +119,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       close: async () => {
         await Promise.allSettled([transports.email.close(), rateLimiter.close()]);
         await handle.close();
+        // Last, so the spans of everything above are sent before the process ends.
+        await tracing?.shutdown();
       },
     };
   } catch (error) {
     await handle.close();
+    await tracing?.shutdown();
     throw error;
   }
 }

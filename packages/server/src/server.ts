@@ -2,7 +2,6 @@
  * The top floor: builds the HTTP app and registers every capability's routes in the scope their group asks for
  * (http/auth.ts). Nothing below this file knows which capabilities exist.
  */
-import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { statsRoutes } from './analytics/stats-routes.js';
@@ -21,6 +20,8 @@ import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope
 import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
 import { docsRoutes, registerOpenApi } from './http/openapi.js';
 import { checkResponses } from './http/response-check.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id.js';
+import { traceRequests } from './http/request-tracing.js';
 import type { RouteGroups, Routes } from './http/routes.js';
 import { ErrorBody } from './http/schemas.js';
 import { createValidatorCompiler, refuseNulCharacters } from './http/validation.js';
@@ -40,6 +41,7 @@ import { sessionKeyRoutes } from './sessions/session-key-routes.js';
 import { sessionRoutes } from './sessions/session-routes.js';
 import { signedLinkRoutes } from './signed-links/signed-link-routes.js';
 import { signingKeyRoutes } from './signed-links/signing-key-routes.js';
+import { tracingActive } from './tracing/tracing.js';
 import { userRoutes } from './users/user-routes.js';
 import { webhookOpenApi } from './webhooks/event-types.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
@@ -62,7 +64,8 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     loggerInstance: ctx.logger as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    genReqId: () => `req_${randomUUID()}`,
+    // The caller's X-Request-Id when it is well-formed (http/request-id.ts); every answer carries it back.
+    genReqId: requestIdOf,
     // Room for long tokens (signed links are JWTs); route schemas set the real limits.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // Errors the router raises before any route runs (bad percent-encoding, over-long parameters) get the same
@@ -73,10 +76,12 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     clientErrorHandler: clientErrorHandler(ctx.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  if (tracingActive()) traceRequests(app);
   app.setValidatorCompiler(createValidatorCompiler());
   app.addHook('preValidation', refuseNulCharacters);
   app.decorateRequest('auth', null);
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
     reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
   });

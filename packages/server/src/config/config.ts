@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { type TracingConfig, tracingConfig } from './tracing.js';
 
 export interface Config {
   /**
@@ -28,6 +29,8 @@ export interface Config {
   delivery: DeliveryConfig;
   webhooks: WebhooksConfig;
   dashboard: DashboardConfig;
+  /** OpenTelemetry tracing, from the standard OTEL_* variables (tracing.ts); off unless they ask for it. */
+  tracing: TracingConfig;
 }
 
 export interface DashboardConfig {
@@ -365,6 +368,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       problems.push(`${source} must be ${setting.expected}; got ${shown}.`);
     }
   }
+  const tracing = tracingConfig(env);
+  problems.push(...tracing.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const p = parsed as Parsed;
   const publicUrl = (p.publicUrl ?? `http://localhost:${p.port}`).replace(/\/+$/, '');
@@ -383,6 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     delivery: deliveryConfig(p, publicUrl),
     webhooks: { allowPrivate: p.webhookAllowPrivate },
     dashboard: { enabled: p.dashboard, operators: p.dashboardOperators ?? [] },
+    tracing: tracing.config,
   };
 }
 

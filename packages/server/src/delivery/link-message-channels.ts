@@ -8,6 +8,7 @@ import { type AppSettings, readSettings } from '../apps/app-settings.js';
 import { newId } from '../crypto/tokens.js';
 import { makeEvent } from '../events/event-factory.js';
 import type { AppRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
+import { noteSendOutcome } from '../tracing/delivery-spans.js';
 import { jitterFraction, retryDelay } from './backoff.js';
 import type { DeliveryChannel, DispatchRun } from './channel.js';
 import type { DeliveryResult } from './message.js';
@@ -79,6 +80,7 @@ async function deliverLinkMessage(
     attempt: row.attempts,
   };
   if (result.ok) {
+    noteSendOutcome('sent');
     try {
       const delivered = result.accepted === true;
       await run.recordSent({
@@ -107,6 +109,7 @@ async function deliverLinkMessage(
     return;
   }
   const final = result.permanent || row.attempts >= ctx.config.delivery.maxAttempts;
+  noteSendOutcome(final ? 'failed' : 'retry');
   ctx.logger.warn(
     { messageId: row.id, attempt: row.attempts, final, error: result.error },
     'message not delivered',

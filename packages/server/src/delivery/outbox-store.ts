@@ -17,8 +17,11 @@ export interface OutboxOutcome {
   attempt?: OutboxAttemptRow | undefined;
 }
 
-/** A message as the outbox API lists it: every column but the sealed payload, which never leaves storage. */
-export type OutboxMessageRow = Omit<OutboxRow, 'payload'>;
+/**
+ * A message as the outbox API lists it: every column but the sealed payload, which never leaves storage, and the
+ * trace context, which only the worker reads.
+ */
+export type OutboxMessageRow = Omit<OutboxRow, 'payload' | 'trace_parent' | 'trace_state'>;
 
 export interface OutboxFilter {
   status?: OutboxStatus | undefined;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxRow } from '../storage/rows.js';
+import { withSendSpan } from '../tracing/delivery-spans.js';
 import type { DeliveryChannel, DispatchRun } from './channel.js';
 import type { DeliveryContext, OutboxOutcome } from './outbox-store.js';
 
@@ -154,7 +155,7 @@ export class OutboxWorker {
     try {
       const channel = this.#channels.get(row.channel);
       if (channel) {
-        await channel.dispatch(row, run);
+        await withSendSpan(row, () => channel.dispatch(row, run));
         return;
       }
       await ctx.store.markOutboxFailed({

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../errors/api-error.js';
 import { STORAGE_RETRY_AFTER_SECONDS, storageOutage } from '../storage/storage-errors.js';
 import { redactText, redactUrl } from './logger.js';
+import { newRequestId, REQUEST_ID_HEADER } from './request-id.js';
 import type { RouteScope } from './routes.js';
 import { type SchemaIssue, validationFailure } from './validation.js';
 
@@ -68,7 +69,9 @@ function acceptsHtml(request: FastifyRequest): boolean {
   return /\btext\/html\b/i.test(request.headers.accept ?? '');
 }
 
-export function sendError(_request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  // Here as well as in the server's onSend hook: the router's own errors (frameworkErrors) are sent without hooks.
+  reply.header(REQUEST_ID_HEADER, request.id);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toJSON());
 }
@@ -153,8 +156,10 @@ export function clientErrorHandler(logger: Logger): (error: ClientError, socket:
       return;
     }
     const apiError = clientErrorOf(error);
+    // Never the caller's X-Request-Id: the request could not be read, so a fresh one, in the log line and the answer.
+    const requestId = newRequestId();
     logger.info(
-      { code: apiError.code, status: apiError.status, parserError: error.code },
+      { reqId: requestId, code: apiError.code, status: apiError.status, parserError: error.code },
       `refused a request the server could not read: ${apiError.code}`,
     );
     const inFlight = (socket as ConnectionSocket)._httpMessage ?? undefined;
@@ -164,7 +169,7 @@ export function clientErrorHandler(logger: Logger): (error: ClientError, socket:
       return;
     }
     const head = refusedMethod(error, inFlight) === 'HEAD';
-    socket.end(rawResponse(apiError, head), () => socket.destroy());
+    socket.end(rawResponse(apiError, head, requestId), () => socket.destroy());
   };
 }
 
@@ -215,7 +220,7 @@ function refusedMethod(error: ClientError, inFlight: ServerResponse | undefined)
   return inFlight?.req?.method;
 }
 
-function rawResponse(error: ApiError, head: boolean): string {
+function rawResponse(error: ApiError, head: boolean, requestId: string): string {
   const body = JSON.stringify(error.toJSON());
   const lines = [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
@@ -223,6 +228,7 @@ function rawResponse(error: ApiError, head: boolean): string {
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
     'X-Content-Type-Options: nosniff',
+    `X-Request-Id: ${requestId}`,
     `Date: ${new Date().toUTCString()}`,
     'Connection: close',
   ];

@@ -1,8 +1,9 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type Transaction } from 'kysely';
+import { type Dialect, Kysely, type Transaction } from 'kysely';
 import { loadPg } from '../config/optional-modules.js';
 import { preparePrivateDatabaseFile } from '../config/private-files.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
+import { observedDialect, type QueryObserver } from './query-observer.js';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { markingPool } from './storage-errors.js';
@@ -32,12 +33,23 @@ export type DatabaseTarget =
   | { kind: 'sqlite'; path: string }
   | { kind: 'postgres'; url: string; poolSize?: number };
 
-/** Opens the database named by the config: embedded SQLite in WAL mode, or a PostgreSQL pool. */
-export function openDatabase(target: DatabaseTarget): DatabaseHandle {
-  return target.kind === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, target.poolSize ?? 10);
+export interface DatabaseOptions {
+  /** Sees every statement (query-observer.ts): tracing's spans, for one. */
+  observer?: QueryObserver | undefined;
 }
 
-function openSqlite(path: string): DatabaseHandle {
+/** Opens the database named by the config: embedded SQLite in WAL mode, or a PostgreSQL pool. */
+export function openDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): DatabaseHandle {
+  const observe = (dialect: Dialect): Dialect =>
+    options.observer ? observedDialect(dialect, target.kind, options.observer) : dialect;
+  return target.kind === 'sqlite'
+    ? openSqlite(target.path, observe)
+    : openPostgres(target.url, target.poolSize ?? 10, observe);
+}
+
+type Observe = (dialect: Dialect) => Dialect;
+
+function openSqlite(path: string, observe: Observe): DatabaseHandle {
   // The data dir 0700 when we create it, the database and the files SQLite makes beside it 0600 (private-files.ts).
   if (path !== ':memory:') preparePrivateDatabaseFile(path);
   const sqlite = new SqliteDatabase(path);
@@ -50,7 +62,7 @@ function openSqlite(path: string): DatabaseHandle {
   // original of each page a savepoint changes in a sub-journal, which spills to a temporary file beyond a few pages.
   // In memory, that copy halved the cost of writing a link's and an event's rows (bench: create, hosted redeem).
   sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
+  const db = new Kysely<Database>({ dialect: observe(new GroupCommitSqliteDialect(sqlite)) });
   const dataVersion = sqlite.prepare('pragma data_version').pluck();
   return {
     db,
@@ -64,7 +76,7 @@ function openSqlite(path: string): DatabaseHandle {
 // BIGINT (int8) comes back from pg as a string by default; every bigint we store is an epoch-ms time that fits
 // in a double, so it is parsed as a number for this pool only (no global type-parser change).
 const INT8_OID = 20;
-function openPostgres(url: string, poolSize: number): DatabaseHandle {
+function openPostgres(url: string, poolSize: number, observe: Observe): DatabaseHandle {
   const pg = loadPg();
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -86,7 +98,9 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   // 'error' event, which the pool listens to only while the client is idle, and an unheard 'error' ends the
   // process. The request's next query fails instead (a 503), and the pool drops the client when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: markingPool(pool) }) });
+  const db = new Kysely<Database>({
+    dialect: observe(new CurrentSchemaPostgresDialect({ pool: markingPool(pool) })),
+  });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 

@@ -13,6 +13,7 @@ import * as operators from './migrations/0011-operators.js';
 import * as campaigns from './migrations/0012-campaigns.js';
 import * as visitsAndAttempts from './migrations/0013-visits-and-attempts.js';
 import * as eventSubjects from './migrations/0014-event-subjects.js';
+import * as outboxTraceContext from './migrations/0015-outbox-trace-context.js';
 import type { Database } from './schema.js';
 
 /**
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0012-campaigns': campaigns,
   '0013-visits-and-attempts': visitsAndAttempts,
   '0014-event-subjects': eventSubjects,
+  '0015-outbox-trace-context': outboxTraceContext,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,3 +1,4 @@
+import { context, propagation } from '@opentelemetry/api';
 import type { OutboxRow } from './rows.js';
 import type { Channel } from './schema.js';
 
@@ -32,5 +33,17 @@ export function newOutboxRow(input: {
     created_at: input.now,
     updated_at: input.now,
     sent_at: null,
+    ...traceContext(),
   };
+}
+
+/**
+ * The trace context of whatever queues the message (a request, usually), in W3C form, so the send continues its
+ * trace however much later and on whichever node it happens. This is the vendor-neutral API that libraries call:
+ * with no tracing set up, no propagator is registered and nothing is written (both null).
+ */
+function traceContext(): { trace_parent: string | null; trace_state: string | null } {
+  const carrier: { traceparent?: string; tracestate?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return { trace_parent: carrier.traceparent ?? null, trace_state: carrier.tracestate ?? null };
 }

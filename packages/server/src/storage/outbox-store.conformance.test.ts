@@ -60,6 +60,8 @@ describe.each(DIALECTS)('outbox store on %s', (dialect) => {
       created_at: at,
       updated_at: at,
       sent_at: null,
+      trace_parent: null,
+      trace_state: null,
       ...options.message,
     };
     await store().createLink(link, undefined, [event(appId, 'magic_link.created', link.id, at)], message);

@@ -201,6 +201,10 @@ export interface OutboxTable {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  /** The W3C `traceparent` of the request that queued the message (null when tracing was off): its send's parent. */
+  trace_parent: string | null;
+  /** The W3C `tracestate` that came with it, if any. */
+  trace_state: string | null;
 }
 
 /** How a visit of a hosted link's page was judged when it was recorded (links/link-visits.ts). */

@@ -589,6 +589,8 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
                 created_at: now,
                 updated_at: now,
                 sent_at: null,
+                trace_parent: null,
+                trace_state: null,
               }
             : undefined;
         return {

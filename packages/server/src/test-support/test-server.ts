@@ -12,6 +12,7 @@ import type { Context } from '../runtime.js';
 import { bootstrap, openRuntime } from '../runtime.js';
 import { buildServer } from '../server.js';
 import type { DialectName } from '../storage/database.js';
+import type { TracingOptions } from '../tracing/tracing.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface TestServer {
@@ -43,6 +44,8 @@ export interface TestServerOptions {
   databaseUrl?: (url: string) => string;
   /** Leave the default app as a new installation has it, instead of the tests' redirect and limits. */
   asInstalled?: boolean;
+  /** Where spans go when `env` turns tracing on (an in-memory exporter). */
+  tracing?: TracingOptions;
 }
 
 export const TEST_REDIRECT = 'https://app.example.com/auth/callback';
@@ -93,6 +96,7 @@ export async function startTestServer(
     clock: () => Date.now() + offset,
     logger,
     print: options.print ?? (() => {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;

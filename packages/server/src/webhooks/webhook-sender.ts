@@ -10,6 +10,7 @@ import { signStandardWebhook } from '../delivery/standard-webhooks.js';
 import { makeEvent } from '../events/event-factory.js';
 import { iso } from '../http/present.js';
 import type { EventRow, OutboxRow, WebhookEndpointRow } from '../storage/rows.js';
+import { noteSendOutcome, startOutgoingRequest } from '../tracing/delivery-spans.js';
 import { DestinationRefusedError, pinnedDispatcher } from './pinned-dispatcher.js';
 import { destinationProblem, hostOf, systemResolveHost } from './url-policy.js';
 import { signingSecrets } from './webhook-service.js';
@@ -54,6 +55,7 @@ export async function sendWebhookMessage(ctx: WebhookContext, row: OutboxRow, wo
       : !event
         ? 'The event no longer exists.'
         : 'The endpoint is disabled.';
+    noteSendOutcome('failed');
     await ctx.store.markOutboxFailed({
       id: row.id,
       worker,
@@ -91,11 +93,13 @@ export async function sendWebhookMessage(ctx: WebhookContext, row: OutboxRow, wo
   if (disabled)
     ctx.logger.warn({ endpointId: endpoint.id }, 'webhook endpoint disabled after failing for days');
   if (outcome.ok) {
+    noteSendOutcome('sent');
     await ctx.store.markOutboxSent({ id: row.id, worker, now, events: [] });
     return;
   }
   const delay = WEBHOOK_RETRY_DELAYS_MS[row.attempts - 1];
   const jitter = jitterFraction(ctx.random);
+  noteSendOutcome(delay === undefined || disabled ? 'failed' : 'retry');
   await ctx.store.markOutboxFailed({
     id: row.id,
     worker,
@@ -149,6 +153,8 @@ export async function postWebhook(
     .map((secret) => signStandardWebhook(secret, id, timestamp, body))
     .join(' ');
   const dispatcher = pinnedDispatcher(hostOf(url), allowPrivate, resolveHost);
+  // The receiver may continue the trace from `traceparent` (sent only while tracing; outside the signed content).
+  const outgoing = startOutgoingRequest('POST', url);
   try {
     const init: RequestInit & { dispatcher: typeof dispatcher } = {
       method: 'POST',
@@ -158,6 +164,7 @@ export async function postWebhook(
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signature,
+        ...outgoing.headers,
       },
       body,
       redirect: 'manual',
@@ -165,6 +172,7 @@ export async function postWebhook(
       dispatcher,
     };
     const response = await ctx.fetch(url, init);
+    outgoing.end({ status: response.status });
     const excerpt = await readExcerpt(response);
     const ok = response.status >= 200 && response.status < 300;
     return {
@@ -178,7 +186,9 @@ export async function postWebhook(
           : null,
     };
   } catch (error) {
-    return failure(error);
+    const answer = failure(error);
+    outgoing.end({ error: answer.error?.startsWith('No answer') ? 'timeout' : 'no_answer' });
+    return answer;
   } finally {
     // Nothing is kept for the next delivery: it resolves and checks its own connection.
     await dispatcher.destroy().catch(() => {});
