@@ -41,11 +41,15 @@ export const LINK_STATUSES = [
 ] as const;
 export type EffectiveStatus = (typeof LINK_STATUSES)[number];
 
+/** The steps of a link's timeline; `queued` (a message was queued) and `visited` appear in its detail only. */
+const TIMELINE_STEPS = [...LINK_STATUSES, 'queued', 'visited'] as const;
+type TimelineStep = (typeof TIMELINE_STEPS)[number];
+
 const TimelineEntrySchema = Type.Object({
-  status: Type.String({
-    description:
-      'created, queued (detail only), sent, delivered, delivery_failed, opened (the first open), visited (detail only), redeemed, revoked or expired.',
-  }),
+  status: OneOf(
+    TIMELINE_STEPS,
+    '`opened` is the first open; `queued` (a message was queued) and `visited` (a run of visits with one verdict) appear in a link’s detail only.',
+  ),
   at: Timestamp,
   verdict: Type.Optional(
     OneOf(['person', 'likely_scanner'] as const, '`visited` entries: whose visits these are.'),
@@ -129,7 +133,7 @@ export const CreatedMagicLinkAnswer = (description: string) =>
   Type.Object({ magic_link: CreatedMagicLink }, { description });
 
 const LinkVisit = Type.Object({
-  id: Type.String({ description: 'The visit’s id.' }),
+  id: Id('vis'),
   at: Timestamp,
   method: OneOf(['GET', 'HEAD', 'POST'] as const),
   verdict: OneOf(['person', 'likely_scanner'] as const),
@@ -150,7 +154,7 @@ const DeliveryAttempt = Type.Object({
 
 /** A message that carried the link, as the outbox shows it (delivery/outbox-present.ts), never its content. */
 const LinkDelivery = Type.Object({
-  id: Type.String({ description: 'The message’s id.' }),
+  id: Id('msg'),
   link_id: Nullable(Id('ml')),
   channel: OneOf(['email', 'phone', 'webhook'] as const),
   recipient: Type.String(),
@@ -165,11 +169,11 @@ const LinkDelivery = Type.Object({
 });
 
 const LinkWebhookSend = Type.Object({
-  id: Type.String({ description: 'The webhook attempt’s id.' }),
+  id: Id('wha'),
   at: Timestamp,
   event_id: Id('evt'),
   event_type: Type.String(),
-  endpoint_id: Type.String({ description: 'The webhook endpoint’s id.' }),
+  endpoint_id: Id('whe'),
   attempt: Type.Integer({ minimum: 1 }),
   ok: Type.Boolean(),
   status_code: Nullable(Type.Integer({ description: 'The endpoint’s HTTP status; null when none came.' })),
@@ -196,7 +200,7 @@ export function effectiveStatus(link: MagicLinkRow, now: number): EffectiveStatu
 }
 
 interface TimelineEntry {
-  status: string;
+  status: TimelineStep;
   at: string;
   /** `visited` entries: who, how many visits in a row, and the time of the last of them. */
   verdict?: VisitVerdict;
@@ -207,7 +211,7 @@ interface TimelineEntry {
 /** The link's milestones from its own columns, oldest first. */
 function linkTimeline(link: MagicLinkRow, now: number): TimelineEntry[] {
   const timeline: TimelineEntry[] = [{ status: 'created', at: iso(link.created_at) }];
-  const steps: Array<[string, number | null]> = [
+  const steps: Array<[TimelineStep, number | null]> = [
     ['sent', link.sent_at],
     ['delivered', link.delivered_at],
     ['delivery_failed', link.delivery_failed_at],
