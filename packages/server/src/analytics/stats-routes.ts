@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { actingApp } from '../http/auth.js';
 import type { RouteGroups } from '../http/routes.js';
 import type { AnalyticsContext } from './analytics-store.js';
+import { LinkStats } from './stats-present.js';
 import { linkStats } from './stats-service.js';
 
 export function statsRoutes(ctx: AnalyticsContext): RouteGroups {
@@ -11,8 +12,10 @@ export function statsRoutes(ctx: AnalyticsContext): RouteGroups {
         '/v1/stats',
         {
           schema: {
+            operationId: 'getStats',
             tags: ['analytics'],
             summary: 'Funnel, conversion, time to redeem, invite activation, failures and a per-day series',
+            response: { 200: LinkStats },
             querystring: Type.Object({
               from: Type.Optional(
                 Type.String({

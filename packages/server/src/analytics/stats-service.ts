@@ -1,8 +1,10 @@
+import type { Static } from 'typebox';
 import { ApiError } from '../errors/api-error.js';
 import type { LinkType } from '../storage/schema.js';
 import type { AnalyticsContext, DayCounts } from './analytics-store.js';
 import { addHistogram, emptyHistogram, percentile } from './redeem-histogram.js';
 import { shareOf } from './shares.js';
+import type { LinkStats } from './stats-present.js';
 
 const DAY_MS = 86_400_000;
 /** A period longer than this would be a different question (and a slow one); ask year by year. */
@@ -31,7 +33,11 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
  * links: `signed_in` are those redeemed (an invite's redemption is the invited user's first sign-in through it), and
  * the 7-day activity share is over the invites whose first week is over.
  */
-export async function linkStats(ctx: AnalyticsContext, appId: string, query: StatsQuery) {
+export async function linkStats(
+  ctx: AnalyticsContext,
+  appId: string,
+  query: StatsQuery,
+): Promise<Static<typeof LinkStats>> {
   const now = ctx.clock();
   const to = parseTime(query.to, 'to') ?? now;
   const from = parseTime(query.from, 'from') ?? to - 30 * DAY_MS;

@@ -1,8 +1,9 @@
-import { Type } from 'typebox';
+import type { Readable } from 'node:stream';
+import { type Static, Type } from 'typebox';
 import { actingApp, principalOf } from '../http/auth.js';
 import { iso, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, PageQuery } from '../http/schemas.js';
+import { Id, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.js';
 import { serverSentEvents } from '../http/server-sent-events.js';
 import type { EventRow } from '../storage/rows.js';
 import { getEventOrThrow, listEvents } from './event-service.js';
@@ -16,7 +17,27 @@ const HEARTBEAT_MS = 15_000;
 /** How long a browser waits before reconnecting after the stream ends. */
 const RETRY_MS = 3_000;
 
-export function presentEvent(row: EventRow) {
+/** Something that happened in an app, as the events API, its stream and webhooks show it. */
+export const LatchkeyEvent = Type.Object(
+  {
+    id: Id('evt'),
+    type: Type.String({
+      description:
+        'What happened, `<subject>.<change>`: `magic_link.redeemed`, `user.created`, `session.revoked`, …',
+      examples: ['magic_link.redeemed'],
+    }),
+    subject_id: Nullable(
+      Type.String({ description: 'The id it is about (`ml_…`, `usr_…`, `ses_…`, `whe_…`, …).' }),
+    ),
+    created_at: Timestamp,
+    data: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The details of the change; each type has its own fields (see the webhooks).',
+    }),
+  },
+  { description: 'An event' },
+);
+
+export function presentEvent(row: EventRow): Static<typeof LatchkeyEvent> {
   return {
     id: row.id,
     type: row.type,
@@ -38,9 +59,26 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
         '/v1/events/stream',
         {
           schema: {
+            operationId: 'streamEvents',
             tags: ['events'],
             summary:
               'Stream new events as Server-Sent Events (text/event-stream), resuming after Last-Event-ID',
+            response: {
+              200: {
+                description: 'A stream of Server-Sent Events that lasts until the client leaves',
+                content: {
+                  'text/event-stream': {
+                    // The messages as text, written to a stream (the typed reply takes either).
+                    schema: Type.Unsafe<string | Readable>({
+                      type: 'string',
+                      examples: [
+                        'retry: 3000\n\nid: evt_01jeq9v3m0a2c4e6g8j0k2m4p6\n\nid: evt_01jeqa0c7p1r3t5v7x9z1b3d5f\nevent: magic_link.redeemed\ndata: {"id":"evt_01jeqa0c7p1r3t5v7x9z1b3d5f","type":"magic_link.redeemed","subject_id":"ml_01jeq9v3kx7m2c8r4t6w0yzb5n","created_at":"2026-12-06T10:02:10.000Z","data":{"magic_link_id":"ml_01jeq9v3kx7m2c8r4t6w0yzb5n"}}\n\n',
+                      ],
+                    }),
+                  },
+                },
+              },
+            },
             description:
               'Each message is `id: evt_…`, `event: <type>`, `data: <the event as GET /v1/events/{id} answers it>`, about one to two seconds after it was written. The stream starts with an `id:` alone (where it starts reading); a client that reconnects with `Last-Event-ID` gets every event after that id, once. A comment line comes every 15 s. At most 5 streams per key at a time (429 `rate_limited` beyond).',
             querystring: Type.Object({
@@ -87,8 +125,10 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
         '/v1/events',
         {
           schema: {
+            operationId: 'listEvents',
             tags: ['events'],
             summary: 'List events, newest first (audit entries included)',
+            response: { 200: Page(LatchkeyEvent, 'A page of events, newest first') },
             querystring: Type.Intersect([
               PageQuery,
               Type.Object({
@@ -125,7 +165,15 @@ export function eventRoutes(ctx: EventContext): RouteGroups {
 
       app.get(
         '/v1/events/:id',
-        { schema: { tags: ['events'], summary: 'Read one event', params: Type.Object({ id: Id('evt') }) } },
+        {
+          schema: {
+            operationId: 'getEvent',
+            tags: ['events'],
+            summary: 'Read one event',
+            params: Type.Object({ id: Id('evt') }),
+            response: { 200: LatchkeyEvent },
+          },
+        },
         async (request) => {
           const appId = actingApp(request);
           return presentEvent(await getEventOrThrow(ctx, appId, request.params.id));

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
+import { expectDocumented } from '../test-support/documented-answer.js';
 import {
   createOtherApp,
   createTestLink,
@@ -13,6 +14,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from '../test-support/test-server.js';
+import { CreatedMagicLinkAnswer } from './link-present.js';
 
 const MINUTE = 60_000;
 
@@ -67,6 +69,7 @@ describe.each(DIALECTS)('resending a link on %s', (dialect) => {
     server.advance(30 * MINUTE);
     const res = await server.api('POST', `/v1/magic-links/${old.id}/resend`);
     expect(res.statusCode, res.body).toBe(201);
+    expectDocumented(CreatedMagicLinkAnswer(''), res.json());
     const created = res.json().magic_link as { id: string; url: string; secret: string; ttl: number };
     expect(created.id).not.toBe(old.id);
     expect(created.url).toContain(created.secret);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../crypto/tokens.js';
 import { messages } from '../pages/messages.js';
 import { DIALECTS } from '../test-support/databases.js';
+import { expectDocumented } from '../test-support/documented-answer.js';
 import {
   createOtherApp,
   createTestLink,
@@ -11,6 +12,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from '../test-support/test-server.js';
+import { CreatedMagicLinkAnswer } from './link-present.js';
 
 const MINUTE = 60_000;
 
@@ -254,11 +256,13 @@ describe.each(DIALECTS)('magic links API on %s', (dialect) => {
     expect(link.secret).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(link.url).toBe(`https://auth.example.com/l/${link.secret}`);
     expect(link.url.length).toBeLessThanOrEqual(100);
+    expectDocumented(CreatedMagicLinkAnswer(''), res.json());
   });
 
   it('creates a link at POST /v1/apps/{app_id}/magic-links', async () => {
     const res = await server.api('POST', `/v1/apps/${server.appId}/magic-links`, { email: uniqueEmail() });
     expect(res.statusCode, res.body).toBe(201);
+    expectDocumented(CreatedMagicLinkAnswer(''), res.json());
     expect(res.json().magic_link.app_id).toBe(server.appId);
     expect(res.json().magic_link.url).toMatch(/^https:\/\/auth\.example\.com\/l\/[A-Za-z0-9_-]{43,}$/);
   });

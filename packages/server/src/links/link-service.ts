@@ -1,3 +1,4 @@
+import type { Static } from 'typebox';
 import { getAppOrThrow } from '../apps/app-service.js';
 import { type AppSettings, publicUrlOf } from '../apps/app-settings.js';
 import { checkRedirect } from '../apps/redirect-policy.js';
@@ -17,7 +18,7 @@ import {
   phoneOrThrow,
   throwAsConflict,
 } from '../users/user-service.js';
-import { type LinkDetail, VISITS_SHOWN, WEBHOOKS_SHOWN } from './link-present.js';
+import { type CreatedMagicLink, type LinkDetail, VISITS_SHOWN, WEBHOOKS_SHOWN } from './link-present.js';
 import type { LinkContext, LinkFilter } from './link-store.js';
 
 export interface CreateLinkInput {
@@ -466,7 +467,7 @@ function queuedMessage(
 }
 
 /** The `magic_link` object of a create response (Passage's shape): the one place the token is ever shown. */
-export function presentCreatedLink(created: CreatedLink) {
+export function presentCreatedLink(created: CreatedLink): Static<typeof CreatedMagicLink> {
   const { link } = created;
   return {
     id: link.id,

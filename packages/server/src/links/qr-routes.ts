@@ -15,8 +15,23 @@ export function qrRoutes(ctx: AppContext): RouteGroups {
         '/v1/qr',
         {
           schema: {
+            operationId: 'createQrCode',
             tags: ['magic links'],
             summary: "A QR code (SVG) of a URL of this app's links; nothing is stored",
+            response: {
+              200: {
+                description: 'The QR code as an SVG picture: one path of dark modules, scalable to any size',
+                content: {
+                  'image/svg+xml': {
+                    schema: Type.String({
+                      examples: [
+                        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 41 41" shape-rendering="crispEdges"><path fill="#ffffff" d="M0 0h41v41H0z"/><path stroke="#000000" d="M4 4.5h7m1 0h1…"/></svg>',
+                      ],
+                    }),
+                  },
+                },
+              },
+            },
             body: Type.Object(
               {
                 text: Type.String({
@@ -26,7 +41,12 @@ export function qrRoutes(ctx: AppContext): RouteGroups {
                     "The URL to draw: a link's `url`, on this server's or the app's public URL or site.",
                 }),
               },
-              { additionalProperties: false },
+              {
+                additionalProperties: false,
+                examples: [
+                  { text: 'https://auth.example.com/l/AZPk3c47FX_br3KmoY5920vSKjV17JoI88Xml4lcOCNO67TnI' },
+                ],
+              },
             ),
           },
         },

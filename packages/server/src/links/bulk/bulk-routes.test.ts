@@ -1,11 +1,14 @@
+import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test-support/databases.js';
+import { expectDocumented } from '../../test-support/documented-answer.js';
 import {
   startTestServer,
   TEST_REDIRECT,
   type TestServer,
   uniqueEmail,
 } from '../../test-support/test-server.js';
+import { BulkAnswer, BulkRowResult, BulkSummary } from './bulk-present.js';
 import { BULK_BATCH_ROWS, negotiateFormat } from './bulk-service.js';
 import { parseCsv, writeCsv } from './csv.js';
 
@@ -133,6 +136,7 @@ describe.each(DIALECTS)('bulk creation (%s)', (dialect) => {
     const body = res.json() as { data: JsonResult[]; summary: { created: number; failed: number } };
     checkResults(body.data, good, expected);
     expect(body.summary).toEqual({ created: 3, failed: 6 });
+    expectDocumented(BulkAnswer.content['application/json'].schema, body);
 
     // The same shape as a single create.
     const first = body.data[0]!.magic_link!;
@@ -219,6 +223,8 @@ describe.each(DIALECTS)('bulk creation (%s)', (dialect) => {
       .map((line) => JSON.parse(line));
     expect(lines.at(-1)).toEqual({ summary: { created: 3, failed: 5 } });
     checkResults(lines.slice(0, -1) as JsonResult[], good, expected);
+    for (const line of lines.slice(0, -1)) expectDocumented(BulkRowResult, line);
+    expectDocumented(Type.Object({ summary: BulkSummary }), lines.at(-1));
   });
 
   it('creates one user for a new address that several rows name, within and across batches', async () => {
@@ -443,6 +449,7 @@ describe('bulk dry runs', () => {
     expect(json.statusCode, json.body).toBe(200);
     const body = json.json() as { dry_run: true; data: JsonResult[]; summary: Record<string, number> };
     expect(body.summary).toEqual({ would_create: 3, failed: 4 });
+    expectDocumented(BulkAnswer.content['application/json'].schema, body);
     body.data.forEach((result, i) => {
       const want = expected[i]!;
       if (want === 'ok') expect(result).toHaveProperty('would_create');

@@ -4,9 +4,12 @@ import { ApiError } from '../../errors/api-error.js';
 import { actingApp, principalOf } from '../../http/auth.js';
 import { claimIdempotencyKey, sendStoredAnswer } from '../../http/idempotency.js';
 import type { IdempotencyContext } from '../../http/idempotency-store.js';
+import { errorResponses } from '../../http/openapi.js';
 import type { Reply, RouteGroups } from '../../http/routes.js';
+import { createValidatorCompiler } from '../../http/validation.js';
 import { campaignName, campaignRows, startCampaign } from '../campaigns/campaign-service.js';
 import type { CampaignContext } from '../campaigns/campaign-store.js';
+import { BulkAnswer, BulkRequestBody } from './bulk-present.js';
 import {
   BULK_BODY_LIMIT,
   BulkBody,
@@ -74,16 +77,24 @@ export function bulkRoutes(ctx: CampaignContext & IdempotencyContext): RouteGrou
         done(new ApiError('unsupported_media_type', UNSUPPORTED), undefined);
       });
 
+      // The body is documented in each format it comes in but read and checked row by row by the service (one bad
+      // row must not fail the request), so only the query is held to its schema here.
+      const validateQuery = createValidatorCompiler();
       app.post(
         '/v1/magic-links/bulk',
         {
           bodyLimit: BULK_BODY_LIMIT,
+          validatorCompiler: (route) => (route.httpPart === 'body' ? () => true : validateQuery(route)),
           schema: {
+            operationId: 'createMagicLinksInBulk',
             tags: ['magic links'],
             summary: 'Create up to 100,000 magic links from a JSON array, CSV or NDJSON body',
             description:
               'Each row is what POST /v1/magic-links takes and is validated and created the same way; one bad row never fails the others. The answer has one result per row, in order, as JSON, CSV or streamed NDJSON per the Accept header. With `campaign` the links belong to a new campaign; with `dry_run` nothing is created.',
             querystring: BulkQuery,
+            body: BulkRequestBody,
+            // A reused Idempotency-Key.
+            response: { 200: BulkAnswer, ...errorResponses(409) },
           },
         },
         async (request, reply) => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
 import { DIALECTS } from '../../test-support/databases.js';
+import { expectDocumented } from '../../test-support/documented-answer.js';
 import {
   createOtherApp,
   redeemHostedForCode,
@@ -16,6 +17,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from '../../test-support/test-server.js';
+import { BulkAnswer } from '../bulk/bulk-present.js';
 import { parseCsv, writeCsv } from '../bulk/csv.js';
 
 const NAME = 'Spring invites';
@@ -136,6 +138,7 @@ describe.each(DIALECTS)('campaigns (%s)', (dialect) => {
     expect(campaignId).toMatch(/^cmp_[0-9a-z]{26}$/);
     const body = res.json() as { data: Row[]; summary: Record<string, unknown> };
     expect(body.summary).toEqual({ created: 197, failed: 3, campaign_id: campaignId });
+    expectDocumented(BulkAnswer.content['application/json'].schema, body);
     // The same errors, word for word, as the dry run gave.
     expect(errorsOf(body.data)).toEqual(errorsOf(dry.data));
     links = body.data.flatMap((r) =>
