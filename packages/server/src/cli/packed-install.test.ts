@@ -179,13 +179,17 @@ console.log(JSON.stringify({
 `;
 
 describe('latchkey installed from its npm pack tarballs', () => {
-  const work = mkdtempSync(join(tmpdir(), 'latchkey-packed-'));
-  const project = join(work, 'project');
-  const dataDir = join(work, 'data');
+  let work: string;
+  let project: string;
+  let dataDir: string;
   let sdk: Packed;
   let server: Packed;
 
   beforeAll(async () => {
+    // Made here, not when the file is collected, so that `vitest list` or a filtered run leaves no folder behind.
+    work = mkdtempSync(join(tmpdir(), 'latchkey-packed-'));
+    project = join(work, 'project');
+    dataDir = join(work, 'data');
     for (const dir of Object.values(PACKAGES)) {
       if (!existsSync(join(dir, 'dist')))
         throw new Error(`${dir}/dist is missing: run \`npm run build\` first.`);
@@ -212,7 +216,7 @@ describe('latchkey installed from its npm pack tarballs', () => {
   }, INSTALL_TIMEOUT_MS);
 
   afterAll(() => {
-    rmSync(work, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('installs outside the repository, where nothing of the workspace can be resolved', () => {
