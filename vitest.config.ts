@@ -1,4 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Installs the packed packages and compiles better-sqlite3 on both cores for a minute or two. */
+const PACKED_INSTALL = 'packages/server/src/cli/packed-install.test.ts';
 
 export default defineConfig({
   test: {
@@ -13,6 +16,7 @@ export default defineConfig({
         test: {
           name: 'packages',
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, PACKED_INSTALL],
           sequence: { groupOrder: 0 },
         },
       },
@@ -21,6 +25,12 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'bench', include: ['bench/**/*.test.ts'], sequence: { groupOrder: 1 } },
+      },
+      // The packed install's compile would likewise take both cores from tests running beside it: it runs alone,
+      // last.
+      {
+        extends: true,
+        test: { name: 'packed', include: [PACKED_INSTALL], sequence: { groupOrder: 2 } },
       },
     ],
   },

@@ -5,10 +5,10 @@ import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standardWebhookHeaders } from '../../server/src/delivery/standard-webhooks.js';
 import { startTestServer, type TestServer, uniqueEmail } from '../../server/src/test-support/test-server.js';
-import { Latchkey } from './client.js';
+import { Latchkey } from './client-node.js';
 import { LatchkeyError } from './errors.js';
 import type { FetchLike } from './http.js';
-import { signInUrl } from './sign-in-tokens.js';
+import { signInUrl } from './sign-in-tokens-node.js';
 
 const ISSUER = 'https://auth.example.com';
 let server: TestServer;

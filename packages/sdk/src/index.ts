@@ -1,3 +1,7 @@
+/**
+ * The root entry, for every runtime (Node.js, browsers, Deno, Bun, edge functions): it imports no Node module. Under
+ * Node, `@latchkey/sdk` resolves to node.ts instead, which adds the synchronous helpers on node:crypto.
+ */
 export { ApiKeys } from './api-keys.js';
 export { Apps } from './apps.js';
 export {
@@ -32,11 +36,11 @@ export { Outbox } from './outbox.js';
 export { type SessionKey, SessionKeys } from './session-keys.js';
 export { type SessionClaims, Sessions, type VerifySessionOptions } from './sessions.js';
 export {
-  generateSignInToken,
+  generateSignInTokenAsync,
   type SignInTokenOptions,
   SignInTokens,
   type SignInUrlOptions,
-  signInUrl,
+  signInUrlAsync,
 } from './sign-in-tokens.js';
 export { SigningKeys } from './signing-keys.js';
 export { Stats } from './stats.js';
@@ -113,7 +117,7 @@ export { Users } from './users.js';
 export { WebhookEndpoints } from './webhook-endpoints.js';
 export {
   type VerifyWebhookOptions,
-  verifyWebhook,
+  verifyWebhookAsync,
   type WebhookEvent,
   type WebhookHeaders,
   Webhooks,

@@ -1,8 +1,9 @@
 /**
  * Stateless sign-in links (docs/signed-links.md), made offline: an HS256 JWT signed with one of the app's signing
- * keys. Signed with node:crypto so the SDK needs nothing more for it.
+ * keys. Signed with Web Crypto so the SDK needs nothing more for it, in any runtime; Web Crypto only answers
+ * promises, so the synchronous `generateSignInToken` and `signInUrl` are Node's, in sign-in-tokens-node.ts.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { base64url, utf8Bytes } from './bytes.js';
 
 export interface SignInTokenOptions {
   /** The signing key's secret, the whole `lk_hs_…` string (its UTF-8 bytes are the HMAC key). */
@@ -22,13 +23,13 @@ export interface SignInUrlOptions extends SignInTokenOptions {
   baseUrl: string;
 }
 
-const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+const base64urlJson = (value: unknown) => base64url(utf8Bytes(JSON.stringify(value)));
 
 /**
- * A one-time sign-in token for `customerId` (your customer id, a non-empty string or a whole number of 0 or more, or
- * a Latchkey `usr_…` id) that expires in `ttlSeconds`: `{sub, iss, iat, exp, jti}` with a random `jti`.
+ * The signed part of a token, `{header}.{claims}`, after checking the input: what both signers (Web Crypto here,
+ * node:crypto in sign-in-tokens-node.ts) put the HMAC on.
  */
-export function generateSignInToken(
+export function signInTokenInput(
   customerId: string | number,
   ttlSeconds: number,
   options: SignInTokenOptions,
@@ -52,46 +53,72 @@ export function generateSignInToken(
     iss: options.issuer ?? 'latchkey-sdk',
     iat: now,
     exp: now + ttlSeconds,
-    jti: randomUUID(),
+    jti: globalThis.crypto.randomUUID(),
     ...(options.email === undefined ? {} : { email: options.email }),
     ...(options.redirectTo === undefined ? {} : { redirect_to: options.redirectTo }),
   };
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-  const signature = createHmac('sha256', Buffer.from(options.secret, 'utf8'))
-    .update(input)
-    .digest('base64url');
-  return `${input}.${signature}`;
+  return `${base64urlJson(header)}.${base64urlJson(claims)}`;
 }
 
 /** `{baseUrl}/login/{token}?redirect_to={shortcut}`: a ready-to-send sign-in link. */
-export function signInUrl(
-  customerId: string | number,
-  ttlSeconds: number,
-  options: SignInUrlOptions,
-): string {
-  const token = generateSignInToken(customerId, ttlSeconds, options);
+export function signInLink(token: string, options: SignInUrlOptions): string {
   const url = new URL(`${options.baseUrl.replace(/\/+$/, '')}/login/${token}`);
   if (options.redirectTo !== undefined) url.searchParams.set('redirect_to', options.redirectTo);
   return url.toString();
 }
 
-/** The same helpers on a client, with `baseUrl` defaulting to the client's. */
+/**
+ * A one-time sign-in token for `customerId` (your customer id, a non-empty string or a whole number of 0 or more, or
+ * a Latchkey `usr_…` id) that expires in `ttlSeconds`: `{sub, iss, iat, exp, jti}` with a random `jti`. Works in any
+ * runtime with Web Crypto; on Node.js, `generateSignInToken` does the same synchronously.
+ */
+export async function generateSignInTokenAsync(
+  customerId: string | number,
+  ttlSeconds: number,
+  options: SignInTokenOptions,
+): Promise<string> {
+  const input = signInTokenInput(customerId, ttlSeconds, options);
+  const key = await globalThis.crypto.subtle.importKey(
+    'raw',
+    utf8Bytes(options.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const signature = await globalThis.crypto.subtle.sign('HMAC', key, utf8Bytes(input));
+  return `${input}.${base64url(new Uint8Array(signature))}`;
+}
+
+/** `{baseUrl}/login/{token}?redirect_to={shortcut}` with a new token: a ready-to-send sign-in link. */
+export async function signInUrlAsync(
+  customerId: string | number,
+  ttlSeconds: number,
+  options: SignInUrlOptions,
+): Promise<string> {
+  return signInLink(await generateSignInTokenAsync(customerId, ttlSeconds, options), options);
+}
+
+/** The same helpers on a client, with `baseUrl` defaulting to the client's; on Node.js also synchronous. */
 export class SignInTokens {
-  readonly #baseUrl: string;
+  protected readonly baseUrl: string;
 
   constructor(baseUrl: string) {
-    this.#baseUrl = baseUrl;
+    this.baseUrl = baseUrl;
   }
 
-  generate(customerId: string | number, ttlSeconds: number, options: SignInTokenOptions): string {
-    return generateSignInToken(customerId, ttlSeconds, options);
+  generateAsync(
+    customerId: string | number,
+    ttlSeconds: number,
+    options: SignInTokenOptions,
+  ): Promise<string> {
+    return generateSignInTokenAsync(customerId, ttlSeconds, options);
   }
 
-  signInUrl(
+  signInUrlAsync(
     customerId: string | number,
     ttlSeconds: number,
     options: SignInTokenOptions & { baseUrl?: string },
-  ): string {
-    return signInUrl(customerId, ttlSeconds, { ...options, baseUrl: options.baseUrl ?? this.#baseUrl });
+  ): Promise<string> {
+    return signInUrlAsync(customerId, ttlSeconds, { ...options, baseUrl: options.baseUrl ?? this.baseUrl });
   }
 }

@@ -20,7 +20,7 @@ import {
   type WebhookEventType as ServerEventType,
   WEBHOOK_EVENT_TYPES,
 } from '../../server/src/webhooks/event-types.js';
-import { Latchkey } from './client.js';
+import { Latchkey } from './client-node.js';
 import { LatchkeyError } from './errors.js';
 import type { FetchLike } from './http.js';
 import { type WebhookEventType, webhookEventTypes } from './types.js';

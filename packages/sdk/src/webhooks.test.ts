@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signStandardWebhook, standardWebhookHeaders } from '../../server/src/delivery/standard-webhooks.js';
 import { LatchkeyError } from './errors.js';
-import { verifyWebhook } from './webhooks.js';
+import { verifyWebhookAsync } from './webhooks.js';
+import { verifyWebhook } from './webhooks-node.js';
 
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const body = JSON.stringify({ type: 'magic_link.redeemed', data: { id: 'ml_1' } });
@@ -53,5 +54,40 @@ describe('verifyWebhook', () => {
     const future = standardWebhookHeaders(secret, 'msg_4', now() + 400, body);
     expectInvalid(() => verifyWebhook(body, future, secret));
     expect(verifyWebhook(body, old, secret, { toleranceSeconds: 600 })).toEqual(JSON.parse(body));
+  });
+});
+
+// The root entry's verifier, on Web Crypto for browsers and edge runtimes: the same answers, as promises.
+describe('verifyWebhookAsync', () => {
+  async function expectRejected(promise: Promise<unknown>) {
+    await expect(promise).rejects.toBeInstanceOf(LatchkeyError);
+    await expect(promise).rejects.toMatchObject({ code: 'webhook_invalid' });
+  }
+
+  it('accepts what verifyWebhook accepts, from a Headers object or a record, and any one of several signatures', async () => {
+    const ts = now();
+    const other = signStandardWebhook(`whsec_${randomBytes(24).toString('base64')}`, 'msg_5', ts, body);
+    const good = signStandardWebhook(secret, 'msg_5', ts, body);
+    const record = {
+      'Webhook-Id': 'msg_5',
+      'Webhook-Timestamp': String(ts),
+      'Webhook-Signature': `${other} ${good}`,
+    };
+    expect(await verifyWebhookAsync(body, record, secret)).toEqual(verifyWebhook(body, record, secret));
+    expect(await verifyWebhookAsync(new TextEncoder().encode(body), new Headers(record), secret)).toEqual(
+      JSON.parse(body),
+    );
+  });
+
+  it('rejects a tampered body, a wrong secret, a signature that is not base64, and an old timestamp', async () => {
+    const headers = standardWebhookHeaders(secret, 'msg_6', now(), body);
+    await expectRejected(verifyWebhookAsync(body.replace('ml_1', 'ml_2'), headers, secret));
+    await expectRejected(verifyWebhookAsync(body, headers, `whsec_${randomBytes(24).toString('base64')}`));
+    await expectRejected(
+      verifyWebhookAsync(body, { ...headers, 'webhook-signature': 'v1,not base64!' }, secret),
+    );
+    const old = standardWebhookHeaders(secret, 'msg_6', now() - 301, body);
+    await expectRejected(verifyWebhookAsync(body, old, secret));
+    expect(await verifyWebhookAsync(body, old, secret, { toleranceSeconds: 600 })).toEqual(JSON.parse(body));
   });
 });

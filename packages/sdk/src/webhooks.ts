@@ -1,9 +1,11 @@
 /**
  * Webhook verification per Standard Webhooks (https://www.standardwebhooks.com): `webhook-signature` holds one or
  * more space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, keyed with the base64-decoded
- * secret after `whsec_`. Written with node:crypto (a dozen lines) rather than adding a dependency.
+ * secret after `whsec_`. Written with Web Crypto (a dozen lines) rather than adding a dependency, so it runs in
+ * browsers and edge runtimes; Web Crypto only answers promises, so the synchronous `verifyWebhook` is Node's, in
+ * webhooks-node.ts.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { base64Bytes, utf8Bytes, utf8Text } from './bytes.js';
 import { LatchkeyError } from './errors.js';
 
 export interface VerifyWebhookOptions {
@@ -39,28 +41,44 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
   return undefined;
 }
 
-function webhookKey(secret: string): Buffer {
+function webhookKey(secret: string): Uint8Array<ArrayBuffer> {
   const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) {
     throw new TypeError('A webhook secret must be "whsec_" followed by base64.');
   }
-  return Buffer.from(encoded, 'base64');
+  return base64Bytes(encoded);
 }
 
-/**
- * Checks a webhook's signature and timestamp and answers its parsed JSON body. `body` must be the raw request
- * body, exactly as received (a re-serialised object does not verify); `secret` is the endpoint's `whsec_…`.
- * Throws WebhookVerificationError (`webhook_invalid`) when the headers, signature, timestamp or body are wrong.
- * This is the one implementation: the server package re-exports it as `@latchkey/server/webhooks`.
- */
-export function verifyWebhook<T = WebhookEvent>(
+/** The `v1` signatures of the header, decoded; one that is not base64 cannot match and is left out. */
+function v1Signatures(value: string): Uint8Array<ArrayBuffer>[] {
+  return value.split(' ').flatMap((entry) => {
+    const [version, signature] = entry.split(',', 2);
+    if (version !== 'v1' || !signature) return [];
+    try {
+      return [base64Bytes(signature)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** A delivery whose headers and timestamp passed: what the HMAC must cover, its key, and the signatures offered. */
+export interface SignedDelivery {
+  key: Uint8Array<ArrayBuffer>;
+  signedContent: Uint8Array<ArrayBuffer>;
+  signatures: Uint8Array<ArrayBuffer>[];
+  body: string;
+}
+
+/** Every check but the signature's, shared by the Web Crypto and the node:crypto verifier. */
+export function readDelivery(
   body: string | Uint8Array,
   headers: WebhookHeaders,
   secret: string,
-  options: VerifyWebhookOptions = {},
-): T {
+  options: VerifyWebhookOptions,
+): SignedDelivery {
   const key = webhookKey(secret);
-  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  const text = typeof body === 'string' ? body : utf8Text(body);
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
@@ -72,29 +90,62 @@ export function verifyWebhook<T = WebhookEvent>(
   if (Math.abs(Math.floor((options.now ?? Date.now()) / 1000) - Number(timestamp)) > tolerance) {
     throw invalid(`webhook-timestamp is more than ${tolerance} seconds from now.`);
   }
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${text}`, 'utf8').digest();
-  // Several signatures during a secret rotation: any one that matches will do.
-  const matched = signatures.split(' ').some((entry) => {
-    const [version, signature] = entry.split(',', 2);
-    if (version !== 'v1' || !signature) return false;
-    const given = Buffer.from(signature, 'base64');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-  if (!matched) throw invalid('No webhook-signature matches the body and the secret.');
+  return {
+    key,
+    signedContent: utf8Bytes(`${id}.${timestamp}.${text}`),
+    signatures: v1Signatures(signatures),
+    body: text,
+  };
+}
+
+export const noSignatureMatches = () => invalid('No webhook-signature matches the body and the secret.');
+
+export function parseEvent<T>(body: string): T {
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(body) as T;
   } catch {
     throw invalid('The webhook body is not JSON.');
   }
 }
 
+/**
+ * Checks a webhook's signature and timestamp and answers its parsed JSON body, in any runtime with Web Crypto.
+ * `body` must be the raw request body, exactly as received (a re-serialised object does not verify); `secret` is the
+ * endpoint's `whsec_…`. Rejects with WebhookVerificationError (`webhook_invalid`) when the headers, signature,
+ * timestamp or body are wrong. On Node.js, `verifyWebhook` does the same synchronously.
+ */
+export async function verifyWebhookAsync<T = WebhookEvent>(
+  body: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: string,
+  options: VerifyWebhookOptions = {},
+): Promise<T> {
+  const delivery = readDelivery(body, headers, secret, options);
+  const key = await globalThis.crypto.subtle.importKey(
+    'raw',
+    delivery.key,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
+  // Several signatures during a secret rotation: any one that matches will do. subtle.verify compares in constant
+  // time.
+  for (const signature of delivery.signatures) {
+    if (await globalThis.crypto.subtle.verify('HMAC', key, signature, delivery.signedContent)) {
+      return parseEvent<T>(delivery.body);
+    }
+  }
+  throw noSignatureMatches();
+}
+
+/** `latchkey.webhooks`; on Node.js it also has the synchronous `verify`. */
 export class Webhooks {
-  verify<T = WebhookEvent>(
+  verifyAsync<T = WebhookEvent>(
     body: string | Uint8Array,
     headers: WebhookHeaders,
     secret: string,
     options: VerifyWebhookOptions = {},
-  ): T {
-    return verifyWebhook<T>(body, headers, secret, options);
+  ): Promise<T> {
+    return verifyWebhookAsync<T>(body, headers, secret, options);
   }
 }

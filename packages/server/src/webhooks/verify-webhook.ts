@@ -9,4 +9,4 @@ export {
   type WebhookEvent,
   type WebhookHeaders,
   WebhookVerificationError,
-} from '@latchkey/sdk';
+} from '@latchkey/sdk/node';
