@@ -8,7 +8,7 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { DialectName, RootDb } from '../storage/database.js';
-import type { LinkType } from '../storage/schema.js';
+import { LINK_TYPES, type LinkType } from '../storage/schema.js';
 import type { AnalyticsStore, DayStats } from './analytics-store.js';
 import { emptyHistogram, REDEEM_BUCKETS_MS } from './redeem-histogram.js';
 
@@ -18,7 +18,6 @@ const WEEK_MS = 7 * DAY_MS;
 const SETTLE_MS = 6 * 3_600_000;
 /** No link lives longer than 30 days (the cap on max_ttl_minutes), so older days are settled or never will be. */
 const SCAN_BACK_MS = 32 * DAY_MS;
-const LINK_TYPES: LinkType[] = ['login', 'verify_identifier', 'invite'];
 
 interface Segment {
   type: LinkType;
@@ -123,7 +122,7 @@ async function aggregate(db: RootDb, appId: string, segments: Segment[], now: nu
 }
 
 /** The parts of [from, to) not covered by a rolled-up whole day, per type, as few contiguous ranges as possible. */
-function liveSegments(from: number, to: number, types: LinkType[], rolled: Set<string>): Segment[] {
+function liveSegments(from: number, to: number, types: readonly LinkType[], rolled: Set<string>): Segment[] {
   const segments: Segment[] = [];
   for (const type of types) {
     let open: Segment | undefined;

@@ -1,7 +1,6 @@
 /** Link figures as GET /v1/stats answers them; a campaign's funnel (links/campaigns) counts with the same steps. */
 import { Type } from 'typebox';
-import { Nullable, Timestamp } from '../http/schemas.js';
-import { LinkTypeSchema } from '../links/link-present.js';
+import { LinkTypeSchema, Nullable, Timestamp } from '../http/schemas.js';
 
 const count = (description: string) => Type.Integer({ minimum: 0, description });
 

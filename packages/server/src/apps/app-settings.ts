@@ -4,11 +4,11 @@
  */
 import { validationError } from '../errors/api-error.js';
 import type { Language } from '../pages/languages.js';
-import type { LinkType } from '../storage/schema.js';
+import { LINK_TYPES, type LinkType } from '../storage/schema.js';
 import { isPhoneRegion } from '../users/normalize.js';
 import { checkRedirect, parseAllowEntry } from './redirect-policy.js';
 
-export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
+export { LINK_TYPES };
 
 /**
  * Where a new installation's default app sends people after sign-in until its operator sets a redirect: Latchkey's

@@ -1,6 +1,7 @@
 /** Request and response shapes shared across routes; they validate input and feed the OpenAPI document. */
 import { type TSchema, Type } from 'typebox';
 import { type ErrorCode, errorCodes } from '../errors/error-codes.js';
+import { LINK_TYPES } from '../storage/schema.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -48,3 +49,17 @@ export const Page = <T extends TSchema>(item: T, description: string) =>
 
 /** The answer of a route that answers with no body (a delete). */
 export const NoContent = (description: string) => Type.Null({ description });
+
+/**
+ * One of the values: a string with an enum, as the Error body lists its codes (the reference shows one list, and the
+ * serializer checks one type rather than trying each literal in turn).
+ */
+export const OneOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({
+    type: 'string',
+    enum: [...values],
+    ...(description === undefined ? {} : { description }),
+  });
+
+/** A link's type, wherever the API names one. */
+export const LinkTypeSchema = OneOf(LINK_TYPES);

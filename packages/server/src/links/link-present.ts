@@ -2,7 +2,7 @@
 import { type Static, Type } from 'typebox';
 import { presentMessage } from '../delivery/outbox-present.js';
 import { iso } from '../http/present.js';
-import { Id, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, LinkTypeSchema, Nullable, OneOf, Timestamp } from '../http/schemas.js';
 import type { LinkVisitRow, MagicLinkRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
 import type { VisitVerdict } from '../storage/schema.js';
 import type { LinkWebhookAttempt } from './link-store.js';
@@ -13,19 +13,6 @@ export const VISITS_SHOWN = 50;
 /** The most webhook sends of the link's events a detail shows (the newest). */
 export const WEBHOOKS_SHOWN = 50;
 
-/**
- * One of the values: a string with an enum, as the Error body lists its codes (the reference shows one list, and the
- * serializer checks one type rather than trying each literal in turn).
- */
-export const OneOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>({
-    type: 'string',
-    enum: [...values],
-    ...(description === undefined ? {} : { description }),
-  });
-
-export const LINK_TYPES = ['login', 'verify_identifier', 'invite'] as const;
-export const LinkTypeSchema = OneOf(LINK_TYPES);
 const ChannelSchema = OneOf(['email', 'phone'] as const);
 
 /** Every status a link can be in as the API names it: the stored ones, and `expired` for an outstanding one past its time. */

@@ -63,6 +63,7 @@ export type LinkStatus =
 /** Statuses from which a link can still be redeemed (when not past its expiry). */
 export const OUTSTANDING: LinkStatus[] = ['created', 'sent', 'delivered', 'delivery_failed', 'opened'];
 export type LinkType = 'login' | 'verify_identifier' | 'invite';
+export const LINK_TYPES: readonly LinkType[] = ['login', 'verify_identifier', 'invite'];
 export type Channel = 'email' | 'phone';
 
 export interface MagicLinksTable {

@@ -3,8 +3,8 @@
  * summary; as a JSON object, as CSV, or streamed as NDJSON lines (each row's result, then `{"summary": …}`).
  */
 import { Type } from 'typebox';
-import { ErrorBody, Id, Nullable } from '../../http/schemas.js';
-import { CreatedMagicLink, LinkTypeSchema, OneOf } from '../link-present.js';
+import { ErrorBody, Id, LinkTypeSchema, Nullable, OneOf } from '../../http/schemas.js';
+import { CreatedMagicLink } from '../link-present.js';
 import { CreateLinkBody } from '../link-routes.js';
 import { CSV_COLUMNS } from './bulk-service.js';
 

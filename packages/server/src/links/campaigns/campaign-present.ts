@@ -4,9 +4,8 @@ import { type Static, Type } from 'typebox';
 import { shareOf } from '../../analytics/shares.js';
 import { Day, Share, StatsCounts } from '../../analytics/stats-present.js';
 import { iso, isoOrNull } from '../../http/present.js';
-import { Id, Nullable, Timestamp } from '../../http/schemas.js';
+import { Id, Nullable, OneOf, Timestamp } from '../../http/schemas.js';
 import type { CampaignRow } from '../../storage/rows.js';
-import { OneOf } from '../link-present.js';
 import type { CampaignDay, CampaignFigures } from './campaign-store.js';
 
 const DAY_MS = 86_400_000;
