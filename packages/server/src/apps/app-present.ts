@@ -1,7 +1,7 @@
 /** Apps and API keys as the API shows them: never a key's secret or hash. */
 import { type Static, Type } from 'typebox';
 import { iso, isoOrNull } from '../http/present.js';
-import { Id, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, Named, Nullable, Timestamp } from '../http/schemas.js';
 import { LANGUAGES, type Language } from '../pages/languages.js';
 import type { ApiKeyRow, AppRow } from '../storage/rows.js';
 import { type AppSettings, publicUrlOf } from './app-settings.js';
@@ -127,18 +127,21 @@ const EXAMPLE_APP = {
 };
 
 /** An app and its settings. */
-export const App = Type.Object(
-  {
-    id: Id('app'),
-    name: Type.String(),
-    ...Settings,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-  },
-  {
-    description: 'An app and its settings',
-    examples: [EXAMPLE_APP],
-  },
+export const App = Named(
+  'App',
+  Type.Object(
+    {
+      id: Id('app'),
+      name: Type.String(),
+      ...Settings,
+      created_at: Timestamp,
+      updated_at: Timestamp,
+    },
+    {
+      description: 'An app and its settings',
+      examples: [EXAMPLE_APP],
+    },
+  ),
 );
 
 export function presentApp(app: AppRow, settings: AppSettings, serverPublicUrl: string): Static<typeof App> {
@@ -154,21 +157,24 @@ export function presentApp(app: AppRow, settings: AppSettings, serverPublicUrl: 
 }
 
 /** An API key as lists and reads show it: a hint of the key, never the key. */
-export const ApiKey = Type.Object(
-  {
-    id: Id('key'),
-    app_id: Nullable(Id('app')),
-    kind: Type.Union([Type.Literal('app'), Type.Literal('admin')], {
-      description:
-        '`app` keys act on their app; `admin` keys (app_id null) on every app and the installation.',
-    }),
-    label: Type.String({ description: 'Where the key is used, for people.' }),
-    key_hint: Type.String({ description: 'The first characters of the key, enough to recognise it.' }),
-    created_at: Timestamp,
-    last_used_at: Nullable(Timestamp),
-    revoked_at: Nullable(Timestamp),
-  },
-  { description: 'An API key (never its secret)' },
+export const ApiKey = Named(
+  'ApiKey',
+  Type.Object(
+    {
+      id: Id('key'),
+      app_id: Nullable(Id('app')),
+      kind: Type.Union([Type.Literal('app'), Type.Literal('admin')], {
+        description:
+          '`app` keys act on their app; `admin` keys (app_id null) on every app and the installation.',
+      }),
+      label: Type.String({ description: 'Where the key is used, for people.' }),
+      key_hint: Type.String({ description: 'The first characters of the key, enough to recognise it.' }),
+      created_at: Timestamp,
+      last_used_at: Nullable(Timestamp),
+      revoked_at: Nullable(Timestamp),
+    },
+    { description: 'An API key (never its secret)' },
+  ),
 );
 
 const EXAMPLE_CREATED_KEY = {
@@ -184,15 +190,18 @@ const EXAMPLE_CREATED_KEY = {
 };
 
 /** A new API key: the only answer that holds the key itself. */
-export const CreatedApiKey = Type.Object(
-  {
-    ...ApiKey.properties,
-    key: Type.String({ description: 'The key; shown in this answer only, so store it now.' }),
-  },
-  {
-    description: 'The new API key, with the key itself (shown once)',
-    examples: [EXAMPLE_CREATED_KEY],
-  },
+export const CreatedApiKey = Named(
+  'CreatedApiKey',
+  Type.Object(
+    {
+      ...ApiKey.properties,
+      key: Type.String({ description: 'The key; shown in this answer only, so store it now.' }),
+    },
+    {
+      description: 'The new API key, with the key itself (shown once)',
+      examples: [EXAMPLE_CREATED_KEY],
+    },
+  ),
 );
 
 export function presentApiKey(key: ApiKeyRow): Static<typeof ApiKey> {
@@ -209,44 +218,50 @@ export function presentApiKey(key: ApiKeyRow): Static<typeof ApiKey> {
 }
 
 /** What creating an app answers: the app, and its first key. */
-export const CreatedApp = Type.Object(
-  {
-    app: App,
-    api_key: {
-      ...CreatedApiKey,
-      description: "The new app's first API key; `key` is shown in this answer only.",
+export const CreatedApp = Named(
+  'CreatedApp',
+  Type.Object(
+    {
+      app: App,
+      api_key: {
+        ...CreatedApiKey,
+        description: "The new app's first API key; `key` is shown in this answer only.",
+      },
     },
-  },
-  {
-    description: 'The new app and its first API key',
-    examples: [{ app: EXAMPLE_APP, api_key: { ...EXAMPLE_CREATED_KEY, label: 'default' } }],
-  },
+    {
+      description: 'The new app and its first API key',
+      examples: [{ app: EXAMPLE_APP, api_key: { ...EXAMPLE_CREATED_KEY, label: 'default' } }],
+    },
+  ),
 );
 
 /** The redirect tester's verdict. */
-export const RedirectCheck = Type.Object(
-  {
-    allowed: Type.Boolean(),
-    matched: Nullable(
-      Type.String({ description: 'The `allowed_redirects` entry that let it through; null when refused.' }),
-    ),
-    url: Nullable(
-      Type.String({
-        description:
-          'The target as a link would store it (normalised), or the shortcut’s target; null when refused.',
-      }),
-    ),
-    reason: Type.String({ description: 'Why, in words.' }),
-  },
-  {
-    description: 'Whether a link of the app may redirect there, by the check link creation makes',
-    examples: [
-      {
-        allowed: true,
-        matched: 'https://app.example.com',
-        url: 'https://app.example.com/welcome',
-        reason: 'Allowed: it matches https://app.example.com (the same scheme, host and port; any path).',
-      },
-    ],
-  },
+export const RedirectCheck = Named(
+  'RedirectCheck',
+  Type.Object(
+    {
+      allowed: Type.Boolean(),
+      matched: Nullable(
+        Type.String({ description: 'The `allowed_redirects` entry that let it through; null when refused.' }),
+      ),
+      url: Nullable(
+        Type.String({
+          description:
+            'The target as a link would store it (normalised), or the shortcut’s target; null when refused.',
+        }),
+      ),
+      reason: Type.String({ description: 'Why, in words.' }),
+    },
+    {
+      description: 'Whether a link of the app may redirect there, by the check link creation makes',
+      examples: [
+        {
+          allowed: true,
+          matched: 'https://app.example.com',
+          url: 'https://app.example.com/welcome',
+          reason: 'Allowed: it matches https://app.example.com (the same scheme, host and port; any path).',
+        },
+      ],
+    },
+  ),
 );

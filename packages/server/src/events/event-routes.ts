@@ -3,7 +3,7 @@ import { type Static, Type } from 'typebox';
 import { actingApp, principalOf } from '../http/auth.js';
 import { iso, listResponse } from '../http/present.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.js';
+import { Id, Named, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.js';
 import { serverSentEvents } from '../http/server-sent-events.js';
 import type { EventRow } from '../storage/rows.js';
 import { getEventOrThrow, listEvents } from './event-service.js';
@@ -18,23 +18,26 @@ const HEARTBEAT_MS = 15_000;
 const RETRY_MS = 3_000;
 
 /** Something that happened in an app, as the events API, its stream and webhooks show it. */
-export const LatchkeyEvent = Type.Object(
-  {
-    id: Id('evt'),
-    type: Type.String({
-      description:
-        'What happened, `<subject>.<change>`: `magic_link.redeemed`, `user.created`, `session.revoked`, …',
-      examples: ['magic_link.redeemed'],
-    }),
-    subject_id: Nullable(
-      Type.String({ description: 'The id it is about (`ml_…`, `usr_…`, `ses_…`, `whe_…`, …).' }),
-    ),
-    created_at: Timestamp,
-    data: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'The details of the change; each type has its own fields (see the webhooks).',
-    }),
-  },
-  { description: 'An event' },
+export const LatchkeyEvent = Named(
+  'LatchkeyEvent',
+  Type.Object(
+    {
+      id: Id('evt'),
+      type: Type.String({
+        description:
+          'What happened, `<subject>.<change>`: `magic_link.redeemed`, `user.created`, `session.revoked`, …',
+        examples: ['magic_link.redeemed'],
+      }),
+      subject_id: Nullable(
+        Type.String({ description: 'The id it is about (`ml_…`, `usr_…`, `ses_…`, `whe_…`, …).' }),
+      ),
+      created_at: Timestamp,
+      data: Type.Record(Type.String(), Type.Unknown(), {
+        description: 'The details of the change; each type has its own fields (see the webhooks).',
+      }),
+    },
+    { description: 'An event' },
+  ),
 );
 
 export function presentEvent(row: EventRow): Static<typeof LatchkeyEvent> {

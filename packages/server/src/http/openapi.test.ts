@@ -106,6 +106,13 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(document.components.schemas.Error)).toContain('storage_unavailable');
   });
 
+  it('names the resources once under components, for client generators', () => {
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['User', 'MagicLink', 'CreatedMagicLink', 'Session', 'ExchangeResult', 'App']),
+    );
+    expect(JSON.stringify(document.paths)).not.toMatch(/"title":"User"/);
+  });
+
   it('documents 401 and 403 for every operation that takes a key, and no key for public ones', () => {
     const publicOnes = operations()
       .filter(([, operation]) => (operation as { security?: unknown[] }).security?.length === 0)

@@ -7,6 +7,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { hoistNamedSchemas } from './openapi-components.js';
 import type { Routes } from './routes.js';
 
 /** Why an error status is answered, in the words the reference shows next to it. */
@@ -100,6 +101,8 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       security: [{ apiKey: [] }],
       webhooks: options.webhooks,
     },
+    transformObject: (document) =>
+      'openapiObject' in document ? hoistNamedSchemas(document.openapiObject) : document.swaggerObject,
     // Shared schemas appear under their own names (`#/components/schemas/Error`), not as def-0, def-1….
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>

@@ -63,3 +63,9 @@ export const OneOf = <T extends string>(values: readonly T[], description?: stri
 
 /** A link's type, wherever the API names one. */
 export const LinkTypeSchema = OneOf(LINK_TYPES);
+
+/**
+ * A resource schema with its name: the API reference lists it once under that name (`#/components/schemas/User`)
+ * and refers to it from every operation, which gives client generators a type name and keeps the document small.
+ */
+export const Named = <T extends TSchema>(title: string, schema: T): T => ({ ...schema, title }) as T;

@@ -2,7 +2,7 @@ import { type Static, Type } from 'typebox';
 import { actingApp } from '../http/auth.js';
 import { errorResponses } from '../http/openapi.js';
 import type { RouteGroups } from '../http/routes.js';
-import { Id, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, Named, Nullable, Timestamp } from '../http/schemas.js';
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import { presentUser, User } from '../users/user-present.js';
 import type { LinkContext } from './link-store.js';
@@ -44,14 +44,17 @@ const RedeemBody = Type.Object(
  * A session as a sign-in hands it over: the session token (an ES256 JWT to verify with /.well-known/jwks.json) and
  * the refresh token. The same shape as a code exchange's `session`.
  */
-export const IssuedSessionSchema = Type.Object({
-  id: Id('ses'),
-  expires_at: { ...Timestamp, description: 'When the session ends, however often it is refreshed.' },
-  token: Type.String({ description: 'The session token: an ES256 JWT.' }),
-  token_expires_at: Timestamp,
-  refresh_token: Type.String({ description: '`lk_rt_…`; each refresh answers a new one.' }),
-  refresh_token_expires_at: Timestamp,
-});
+export const IssuedSessionSchema = Named(
+  'IssuedSession',
+  Type.Object({
+    id: Id('ses'),
+    expires_at: { ...Timestamp, description: 'When the session ends, however often it is refreshed.' },
+    token: Type.String({ description: 'The session token: an ES256 JWT.' }),
+    token_expires_at: Timestamp,
+    refresh_token: Type.String({ description: '`lk_rt_…`; each refresh answers a new one.' }),
+    refresh_token_expires_at: Timestamp,
+  }),
+);
 
 const Redeemed = Type.Object(
   {

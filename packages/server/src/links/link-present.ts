@@ -2,7 +2,7 @@
 import { type Static, Type } from 'typebox';
 import { presentMessage } from '../delivery/outbox-present.js';
 import { iso } from '../http/present.js';
-import { Id, LinkTypeSchema, Nullable, OneOf, Timestamp } from '../http/schemas.js';
+import { Id, LinkTypeSchema, Named, Nullable, OneOf, Timestamp } from '../http/schemas.js';
 import type { LinkVisitRow, MagicLinkRow, OutboxAttemptRow, OutboxRow } from '../storage/rows.js';
 import type { VisitVerdict } from '../storage/schema.js';
 import type { LinkWebhookAttempt } from './link-store.js';
@@ -48,71 +48,77 @@ const TimelineEntrySchema = Type.Object({
 });
 
 /** A link as lists, revokes and reads show it: where it stands, never its secret. */
-export const MagicLink = Type.Object(
-  {
-    id: Id('ml'),
-    app_id: Id('app'),
-    user_id: Id('usr'),
-    identifier: Type.String({ description: 'The email address or phone number (E.164) the link is for.' }),
-    type: LinkTypeSchema,
-    channel: Nullable(ChannelSchema),
-    redirect_url: Nullable(Type.String({ description: 'Where a redeemed link sends the person.' })),
-    magic_link_path: Nullable(
-      Type.String({ description: 'The page of your own site the link opens (embedded links).' }),
-    ),
-    language: Nullable(Type.String({ description: 'The language of its message and pages, e.g. `en`.' })),
-    ttl: Type.Integer({ minimum: 1, description: 'Minutes from creation to expiry.' }),
-    pkce: Type.Boolean({ description: 'Created with a `code_challenge`: redeeming needs the verifier.' }),
-    status: OneOf(LINK_STATUSES),
-    activated: Type.Boolean({ description: 'Whether it was redeemed.' }),
-    session_id: Nullable(Id('ses')),
-    campaign_id: Nullable(Id('cmp')),
-    metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Your own data, as given.' }),
-    created_at: Timestamp,
-    expires_at: Timestamp,
-    timeline: Type.Array(TimelineEntrySchema, { description: 'Its milestones, oldest first.' }),
-  },
-  { description: 'A magic link' },
+export const MagicLink = Named(
+  'MagicLink',
+  Type.Object(
+    {
+      id: Id('ml'),
+      app_id: Id('app'),
+      user_id: Id('usr'),
+      identifier: Type.String({ description: 'The email address or phone number (E.164) the link is for.' }),
+      type: LinkTypeSchema,
+      channel: Nullable(ChannelSchema),
+      redirect_url: Nullable(Type.String({ description: 'Where a redeemed link sends the person.' })),
+      magic_link_path: Nullable(
+        Type.String({ description: 'The page of your own site the link opens (embedded links).' }),
+      ),
+      language: Nullable(Type.String({ description: 'The language of its message and pages, e.g. `en`.' })),
+      ttl: Type.Integer({ minimum: 1, description: 'Minutes from creation to expiry.' }),
+      pkce: Type.Boolean({ description: 'Created with a `code_challenge`: redeeming needs the verifier.' }),
+      status: OneOf(LINK_STATUSES),
+      activated: Type.Boolean({ description: 'Whether it was redeemed.' }),
+      session_id: Nullable(Id('ses')),
+      campaign_id: Nullable(Id('cmp')),
+      metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Your own data, as given.' }),
+      created_at: Timestamp,
+      expires_at: Timestamp,
+      timeline: Type.Array(TimelineEntrySchema, { description: 'Its milestones, oldest first.' }),
+    },
+    { description: 'A magic link' },
+  ),
 );
 
 /** A link as its creation (and a resend) answers it: the only time its secret is shown. */
-export const CreatedMagicLink = Type.Object(
-  {
-    id: Id('ml'),
-    app_id: Id('app'),
-    user_id: Id('usr'),
-    identifier: Type.String({ description: 'The email address or phone number (E.164) the link is for.' }),
-    type: LinkTypeSchema,
-    redirect_url: Nullable(Type.String()),
-    url: Type.String({
-      description:
-        'The link to give the person: the hosted page, or your `magic_link_path` with `?lk_token=`. Holds the secret.',
-    }),
-    ttl: Type.Integer({ minimum: 1, description: 'Minutes from creation to expiry.' }),
-    expires_at: Timestamp,
-    activated: Type.Literal(false),
-    secret: Type.String({
-      description: 'The token itself, shown only here; redeem it with POST /v1/magic-links/redeem.',
-    }),
-  },
-  {
-    description: 'A new magic link',
-    examples: [
-      {
-        id: 'ml_01jeq9v3kx7m2c8r4t6w0yzb5n',
-        app_id: 'app_01jeq8d2a4b6c8e0f2g4h6j8k0',
-        user_id: 'usr_01jeq9v3kw5p7r9t1v3x5z7b9d',
-        identifier: 'ada@example.com',
-        type: 'login',
-        redirect_url: 'https://app.example.com/welcome',
-        url: 'https://auth.example.com/l/AZPk3c47FX_br3KmoY5920vSKjV17JoI88Xml4lcOCNO67TnI',
-        ttl: 15,
-        expires_at: '2026-12-06T10:15:00.000Z',
-        activated: false,
-        secret: 'AZPk3c47FX_br3KmoY5920vSKjV17JoI88Xml4lcOCNO67TnI',
-      },
-    ],
-  },
+export const CreatedMagicLink = Named(
+  'CreatedMagicLink',
+  Type.Object(
+    {
+      id: Id('ml'),
+      app_id: Id('app'),
+      user_id: Id('usr'),
+      identifier: Type.String({ description: 'The email address or phone number (E.164) the link is for.' }),
+      type: LinkTypeSchema,
+      redirect_url: Nullable(Type.String()),
+      url: Type.String({
+        description:
+          'The link to give the person: the hosted page, or your `magic_link_path` with `?lk_token=`. Holds the secret.',
+      }),
+      ttl: Type.Integer({ minimum: 1, description: 'Minutes from creation to expiry.' }),
+      expires_at: Timestamp,
+      activated: Type.Literal(false),
+      secret: Type.String({
+        description: 'The token itself, shown only here; redeem it with POST /v1/magic-links/redeem.',
+      }),
+    },
+    {
+      description: 'A new magic link',
+      examples: [
+        {
+          id: 'ml_01jeq9v3kx7m2c8r4t6w0yzb5n',
+          app_id: 'app_01jeq8d2a4b6c8e0f2g4h6j8k0',
+          user_id: 'usr_01jeq9v3kw5p7r9t1v3x5z7b9d',
+          identifier: 'ada@example.com',
+          type: 'login',
+          redirect_url: 'https://app.example.com/welcome',
+          url: 'https://auth.example.com/l/AZPk3c47FX_br3KmoY5920vSKjV17JoI88Xml4lcOCNO67TnI',
+          ttl: 15,
+          expires_at: '2026-12-06T10:15:00.000Z',
+          activated: false,
+          secret: 'AZPk3c47FX_br3KmoY5920vSKjV17JoI88Xml4lcOCNO67TnI',
+        },
+      ],
+    },
+  ),
 );
 
 /** The answer of a create or resend: the link under `magic_link`, as Passage answers it. */
@@ -168,16 +174,19 @@ const LinkWebhookSend = Type.Object({
 });
 
 /** One link in full: its deliveries with their attempts, its visits and its webhook sends. */
-export const MagicLinkDetail = Type.Object(
-  {
-    ...MagicLink.properties,
-    deliveries: Type.Array(LinkDelivery, { description: 'The messages that carried the link.' }),
-    visits: Type.Array(LinkVisit, { description: 'The newest 50 visits of its page, newest first.' }),
-    webhooks: Type.Array(LinkWebhookSend, {
-      description: 'The newest 50 webhook sends of its events, newest first.',
-    }),
-  },
-  { description: 'A magic link with its deliveries, visits and webhook sends' },
+export const MagicLinkDetail = Named(
+  'MagicLinkDetail',
+  Type.Object(
+    {
+      ...MagicLink.properties,
+      deliveries: Type.Array(LinkDelivery, { description: 'The messages that carried the link.' }),
+      visits: Type.Array(LinkVisit, { description: 'The newest 50 visits of its page, newest first.' }),
+      webhooks: Type.Array(LinkWebhookSend, {
+        description: 'The newest 50 webhook sends of its events, newest first.',
+      }),
+    },
+    { description: 'A magic link with its deliveries, visits and webhook sends' },
+  ),
 );
 
 /** The status a person would name: an outstanding link past its expiry is `expired`. */

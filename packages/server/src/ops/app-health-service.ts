@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { iso, isoOrNull } from '../http/present.js';
-import { Id, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, Named, Nullable, Timestamp } from '../http/schemas.js';
 import type { AppHealthContext } from './app-health-store.js';
 
 export type HealthStatus = 'ok' | 'warning' | 'failing';
@@ -13,76 +13,79 @@ export type HealthStatus = 'ok' | 'warning' | 'failing';
 const Status = Type.Union([Type.Literal('ok'), Type.Literal('warning'), Type.Literal('failing')]);
 
 /** The health of one app, as `GET /v1/health` answers it. */
-export const AppHealth = Type.Object(
-  {
-    status: { ...Status, description: 'The worst of the parts’ statuses.' },
-    checked_at: Timestamp,
-    outbox: Type.Object({
-      status: { ...Status, description: '`warning` after 5 minutes of waiting, `failing` after 30.' },
-      pending: Type.Integer({ minimum: 0, description: 'Messages waiting for a worker.' }),
-      sending: Type.Integer({ minimum: 0, description: 'Messages claimed by a worker, in flight.' }),
-      oldest_queued_at: Nullable(Timestamp),
-      oldest_age_seconds: Nullable(
-        Type.Integer({ minimum: 0, description: 'Seconds the oldest message has waited.' }),
-      ),
-    }),
-    webhooks: Type.Object({
-      status: {
-        ...Status,
-        description: '`warning` while an endpoint is failing, `failing` once one was disabled for it.',
-      },
-      endpoints: Type.Integer({ minimum: 0, description: 'The app’s webhook endpoints.' }),
-      failing: Type.Array(
-        Type.Object({
-          id: Id('whe'),
-          url: Type.String(),
-          status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
-          failing_since: Nullable(Timestamp),
-        }),
-        { description: 'Endpoints still failing, and those disabled for failing.' },
-      ),
-    }),
-    delivery_failures: Type.Object({
-      status: { ...Status, description: '`warning` when any delivery failed in the last hour.' },
-      since: Timestamp,
-      email_and_sms: Type.Integer({ minimum: 0, description: 'Failed email and SMS sends since `since`.' }),
-      webhooks: Type.Integer({ minimum: 0, description: 'Failed webhook deliveries since `since`.' }),
-    }),
-  },
-  {
-    description: 'The app’s delivery health',
-    examples: [
-      {
-        status: 'warning',
-        checked_at: '2026-12-06T10:00:00.000Z',
-        outbox: {
-          status: 'ok',
-          pending: 0,
-          sending: 1,
-          oldest_queued_at: '2026-12-06T09:59:58.000Z',
-          oldest_age_seconds: 2,
+export const AppHealth = Named(
+  'AppHealth',
+  Type.Object(
+    {
+      status: { ...Status, description: 'The worst of the parts’ statuses.' },
+      checked_at: Timestamp,
+      outbox: Type.Object({
+        status: { ...Status, description: '`warning` after 5 minutes of waiting, `failing` after 30.' },
+        pending: Type.Integer({ minimum: 0, description: 'Messages waiting for a worker.' }),
+        sending: Type.Integer({ minimum: 0, description: 'Messages claimed by a worker, in flight.' }),
+        oldest_queued_at: Nullable(Timestamp),
+        oldest_age_seconds: Nullable(
+          Type.Integer({ minimum: 0, description: 'Seconds the oldest message has waited.' }),
+        ),
+      }),
+      webhooks: Type.Object({
+        status: {
+          ...Status,
+          description: '`warning` while an endpoint is failing, `failing` once one was disabled for it.',
         },
-        webhooks: {
+        endpoints: Type.Integer({ minimum: 0, description: 'The app’s webhook endpoints.' }),
+        failing: Type.Array(
+          Type.Object({
+            id: Id('whe'),
+            url: Type.String(),
+            status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
+            failing_since: Nullable(Timestamp),
+          }),
+          { description: 'Endpoints still failing, and those disabled for failing.' },
+        ),
+      }),
+      delivery_failures: Type.Object({
+        status: { ...Status, description: '`warning` when any delivery failed in the last hour.' },
+        since: Timestamp,
+        email_and_sms: Type.Integer({ minimum: 0, description: 'Failed email and SMS sends since `since`.' }),
+        webhooks: Type.Integer({ minimum: 0, description: 'Failed webhook deliveries since `since`.' }),
+      }),
+    },
+    {
+      description: 'The app’s delivery health',
+      examples: [
+        {
           status: 'warning',
-          endpoints: 2,
-          failing: [
-            {
-              id: 'whe_01jf3k8m9q2x7v5t4r6n8p0c2d',
-              url: 'https://api.example.com/latchkey/webhooks',
-              status: 'enabled',
-              failing_since: '2026-12-06T08:12:00.000Z',
-            },
-          ],
+          checked_at: '2026-12-06T10:00:00.000Z',
+          outbox: {
+            status: 'ok',
+            pending: 0,
+            sending: 1,
+            oldest_queued_at: '2026-12-06T09:59:58.000Z',
+            oldest_age_seconds: 2,
+          },
+          webhooks: {
+            status: 'warning',
+            endpoints: 2,
+            failing: [
+              {
+                id: 'whe_01jf3k8m9q2x7v5t4r6n8p0c2d',
+                url: 'https://api.example.com/latchkey/webhooks',
+                status: 'enabled',
+                failing_since: '2026-12-06T08:12:00.000Z',
+              },
+            ],
+          },
+          delivery_failures: {
+            status: 'warning',
+            since: '2026-12-06T09:00:00.000Z',
+            email_and_sms: 0,
+            webhooks: 14,
+          },
         },
-        delivery_failures: {
-          status: 'warning',
-          since: '2026-12-06T09:00:00.000Z',
-          email_and_sms: 0,
-          webhooks: 14,
-        },
-      },
-    ],
-  },
+      ],
+    },
+  ),
 );
 
 /** A message waiting this long means the worker is behind or down (a first attempt is due at once). */

@@ -1,20 +1,24 @@
 import { type Static, Type } from 'typebox';
 import { ApiError } from '../errors/api-error.js';
+import { Named } from '../http/schemas.js';
 import type { OpsContext } from './ops-store.js';
 
 /** What `/readyz` answers when the node is ready for traffic. */
-export const Readiness = Type.Object(
-  {
-    status: Type.Literal('ready'),
-    database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
-    rate_limits: Type.Union([Type.Literal('redis'), Type.Literal('database')], {
-      description: 'Where rate limits are counted: Redis (REDIS_URL) or the database.',
-    }),
-  },
-  {
-    description: 'Ready: the database answers, migrations are done and Redis (with REDIS_URL) answers',
-    examples: [{ status: 'ready', database: 'postgres', rate_limits: 'redis' }],
-  },
+export const Readiness = Named(
+  'Readiness',
+  Type.Object(
+    {
+      status: Type.Literal('ready'),
+      database: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+      rate_limits: Type.Union([Type.Literal('redis'), Type.Literal('database')], {
+        description: 'Where rate limits are counted: Redis (REDIS_URL) or the database.',
+      }),
+    },
+    {
+      description: 'Ready: the database answers, migrations are done and Redis (with REDIS_URL) answers',
+      examples: [{ status: 'ready', database: 'postgres', rate_limits: 'redis' }],
+    },
+  ),
 );
 
 /**

@@ -2,7 +2,7 @@
 import type { JWK } from 'jose';
 import { type Static, Type } from 'typebox';
 import { iso, isoOrNull } from '../http/present.js';
-import { Id, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, Named, Nullable, Timestamp } from '../http/schemas.js';
 import type { SessionRow } from '../storage/rows.js';
 import { User } from '../users/user-present.js';
 import type { KeyringEntry } from './session-keyring.js';
@@ -27,19 +27,22 @@ const Amr = Type.Array(
 );
 
 /** A session as lists and reads show it (never its tokens). */
-export const Session = Type.Object(
-  {
-    id: Id('ses'),
-    app_id: Id('app'),
-    user_id: Id('usr'),
-    amr: Amr,
-    status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
-    created_at: Timestamp,
-    expires_at: Timestamp,
-    last_refreshed_at: Nullable(Timestamp),
-    revoked_at: Nullable(Timestamp),
-  },
-  { description: 'A session' },
+export const Session = Named(
+  'Session',
+  Type.Object(
+    {
+      id: Id('ses'),
+      app_id: Id('app'),
+      user_id: Id('usr'),
+      amr: Amr,
+      status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
+      created_at: Timestamp,
+      expires_at: Timestamp,
+      last_refreshed_at: Nullable(Timestamp),
+      revoked_at: Nullable(Timestamp),
+    },
+    { description: 'A session' },
+  ),
 );
 
 export function presentSession(session: SessionRow, now: number): Static<typeof Session> {
@@ -57,24 +60,27 @@ export function presentSession(session: SessionRow, now: number): Static<typeof 
 }
 
 /** What an exchange or a refresh hands the app's backend (session-service.ts's IssuedSession). */
-export const SessionTokens = Type.Object(
-  {
-    id: Id('ses'),
-    expires_at: { ...Timestamp, description: 'When the session ends; no refresh goes past it.' },
-    token: Type.String({
-      description:
-        'The session token: an ES256 JWT (`iss`, `aud` = the app id, `sub` = the user id, `sid`, `amr`), verified with /.well-known/jwks.json.',
-    }),
-    token_expires_at: {
-      ...Timestamp,
-      description: 'When the token expires (the app’s access_token_minutes).',
+export const SessionTokens = Named(
+  'SessionTokens',
+  Type.Object(
+    {
+      id: Id('ses'),
+      expires_at: { ...Timestamp, description: 'When the session ends; no refresh goes past it.' },
+      token: Type.String({
+        description:
+          'The session token: an ES256 JWT (`iss`, `aud` = the app id, `sub` = the user id, `sid`, `amr`), verified with /.well-known/jwks.json.',
+      }),
+      token_expires_at: {
+        ...Timestamp,
+        description: 'When the token expires (the app’s access_token_minutes).',
+      },
+      refresh_token: Type.String({
+        description: '`lk_rt_…`: trade it once at /v1/sessions/refresh; a second use revokes the session.',
+      }),
+      refresh_token_expires_at: Timestamp,
     },
-    refresh_token: Type.String({
-      description: '`lk_rt_…`: trade it once at /v1/sessions/refresh; a second use revokes the session.',
-    }),
-    refresh_token_expires_at: Timestamp,
-  },
-  { description: 'The session’s tokens' },
+    { description: 'The session’s tokens' },
+  ),
 );
 
 const EXAMPLE_TOKENS = {
@@ -86,54 +92,69 @@ const EXAMPLE_TOKENS = {
   refresh_token_expires_at: '2026-12-13T10:02:00.000Z',
 };
 
-export const ExchangeResult = Type.Object(
-  {
-    user: User,
-    session: SessionTokens,
-    redirect_url: Nullable(
-      Type.String({ description: 'Where the sign-in was headed (the link’s redirect, without `lk_code`).' }),
-    ),
-  },
-  {
-    description: 'The signed-in user and the new session’s tokens',
-    examples: [
-      { user: EXAMPLE_USER, session: EXAMPLE_TOKENS, redirect_url: 'https://app.example.com/auth/callback' },
-    ],
-  },
+export const ExchangeResult = Named(
+  'ExchangeResult',
+  Type.Object(
+    {
+      user: User,
+      session: SessionTokens,
+      redirect_url: Nullable(
+        Type.String({
+          description: 'Where the sign-in was headed (the link’s redirect, without `lk_code`).',
+        }),
+      ),
+    },
+    {
+      description: 'The signed-in user and the new session’s tokens',
+      examples: [
+        {
+          user: EXAMPLE_USER,
+          session: EXAMPLE_TOKENS,
+          redirect_url: 'https://app.example.com/auth/callback',
+        },
+      ],
+    },
+  ),
 );
 
-export const RefreshResult = Type.Object(
-  { user: User, session: SessionTokens },
-  {
-    description: 'The user and the session’s new tokens (the refresh token is replaced)',
-    examples: [
-      {
-        user: EXAMPLE_USER,
-        session: {
-          ...EXAMPLE_TOKENS,
-          token_expires_at: '2026-12-06T10:32:00.000Z',
-          refresh_token: 'lk_rt_AAZk4q…',
+export const RefreshResult = Named(
+  'RefreshResult',
+  Type.Object(
+    { user: User, session: SessionTokens },
+    {
+      description: 'The user and the session’s new tokens (the refresh token is replaced)',
+      examples: [
+        {
+          user: EXAMPLE_USER,
+          session: {
+            ...EXAMPLE_TOKENS,
+            token_expires_at: '2026-12-06T10:32:00.000Z',
+            refresh_token: 'lk_rt_AAZk4q…',
+          },
         },
-      },
-    ],
-  },
+      ],
+    },
+  ),
 );
 
 /** A session-token signing key as admins see it (never the private part). */
-export const SessionKey = Type.Object(
-  {
-    kid: Type.String({ description: 'The key id: its JWK thumbprint, as tokens name it in their header.' }),
-    alg: Type.Literal('ES256'),
-    status: Type.Union([Type.Literal('active'), Type.Literal('retired')], {
-      description: 'The active key signs; retired ones only verify, while published.',
-    }),
-    published: Type.Boolean({
-      description: 'Whether the key is in the JWKS (active, or retired less than 24 hours ago).',
-    }),
-    created_at: Timestamp,
-    retired_at: Nullable(Timestamp),
-  },
-  { description: 'A session-token signing key' },
+export const SessionKey = Named(
+  'SessionKey',
+  Type.Object(
+    {
+      kid: Type.String({ description: 'The key id: its JWK thumbprint, as tokens name it in their header.' }),
+      alg: Type.Literal('ES256'),
+      status: Type.Union([Type.Literal('active'), Type.Literal('retired')], {
+        description: 'The active key signs; retired ones only verify, while published.',
+      }),
+      published: Type.Boolean({
+        description: 'Whether the key is in the JWKS (active, or retired less than 24 hours ago).',
+      }),
+      created_at: Timestamp,
+      retired_at: Nullable(Timestamp),
+    },
+    { description: 'A session-token signing key' },
+  ),
 );
 
 export function presentSessionKeys(keys: readonly KeyringEntry[]): Static<typeof SessionKey>[] {
@@ -161,27 +182,30 @@ const PublicJwk = Type.Object(
   { description: 'A public key of session tokens' },
 );
 
-export const Jwks = Type.Object(
-  { keys: Type.Array(PublicJwk) },
-  {
-    description:
-      'The public keys session tokens are signed with (RFC 7517). Cache for five minutes; a token naming an unknown `kid` is a reason to fetch again.',
-    examples: [
-      {
-        keys: [
-          {
-            kty: 'EC',
-            crv: 'P-256',
-            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-            kid: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
-            alg: 'ES256',
-            use: 'sig',
-          },
-        ],
-      },
-    ],
-  },
+export const Jwks = Named(
+  'Jwks',
+  Type.Object(
+    { keys: Type.Array(PublicJwk) },
+    {
+      description:
+        'The public keys session tokens are signed with (RFC 7517). Cache for five minutes; a token naming an unknown `kid` is a reason to fetch again.',
+      examples: [
+        {
+          keys: [
+            {
+              kty: 'EC',
+              crv: 'P-256',
+              x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+              y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+              kid: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs',
+              alg: 'ES256',
+              use: 'sig',
+            },
+          ],
+        },
+      ],
+    },
+  ),
 );
 
 /**

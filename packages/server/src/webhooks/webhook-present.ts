@@ -4,7 +4,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { iso, isoOrNull } from '../http/present.js';
-import { Id, Nullable, Timestamp } from '../http/schemas.js';
+import { Id, Named, Nullable, Timestamp } from '../http/schemas.js';
 import type { WebhookAttemptRow, WebhookEndpointRow } from '../storage/rows.js';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS, type WebhookEventType } from './event-types.js';
 import { TEST_MESSAGE_PREFIX } from './test-event-service.js';
@@ -58,24 +58,30 @@ const endpointFields = {
 };
 
 /** A webhook endpoint as the API shows it. */
-export const WebhookEndpoint = Type.Object(endpointFields, {
-  description: 'A webhook endpoint',
-  examples: [EXAMPLE_ENDPOINT],
-});
+export const WebhookEndpoint = Named(
+  'WebhookEndpoint',
+  Type.Object(endpointFields, {
+    description: 'A webhook endpoint',
+    examples: [EXAMPLE_ENDPOINT],
+  }),
+);
 
 /** An endpoint as creating it or rotating its secret answers: the only answers that show the secret. */
-export const WebhookEndpointWithSecret = Type.Object(
-  {
-    ...endpointFields,
-    secret: Type.String({
-      description:
-        'The signing secret (`whsec_` and base64): shown in this answer only; store it to verify deliveries.',
-    }),
-  },
-  {
-    description: 'The endpoint with its signing secret, shown this once',
-    examples: [{ ...EXAMPLE_ENDPOINT, secret: 'whsec_Zk3qT0pN…' }],
-  },
+export const WebhookEndpointWithSecret = Named(
+  'WebhookEndpointWithSecret',
+  Type.Object(
+    {
+      ...endpointFields,
+      secret: Type.String({
+        description:
+          'The signing secret (`whsec_` and base64): shown in this answer only; store it to verify deliveries.',
+      }),
+    },
+    {
+      description: 'The endpoint with its signing secret, shown this once',
+      examples: [{ ...EXAMPLE_ENDPOINT, secret: 'whsec_Zk3qT0pN…' }],
+    },
+  ),
 );
 
 export function presentEndpoint(row: WebhookEndpointRow): Static<typeof WebhookEndpoint> {
@@ -97,53 +103,56 @@ export function presentEndpoint(row: WebhookEndpointRow): Static<typeof WebhookE
 }
 
 /** One delivery attempt of one event to one endpoint. */
-export const WebhookAttempt = Type.Object(
-  {
-    id: Id('wha'),
-    webhook_endpoint_id: Id('whe'),
-    event_id: Id('evt'),
-    message_id: Type.String({
-      description:
-        'The outbox message (`whm_…`) that carried the event, stable across its retries; `wht_…` for a test.',
-    }),
-    test: Type.Boolean({
-      description:
-        'A `webhook.test` sent on request: its event is not stored and no outbox message carries it.',
-    }),
-    attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then counting retries.' }),
-    ok: Type.Boolean({ description: 'The endpoint answered 2xx.' }),
-    status_code: Nullable(
-      Type.Integer({ description: 'The HTTP status the endpoint answered; null when it did not answer.' }),
-    ),
-    latency_ms: Type.Integer({
-      minimum: 0,
-      description: 'Milliseconds from sending to the answer (or failure).',
-    }),
-    response_excerpt: Nullable(Type.String({ description: 'The start of the answer’s body.' })),
-    error: Nullable(
-      Type.String({ description: 'Why the attempt failed, in words; null when it succeeded.' }),
-    ),
-    created_at: Timestamp,
-  },
-  {
-    description: 'A delivery attempt',
-    examples: [
-      {
-        id: 'wha_01jf3m0a2b4c6d8e9f1g3h5j7k',
-        webhook_endpoint_id: 'whe_01jf3k8m9q2x7v5t4r6n8p0c2d',
-        event_id: 'evt_01jf3m0a1z9y8x7w6v5t4s3r2q',
-        message_id: 'wht_01jf3m0a2b4c6d8e9f1g3h5j7m',
-        test: true,
-        attempt: 1,
-        ok: true,
-        status_code: 200,
-        latency_ms: 84,
-        response_excerpt: 'ok',
-        error: null,
-        created_at: '2026-12-06T10:05:00.000Z',
-      },
-    ],
-  },
+export const WebhookAttempt = Named(
+  'WebhookAttempt',
+  Type.Object(
+    {
+      id: Id('wha'),
+      webhook_endpoint_id: Id('whe'),
+      event_id: Id('evt'),
+      message_id: Type.String({
+        description:
+          'The outbox message (`whm_…`) that carried the event, stable across its retries; `wht_…` for a test.',
+      }),
+      test: Type.Boolean({
+        description:
+          'A `webhook.test` sent on request: its event is not stored and no outbox message carries it.',
+      }),
+      attempt: Type.Integer({ minimum: 1, description: '1 for the first try, then counting retries.' }),
+      ok: Type.Boolean({ description: 'The endpoint answered 2xx.' }),
+      status_code: Nullable(
+        Type.Integer({ description: 'The HTTP status the endpoint answered; null when it did not answer.' }),
+      ),
+      latency_ms: Type.Integer({
+        minimum: 0,
+        description: 'Milliseconds from sending to the answer (or failure).',
+      }),
+      response_excerpt: Nullable(Type.String({ description: 'The start of the answer’s body.' })),
+      error: Nullable(
+        Type.String({ description: 'Why the attempt failed, in words; null when it succeeded.' }),
+      ),
+      created_at: Timestamp,
+    },
+    {
+      description: 'A delivery attempt',
+      examples: [
+        {
+          id: 'wha_01jf3m0a2b4c6d8e9f1g3h5j7k',
+          webhook_endpoint_id: 'whe_01jf3k8m9q2x7v5t4r6n8p0c2d',
+          event_id: 'evt_01jf3m0a1z9y8x7w6v5t4s3r2q',
+          message_id: 'wht_01jf3m0a2b4c6d8e9f1g3h5j7m',
+          test: true,
+          attempt: 1,
+          ok: true,
+          status_code: 200,
+          latency_ms: 84,
+          response_excerpt: 'ok',
+          error: null,
+          created_at: '2026-12-06T10:05:00.000Z',
+        },
+      ],
+    },
+  ),
 );
 
 export function presentAttempt(row: WebhookAttemptRow): Static<typeof WebhookAttempt> {
@@ -164,12 +173,15 @@ export function presentAttempt(row: WebhookAttemptRow): Static<typeof WebhookAtt
 }
 
 /** An event type an endpoint may subscribe to. */
-export const WebhookEventTypeInfo = Type.Object(
-  {
-    type: Type.Unsafe<WebhookEventType>({ type: 'string', enum: [...WEBHOOK_EVENT_TYPES] }),
-    description: Type.String({ description: 'What happened when this event is sent.' }),
-  },
-  { description: 'An event type' },
+export const WebhookEventTypeInfo = Named(
+  'WebhookEventTypeInfo',
+  Type.Object(
+    {
+      type: Type.Unsafe<WebhookEventType>({ type: 'string', enum: [...WEBHOOK_EVENT_TYPES] }),
+      description: Type.String({ description: 'What happened when this event is sent.' }),
+    },
+    { description: 'An event type' },
+  ),
 );
 
 export function presentEventType(type: WebhookEventType): Static<typeof WebhookEventTypeInfo> {
@@ -177,20 +189,23 @@ export function presentEventType(type: WebhookEventType): Static<typeof WebhookE
 }
 
 /** The answer of a redelivery: the event is queued for the endpoint once more. */
-export const Redelivery = Type.Object(
-  {
-    message_id: Type.String({ description: 'The new outbox message (`whm_…`) that carries the event.' }),
-    event_id: Id('evt'),
-    status: Type.Literal('queued'),
-  },
-  {
-    description: 'Queued; the attempt appears in the delivery log',
-    examples: [
-      {
-        message_id: 'whm_01jf3m4d6f8h0j2k4m6n8p0q2r',
-        event_id: 'evt_01jf3m0a1z9y8x7w6v5t4s3r2q',
-        status: 'queued',
-      },
-    ],
-  },
+export const Redelivery = Named(
+  'Redelivery',
+  Type.Object(
+    {
+      message_id: Type.String({ description: 'The new outbox message (`whm_…`) that carries the event.' }),
+      event_id: Id('evt'),
+      status: Type.Literal('queued'),
+    },
+    {
+      description: 'Queued; the attempt appears in the delivery log',
+      examples: [
+        {
+          message_id: 'whm_01jf3m4d6f8h0j2k4m6n8p0q2r',
+          event_id: 'evt_01jf3m0a1z9y8x7w6v5t4s3r2q',
+          status: 'queued',
+        },
+      ],
+    },
+  ),
 );

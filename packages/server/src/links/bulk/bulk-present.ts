@@ -3,7 +3,7 @@
  * summary; as a JSON object, as CSV, or streamed as NDJSON lines (each row's result, then `{"summary": …}`).
  */
 import { Type } from 'typebox';
-import { ErrorBody, Id, LinkTypeSchema, Nullable, OneOf } from '../../http/schemas.js';
+import { ErrorBody, Id, LinkTypeSchema, Named, Nullable, OneOf } from '../../http/schemas.js';
 import { CreatedMagicLink } from '../link-present.js';
 import { CreateLinkBody } from '../link-routes.js';
 import { CSV_COLUMNS } from './bulk-service.js';
@@ -34,11 +34,14 @@ export const BulkRowResult = Type.Union([
   Type.Object({ row, error: RowError }),
 ]);
 
-export const BulkSummary = Type.Object({
-  created: count('Rows that made a link.'),
-  failed: count('Rows that failed.'),
-  campaign_id: Type.Optional(Id('cmp')),
-});
+export const BulkSummary = Named(
+  'BulkSummary',
+  Type.Object({
+    created: count('Rows that made a link.'),
+    failed: count('Rows that failed.'),
+    campaign_id: Type.Optional(Id('cmp')),
+  }),
+);
 
 const BulkResult = Type.Object(
   { data: Type.Array(BulkRowResult), summary: BulkSummary },

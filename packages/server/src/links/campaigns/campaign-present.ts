@@ -4,7 +4,7 @@ import { type Static, Type } from 'typebox';
 import { shareOf } from '../../analytics/shares.js';
 import { Day, Share, StatsCounts } from '../../analytics/stats-present.js';
 import { iso, isoOrNull } from '../../http/present.js';
-import { Id, Nullable, OneOf, Timestamp } from '../../http/schemas.js';
+import { Id, Named, Nullable, OneOf, Timestamp } from '../../http/schemas.js';
 import type { CampaignRow } from '../../storage/rows.js';
 import type { CampaignDay, CampaignFigures } from './campaign-store.js';
 
@@ -13,49 +13,55 @@ const DAY_MS = 86_400_000;
 const rows = (description: string) => Type.Integer({ minimum: 0, description });
 
 /** A named bulk request: who started it, how far it got, and whether it was revoked. */
-export const Campaign = Type.Object(
-  {
-    id: Id('cmp'),
-    app_id: Id('app'),
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    status: OneOf(['running', 'done', 'revoked'] as const),
-    send: Type.Boolean({ description: 'Whether the links of rows that did not say were sent.' }),
-    created_by: Type.String({
-      description: 'The API key (`key_…`) or dashboard operator (`op_…`) that started it.',
-    }),
-    rows_total: rows('Rows in the request.'),
-    rows_created: rows('Rows that made a link so far.'),
-    rows_failed: rows('Rows that failed so far.'),
-    created_at: Timestamp,
-    finished_at: Nullable(Timestamp),
-    revoked_at: Nullable(Timestamp),
-  },
-  { description: 'A campaign' },
+export const Campaign = Named(
+  'Campaign',
+  Type.Object(
+    {
+      id: Id('cmp'),
+      app_id: Id('app'),
+      name: Type.String({ minLength: 1, maxLength: 100 }),
+      status: OneOf(['running', 'done', 'revoked'] as const),
+      send: Type.Boolean({ description: 'Whether the links of rows that did not say were sent.' }),
+      created_by: Type.String({
+        description: 'The API key (`key_…`) or dashboard operator (`op_…`) that started it.',
+      }),
+      rows_total: rows('Rows in the request.'),
+      rows_created: rows('Rows that made a link so far.'),
+      rows_failed: rows('Rows that failed so far.'),
+      created_at: Timestamp,
+      finished_at: Nullable(Timestamp),
+      revoked_at: Nullable(Timestamp),
+    },
+    { description: 'A campaign' },
+  ),
 );
 
 /** One campaign with what became of its links. */
-export const CampaignWithFigures = Type.Object(
-  {
-    ...Campaign.properties,
-    funnel: { ...StatsCounts, description: 'Its links, counted as GET /v1/stats counts them.' },
-    conversion: Type.Object({
-      created_to_sent: Share('Of its links, the share sent'),
-      created_to_opened: Share('Of its links, the share opened'),
-      created_to_redeemed: Share('Of its links, the share redeemed'),
-      sent_to_redeemed: Share('Of its links sent, the share redeemed'),
-    }),
-    series: Type.Array(
-      Type.Object({
-        date: Day,
-        created: rows('Links made that day.'),
-        sent: rows('Links sent that day.'),
-        opened: rows('Links opened that day.'),
-        redeemed: rows('Links redeemed that day.'),
+export const CampaignWithFigures = Named(
+  'CampaignWithFigures',
+  Type.Object(
+    {
+      ...Campaign.properties,
+      funnel: { ...StatsCounts, description: 'Its links, counted as GET /v1/stats counts them.' },
+      conversion: Type.Object({
+        created_to_sent: Share('Of its links, the share sent'),
+        created_to_opened: Share('Of its links, the share opened'),
+        created_to_redeemed: Share('Of its links, the share redeemed'),
+        sent_to_redeemed: Share('Of its links sent, the share redeemed'),
       }),
-      { description: 'Each UTC day of its life, oldest first, without gaps.' },
-    ),
-  },
-  { description: "A campaign with its links' funnel, rates and per-day series" },
+      series: Type.Array(
+        Type.Object({
+          date: Day,
+          created: rows('Links made that day.'),
+          sent: rows('Links sent that day.'),
+          opened: rows('Links opened that day.'),
+          redeemed: rows('Links redeemed that day.'),
+        }),
+        { description: 'Each UTC day of its life, oldest first, without gaps.' },
+      ),
+    },
+    { description: "A campaign with its links' funnel, rates and per-day series" },
+  ),
 );
 
 export function presentCampaign(row: CampaignRow): Static<typeof Campaign> {
