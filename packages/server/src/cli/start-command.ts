@@ -91,8 +91,11 @@ async function serve(config: Config, role: 'single' | 'worker'): Promise<void> {
     exit: (code) => process.exit(code),
   });
   const onSignal = (signal: string) => void stop(signal).finally(() => process.exit(0));
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  // A second signal stops one process at once (Node's default, once the listener is gone). A worker keeps its
+  // listener: under systemd it gets SIGTERM from the service manager and again from its primary.
+  const listen = role === 'worker' ? process.on.bind(process) : process.once.bind(process);
+  listen('SIGINT', () => onSignal('SIGINT'));
+  listen('SIGTERM', () => onSignal('SIGTERM'));
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {

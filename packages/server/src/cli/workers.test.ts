@@ -164,7 +164,7 @@ describe('latchkey start --workers 2 on PostgreSQL', () => {
     expect(logLines(server).some((l) => l.msg === 'a worker exited; starting another')).toBe(true);
   }, 60_000);
 
-  it('on SIGTERM stops every worker after finishing the request in flight, and exits 0', async () => {
+  it('on SIGTERM stops every worker after finishing the request in flight (signalled twice), and exits 0', async () => {
     const workers = await servingPids(2);
     const body = JSON.stringify({ email: 'inflight@example.com' });
     // A request whose body arrives in two halves, with the SIGTERM between them.
@@ -195,6 +195,8 @@ describe('latchkey start --workers 2 on PostgreSQL', () => {
       ).then(async (line) => {
         const exited = new Promise((resolve) => server.child.once('exit', resolve));
         server.child.kill('SIGTERM');
+        // As systemd's control-group kill does: the worker gets SIGTERM of its own too, and still finishes.
+        process.kill(line.pid, 'SIGTERM');
         await eventually('the worker to start shutting down', async () =>
           logLines(server).some((l) => l.pid === line.pid && l.msg === 'shutting down') ? true : undefined,
         );
