@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 export interface SupervisorOptions {
   workers: number;
   logger: Logger;
+  /** What the "ready" line says besides the number of workers (the public URL, the database). */
+  ready?: Record<string, unknown>;
   /** The first delay before replacing a worker that died soon after it started; each further one doubles. */
   restartBaseMs?: number;
   /** The longest delay between replacements of a worker that keeps dying. */
@@ -52,7 +54,7 @@ export function superviseWorkers(options: SupervisorOptions): Promise<number> {
         listening.add(worker);
         if (!ready && listening.size === options.workers) {
           ready = true;
-          logger.info({ workers: options.workers }, 'Latchkey is ready');
+          logger.info({ ...options.ready, workers: options.workers }, 'Latchkey is ready');
         }
       });
     };

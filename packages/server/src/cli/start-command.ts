@@ -134,7 +134,8 @@ async function startWorkers(config: Config): Promise<void> {
   } finally {
     await runtime.close();
   }
-  process.exit(await superviseWorkers({ workers: config.workers, logger }));
+  const ready = { publicUrl: config.publicUrl, database: 'postgres' };
+  process.exit(await superviseWorkers({ workers: config.workers, logger, ready }));
 }
 
 export const WORKERS_NEED_POSTGRES =
