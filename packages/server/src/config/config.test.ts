@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +41,13 @@ describe('loadConfig defaults', () => {
     expect(config.masterKey).toBeUndefined();
     expect(config.trustProxy).toBe(false);
     expect(config.dashboard.enabled).toBe(true);
+  });
+
+  it('runs one server process unless told more; auto is one per core', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ LATCHKEY_WORKERS: '4' }).workers).toBe(4);
+    expect(loadConfig({ LATCHKEY_WORKERS: '4' }, { workers: '2' }).workers).toBe(2);
+    expect(loadConfig({ LATCHKEY_WORKERS: 'auto' }).workers).toBe(availableParallelism());
   });
 
   it('derives the default public URL from the port', () => {
@@ -140,6 +147,10 @@ describe('loadConfig rejects bad values, naming the variable', () => {
     ['LATCHKEY_LOG_LEVEL', 'loud'],
     ['LATCHKEY_TRUST_PROXY', 'maybe'],
     ['LATCHKEY_DASHBOARD', 'off'],
+    ['LATCHKEY_WORKERS', '0'],
+    ['LATCHKEY_WORKERS', '2.5'],
+    ['LATCHKEY_WORKERS', '257'],
+    ['LATCHKEY_WORKERS', 'all'],
   ];
 
   it.each(cases)('%s=%s', (name, value) => {

@@ -3,6 +3,7 @@
  * variable) and validated as a whole; a wrong value stops the process with a message naming the variable and the
  * form it should take.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
@@ -17,6 +18,8 @@ export interface Config {
   environment: Environment;
   port: number;
   host: string;
+  /** Server processes sharing the port (`latchkey start --workers`); above 1 only on PostgreSQL. */
+  workers: number;
   dataDir: string;
   publicUrl: string;
   databaseUrl: string | undefined;
@@ -67,6 +70,7 @@ export interface DeliveryConfig {
 export interface ConfigFlags {
   port?: string | undefined;
   host?: string | undefined;
+  workers?: string | undefined;
   dataDir?: string | undefined;
   publicUrl?: string | undefined;
   databaseUrl?: string | undefined;
@@ -141,6 +145,14 @@ const settings = {
     expected: 'an interface address such as 127.0.0.1 or 0.0.0.0',
     schema: Text,
     default: '127.0.0.1',
+  }),
+  workers: withDefault<number>({
+    env: 'LATCHKEY_WORKERS',
+    flag: '--workers',
+    expected: 'a whole number from 1 to 256, or auto (one per CPU core)',
+    schema: Type.String({ pattern: '^(auto|[1-9][0-9]{0,2})$' }),
+    decode: (v: string) => workerCount(v),
+    default: 1,
   }),
   dataDir: withDefault<string>({
     env: 'LATCHKEY_DATA_DIR',
@@ -377,6 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     environment: environmentOf(env.NODE_ENV),
     port: p.port,
     host: p.host,
+    workers: p.workers,
     dataDir: resolve(p.dataDir),
     publicUrl,
     databaseUrl: p.databaseUrl,
@@ -445,6 +458,12 @@ function deliveryConfig(p: Parsed, publicUrl: string): DeliveryConfig {
  */
 function environmentOf(nodeEnv: string | undefined): Environment {
   return nodeEnv?.trim().toLowerCase() === 'production' ? 'production' : 'development';
+}
+
+/** `auto` is one process per core the system lets this one use (cgroup limits included, as Node reads them). */
+function workerCount(value: string): number | undefined {
+  const count = value === 'auto' ? availableParallelism() : Number(value);
+  return count <= 256 ? count : undefined;
 }
 
 function isHttpUrl(value: string): boolean {
