@@ -92,6 +92,12 @@ describe('npm run bench -- --quick', () => {
     expect(create.of_fastify).toBeGreaterThan(0);
     for (const mib of Object.values(result.peak_rss_mib)) expect(mib).toBeGreaterThan(0);
     expect(Object.keys(result.peak_rss_mib)).toHaveLength(6);
+    // Idle RSS (after start, before load) is reported for the same processes, and never above their peak.
+    expect(Object.keys(result.idle_rss_mib)).toEqual(Object.keys(result.peak_rss_mib));
+    for (const [label, mib] of Object.entries(result.idle_rss_mib)) {
+      expect(mib, label).toBeGreaterThan(0);
+      expect(mib, label).toBeLessThanOrEqual(result.peak_rss_mib[label]);
+    }
     expect(result.postgres_two_processes.create).toBeGreaterThan(0);
     // Issue 4's comparison: create with send against without, flat out and at the same fixed rate.
     for (const server of ['Latchkey, SQLite', 'Latchkey, PostgreSQL']) {

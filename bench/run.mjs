@@ -60,15 +60,16 @@ const nextPoolUser = () => `user-${poolUser++ % POOL_USERS}@example.com`;
 const runId = randomBytes(4).toString('hex');
 const log = (line) => process.stderr.write(`${line}\n`);
 
-/** Peak resident set size of a process so far (VmHWM), in MiB. */
-function peakRss(pid) {
+/** A size line of a process's /proc status (`VmHWM`: peak resident set so far, `VmRSS`: now), in MiB. */
+function rssOf(pid, field) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
   } catch {
     return null;
   }
 }
+const peakRss = (pid) => rssOf(pid, 'VmHWM');
 
 // --- Latchkey ----------------------------------------------------------------------------------------------------
 
@@ -537,6 +538,10 @@ async function main() {
       ],
     });
 
+    // Resident memory of every server once started and set up, before any load: what a process costs standing by.
+    await sleep(1000);
+    const idleRss = Object.fromEntries(targets.map((t) => [t.label, rssOf(t.server.child.pid, 'VmRSS')]));
+
     // What is measured: every scenario of every server (the second PostgreSQL process only as half of a pair).
     const entries = [];
     for (const t of targets) {
@@ -698,8 +703,9 @@ async function main() {
         `| ${r.server} | ${r.scenario.replaceAll('|', '\\|')} | ${r.rps} | ${fixed1(r.p50_ms)} | ${fixed1(r.p99_ms)} | ${r.max_ms} | ${r.failed} | ${ratio(r.x_better_auth)} | ${ratio(r.x_authjs)} | ${r.of_fastify == null ? '' : `${Math.round(r.of_fastify * 100)} %`} |`,
       );
     }
-    out.push('', '| server process | peak RSS MiB |', '| --- | ---: |');
-    for (const [label, mib] of Object.entries(rss)) out.push(`| ${label} | ${mib ?? '?'} |`);
+    out.push('', '| server process | idle RSS MiB | peak RSS MiB |', '| --- | ---: | ---: |');
+    for (const [label, mib] of Object.entries(rss))
+      out.push(`| ${label} | ${idleRss[label] ?? '?'} | ${mib ?? '?'} |`);
     out.push('');
     for (const r of rows.filter((x) => x.redeem_check)) {
       const c = r.redeem_check;
@@ -738,6 +744,7 @@ async function main() {
           rounds,
           quick,
           rows,
+          idle_rss_mib: idleRss,
           peak_rss_mib: rss,
           postgres_two_processes: scaling,
           send_against_create: Object.fromEntries(

@@ -82,11 +82,11 @@ export function initLatchkey(database, masterKey) {
 
 /**
  * `latchkey start` (the production build) on a free port; `env` adds settings, `nodeArgs` flags for Node,
- * `stdout: 'pipe'` keeps its output. Resolves once /healthz is ok.
+ * `stdout: 'pipe'` keeps its output, `cli` runs another build's. Resolves once /healthz is ok.
  */
-export function startLatchkey(database, { masterKey, env = {}, stdout, nodeArgs } = {}) {
+export function startLatchkey(database, { masterKey, env = {}, stdout, nodeArgs, cli: file = cli } = {}) {
   return startProcess(
-    cli,
+    file,
     (port) => ['start', ...databaseArgs(database), '--port', String(port)],
     (url) => ({
       LATCHKEY_PUBLIC_URL: url,

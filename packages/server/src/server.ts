@@ -18,6 +18,7 @@ import { templateRoutes } from './delivery/templates/template-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { type Authenticator, adminScope, apiKeyScope, operatorScope, publicScope } from './http/auth.js';
 import { clientErrorHandler, installErrorHandling, sendError, toApiError } from './http/error-handler.js';
+import { lazySerializers, lazyValidators } from './http/lazy-compilers.js';
 import { docsRoutes, registerOpenApi } from './http/openapi.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id.js';
 import { traceRequests } from './http/request-tracing.js';
@@ -74,10 +75,12 @@ export async function buildServer(ctx: Context, options: ServerOptions = {}): Pr
     // Requests Node's HTTP parser refuses before any of the above runs (oversized headers, broken chunked bodies,
     // garbage) get the same error body too, instead of Fastify's or Node's own.
     clientErrorHandler: clientErrorHandler(ctx.logger),
+    // Each route's serializers, like its validators below, are made on its first answer (http/lazy-compilers.ts).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   if (tracingActive()) traceRequests(app);
-  app.setValidatorCompiler(createValidatorCompiler());
+  app.setValidatorCompiler(lazyValidators(createValidatorCompiler()));
   app.addHook('preValidation', refuseNulCharacters);
   app.decorateRequest('auth', null);
   app.addHook('onSend', async (request, reply) => {

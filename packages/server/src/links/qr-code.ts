@@ -7,9 +7,9 @@
  * embedded links), so the route is no general QR service for whatever text a key holder brings.
  *
  * Drawn by the `qrcode` package (pure JavaScript, no native parts, MIT, the most used QR encoder on npm); its SVG
- * is a single path of dark modules, scalable to any size without blur.
+ * is a single path of dark modules, scalable to any size without blur. It is loaded with the first code drawn (it
+ * and its PNG encoder are some 140 KiB of JavaScript most servers never run).
  */
-import { toString as renderQr } from 'qrcode';
 import { getAppOrThrow } from '../apps/app-service.js';
 import { publicUrlOf } from '../apps/app-settings.js';
 import type { AppContext } from '../apps/app-store.js';
@@ -30,6 +30,7 @@ export async function qrCodeSvg(ctx: AppContext, appId: string, text: string): P
       `text must be a URL of this app's links or pages (on ${[...origins].join(' or ')}), at most ${QR_MAX_TEXT} characters; other text is not drawn.`,
     );
   }
+  const { toString: renderQr } = await import('qrcode');
   // Level M survives a smudged or partly covered code (15 % of it) and keeps long URLs within one code.
   return renderQr(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
 }

@@ -188,7 +188,7 @@ describe('pinnedDispatcher with the global fetch', () => {
     const { port } = tls.address() as { port: number };
     const dns = new TestDns();
     dns.answer('hooks.latchkey.test', ['127.0.0.1']);
-    const dispatcher = pinnedDispatcher('hooks.latchkey.test', true, dns.resolve);
+    const dispatcher = await pinnedDispatcher('hooks.latchkey.test', true, dns.resolve);
     try {
       const init: RequestInit & { dispatcher: typeof dispatcher } = { dispatcher };
       await expect(fetch(`https://hooks.latchkey.test:${port}/`, init)).rejects.toThrow('fetch failed');
@@ -203,7 +203,7 @@ describe('pinnedDispatcher with the global fetch', () => {
   it('fails the fetch with the refusal as its cause when the answer is private', async () => {
     const dns = new TestDns();
     dns.answer('rebind.example.com', ['127.0.0.1']);
-    const dispatcher = pinnedDispatcher('rebind.example.com', false, dns.resolve);
+    const dispatcher = await pinnedDispatcher('rebind.example.com', false, dns.resolve);
     try {
       const init: RequestInit & { dispatcher: typeof dispatcher } = { dispatcher };
       const failed = await fetch('http://rebind.example.com/', init).catch((error: unknown) => error);

@@ -14,7 +14,7 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { type ResolveHost, resolveDestination } from './url-policy.js';
 
 /** The `code` of the error a refused connection fails with (it is the `cause` of fetch's TypeError). */
@@ -76,7 +76,13 @@ function reply(callback: LookupCallback, addresses: string[], all: boolean): voi
 /**
  * A dispatcher for one delivery to `host`: its connections go only to addresses checked by `checkedLookup`. It
  * keeps no connection for later deliveries, so each delivery resolves and checks afresh; destroy it when done.
+ * undici (about 800 KiB of JavaScript) is loaded with the first delivery: a server without webhooks never holds it.
  */
-export function pinnedDispatcher(host: string, allowPrivate: boolean, resolveHost: ResolveHost): Agent {
+export async function pinnedDispatcher(
+  host: string,
+  allowPrivate: boolean,
+  resolveHost: ResolveHost,
+): Promise<Agent> {
+  const { Agent } = await import('undici');
   return new Agent({ connect: { lookup: checkedLookup(host, allowPrivate, resolveHost) } });
 }

@@ -152,7 +152,7 @@ export async function postWebhook(
   const signature = signingSecrets(ctx, endpoint, now)
     .map((secret) => signStandardWebhook(secret, id, timestamp, body))
     .join(' ');
-  const dispatcher = pinnedDispatcher(hostOf(url), allowPrivate, resolveHost);
+  const dispatcher = await pinnedDispatcher(hostOf(url), allowPrivate, resolveHost);
   // The receiver may continue the trace from `traceparent` (sent only while tracing; outside the signed content).
   const outgoing = startOutgoingRequest('POST', url);
   try {
