@@ -34,6 +34,24 @@ export interface QueryObserver {
   onQuery(query: ObservedQuery): (outcome: QueryOutcome) => void;
 }
 
+/** One observer that tells both, or the one given, or none. */
+export function bothObservers(
+  a: QueryObserver | undefined,
+  b: QueryObserver | undefined,
+): QueryObserver | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    onQuery(query) {
+      const endA = a.onQuery(query);
+      const endB = b.onQuery(query);
+      return (outcome) => {
+        endA(outcome);
+        endB(outcome);
+      };
+    },
+  };
+}
+
 /** The dialect with every statement reported to `observer`. */
 export function observedDialect(
   dialect: Dialect,
@@ -74,16 +92,29 @@ class ObservedDriver implements Driver {
     return wrapped;
   }
 
+  // The driver sends BEGIN, COMMIT and ROLLBACK on the connection itself, past the wrapper: they are reported here,
+  // since each is a round trip like any other statement (what a count of statements per request must see).
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#driver.beginTransaction(unwrap(connection), settings);
+    return this.#observe('BEGIN', () => this.#driver.beginTransaction(unwrap(connection), settings));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.commitTransaction(unwrap(connection));
+    return this.#observe('COMMIT', () => this.#driver.commitTransaction(unwrap(connection)));
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.rollbackTransaction(unwrap(connection));
+    return this.#observe('ROLLBACK', () => this.#driver.rollbackTransaction(unwrap(connection)));
+  }
+
+  async #observe(operation: string, run: () => Promise<void>): Promise<void> {
+    const end = this.#observer.onQuery({ dialect: this.#name, operation, table: undefined });
+    try {
+      await run();
+      end({ rows: 0 });
+    } catch (error) {
+      end({ error });
+      throw error;
+    }
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
