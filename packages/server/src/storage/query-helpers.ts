@@ -56,8 +56,8 @@ type EnabledEndpoint = Pick<WebhookEndpointRow, 'id' | 'app_id' | 'event_types'>
 
 /**
  * How event writes fan out to webhooks, per database: which event types are delivered at all (the webhooks
- * capability decides; storage is told at createStore), and the enabled endpoints of each app, cached (SQLite only,
- * see config-cache.ts) because every event write asks and most apps have none. webhook-queries.ts runs every write
+ * capability decides; storage is told at createStore), and the enabled endpoints of each app, cached (see
+ * config-cache.ts) because every event write asks and most apps have none. webhook-queries.ts runs every write
  * to the endpoints through the cache's `changing`. Keyed by the executor adapter, which `db` and its transactions
  * share.
  */
