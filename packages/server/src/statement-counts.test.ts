@@ -13,8 +13,8 @@ import { startTestServer, type TestServer, uniqueEmail } from './test-support/te
 
 /** The most statements each request may send, per database. */
 const LIMITS = {
-  postgres: { create: 6, createSend: 7, hostedRedeem: 10, embeddedRedeem: 10, exchange: 7 },
-  sqlite: { create: 6, createSend: 7, hostedRedeem: 10, embeddedRedeem: 10, exchange: 7 },
+  postgres: { create: 5, createSend: 6, hostedRedeem: 10, embeddedRedeem: 9, exchange: 6 },
+  sqlite: { create: 5, createSend: 6, hostedRedeem: 10, embeddedRedeem: 9, exchange: 6 },
 } as const;
 
 type Request = keyof (typeof LIMITS)['postgres'];
