@@ -3,7 +3,7 @@ import { newId } from '../crypto/tokens.js';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
-import { insertEvents, paginate } from '../storage/query-helpers.js';
+import { eventWrites, insertAtOnce, insertEvents, paginate } from '../storage/query-helpers.js';
 import type { EventRow } from '../storage/rows.js';
 import { type LinkStatus, OUTSTANDING } from '../storage/schema.js';
 import { mapUniqueViolation } from '../storage/unique-violation.js';
@@ -79,12 +79,16 @@ export function linkQueries(db: RootDb): LinkStore {
   return {
     async createLink(link, newUser, events, message) {
       try {
-        await db.transaction().execute(async (trx) => {
-          if (newUser) await insertRows(trx, 'users', [newUser]);
-          await insertRows(trx, 'magic_links', [link]);
-          if (message) await insertRows(trx, 'outbox', [message]);
-          await insertEvents(trx, events);
-        });
+        // One statement on PostgreSQL (insertAtOnce): the link is stored with its user, message and events or not
+        // at all, as the transaction did, in one round trip.
+        // The link first: a statement is described by its first write (query-observer.ts), and the user's row may
+        // come after it, since PostgreSQL checks the link's reference to it at the end of the statement.
+        await insertAtOnce(db, [
+          { table: 'magic_links', rows: [link] },
+          { table: 'users', rows: newUser ? [newUser] : [] },
+          { table: 'outbox', rows: message ? [message] : [] },
+          ...(await eventWrites(db, events)),
+        ]);
       } catch (error) {
         throw mapUniqueViolation(error);
       }

@@ -23,7 +23,7 @@ const setups: Array<{ name: string; dialect: 'sqlite' | 'postgres'; redis: boole
 ];
 
 describe.each(setups)('two server processes with $name', ({ dialect, redis }) => {
-  it(`let ${redis ? 'exactly' : `${LIMIT} to ${2 * LIMIT}`} of ${REQUESTS} concurrent requests with one key through`, async () => {
+  it(`let ${redis ? `exactly ${LIMIT}` : `${LIMIT} to ${2 * LIMIT}`} of ${REQUESTS} concurrent requests with one key through`, async () => {
     const db: TestDatabase = await createTestDatabase(dialect);
     const nodes: ServerProcess[] = [];
     try {

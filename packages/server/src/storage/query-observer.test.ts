@@ -80,6 +80,11 @@ describe('what is told of a statement', () => {
     ['insert into "events" ("id") values ($1)', 'INSERT', 'events'],
     ['delete from used_tokens where expires_at < ?', 'DELETE', 'used_tokens'],
     ['begin immediate', 'BEGIN', undefined],
+    [
+      'with "w0" as (insert into "magic_links" ("id") values ($1)) select 1 as "done"',
+      'INSERT',
+      'magic_links',
+    ],
     ['savepoint lk_batch', 'SAVEPOINT', undefined],
     ['create table if not exists "kysely_migration" ("name" varchar)', 'CREATE', 'kysely_migration'],
   ])('%s: %s %s', (text, operation, table) => {

@@ -179,6 +179,13 @@ const OPERATIONS: Record<string, string> = {
 /** The statement's kind and first table, read from the compiled text's keywords: nothing that carries a value. */
 export function describeQuery(compiled: CompiledQuery, dialect: ObservedQuery['dialect']): ObservedQuery {
   const text = compiled.sql;
+  // A chain of data-modifying CTEs (storage/query-helpers.ts, insertAtOnce) is told by its first write.
+  const firstWrite =
+    /^\s*with\s+"?\w+"?\s+as\s+\(\s*(insert\s+into|update|delete\s+from)\s+"?([A-Za-z_]\w*)"?/i.exec(text);
+  if (firstWrite) {
+    const operation = firstWrite[1]!.split(/\s+/)[0]!.toUpperCase();
+    return { dialect, operation, table: firstWrite[2] };
+  }
   const operation =
     OPERATIONS[compiled.query.kind] ??
     /^\s*(?:with\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ??
