@@ -13,7 +13,7 @@ import { startTestServer, type TestServer, uniqueEmail } from './test-support/te
 
 /** The most statements each request may send, per database. */
 const LIMITS = {
-  postgres: { create: 2, createSend: 2, hostedRedeem: 10, embeddedRedeem: 9, exchange: 6 },
+  postgres: { create: 2, createSend: 2, hostedRedeem: 10, embeddedRedeem: 9, exchange: 2 },
   sqlite: { create: 5, createSend: 6, hostedRedeem: 10, embeddedRedeem: 9, exchange: 6 },
 } as const;
 

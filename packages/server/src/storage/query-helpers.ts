@@ -53,6 +53,37 @@ export async function insertAtOnce(db: RootDb, writes: RowsOf[]): Promise<void> 
 }
 
 /**
+ * PostgreSQL only: one statement that runs `guard` (a guarded UPDATE … RETURNING, the decision of a one-time
+ * promise) and inserts `writes` only if the guard changed a row, answering the guard's rows. Each row is an
+ * `INSERT … SELECT … WHERE EXISTS (SELECT 1 FROM won)` CTE (PostgreSQL types the parameters from the target
+ * columns), and the whole runs atomically in autocommit: BEGIN, the UPDATE, each INSERT and COMMIT in one round trip,
+ * with the same one winner, since concurrent guarded UPDATEs of one row still serialise on its lock.
+ */
+export async function guardedInsert<R>(
+  db: RootDb,
+  // biome-ignore lint/suspicious/noExplicitAny: the guard is any data-modifying query with RETURNING
+  guard: (db: RootDb) => any,
+  writes: RowsOf[],
+): Promise<R[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
+  let query: any = db.with('won', () => guard(db));
+  let n = 0;
+  for (const write of writes) {
+    for (const row of write.rows as Record<string, unknown>[]) {
+      const columns = Object.keys(row);
+      const values = db
+        .selectNoFrom(columns.map((column) => sql.val(row[column]).as(column)))
+        .where(sql<boolean>`exists (select 1 from won)`);
+      // biome-ignore lint/suspicious/noExplicitAny: each table's rows are typed by RowsOf above
+      query = query.with(`w${n++}`, (qc: any) =>
+        qc.insertInto(write.table).columns(columns).expression(values),
+      );
+    }
+  }
+  return (await query.selectFrom('won').selectAll().execute()) as R[];
+}
+
+/**
  * One outbox message per (event, subscribed endpoint), written with the events (in their transaction or statement): an event is
  * never recorded without its deliveries, nor delivered without being recorded. The message id is derived from both
  * ids, so the same pair is never queued twice.
