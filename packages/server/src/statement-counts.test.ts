@@ -11,9 +11,12 @@ import type { ObservedQuery, QueryObserver } from './storage/query-observer.js';
 import { DIALECTS } from './test-support/databases.js';
 import { startTestServer, type TestServer, uniqueEmail } from './test-support/test-server.js';
 
-/** The most statements each request may send, per database. */
+/**
+ * The most statements each request may send, per database. PostgreSQL's are issue 21's (create ≤ 3, redeem ≤ 3,
+ * code exchange ≤ 2) at what is sent today; SQLite's are today's counts (a statement there is no round trip).
+ */
 const LIMITS = {
-  postgres: { create: 2, createSend: 2, hostedRedeem: 10, embeddedRedeem: 9, exchange: 2 },
+  postgres: { create: 2, createSend: 2, hostedRedeem: 3, embeddedRedeem: 3, exchange: 2 },
   sqlite: { create: 5, createSend: 6, hostedRedeem: 10, embeddedRedeem: 9, exchange: 6 },
 } as const;
 

@@ -1,4 +1,4 @@
-import { type Insertable, PostgresAdapter, type SelectQueryBuilder, sql } from 'kysely';
+import { type Insertable, PostgresAdapter, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import type { Db, RootDb } from './database.js';
@@ -64,10 +64,15 @@ export async function guardedInsert<R>(
   // biome-ignore lint/suspicious/noExplicitAny: the guard is any data-modifying query with RETURNING
   guard: (db: RootDb) => any,
   writes: RowsOf[],
+  /** Other writes of the same statement; each must add `where(won)` itself, `won` being true if the guard won. */
+  // biome-ignore lint/suspicious/noExplicitAny: any data-modifying query
+  also: Array<(db: RootDb, won: RawBuilder<boolean>) => any> = [],
 ): Promise<R[]> {
   // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
   let query: any = db.with('won', () => guard(db));
   let n = 0;
+  const won = sql<boolean>`exists (select 1 from won)`;
+  for (const write of also) query = query.with(`w${n++}`, () => write(db, won));
   for (const write of writes) {
     for (const row of write.rows as Record<string, unknown>[]) {
       const columns = Object.keys(row);
