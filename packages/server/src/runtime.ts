@@ -24,6 +24,7 @@ import { SessionKeyring } from './sessions/session-keyring.js';
 import { type CreatedSigningKey, createSigningKey } from './signed-links/signing-key-service.js';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { bothObservers, type QueryObserver } from './storage/query-observer.js';
 import { createStore, type Store } from './store.js';
 import { startTracing, type TracingOptions } from './tracing/tracing.js';
 import { describeReview, reviewIdentifiers } from './users/identifier-review.js';
@@ -63,6 +64,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Where spans go when the config turns tracing on (tests give an in-memory exporter). */
   tracing?: TracingOptions;
+  /** Sees every SQL statement besides tracing's (the test that counts statements per request). */
+  observer?: QueryObserver;
 }
 
 export function databaseTarget(config: Config): DatabaseTarget {
@@ -78,7 +81,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const tracing = await startTracing(config.tracing, options.tracing);
   let handle: DatabaseHandle;
   try {
-    handle = openDatabase(databaseTarget(config), { observer: tracing?.observer });
+    handle = openDatabase(databaseTarget(config), {
+      observer: bothObservers(tracing?.observer, options.observer),
+    });
   } catch (error) {
     await tracing?.shutdown();
     throw error;

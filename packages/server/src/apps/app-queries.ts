@@ -13,7 +13,7 @@ import { type AppChanges, type AppStore, PublicHostTaken } from './app-store.js'
  */
 const APP_COLUMNS = ['id', 'name', 'settings', 'created_at', 'updated_at', 'internal'] as const;
 
-// Read by nearly every request (on PostgreSQL, where they are not cached, on every one): compiled once.
+// Read by nearly every request whenever the cache cannot answer: compiled once.
 const appById = compiledQuery((db: Db, id: string) =>
   db.selectFrom('apps').select(APP_COLUMNS).where('id', '=', id),
 );

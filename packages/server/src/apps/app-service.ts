@@ -15,7 +15,6 @@ import {
 } from './app-settings.js';
 import { type AppChanges, type AppContext, type HostMovePlan, PublicHostTaken } from './app-store.js';
 import { checkRedirect } from './redirect-policy.js';
-import { forgetCachedSettings } from './settings-cache.js';
 
 export interface CreatedKey {
   row: ApiKeyRow;
@@ -201,7 +200,6 @@ export async function updateApp(
       );
   if (!row) throw new ApiError('not_found', `No app with id ${appId}.`);
   forgetAppHosts(ctx);
-  forgetCachedSettings(ctx);
   return row;
 }
 

@@ -2,28 +2,21 @@ import { type AppSettings, readSettings } from './app-settings.js';
 import type { AppContext } from './app-store.js';
 
 /**
- * The settings of each app, kept for 5 s: the API-key check reads the app's rate limit on every API request, and
- * reading the app each time was about a third of its cost. This process forgets them whenever an app changes;
- * other processes apply a change within 5 s.
+ * The settings of each app row, parsed once: the API-key check reads the app's rate limit on every API request, and
+ * parsing them each time was about a third of its cost. Kept per row object, so they live exactly as long as the
+ * store's cache of apps keeps that row (storage/config-cache.ts): a change made by this process or any other is
+ * seen as soon as the app is, within a second on either database, with no expiry of its own.
  */
-const caches = new WeakMap<object, Map<string, { at: number; settings: AppSettings | undefined }>>();
-const SETTINGS_TTL_MS = 5_000;
+const parsed = new WeakMap<object, AppSettings>();
 
 /** The app's settings, or undefined when there is no such app. */
 export async function cachedSettings(ctx: AppContext, appId: string): Promise<AppSettings | undefined> {
-  let byApp = caches.get(ctx);
-  if (!byApp) {
-    byApp = new Map();
-    caches.set(ctx, byApp);
-  }
-  const entry = byApp.get(appId);
-  if (entry && Date.now() - entry.at < SETTINGS_TTL_MS) return entry.settings;
   const row = await ctx.store.getApp(appId);
-  const settings = row ? readSettings(row.settings) : undefined;
-  byApp.set(appId, { at: Date.now(), settings });
+  if (!row) return undefined;
+  let settings = parsed.get(row);
+  if (!settings) {
+    settings = readSettings(row.settings);
+    parsed.set(row, settings);
+  }
   return settings;
-}
-
-export function forgetCachedSettings(ctx: AppContext): void {
-  caches.delete(ctx);
 }

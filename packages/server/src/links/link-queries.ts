@@ -1,10 +1,16 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { newId } from '../crypto/tokens.js';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
-import { insertEvents, paginate } from '../storage/query-helpers.js';
-import type { EventRow } from '../storage/rows.js';
+import {
+  eventWrites,
+  guardedInsert,
+  insertAtOnce,
+  insertEvents,
+  paginate,
+} from '../storage/query-helpers.js';
+import type { EventRow, MagicLinkRow, UserRow } from '../storage/rows.js';
 import { type LinkStatus, OUTSTANDING } from '../storage/schema.js';
 import { mapUniqueViolation } from '../storage/unique-violation.js';
 import { userById } from '../users/user-queries.js';
@@ -75,16 +81,86 @@ const signInUser = {
   ),
 };
 
+const SIGN_IN_SETS = {
+  none: {},
+  email: { email_verified: 1 },
+  phone: { phone_verified: 1 },
+} as const;
+
+/**
+ * PostgreSQL: two statements instead of eight. The first reads the link and its user together; the second is the
+ * guarded UPDATE that spends the link, with the session, code, token, visit, events and the user's sign-in written
+ * in CTEs of the same statement only if that UPDATE changed a row (guardedInsert). Exactly one of any number of
+ * concurrent redeemers wins, as before: the UPDATEs serialise on the row, and the losers write nothing.
+ */
+async function redeemAtOnce(
+  db: RootDb,
+  tokenHash: string,
+  now: number,
+  sessionId: string,
+  plan: Parameters<LinkStore['redeemLink']>[3],
+): Promise<RedeemResult> {
+  const { rows } = await sql<{ link: MagicLinkRow; user: UserRow | null }>`
+    select to_jsonb(l) as link, to_jsonb(u) as "user"
+    from magic_links l left join users u on u.id = l.user_id and u.app_id = l.app_id
+    where l.token_hash = ${tokenHash}`.execute(db);
+  const found = rows[0];
+  if (!found) return { ok: false, link: undefined };
+  const { link, user } = found;
+  if (!(OUTSTANDING as readonly string[]).includes(link.status) || link.expires_at <= now) {
+    return { ok: false, link };
+  }
+  // As in the transaction: a link of no user is never spent without opening a session.
+  if (!user) throw new Error('redeemLink: the link belongs to no user');
+  const consumed: MagicLinkRow = { ...link, status: 'redeemed', redeemed_at: now, session_id: sessionId };
+  const writes = plan(consumed, user);
+  if (writes.session.id !== sessionId) throw new Error('redeemLink: the planned session must have sessionId');
+  const signIn = { ...SIGN_IN_SETS[writes.verified ?? 'none'], last_login_at: now, updated_at: now };
+  const won = await guardedInsert<MagicLinkRow>(
+    db,
+    (root) =>
+      root
+        .updateTable('magic_links')
+        .set({ status: 'redeemed', redeemed_at: now, session_id: sessionId })
+        .where('token_hash', '=', tokenHash)
+        .where('status', 'in', OUTSTANDING)
+        .where('expires_at', '>', now)
+        .returningAll(),
+    [
+      { table: 'sessions', rows: [writes.session] },
+      { table: 'exchange_codes', rows: writes.exchangeCode ? [writes.exchangeCode] : [] },
+      { table: 'refresh_tokens', rows: writes.refreshToken ? [writes.refreshToken] : [] },
+      { table: 'link_visits', rows: writes.visit ? [writes.visit] : [] },
+      ...(await eventWrites(db, writes.events)),
+    ],
+    [(root, spent) => root.updateTable('users').set(signIn).where('id', '=', user.id).where(spent)],
+  );
+  if (won.length === 0) {
+    const current = await db
+      .selectFrom('magic_links')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return { ok: false, link: current };
+  }
+  return { ok: true, link: won[0]!, user: { ...user, ...signIn } };
+}
+
 export function linkQueries(db: RootDb): LinkStore {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   return {
     async createLink(link, newUser, events, message) {
       try {
-        await db.transaction().execute(async (trx) => {
-          if (newUser) await insertRows(trx, 'users', [newUser]);
-          await insertRows(trx, 'magic_links', [link]);
-          if (message) await insertRows(trx, 'outbox', [message]);
-          await insertEvents(trx, events);
-        });
+        // One statement on PostgreSQL (insertAtOnce): the link is stored with its user, message and events or not
+        // at all, as the transaction did, in one round trip.
+        // The link first: a statement is described by its first write (query-observer.ts), and the user's row may
+        // come after it, since PostgreSQL checks the link's reference to it at the end of the statement.
+        await insertAtOnce(db, [
+          { table: 'magic_links', rows: [link] },
+          { table: 'users', rows: newUser ? [newUser] : [] },
+          { table: 'outbox', rows: message ? [message] : [] },
+          ...(await eventWrites(db, events)),
+        ]);
       } catch (error) {
         throw mapUniqueViolation(error);
       }
@@ -228,6 +304,7 @@ export function linkQueries(db: RootDb): LinkStore {
     },
 
     async redeemLink(tokenHash, now, sessionId, plan): Promise<RedeemResult> {
+      if (postgres) return redeemAtOnce(db, tokenHash, now, sessionId, plan);
       return db.transaction().execute(async (trx) => {
         // The guarded UPDATE decides; everything else happens after it, in its transaction.
         const link = firstRow(await consumeLink(trx, tokenHash, now, sessionId));

@@ -1,3 +1,4 @@
+import { BatchedCounter } from './batched-counter.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import {
   counterKey,
@@ -9,17 +10,25 @@ import {
 } from './rate-limiter.js';
 
 /**
- * Fixed windows in the `rate_limits` table: one upsert per hit (`INSERT … ON CONFLICT DO UPDATE SET count = count + 1
+ * Fixed windows in the `rate_limits` table: one upsert per hit (API-key hits: per batch, `hitLoosely`) (`INSERT … ON CONFLICT DO UPDATE SET count = count + 1
  * RETURNING count`), atomic on SQLite and PostgreSQL alike, so processes sharing the database share the counts.
  * Rows of ended windows are deleted by the maintenance loop.
  */
 export class DatabaseRateLimiter implements RateLimiter {
-  constructor(private readonly store: RateLimitStore) {}
+  readonly #batched: BatchedCounter;
+
+  constructor(private readonly store: RateLimitStore) {
+    this.#batched = new BatchedCounter(store);
+  }
 
   async hit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision> {
     const { start, end } = windowOf(rule, now);
     const count = await this.store.incrementRateLimit(counterKey(key, rule), start, end);
     return decide(count, rule, now);
+  }
+
+  async hitLoosely(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision> {
+    return this.#batched.hit(key, rule, now);
   }
 
   purgeExpired(now: number): Promise<number> {
@@ -31,6 +40,7 @@ export class DatabaseRateLimiter implements RateLimiter {
   }
 
   async close(): Promise<void> {
-    // The database handle belongs to the runtime, which closes it.
+    // The hits counted in memory go to the database before the runtime closes it (it owns the handle).
+    await this.#batched.close();
   }
 }

@@ -44,7 +44,11 @@ export async function enforceRateLimit(
   const now = ctx.clock();
   let decision: Awaited<ReturnType<RateLimitContext['rateLimiter']['hit']>>;
   try {
-    decision = await ctx.rateLimiter.hit(`${input.bucket}\u0000${input.key}`, rule, now);
+    const key = `${input.bucket}\u0000${input.key}`;
+    // The API-key limit guards load and may be approximate across processes; the public ones stay exact.
+    decision = await (input.scope === 'api_key'
+      ? ctx.rateLimiter.hitLoosely(key, rule, now)
+      : ctx.rateLimiter.hit(key, rule, now));
   } catch (error) {
     if (input.scope === 'api_key') {
       ctx.logger.warn(

@@ -4,10 +4,10 @@ import type { EventContext } from '../events/event-store.js';
 import type { RateLimiter } from './rate-limiter.js';
 export interface RateLimitStore {
   /**
-   * Adds one to the counter of `keyHash` in the window starting at `windowStart` (creating it at 1) and answers
-   * the new count. One statement, so concurrent hits from any number of processes each see a distinct count.
+   * Adds `hits` (default 1) to the counter of `keyHash` in the window starting at `windowStart` (creating it) and
+   * answers the new count. One statement, so concurrent hits from any number of processes each see a distinct count.
    */
-  incrementRateLimit(keyHash: string, windowStart: number, expiresAt: number): Promise<number>;
+  incrementRateLimit(keyHash: string, windowStart: number, expiresAt: number, hits?: number): Promise<number>;
   /** Deletes counters whose window has ended. */
   purgeRateLimits(now: number): Promise<number>;
 }

@@ -126,6 +126,40 @@ describe.each(backends)('RateLimiter on %s', (_name, make) => {
   });
 });
 
+describe.each(backends)('RateLimiter.hitLoosely on %s', (_name, make) => {
+  const backend = make();
+  const rule = { limit: 5, windowSeconds: 60 };
+
+  it('lets exactly `limit` hits of one client through, with one first refusal', async () => {
+    const [limiter] = backend.limiters();
+    const k = key();
+    const decisions = [];
+    for (let i = 0; i < 8; i++) decisions.push(await limiter.hitLoosely(k, rule, windowStart()));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false]);
+    expect(decisions.map((d) => d.firstRefusal)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('lets two clients together through at least `limit` times and at most twice that', async () => {
+    const [one, two] = backend.limiters();
+    const k = key();
+    const decisions = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? one : two).hitLoosely(k, rule, windowStart())),
+    );
+    const allowed = decisions.filter((d) => d.allowed).length;
+    expect(allowed).toBeGreaterThanOrEqual(rule.limit);
+    expect(allowed).toBeLessThanOrEqual(2 * rule.limit);
+  });
+});
+
 describe.each(DIALECTS)('DatabaseRateLimiter on %s', (dialect) => {
   const fixture = useStore(dialect);
 

@@ -25,6 +25,12 @@ export interface RateLimiter {
   hit(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision>;
   /** Deletes counters of windows that have ended (a no-op where the backend expires them itself). */
   purgeExpired(now: number): Promise<number>;
+  /**
+   * Counts one hit where the limit guards load, not sending or guessing (the API-key limit): without a write per
+   * hit where the backend's write is durable (the database counts in memory and adds up in batches,
+   * batched-counter.ts), so several processes together may let a little more than `limit` through.
+   */
+  hitLoosely(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision>;
   /** Throws when the backing store does not answer (for `latchkey doctor`). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -73,6 +73,11 @@ export class RedisRateLimiter implements RateLimiter {
     return decide(Number(count), rule, now);
   }
 
+  /** Redis writes nothing to disk per hit: the exact count costs no more here. */
+  hitLoosely(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision> {
+    return this.hit(key, rule, now);
+  }
+
   async purgeExpired(): Promise<number> {
     return 0;
   }

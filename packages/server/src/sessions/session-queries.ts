@@ -1,7 +1,9 @@
+import { PostgresAdapter, sql } from 'kysely';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
-import { insertEvents, paginate } from '../storage/query-helpers.js';
+import { eventWrites, guardedInsert, insertEvents, paginate } from '../storage/query-helpers.js';
+import type { ExchangeCodeRow, SessionRow, UserRow } from '../storage/rows.js';
 import type { ExchangeResult, RefreshResult, SessionStore } from './session-store.js';
 
 /** Exchange codes and refresh tokens are kept a while past expiry, so a late caller is told "expired", not "unknown". */
@@ -24,9 +26,57 @@ const anyUserById = compiledQuery((db: Db, id: string) =>
   db.selectFrom('users').selectAll().where('id', '=', id),
 );
 
+/**
+ * The code, its live session and its user, read together on PostgreSQL: the statement before the one that spends
+ * the code. Rows come back as JSON (every stored number is an epoch-ms time or a small integer, exact in JSON).
+ */
+async function readCodeAtOnce(db: RootDb, codeHash: string, now: number) {
+  const { rows } = await sql<{ code: ExchangeCodeRow; session: SessionRow; user: UserRow }>`
+    select to_jsonb(c) as code, to_jsonb(s) as session, to_jsonb(u) as "user"
+    from exchange_codes c
+    join sessions s on s.id = c.session_id and s.revoked_at is null
+    join users u on u.id = c.user_id
+    where c.code_hash = ${codeHash} and c.used_at is null and c.expires_at > ${now}`.execute(db);
+  return rows[0];
+}
+
+/**
+ * PostgreSQL: two statements instead of six. The first reads the code, its session and its user; the second spends
+ * the code with the guarded UPDATE and writes the refresh token and the events only if that UPDATE won, in one
+ * atomic statement (guardedInsert). Of concurrent exchanges of one code exactly one wins, as before; `plan` runs
+ * before anything is written, so a throw still leaves the code unspent.
+ */
+async function exchangeAtOnce(
+  db: RootDb,
+  codeHash: string,
+  now: number,
+  plan: Parameters<SessionStore['consumeExchangeCode']>[2],
+): Promise<ExchangeResult> {
+  const found = await readCodeAtOnce(db, codeHash, now);
+  if (!found) return { ok: false };
+  const code = { ...found.code, used_at: now };
+  const writes = plan(code, found.session);
+  const won = await guardedInsert<ExchangeCodeRow>(
+    db,
+    (root) =>
+      root
+        .updateTable('exchange_codes')
+        .set({ used_at: now })
+        .where('code_hash', '=', codeHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returningAll(),
+    [{ table: 'refresh_tokens', rows: [writes.refreshToken] }, ...(await eventWrites(db, writes.events))],
+  );
+  if (won.length === 0) return { ok: false };
+  return { ok: true, code: won[0]!, session: found.session, user: found.user };
+}
+
 export function sessionQueries(db: RootDb): SessionStore {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   return {
     async consumeExchangeCode(codeHash, now, plan): Promise<ExchangeResult> {
+      if (postgres) return exchangeAtOnce(db, codeHash, now, plan);
       return db.transaction().execute(async (trx) => {
         const code = firstRow(await consumeCode(trx, codeHash, now));
         if (!code) return { ok: false };

@@ -5,10 +5,10 @@
  * A cached row is used only while nothing can have changed it:
  * - this process's own writes to apps or keys go through `changing`, which forgets everything before and after the
  *   write, and a read that overlapped a write is not kept;
- * - other processes' writes are seen through `externalVersion`, a number that changes whenever another connection
- *   commits to the database (SQLite's `PRAGMA data_version`); any change forgets everything.
- * A database without such a number (PostgreSQL) gets no cache at all: a revoked key or a narrowed redirect allowlist
- * must take effect in every process at once.
+ * - other processes' writes are seen through `externalVersion`, a number that changes whenever another process may
+ *   have written (SQLite's `PRAGMA data_version`; on PostgreSQL the LISTEN/NOTIFY of config-listener.ts, which also
+ *   changes it every few seconds and is NaN, so nothing is kept, while it is not listening); any change forgets
+ *   everything.
  */
 export class ConfigCache<K, V> {
   readonly #externalVersion: () => number;

@@ -2,6 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { type Dialect, Kysely, type Transaction } from 'kysely';
 import { loadPg } from '../config/optional-modules.js';
 import { preparePrivateDatabaseFile } from '../config/private-files.js';
+import { ConfigListener } from './config-listener.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import { observedDialect, type QueryObserver } from './query-observer.js';
 import type { Database } from './schema.js';
@@ -20,10 +21,13 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
   /**
-   * A number that changes whenever another connection (another process) commits to the database; SQLite only
-   * (`PRAGMA data_version`). It lets this process cache rows it would otherwise read on every request.
+   * A number that changes whenever another connection (another process) may have changed what is cached: SQLite's
+   * `PRAGMA data_version`, or on PostgreSQL the notifications of config-listener.ts. It lets this process cache rows
+   * it would otherwise read on every request.
    */
   externalVersion?: () => number;
+  /** PostgreSQL only: the connection behind `externalVersion` (tests look at it). */
+  configListener?: ConfigListener;
   /** SQLite files only: moves checkpoints of the write-ahead log to a worker thread (wal-checkpointer.ts). */
   startBackgroundCheckpoints?: () => () => Promise<void>;
   close(): Promise<void>;
@@ -101,7 +105,20 @@ function openPostgres(url: string, poolSize: number, observe: Observe): Database
   const db = new Kysely<Database>({
     dialect: observe(new CurrentSchemaPostgresDialect({ pool: markingPool(pool) })),
   });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const listener = new ConfigListener(pg, {
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs(url),
+  });
+  return {
+    db,
+    dialect: 'postgres',
+    externalVersion: () => listener.version(),
+    configListener: listener,
+    close: async () => {
+      await listener.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** How long to wait for a connection: 5 s, or libpq's `connect_timeout` (seconds) when the URL gives one. */

@@ -14,6 +14,7 @@ import * as campaigns from './migrations/0012-campaigns.js';
 import * as visitsAndAttempts from './migrations/0013-visits-and-attempts.js';
 import * as eventSubjects from './migrations/0014-event-subjects.js';
 import * as outboxTraceContext from './migrations/0015-outbox-trace-context.js';
+import * as configNotify from './migrations/0016-config-notify.js';
 import type { Database } from './schema.js';
 
 /**
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0013-visits-and-attempts': visitsAndAttempts,
   '0014-event-subjects': eventSubjects,
   '0015-outbox-trace-context': outboxTraceContext,
+  '0016-config-notify': configNotify,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

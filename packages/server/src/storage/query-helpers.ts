@@ -1,19 +1,95 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { type Insertable, PostgresAdapter, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import type { Db, RootDb } from './database.js';
 import { insertRows } from './insert-rows.js';
 import { newOutboxRow } from './outbox-rows.js';
 import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './rows.js';
+import type { Database } from './schema.js';
 
 export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;
   await insertRows(db, 'events', events);
-  await queueWebhookMessages(db, events);
+  await insertRows(db, 'outbox', await webhookMessagesFor(db, events));
+}
+
+/** The rows that writing `events` adds: the events and their webhook deliveries (for `insertAtOnce`). */
+export async function eventWrites(db: Db, events: EventRow[]): Promise<RowsOf[]> {
+  if (events.length === 0) return [];
+  return [
+    { table: 'events', rows: events },
+    { table: 'outbox', rows: await webhookMessagesFor(db, events) },
+  ];
+}
+
+/** Rows for one table. */
+export type RowsOf = {
+  [T in keyof Database & string]: { table: T; rows: Insertable<Database[T]>[] };
+}[keyof Database & string];
+
+/**
+ * Inserts rows into several tables as one unit. On PostgreSQL that is one statement in autocommit: a chain of
+ * data-modifying CTEs (`WITH a AS (INSERT …), b AS (INSERT …) SELECT 1`), which PostgreSQL runs atomically, so it
+ * costs one round trip instead of BEGIN, one INSERT per table and COMMIT. On SQLite, where a statement is no round
+ * trip and each request's transaction is a savepoint in a group commit (sqlite-group-commit.ts), a transaction of
+ * plain INSERTs stays what is fastest.
+ */
+export async function insertAtOnce(db: RootDb, writes: RowsOf[]): Promise<void> {
+  const nonEmpty = writes.filter((w) => w.rows.length > 0);
+  if (nonEmpty.length === 0) return;
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    await db.transaction().execute(async (trx) => {
+      for (const write of nonEmpty) await insertRows(trx, write.table, write.rows);
+    });
+    return;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
+  let query: any = db;
+  nonEmpty.forEach((write, i) => {
+    // biome-ignore lint/suspicious/noExplicitAny: each table's rows are typed by RowsOf above
+    query = query.with(`w${i}`, (qc: any) => qc.insertInto(write.table).values(write.rows));
+  });
+  await (query as RootDb).selectNoFrom(sql<number>`1`.as('done')).execute();
 }
 
 /**
- * Queues one outbox message per (event, subscribed endpoint), in the transaction that writes the events: an event is
+ * PostgreSQL only: one statement that runs `guard` (a guarded UPDATE … RETURNING, the decision of a one-time
+ * promise) and inserts `writes` only if the guard changed a row, answering the guard's rows. Each row is an
+ * `INSERT … SELECT … WHERE EXISTS (SELECT 1 FROM won)` CTE (PostgreSQL types the parameters from the target
+ * columns), and the whole runs atomically in autocommit: BEGIN, the UPDATE, each INSERT and COMMIT in one round trip,
+ * with the same one winner, since concurrent guarded UPDATEs of one row still serialise on its lock.
+ */
+export async function guardedInsert<R>(
+  db: RootDb,
+  // biome-ignore lint/suspicious/noExplicitAny: the guard is any data-modifying query with RETURNING
+  guard: (db: RootDb) => any,
+  writes: RowsOf[],
+  /** Other writes of the same statement; each must add `where(won)` itself, `won` being true if the guard won. */
+  // biome-ignore lint/suspicious/noExplicitAny: any data-modifying query
+  also: Array<(db: RootDb, won: RawBuilder<boolean>) => any> = [],
+): Promise<R[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
+  let query: any = db.with('won', () => guard(db));
+  let n = 0;
+  const won = sql<boolean>`exists (select 1 from won)`;
+  for (const write of also) query = query.with(`w${n++}`, () => write(db, won));
+  for (const write of writes) {
+    for (const row of write.rows as Record<string, unknown>[]) {
+      const columns = Object.keys(row);
+      const values = db
+        .selectNoFrom(columns.map((column) => sql.val(row[column]).as(column)))
+        .where(sql<boolean>`exists (select 1 from won)`);
+      // biome-ignore lint/suspicious/noExplicitAny: each table's rows are typed by RowsOf above
+      query = query.with(`w${n++}`, (qc: any) =>
+        qc.insertInto(write.table).columns(columns).expression(values),
+      );
+    }
+  }
+  return (await query.selectFrom('won').selectAll().execute()) as R[];
+}
+
+/**
+ * One outbox message per (event, subscribed endpoint), written with the events (in their transaction or statement): an event is
  * never recorded without its deliveries, nor delivered without being recorded. The message id is derived from both
  * ids, so the same pair is never queued twice.
  *
@@ -21,16 +97,16 @@ export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
  * INSERT … SELECT joining the events table was left to SQLite's planner, which after an ANALYZE of a small table
  * scanned all events on every write.)
  */
-async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
+async function webhookMessagesFor(db: Db, events: EventRow[]): Promise<OutboxRow[]> {
   const fanOut = fanOuts.get(db.getExecutor().adapter);
   if (!fanOut) throw new Error('insertEvents: the database was not opened through createStore');
   const candidates = events.filter((e) => e.app_id !== null && fanOut.deliverable.has(e.type));
-  if (candidates.length === 0) return;
+  if (candidates.length === 0) return [];
   const appIds = [...new Set(candidates.map((e) => e.app_id!))];
   const endpoints = (await Promise.all(appIds.map((appId) => enabledEndpoints(db, appId)))).flatMap(
     (list) => list ?? [],
   );
-  if (endpoints.length === 0) return;
+  if (endpoints.length === 0) return [];
   const messages: OutboxRow[] = [];
   for (const event of candidates) {
     for (const endpoint of endpoints) {
@@ -49,15 +125,15 @@ async function queueWebhookMessages(db: Db, events: EventRow[]): Promise<void> {
       );
     }
   }
-  await insertRows(db, 'outbox', messages);
+  return messages;
 }
 
 type EnabledEndpoint = Pick<WebhookEndpointRow, 'id' | 'app_id' | 'event_types'>;
 
 /**
  * How event writes fan out to webhooks, per database: which event types are delivered at all (the webhooks
- * capability decides; storage is told at createStore), and the enabled endpoints of each app, cached (SQLite only,
- * see config-cache.ts) because every event write asks and most apps have none. webhook-queries.ts runs every write
+ * capability decides; storage is told at createStore), and the enabled endpoints of each app, cached (see
+ * config-cache.ts) because every event write asks and most apps have none. webhook-queries.ts runs every write
  * to the endpoints through the cache's `changing`. Keyed by the executor adapter, which `db` and its transactions
  * share.
  */

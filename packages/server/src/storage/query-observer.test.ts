@@ -66,6 +66,8 @@ describe.each(DIALECTS)('the statement observer on %s', (dialect) => {
       [dialect, 'SELECT', 'no_such_table', undefined],
     ]);
     expect(ours.at(-1)!.outcome!.error).toBeInstanceOf(Error);
+    // The driver's own BEGIN and COMMIT are round trips too, and a count of statements must see them.
+    expect(observer.seen.map((q) => q.operation)).toEqual(expect.arrayContaining(['BEGIN', 'COMMIT']));
     expect(observer.seen.every((q) => q.outcome !== undefined)).toBe(true);
     expect(JSON.stringify(observer.seen.map(({ outcome: _o, ...q }) => q))).not.toMatch(/secret/);
   });
@@ -78,6 +80,11 @@ describe('what is told of a statement', () => {
     ['insert into "events" ("id") values ($1)', 'INSERT', 'events'],
     ['delete from used_tokens where expires_at < ?', 'DELETE', 'used_tokens'],
     ['begin immediate', 'BEGIN', undefined],
+    [
+      'with "w0" as (insert into "magic_links" ("id") values ($1)) select 1 as "done"',
+      'INSERT',
+      'magic_links',
+    ],
     ['savepoint lk_batch', 'SAVEPOINT', undefined],
     ['create table if not exists "kysely_migration" ("name" varchar)', 'CREATE', 'kysely_migration'],
   ])('%s: %s %s', (text, operation, table) => {

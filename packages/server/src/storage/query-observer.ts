@@ -34,6 +34,24 @@ export interface QueryObserver {
   onQuery(query: ObservedQuery): (outcome: QueryOutcome) => void;
 }
 
+/** One observer that tells both, or the one given, or none. */
+export function bothObservers(
+  a: QueryObserver | undefined,
+  b: QueryObserver | undefined,
+): QueryObserver | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    onQuery(query) {
+      const endA = a.onQuery(query);
+      const endB = b.onQuery(query);
+      return (outcome) => {
+        endA(outcome);
+        endB(outcome);
+      };
+    },
+  };
+}
+
 /** The dialect with every statement reported to `observer`. */
 export function observedDialect(
   dialect: Dialect,
@@ -74,16 +92,29 @@ class ObservedDriver implements Driver {
     return wrapped;
   }
 
+  // The driver sends BEGIN, COMMIT and ROLLBACK on the connection itself, past the wrapper: they are reported here,
+  // since each is a round trip like any other statement (what a count of statements per request must see).
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#driver.beginTransaction(unwrap(connection), settings);
+    return this.#observe('BEGIN', () => this.#driver.beginTransaction(unwrap(connection), settings));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.commitTransaction(unwrap(connection));
+    return this.#observe('COMMIT', () => this.#driver.commitTransaction(unwrap(connection)));
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.rollbackTransaction(unwrap(connection));
+    return this.#observe('ROLLBACK', () => this.#driver.rollbackTransaction(unwrap(connection)));
+  }
+
+  async #observe(operation: string, run: () => Promise<void>): Promise<void> {
+    const end = this.#observer.onQuery({ dialect: this.#name, operation, table: undefined });
+    try {
+      await run();
+      end({ rows: 0 });
+    } catch (error) {
+      end({ error });
+      throw error;
+    }
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -148,6 +179,13 @@ const OPERATIONS: Record<string, string> = {
 /** The statement's kind and first table, read from the compiled text's keywords: nothing that carries a value. */
 export function describeQuery(compiled: CompiledQuery, dialect: ObservedQuery['dialect']): ObservedQuery {
   const text = compiled.sql;
+  // A chain of data-modifying CTEs (storage/query-helpers.ts, insertAtOnce) is told by its first write.
+  const firstWrite =
+    /^\s*with\s+"?\w+"?\s+as\s+\(\s*(insert\s+into|update|delete\s+from)\s+"?([A-Za-z_]\w*)"?/i.exec(text);
+  if (firstWrite) {
+    const operation = firstWrite[1]!.split(/\s+/)[0]!.toUpperCase();
+    return { dialect, operation, table: firstWrite[2] };
+  }
   const operation =
     OPERATIONS[compiled.query.kind] ??
     /^\s*(?:with\b[\s\S]*?\)\s*)?([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ??

@@ -12,6 +12,7 @@ import type { Context } from '../runtime.js';
 import { bootstrap, openRuntime } from '../runtime.js';
 import { buildServer } from '../server.js';
 import type { DialectName } from '../storage/database.js';
+import type { QueryObserver } from '../storage/query-observer.js';
 import type { TracingOptions } from '../tracing/tracing.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -46,6 +47,8 @@ export interface TestServerOptions {
   asInstalled?: boolean;
   /** Where spans go when `env` turns tracing on (an in-memory exporter). */
   tracing?: TracingOptions;
+  /** Sees every SQL statement (the statement-count test). */
+  observer?: QueryObserver;
 }
 
 export const TEST_REDIRECT = 'https://app.example.com/auth/callback';
@@ -97,6 +100,7 @@ export async function startTestServer(
     logger,
     print: options.print ?? (() => {}),
     ...(options.tracing ? { tracing: options.tracing } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;

@@ -117,7 +117,8 @@ describe.each(DIALECTS)('tracing on %s', (dialect) => {
     }
     const summaries = statements.map((span) => span.attributes['db.query.summary']);
     expect(summaries).toContain('INSERT magic_links');
-    expect(summaries).toContain('INSERT outbox');
+    // On PostgreSQL the link, its message and its events are one statement (storage/query-helpers.ts, insertAtOnce).
+    if (dialect === 'sqlite') expect(summaries).toContain('INSERT outbox');
 
     // The worker sends the message later, in a span of the same trace, under the request's.
     const secret = (res.json() as { magic_link: { secret?: string } }).magic_link.secret;
