@@ -89,7 +89,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     throw error;
   }
   try {
-    if (options.migrate !== false) await migrateToLatest(handle.db);
+    if (options.migrate !== false) {
+      await migrateToLatest(handle.db);
+      await handle.configListener?.listenNow();
+    }
     const store = createStore(handle, { webhookEventTypes: WEBHOOK_EVENT_TYPES });
     const clock = options.clock ?? Date.now;
     const random = options.random ?? pooledRandomBytes();

@@ -54,6 +54,16 @@ export class ConfigListener {
     return this.#connected ? (client?.processID ?? undefined) : undefined;
   }
 
+  /**
+   * Listens now if it is not listening: after the migrations have installed the triggers, so the cache works from
+   * the first request instead of after the next retry (the first try, made when the database opened, found none).
+   */
+  async listenNow(): Promise<void> {
+    if (this.#connected || this.#closed) return;
+    clearTimeout(this.#retry);
+    await this.#connect();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#connected = false;
