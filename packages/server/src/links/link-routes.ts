@@ -10,6 +10,7 @@ import { Id, Page, PageQuery } from '../http/schemas.js';
 import { LANGUAGES, toLanguage } from '../pages/languages.js';
 import {
   CreatedMagicLinkAnswer,
+  LINK_STATUSES,
   MagicLink,
   MagicLinkDetail,
   presentLink,
@@ -165,20 +166,7 @@ export function linkRoutes(ctx: LinkContext & IdempotencyContext): RouteGroups {
               PageQuery,
               Type.Object({
                 user_id: Type.Optional(Id('usr')),
-                status: Type.Optional(
-                  Type.Union(
-                    [
-                      'created',
-                      'sent',
-                      'delivered',
-                      'delivery_failed',
-                      'opened',
-                      'redeemed',
-                      'revoked',
-                      'expired',
-                    ].map((s) => Type.Literal(s)),
-                  ),
-                ),
+                status: Type.Optional(Type.Union(LINK_STATUSES.map((s) => Type.Literal(s)))),
                 type: Type.Optional(LinkType),
                 campaign_id: Type.Optional(Id('cmp')),
                 created_from: Type.Optional(Type.String({ format: 'date-time' })),
