@@ -1,5 +1,7 @@
 import type { CreateMagicLinkParams, ListMagicLinksParams } from '@latchkey/sdk';
 import { Command, Option } from 'commander';
+import { LINK_STATUSES } from '../links/link-present.js';
+import { LINK_TYPES } from '../storage/schema.js';
 import {
   type ApiOptions,
   apiOptions,
@@ -121,25 +123,8 @@ Examples:
 
   apiOptions(links.command('list').description('List links, newest first.'))
     .option('--user-id <id>', "only this user's links")
-    .addOption(
-      new Option('--status <status>', 'only links in this state').choices([
-        'created',
-        'sent',
-        'delivered',
-        'delivery_failed',
-        'opened',
-        'redeemed',
-        'revoked',
-        'expired',
-      ]),
-    )
-    .addOption(
-      new Option('--type <type>', 'only links of this type').choices([
-        'login',
-        'verify_identifier',
-        'invite',
-      ]),
-    )
+    .addOption(new Option('--status <status>', 'only links in this state').choices(LINK_STATUSES))
+    .addOption(new Option('--type <type>', 'only links of this type').choices(LINK_TYPES))
     .option('--created-from <time>', 'created at or after (ISO 8601)')
     .option('--created-to <time>', 'created before (ISO 8601)')
     .addOption(limitOption())
