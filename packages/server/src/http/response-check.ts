@@ -14,33 +14,14 @@ type Schema = Record<string, unknown>;
  * validator is loaded only here, so a production server never holds it.
  */
 export async function checkResponses(app: FastifyInstance, sharedSchemas: object[]): Promise<void> {
-  const [{ Ajv2020 }, { default: addFormats }] = await Promise.all([
-    import('ajv/dist/2020.js'),
-    import('ajv-formats'),
-  ]);
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  for (const shared of sharedSchemas) ajv.addSchema(shared);
-  const compiled = new WeakMap<object, ValidateFunction>();
-  const validatorOf = (schema: Schema): ValidateFunction => {
-    let validate = compiled.get(schema);
-    if (!validate) {
-      validate = ajv.compile(closed(schema) as Schema);
-      compiled.set(schema, validate);
-    }
-    return validate;
-  };
+  const problemsOf = await schemaChecker(sharedSchemas);
 
   /** What is wrong with a body sent for this answer, or nothing. */
   const issuesOf = (request: FastifyRequest, reply: FastifyReply, body: unknown): string | undefined => {
     const schema = documentedSchema(request, reply);
     if (!schema || !isJson(reply)) return undefined;
-    const validate = validatorOf(schema);
-    if (validate(body)) return undefined;
-    const issues = (validate.errors ?? [])
-      .map((issue) => `${issue.instancePath || '/'} ${issue.message}${describeParams(issue.params)}`)
-      .join('; ');
-    return `the body does not match the documented schema: ${issues}`;
+    const problems = problemsOf(schema, body);
+    return problems && `the body does not match the documented schema: ${problems}`;
   };
   const seen = new WeakSet<FastifyRequest>();
 
@@ -66,6 +47,34 @@ export async function checkResponses(app: FastifyInstance, sharedSchemas: object
     }
     return payload;
   });
+}
+
+/**
+ * A check of values against schemas closed to the fields they name (each schema compiled once): what is wrong, or
+ * nothing. The validator is loaded only here, so a production server never holds it.
+ */
+export async function schemaChecker(
+  sharedSchemas: object[],
+): Promise<(schema: object, value: unknown) => string | undefined> {
+  const [{ Ajv2020 }, { default: addFormats }] = await Promise.all([
+    import('ajv/dist/2020.js'),
+    import('ajv-formats'),
+  ]);
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  for (const shared of sharedSchemas) ajv.addSchema(shared);
+  const compiled = new WeakMap<object, ValidateFunction>();
+  return (schema, value) => {
+    let validate = compiled.get(schema);
+    if (!validate) {
+      validate = ajv.compile(closed(schema) as Schema);
+      compiled.set(schema, validate);
+    }
+    if (validate(value)) return undefined;
+    return (validate.errors ?? [])
+      .map((issue) => `${issue.instancePath || '/'} ${issue.message}${describeParams(issue.params)}`)
+      .join('; ');
+  };
 }
 
 function parsed(text: string): unknown {
