@@ -117,7 +117,8 @@ async function once() {
       return {
         idle_rss_mib: idleRss,
         idle_heap_after_gc_mib: idleHeap,
-        peak_rss_mib: statusMiB(child.pid, 'VmHWM'),
+        // VmHWM lags VmRSS a little after a jump (Linux syncs per-thread counters lazily).
+        peak_rss_mib: Math.max(statusMiB(child.pid, 'VmHWM'), statusMiB(child.pid, 'VmRSS'), idleRss),
         creates,
         redeems,
       };

@@ -69,7 +69,12 @@ function rssOf(pid, field) {
     return null;
   }
 }
-const peakRss = (pid) => rssOf(pid, 'VmHWM');
+// Linux updates VmHWM from per-thread counters lazily, so right after a jump it can read a little below VmRSS;
+// the peak reported is never below what the process holds now.
+const peakRss = (pid) => {
+  const [peak, now] = [rssOf(pid, 'VmHWM'), rssOf(pid, 'VmRSS')];
+  return peak === null ? null : Math.max(peak, now ?? 0);
+};
 
 // --- Latchkey ----------------------------------------------------------------------------------------------------
 
@@ -608,7 +613,12 @@ async function main() {
     }
     const loadAtEnd = loadavg();
 
-    const rss = Object.fromEntries(targets.map((t) => [t.label, peakRss(t.server.child.pid)]));
+    const rss = Object.fromEntries(
+      targets.map((t) => {
+        const peak = peakRss(t.server.child.pid);
+        return [t.label, peak === null ? null : Math.max(peak, idleRss[t.label] ?? 0)];
+      }),
+    );
     const rows = entries.map((entry) => {
       const runs = results.get(entry.key);
       const mean = (k) => runs.reduce((a, r) => a + r[k], 0) / runs.length;
