@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // Where a request's server time goes: starts Latchkey on SQLite (temp dir) under `node --cpu-prof`, loads one
 // scenario with autocannon (10 connections) for a few seconds, stops the server and prints the functions with the
-// most self time. Usage: node bench/profile.mjs create|send|redeem [--seconds S] [--top N] [--queue-only]
+// most self time. Usage: node bench/profile.mjs create|send|redeem [--seconds S] [--top N] [--queue-only] [--postgres]
 // `send` creates links with `send: true` (the log transport; the worker in the same process, or with --queue-only
 // none, so that the profile holds only what queueing costs the request).
+// --postgres: on a new schema of LATCHKEY_BENCH_DATABASE_URL (else the local test database) instead of SQLite.
 // The profile itself stays in .bench-results/profiles/ (open it in Chrome DevTools for the call tree).
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { createSchema, dropSchema } from './servers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
@@ -31,6 +34,11 @@ const seconds = option('--seconds', 10);
 const top = option('--top', 25);
 const queueOnly = args.includes('--queue-only');
 const REDIRECT = 'https://app.example.com/in';
+const postgresUrl = args.includes('--postgres')
+  ? (process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+  : null;
+const postgres = postgresUrl ? await createSchema(postgresUrl, 'lk_profile') : null;
+const masterKey = randomBytes(32).toString('base64');
 
 const port = await new Promise((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -40,11 +48,16 @@ const port = await new Promise((resolve) => {
 });
 const url = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-profile-'));
+const databaseArgs = postgres ? ['--database-url', postgres.url] : ['--data-dir', dataDir];
+const databaseEnv = { LATCHKEY_MASTER_KEY: masterKey };
 const profileDir = join(root, '.bench-results/profiles', `${which}-${Date.now()}`);
 mkdirSync(profileDir, { recursive: true });
 try {
   const keys = JSON.parse(
-    execFileSync(process.execPath, [cli, 'init', '--data-dir', dataDir, '--json'], { encoding: 'utf8' }),
+    execFileSync(process.execPath, [cli, 'init', ...databaseArgs, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...databaseEnv },
+    }),
   );
   const start = async (profiled) => {
     const started = spawn(
@@ -53,14 +66,14 @@ try {
         ...(profiled ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
         cli,
         'start',
-        '--data-dir',
-        dataDir,
+        ...databaseArgs,
         '--port',
         String(port),
       ],
       {
         env: {
           ...process.env,
+          ...databaseEnv,
           LATCHKEY_PUBLIC_URL: url,
           LATCHKEY_LOG_LEVEL: 'warn',
           ...(queueOnly ? { LATCHKEY_DELIVERY_WORKER: 'false' } : {}),
@@ -184,4 +197,5 @@ try {
   }
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
+  if (postgres) await dropSchema(postgresUrl, postgres.schema);
 }

@@ -4,7 +4,10 @@
 // answered. Two workers should cost about what one does per request (issue 21: within 15 %); more would mean the
 // processes pay for each other (contention on rows, duplicated background work).
 //
-// Usage: npm run bench:workers [-- --seconds S] [--connections C] [--rounds R]
+// Usage: npm run bench:workers [-- --seconds S] [--connections C] [--rounds R] [--rate R]
+// --rate R holds the load at R requests per second in all (autocannon overallRate) instead of flat out, to compare
+// one process and two at the same request rate. The preemptions column counts how often the kernel took the CPU
+// from the workers (nonvoluntary context switches of all their threads, per 1,000 requests).
 // Each round measures one process, then two, back to back; on a loaded machine, compare within a round and read
 // the median of the rounds' ratios.
 // Linux only (/proc). PostgreSQL from LATCHKEY_BENCH_DATABASE_URL or LATCHKEY_TEST_DATABASE_URL, else the local test
@@ -33,6 +36,7 @@ const option = (name, fallback) => {
 const seconds = option('--seconds', 5);
 const connections = option('--connections', 10);
 const rounds = option('--rounds', 1);
+const rate = option('--rate', 0);
 const postgresUrl =
   process.env.LATCHKEY_BENCH_DATABASE_URL ??
   process.env.LATCHKEY_TEST_DATABASE_URL ??
@@ -53,6 +57,18 @@ function cpuMs(pid) {
   // The command name (field 2) may hold spaces; the fields after it start past its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** How often the kernel has taken the CPU away from a process so far (nonvoluntary_ctxt_switches, all threads). */
+function preemptions(pid) {
+  let total = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      total += Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    }
+  } catch {}
+  return total;
 }
 
 /** The pids whose parent is `pid`: the workers of a `--workers` primary. */
@@ -77,6 +93,7 @@ async function run(url, { path, headers, body, next, amount, ok = (s) => s >= 20
     url,
     connections,
     duration: amount ? seconds * 4 : seconds,
+    ...(rate && !amount ? { overallRate: rate } : {}),
     ...(amount ? { maxOverallRequests: amount } : {}),
     requests: [
       {
@@ -125,8 +142,13 @@ function redeemAll(url, tokens) {
 /** Runs `work` and answers how many CPU ms each of `pids` spent meanwhile. */
 async function cpuDuring(pids, work) {
   const before = pids.map(cpuMs);
+  const switchedBefore = pids.map(preemptions);
   const result = await work();
-  return { result, spent: pids.map((pid, i) => cpuMs(pid) - before[i]) };
+  return {
+    result,
+    spent: pids.map((pid, i) => cpuMs(pid) - before[i]),
+    preempted: pids.map((pid, i) => preemptions(pid) - switchedBefore[i]),
+  };
 }
 
 async function measure(workers) {
@@ -183,9 +205,10 @@ async function measure(workers) {
 }
 
 /** A table row: the workers' CPU per request, and the primary's own (a `--workers` primary serves nothing). */
-function row(workers, scenario, { result, spent }) {
+function row(workers, scenario, { result, spent, preempted }) {
   const serving = workers > 1 ? spent.slice(1) : spent;
   const total = serving.reduce((a, b) => a + b, 0);
+  const switches = (workers > 1 ? preempted.slice(1) : preempted).reduce((a, b) => a + b, 0);
   return {
     workers,
     scenario,
@@ -193,6 +216,7 @@ function row(workers, scenario, { result, spent }) {
     others: result.others,
     seconds: result.seconds,
     cpuMsPerRequest: total / Math.max(1, result.successes),
+    preemptionsPer1000: (1000 * switches) / Math.max(1, result.successes),
     shares: serving.map((ms) => Math.round((100 * ms) / Math.max(total, 1))),
     primaryMs: workers > 1 ? spent[0] : 0,
   };
@@ -211,11 +235,11 @@ async function main() {
   const out = [
     `CPU per request, Latchkey on PostgreSQL, ${connections} connections, ${seconds} s per run (utime + stime from /proc, ${ticksPerSecond} ticks/s)`,
     '',
-    '| round | processes | scenario | requests (other answers) | req/s | CPU ms / request (all workers) | share per worker % | primary CPU ms |',
-    '| ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |',
+    '| round | processes | scenario | requests (other answers) | req/s | CPU ms / request (all workers) | share per worker % | preemptions / 1,000 requests | primary CPU ms |',
+    '| ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.round} | ${r.workers} | ${r.scenario} | ${r.requests} (${r.others}) | ${Math.round(r.requests / r.seconds)} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.shares.join(' / ')} | ${r.primaryMs.toFixed(0)} |`,
+        `| ${r.round} | ${r.workers} | ${r.scenario} | ${r.requests} (${r.others}) | ${Math.round(r.requests / r.seconds)} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.shares.join(' / ')} | ${r.preemptionsPer1000.toFixed(0)} | ${r.primaryMs.toFixed(0)} |`,
     ),
     '',
   ];

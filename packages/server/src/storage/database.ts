@@ -4,6 +4,7 @@ import { loadPg } from '../config/optional-modules.js';
 import { preparePrivateDatabaseFile } from '../config/private-files.js';
 import { ConfigListener } from './config-listener.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
+import { preparingPool } from './prepared-statements.js';
 import { observedDialect, type QueryObserver } from './query-observer.js';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -80,7 +81,8 @@ function openSqlite(path: string, observe: Observe): DatabaseHandle {
 // BIGINT (int8) comes back from pg as a string by default; every bigint we store is an epoch-ms time that fits
 // in a double, so it is parsed as a number for this pool only (no global type-parser change).
 const INT8_OID = 20;
-function openPostgres(url: string, poolSize: number, observe: Observe): DatabaseHandle {
+function openPostgres(databaseUrl: string, poolSize: number, observe: Observe): DatabaseHandle {
+  const { url, prepare } = preparedStatementsOption(databaseUrl);
   const pg = loadPg();
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -103,7 +105,9 @@ function openPostgres(url: string, poolSize: number, observe: Observe): Database
   // process. The request's next query fails instead (a 503), and the pool drops the client when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({
-    dialect: observe(new CurrentSchemaPostgresDialect({ pool: markingPool(pool) })),
+    dialect: observe(
+      new CurrentSchemaPostgresDialect({ pool: markingPool(prepare ? preparingPool(pool) : pool) }),
+    ),
   });
   const listener = new ConfigListener(pg, {
     connectionString: url,
@@ -120,6 +124,26 @@ function openPostgres(url: string, poolSize: number, observe: Observe): Database
     },
   };
 }
+
+/**
+ * `prepared_statements=false` in the URL turns named statements off (prepared-statements.ts), for a pooler that
+ * does not keep them per client, such as PgBouncer before 1.21 in transaction mode. The parameter is Latchkey's
+ * own, so it is taken out of the URL pg sees.
+ */
+export function preparedStatementsOption(url: string): { url: string; prepare: boolean } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, prepare: true };
+  }
+  const value = parsed.searchParams.get(PREPARED_STATEMENTS_PARAM);
+  if (value === null) return { url, prepare: true };
+  parsed.searchParams.delete(PREPARED_STATEMENTS_PARAM);
+  return { url: parsed.toString(), prepare: !/^(false|0|off|no)$/i.test(value) };
+}
+
+const PREPARED_STATEMENTS_PARAM = 'prepared_statements';
 
 /** How long to wait for a connection: 5 s, or libpq's `connect_timeout` (seconds) when the URL gives one. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
