@@ -21,7 +21,14 @@ import {
 import { enforceIpRateLimit } from '../rate-limit/enforce.js';
 import type { AppRow, MagicLinkRow } from '../storage/rows.js';
 import type { LinkContext } from './link-store.js';
-import { type LinkProblem, peekLink, recordOpened, recordVisit, redeemHosted } from './redemption-service.js';
+import {
+  type LinkProblem,
+  peekLink,
+  peekLinkToRedeem,
+  recordOpened,
+  recordVisit,
+  redeemHosted,
+} from './redemption-service.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 512 }) });
 const PROBLEMS = new Set<string>(['link_expired', 'link_used', 'link_revoked', 'link_invalid']);
@@ -79,7 +86,7 @@ export function hostedRoutes(ctx: LinkContext): RouteGroups {
       app.post('/l/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
         try {
           // Counted per address whether or not the token exists; the link only says whose rule applies.
-          const peeked = await peekLink(ctx, request.params.token);
+          const peeked = await peekLinkToRedeem(ctx, request.params.token);
           await enforceIpRateLimit(ctx, {
             ip: request.ip,
             bucket: 'public_hosted_link',

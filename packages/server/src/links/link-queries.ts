@@ -14,7 +14,7 @@ import type { EventRow, MagicLinkRow, UserRow } from '../storage/rows.js';
 import { type LinkStatus, OUTSTANDING } from '../storage/schema.js';
 import { mapUniqueViolation } from '../storage/unique-violation.js';
 import { userById } from '../users/user-queries.js';
-import type { LinkStore, RedeemResult } from './link-store.js';
+import type { LinkAndUser, LinkStore, RedeemResult } from './link-store.js';
 
 /** Rows per multi-row INSERT: 200 links of 24 columns are 4,800 parameters (SQLite allows 32,766). */
 const INSERT_CHUNK = 200;
@@ -99,12 +99,9 @@ async function redeemAtOnce(
   now: number,
   sessionId: string,
   plan: Parameters<LinkStore['redeemLink']>[3],
+  read: LinkAndUser | undefined,
 ): Promise<RedeemResult> {
-  const { rows } = await sql<{ link: MagicLinkRow; user: UserRow | null }>`
-    select to_jsonb(l) as link, to_jsonb(u) as "user"
-    from magic_links l left join users u on u.id = l.user_id and u.app_id = l.app_id
-    where l.token_hash = ${tokenHash}`.execute(db);
-  const found = rows[0];
+  const found = read ?? (await linkAndUserAtOnce(db, tokenHash));
   if (!found) return { ok: false, link: undefined };
   const { link, user } = found;
   if (!(OUTSTANDING as readonly string[]).includes(link.status) || link.expires_at <= now) {
@@ -144,6 +141,16 @@ async function redeemAtOnce(
     return { ok: false, link: current };
   }
   return { ok: true, link: won[0]!, user: { ...user, ...signIn } };
+}
+
+/** PostgreSQL: a link and its user in one statement (each row as JSON, whose numbers come back as numbers). */
+async function linkAndUserAtOnce(db: RootDb, tokenHash: string): Promise<LinkAndUser | undefined> {
+  const { rows } = await sql<{ link: MagicLinkRow; user: UserRow | null }>`
+    select to_jsonb(l) as link, to_jsonb(u) as "user"
+    from magic_links l left join users u on u.id = l.user_id and u.app_id = l.app_id
+    where l.token_hash = ${tokenHash}`.execute(db);
+  const found = rows[0];
+  return found ? { link: found.link, user: found.user ?? undefined } : undefined;
 }
 
 export function linkQueries(db: RootDb): LinkStore {
@@ -206,6 +213,12 @@ export function linkQueries(db: RootDb): LinkStore {
         .executeTakeFirst(),
 
     findLinkByTokenHash: async (tokenHash) => firstRow(await linkByTokenHash(db, tokenHash)),
+
+    async findLinkAndUserByTokenHash(tokenHash) {
+      if (postgres) return linkAndUserAtOnce(db, tokenHash);
+      const link = firstRow(await linkByTokenHash(db, tokenHash));
+      return link && { link, user: undefined };
+    },
 
     listLinks(appId, filter, page, now) {
       let q = db.selectFrom('magic_links').selectAll().where('app_id', '=', appId);
@@ -303,8 +316,9 @@ export function linkQueries(db: RootDb): LinkStore {
       });
     },
 
-    async redeemLink(tokenHash, now, sessionId, plan): Promise<RedeemResult> {
-      if (postgres) return redeemAtOnce(db, tokenHash, now, sessionId, plan);
+    async redeemLink(tokenHash, now, sessionId, plan, read): Promise<RedeemResult> {
+      // SQLite reads inside its transaction, where a read is no round trip.
+      if (postgres) return redeemAtOnce(db, tokenHash, now, sessionId, plan, read);
       return db.transaction().execute(async (trx) => {
         // The guarded UPDATE decides; everything else happens after it, in its transaction.
         const link = firstRow(await consumeLink(trx, tokenHash, now, sessionId));

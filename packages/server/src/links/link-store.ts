@@ -60,6 +60,12 @@ export interface RedemptionWrites {
   visit?: LinkVisitRow | undefined;
 }
 
+/** A link and, where the store reads it in the same statement, its user. */
+export interface LinkAndUser {
+  link: MagicLinkRow;
+  user: UserRow | undefined;
+}
+
 export type RedeemResult =
   | { ok: true; link: MagicLinkRow; user: UserRow }
   | { ok: false; link: MagicLinkRow | undefined };
@@ -90,6 +96,11 @@ export interface LinkStore {
   createLinks(items: NewLinkRows[]): Promise<void>;
   getLink(appId: string, id: string): Promise<MagicLinkRow | undefined>;
   findLinkByTokenHash(tokenHash: string): Promise<MagicLinkRow | undefined>;
+  /**
+   * What redemption reads before it writes: the link of this token, and on PostgreSQL its user in the same statement
+   * (SQLite leaves the user to the redemption's transaction, where a read is no round trip).
+   */
+  findLinkAndUserByTokenHash(tokenHash: string): Promise<LinkAndUser | undefined>;
   listLinks(appId: string, filter: LinkFilter, page: Page, now: number): Promise<MagicLinkRow[]>;
   /**
    * Records the first open; later opens change nothing. True when this call recorded it. `visit`, when given, is
@@ -118,13 +129,16 @@ export interface LinkStore {
   /**
    * Consumes the link if it is still redeemable (exactly one caller wins under any concurrency), recording
    * `sessionId` on it, then writes what `plan` returns (a session with that id) in the same transaction. If `plan`
-   * throws, nothing is consumed.
+   * throws, nothing is consumed. `read` is the link and its user as the caller just read them by this token: on
+   * PostgreSQL the plan is made from it instead of reading them again (the guarded UPDATE still decides whether the
+   * link is spent, so a stale `read` can only lose).
    */
   redeemLink(
     tokenHash: string,
     now: number,
     sessionId: string,
     plan: (link: MagicLinkRow, user: UserRow) => RedemptionWrites,
+    read?: LinkAndUser,
   ): Promise<RedeemResult>;
   listOutboxForLink(appId: string, linkId: string): Promise<OutboxRow[]>;
   /** The send attempts of every message carrying the link, each message's in order. */

@@ -82,8 +82,28 @@ export async function peekLink(
 ): Promise<{ link: MagicLinkRow | undefined; problem: LinkProblem | null }> {
   if (!LINK_TOKEN_SHAPE.test(token)) return { link: undefined, problem: 'link_invalid' };
   const link = await ctx.store.findLinkByTokenHash(secretLookupHash(token));
-  if (link && kindOf(link) !== 'hosted') return { link, problem: 'link_invalid' };
-  return { link, problem: problemOf(link, ctx.clock()) };
+  return { link, problem: hostedProblem(link, ctx.clock()) };
+}
+
+/**
+ * The hosted page's button (POST): the link with its user, read once for both the rate limit (whose rule the link
+ * names) and the redemption, which makes its plan from this read instead of reading again.
+ */
+export async function peekLinkToRedeem(ctx: LinkContext, token: string): Promise<Peeked> {
+  if (!LINK_TOKEN_SHAPE.test(token)) return { link: undefined, user: undefined, problem: 'link_invalid' };
+  const read = await ctx.store.findLinkAndUserByTokenHash(secretLookupHash(token));
+  return { link: read?.link, user: read?.user, problem: hostedProblem(read?.link, ctx.clock()) };
+}
+
+export interface Peeked {
+  link: MagicLinkRow | undefined;
+  user: UserRow | undefined;
+  problem: LinkProblem | null;
+}
+
+function hostedProblem(link: MagicLinkRow | undefined, now: number): LinkProblem | null {
+  if (link && kindOf(link) !== 'hosted') return 'link_invalid';
+  return problemOf(link, now);
 }
 
 /**
@@ -127,8 +147,8 @@ interface RedeemOptions {
   codeVerifier?: string | undefined;
   ip?: string | undefined;
   userAgent?: string | undefined;
-  /** The link as the caller already read it by this token (the hosted page does, to pick its rate limit). */
-  peeked?: { link: MagicLinkRow | undefined } | undefined;
+  /** The link and its user as the caller already read them by this token (the hosted page does, to pick its rate limit). */
+  peeked?: Pick<Peeked, 'link' | 'user'> | undefined;
 }
 
 /**
@@ -202,7 +222,8 @@ async function redeem(
   const hash = secretLookupHash(token);
   // Settings are read before the transaction so the consuming transaction stays short. The guarded UPDATE below
   // is what decides; this read only answers early and finds the app.
-  const peeked = options.peeked ? options.peeked.link : await ctx.store.findLinkByTokenHash(hash);
+  const read = options.peeked ?? (await ctx.store.findLinkAndUserByTokenHash(hash));
+  const peeked = read?.link;
   // The kind comes first: a route that may not spend a link says so whatever state the link is in.
   if (peeked && !kinds.includes(kindOf(peeked))) throw notHostedHere();
   const early = problemOf(peeked, now);
@@ -212,7 +233,12 @@ async function redeem(
 
   let session: RedemptionWrites['session'] | undefined;
   const sessionId = newSessionId(ctx, now);
-  const result = await ctx.store.redeemLink(hash, now, sessionId, (link, user) => {
+  const known = peeked && read?.user ? { link: peeked, user: read.user } : undefined;
+  const result = await ctx.store.redeemLink(hash, now, sessionId, plan, known);
+  if (!result.ok) throw linkProblem(problemOf(result.link, now) ?? 'link_invalid');
+  return { link: result.link, user: result.user, session: session! };
+
+  function plan(link: MagicLinkRow, user: UserRow): RedemptionWrites {
     // The kind never changes after creation, so this repeats the check above on the row the UPDATE returned;
     // throwing here rolls the consumption back.
     if (!kinds.includes(kindOf(link))) throw notHostedHere();
@@ -253,7 +279,5 @@ async function redeem(
       events,
       ...extra(link, session, now),
     };
-  });
-  if (!result.ok) throw linkProblem(problemOf(result.link, now) ?? 'link_invalid');
-  return { link: result.link, user: result.user, session: session! };
+  }
 }
