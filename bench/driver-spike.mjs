@@ -99,7 +99,8 @@ const pgDriver = (named) => {
   const query = (name, text, values) => pool.query(named ? { name, text, values } : { text, values });
   return {
     read: async (hash) => (await query('read', READ, [hash])).rows[0],
-    redeem: async (hash, now, session) => (await query('redeem', REDEEM, [hash, now, session])).rows.length === 1,
+    redeem: async (hash, now, session) =>
+      (await query('redeem', REDEEM, [hash, now, session])).rows.length === 1,
     close: () => pool.end(),
   };
 };
@@ -128,7 +129,7 @@ try {
       const driver = make();
       try {
         await measure(label, driver, await seed(connections * 50)); // warm-up: connections, plans, JIT
-        const result = await measure(label, driver, await seed(Math.ceil(seconds * 8000)));
+        const result = await measure(label, driver, await seed(Math.ceil(seconds * 12000)));
         results.push({ round, ...result });
         process.stderr.write(`round ${round} ${label}: ${Math.round(result.perSecond)} redeems/s\n`);
       } finally {

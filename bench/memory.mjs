@@ -35,7 +35,12 @@ import { writeFileSync } from 'node:fs';
 process.on('SIGUSR2', () => {
   v8.setFlagsFromString('--expose-gc');
   vm.runInNewContext('gc')();
-  writeFileSync(process.env.LATCHKEY_BENCH_HEAP_FILE, String(process.memoryUsage().heapUsed));
+  const usage = process.memoryUsage();
+  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  writeFileSync(
+    process.env.LATCHKEY_BENCH_HEAP_FILE,
+    JSON.stringify({ ...usage, newSpaceSize: newSpace ? newSpace.space_size : 0 }),
+  );
 });`;
 
 const mib = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
@@ -44,18 +49,30 @@ const statusMiB = (pid, field) =>
     Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024,
   );
 
+/** After a full collection: the live heap, and where the rest of the idle resident set goes (all in MiB). */
 async function heapAfterGc(child, file) {
   rmSync(file, { force: true });
   child.kill('SIGUSR2');
   for (let i = 0; i < 100; i++) {
     try {
-      return mib(Number(readFileSync(file, 'utf8')));
+      const usage = JSON.parse(readFileSync(file, 'utf8'));
+      return {
+        live: mib(usage.heapUsed),
+        // What V8 holds for its heap, used or not; new space (the young generation) is part of it.
+        committed: mib(usage.heapTotal),
+        new_space: mib(usage.newSpaceSize),
+        // Buffers and native objects held from JavaScript (SQLite's statements are not counted here).
+        external: mib(usage.external),
+      };
     } catch {
       await sleep(50);
     }
   }
   return null;
 }
+
+/** The resident set split into anonymous memory (heaps, malloc) and mapped files (node, .so files, code). */
+const rssParts = (pid) => ({ anon: statusMiB(pid, 'RssAnon'), file: statusMiB(pid, 'RssFile') });
 
 function cannon(options) {
   return new Promise((resolve, reject) =>
@@ -80,6 +97,7 @@ async function once() {
       await configureForLoad(url, keys);
       await sleep(2000);
       const idleRss = statusMiB(child.pid, 'VmRSS');
+      const idleParts = rssParts(child.pid);
       const idleHeap = await heapAfterGc(child, heapFile);
       const headers = { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' };
       const body = JSON.stringify({ email: 'ada@example.com', redirect_url: REDIRECT });
@@ -116,7 +134,9 @@ async function once() {
       }
       return {
         idle_rss_mib: idleRss,
-        idle_heap_after_gc_mib: idleHeap,
+        idle_rss_parts_mib: idleParts,
+        idle_heap_after_gc_mib: idleHeap.live,
+        idle_heap_mib: idleHeap,
         // VmHWM lags VmRSS a little after a jump (Linux syncs per-thread counters lazily).
         peak_rss_mib: Math.max(statusMiB(child.pid, 'VmHWM'), statusMiB(child.pid, 'VmRSS'), idleRss),
         creates,

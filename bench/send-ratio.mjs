@@ -3,14 +3,26 @@
 // autocannon at 10 connections, the two alternated in rounds (the order reversed every other round) and the outbox
 // left to drain before each run. What `npm run bench` reports as "create with send at N % of create without it",
 // in a minute instead of twenty.
-// Usage: node bench/send-ratio.mjs [--seconds S] [--rounds N] [--queue-only] [--build DIR]
+// Usage: node bench/send-ratio.mjs [--seconds S] [--rounds N] [--queue-only] [--build DIR] [--postgres]
 //   --queue-only: LATCHKEY_DELIVERY_WORKER=false, so nobody sends and the ratio is what queueing costs the request.
 //   --build DIR: another checkout's root, to compare two builds back to back.
+//   --postgres: on a new schema of LATCHKEY_BENCH_DATABASE_URL (else the local test database) instead of SQLite.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { configureForLoad, initLatchkey, REDIRECT, root, sleep, startLatchkey, stop } from './servers.mjs';
+import {
+  configureForLoad,
+  createSchema,
+  dropSchema,
+  initLatchkey,
+  REDIRECT,
+  root,
+  sleep,
+  startLatchkey,
+  stop,
+} from './servers.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -22,10 +34,16 @@ const rounds = Number(option('--rounds', 2));
 const queueOnly = args.includes('--queue-only');
 const build = option('--build', root);
 
+const postgresUrl = args.includes('--postgres')
+  ? (process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+  : null;
+const postgres = postgresUrl ? await createSchema(postgresUrl, 'lk_send_ratio') : null;
+const masterKey = postgres ? randomBytes(32).toString('base64') : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-send-ratio-'));
-const database = { dir };
-const keys = initLatchkey(database);
+const database = postgres ? { url: postgres.url } : { dir };
+const keys = initLatchkey(database, masterKey);
 const { url, child } = await startLatchkey(database, {
+  masterKey,
   env: queueOnly ? { LATCHKEY_DELIVERY_WORKER: 'false' } : {},
   cli: join(build, 'packages/server/bin/latchkey.js'),
 });
@@ -87,4 +105,5 @@ try {
 } finally {
   await stop(child);
   rmSync(dir, { recursive: true, force: true });
+  if (postgres) await dropSchema(postgresUrl, postgres.schema);
 }
