@@ -4,7 +4,7 @@ import { loadPg } from '../config/optional-modules.js';
 import { preparePrivateDatabaseFile } from '../config/private-files.js';
 import { ConfigListener } from './config-listener.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
-import { preparingPool } from './prepared-statements.js';
+import { preparingPool, type QueryClass } from './prepared-statements.js';
 import { observedDialect, type QueryObserver } from './query-observer.js';
 import type { Database } from './schema.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
@@ -106,7 +106,9 @@ function openPostgres(databaseUrl: string, poolSize: number, observe: Observe): 
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({
     dialect: observe(
-      new CurrentSchemaPostgresDialect({ pool: markingPool(prepare ? preparingPool(pool) : pool) }),
+      new CurrentSchemaPostgresDialect({
+        pool: markingPool(prepare ? preparingPool(pool, pg.Query as unknown as QueryClass) : pool),
+      }),
     ),
   });
   const listener = new ConfigListener(pg, {

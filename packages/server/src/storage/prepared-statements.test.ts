@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test-support/databases.js';
 import { preparedStatementsOption } from './database.js';
-import { preparingPool } from './prepared-statements.js';
+import { preparingPool, type QueryClass } from './prepared-statements.js';
 
 describe('named statements on PostgreSQL', () => {
   let database: TestDatabase;
@@ -11,7 +11,11 @@ describe('named statements on PostgreSQL', () => {
   let db: Kysely<Record<string, Record<string, unknown>>>;
   const open = (limit?: number) => {
     pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    db = new Kysely({ dialect: new PostgresDialect({ pool: preparingPool(pool, { limit }) }) });
+    db = new Kysely({
+      dialect: new PostgresDialect({
+        pool: preparingPool(pool, pg.Query as unknown as QueryClass, { limit }),
+      }),
+    });
   };
   /** The statements the pool's one connection has prepared, by text. */
   const prepared = async () =>

@@ -26,6 +26,16 @@ export interface PreparedStatementOptions {
   limit?: number;
 }
 
+/**
+ * pg's Query class, given by the caller (pg is loaded only when PostgreSQL is configured). A query is built from its
+ * text and values and then named, rather than from a config object with a name: pg copies a config object
+ * property by property (`Object.getOwnPropertyDescriptors`), which was 4 % of a create's CPU.
+ */
+export type QueryClass = new (
+  text: string,
+  values: unknown[],
+) => { name?: string | undefined; callback?: (error: Error | null, result: unknown) => void };
+
 export const DEFAULT_PREPARED_STATEMENT_LIMIT = 500;
 
 /** Statements PostgreSQL plans (utility statements such as `savepoint` gain nothing from a name). */
@@ -62,7 +72,11 @@ class StatementNames {
   }
 }
 
-export function preparingPool(pool: PostgresPool, options: PreparedStatementOptions = {}): PostgresPool {
+export function preparingPool(
+  pool: PostgresPool,
+  Query: QueryClass,
+  options: PreparedStatementOptions = {},
+): PostgresPool {
   const names = new StatementNames(options.limit ?? DEFAULT_PREPARED_STATEMENT_LIMIT);
   const clients = new WeakMap<PostgresPoolClient, PostgresPoolClient>();
   const wrap = (client: PostgresPoolClient): PostgresPoolClient => {
@@ -70,8 +84,13 @@ export function preparingPool(pool: PostgresPool, options: PreparedStatementOpti
     if (wrapped) return wrapped;
     // Whether the connection is inside a transaction, from the statements Kysely sends to open and end one.
     let inTransaction = false;
-    const run = (query: StatementQuery) =>
-      (client.query as unknown as (q: StatementQuery) => Promise<unknown>)(query);
+    const run = ({ text, values, name }: StatementQuery) =>
+      new Promise((resolve, reject) => {
+        const query = new Query(text, values);
+        if (name) query.name = name;
+        query.callback = (error, result) => (error ? reject(error) : resolve(result));
+        (client.query as unknown as (q: unknown) => void)(query);
+      });
     wrapped = {
       query: ((...args: unknown[]) => {
         const [text, values] = args;
@@ -83,8 +102,8 @@ export function preparingPool(pool: PostgresPool, options: PreparedStatementOpti
           return (client.query as (...a: unknown[]) => unknown)(...args);
         }
         const name = NAMEABLE.test(text) ? names.nameOf(text) : undefined;
-        const query = { text, values: values ?? [], ...(name ? { name } : {}) };
-        if (!name) return run(query);
+        if (!name) return (client.query as (...a: unknown[]) => unknown)(...args);
+        const query = { text, values: values ?? [], name };
         const startedInTransaction = inTransaction;
         return run(query).catch((error: unknown) => {
           if (!isStalePlan(error)) throw error;
