@@ -5,6 +5,7 @@ import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
 import {
   eventWrites,
+  type Guard,
   guardedInsert,
   insertAtOnce,
   insertEvents,
@@ -112,17 +113,10 @@ async function redeemAtOnce(
   const consumed: MagicLinkRow = { ...link, status: 'redeemed', redeemed_at: now, session_id: sessionId };
   const writes = plan(consumed, user);
   if (writes.session.id !== sessionId) throw new Error('redeemLink: the planned session must have sessionId');
-  const signIn = { ...SIGN_IN_SETS[writes.verified ?? 'none'], last_login_at: now, updated_at: now };
+  const verified = writes.verified ?? 'none';
   const won = await guardedInsert<MagicLinkRow>(
     db,
-    (root) =>
-      root
-        .updateTable('magic_links')
-        .set({ status: 'redeemed', redeemed_at: now, session_id: sessionId })
-        .where('token_hash', '=', tokenHash)
-        .where('status', 'in', OUTSTANDING)
-        .where('expires_at', '>', now)
-        .returningAll(),
+    { key: `redeem:${verified}`, args: [tokenHash, now, sessionId, user.id], build: SPEND_LINK[verified] },
     [
       { table: 'sessions', rows: [writes.session] },
       { table: 'exchange_codes', rows: writes.exchangeCode ? [writes.exchangeCode] : [] },
@@ -130,7 +124,6 @@ async function redeemAtOnce(
       { table: 'link_visits', rows: writes.visit ? [writes.visit] : [] },
       ...(await eventWrites(db, writes.events)),
     ],
-    [(root, spent) => root.updateTable('users').set(signIn).where('id', '=', user.id).where(spent)],
   );
   if (won.length === 0) {
     const current = await db
@@ -140,8 +133,38 @@ async function redeemAtOnce(
       .executeTakeFirst();
     return { ok: false, link: current };
   }
-  return { ok: true, link: won[0]!, user: { ...user, ...signIn } };
+  return {
+    ok: true,
+    link: won[0]!,
+    user: { ...user, ...SIGN_IN_SETS[verified], last_login_at: now, updated_at: now },
+  };
 }
+
+/**
+ * The guard of a redemption on PostgreSQL, per identifier it verifies: the guarded UPDATE that spends the link, and
+ * the user's sign-in written only if it won. Its arguments: token hash, now, session id, user id.
+ */
+const SPEND_LINK = Object.fromEntries(
+  (['none', 'email', 'phone'] as const).map((verified) => [
+    verified,
+    ((root, [tokenHash, now, sessionId, userId], won) => ({
+      guard: root
+        .updateTable('magic_links')
+        .set({ status: 'redeemed', redeemed_at: now as number, session_id: sessionId as string })
+        .where('token_hash', '=', tokenHash as string)
+        .where('status', 'in', OUTSTANDING)
+        .where('expires_at', '>', now as number)
+        .returningAll(),
+      also: [
+        root
+          .updateTable('users')
+          .set({ ...SIGN_IN_SETS[verified], last_login_at: now as number, updated_at: now as number })
+          .where('id', '=', userId as string)
+          .where(won),
+      ],
+    })) satisfies Guard['build'],
+  ]),
+) as Record<keyof typeof SIGN_IN_SETS, Guard['build']>;
 
 /** PostgreSQL: a link and its user in one statement (each row as JSON, whose numbers come back as numbers). */
 async function linkAndUserAtOnce(db: RootDb, tokenHash: string): Promise<LinkAndUser | undefined> {

@@ -2,7 +2,7 @@ import { PostgresAdapter, sql } from 'kysely';
 import { compiledQuery, firstRow } from '../storage/compiled-query.js';
 import type { Db, RootDb } from '../storage/database.js';
 import { insertRows } from '../storage/insert-rows.js';
-import { eventWrites, guardedInsert, insertEvents, paginate } from '../storage/query-helpers.js';
+import { eventWrites, type Guard, guardedInsert, insertEvents, paginate } from '../storage/query-helpers.js';
 import type { ExchangeCodeRow, SessionRow, UserRow } from '../storage/rows.js';
 import type { ExchangeResult, RefreshResult, SessionStore } from './session-store.js';
 
@@ -58,19 +58,23 @@ async function exchangeAtOnce(
   const writes = plan(code, found.session);
   const won = await guardedInsert<ExchangeCodeRow>(
     db,
-    (root) =>
-      root
-        .updateTable('exchange_codes')
-        .set({ used_at: now })
-        .where('code_hash', '=', codeHash)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returningAll(),
+    { key: 'exchange', args: [codeHash, now], build: spendCode },
     [{ table: 'refresh_tokens', rows: [writes.refreshToken] }, ...(await eventWrites(db, writes.events))],
   );
   if (won.length === 0) return { ok: false };
   return { ok: true, code: won[0]!, session: found.session, user: found.user };
 }
+
+/** The guard of a code exchange on PostgreSQL; its arguments: code hash, now. */
+const spendCode: Guard['build'] = (root, [codeHash, now]) => ({
+  guard: root
+    .updateTable('exchange_codes')
+    .set({ used_at: now as number })
+    .where('code_hash', '=', codeHash as string)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now as number)
+    .returningAll(),
+});
 
 export function sessionQueries(db: RootDb): SessionStore {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;

@@ -6,6 +6,7 @@ import { insertRows } from './insert-rows.js';
 import { newOutboxRow } from './outbox-rows.js';
 import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './rows.js';
 import type { Database } from './schema.js';
+import { rowsFrom, shapeOfRows, statementsByShape } from './statement-shapes.js';
 
 export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;
@@ -43,13 +44,35 @@ export async function insertAtOnce(db: RootDb, writes: RowsOf[]): Promise<void> 
     });
     return;
   }
+  const { key, tables, values } = shapeOfRows(nonEmpty);
+  await insertStatements(db, key, values, (root, args) => insertChain(root, rowsFrom(tables, args)));
+}
+
+const insertStatements = statementsByShape<RootDb>();
+
+function insertChain(db: RootDb, writes: RowsOf[]) {
   // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
   let query: any = db;
-  nonEmpty.forEach((write, i) => {
+  writes.forEach((write, i) => {
     // biome-ignore lint/suspicious/noExplicitAny: each table's rows are typed by RowsOf above
     query = query.with(`w${i}`, (qc: any) => qc.insertInto(write.table).values(write.rows));
   });
-  await (query as RootDb).selectNoFrom(sql<number>`1`.as('done')).execute();
+  return (query as RootDb).selectNoFrom(sql<number>`1`.as('done'));
+}
+
+/**
+ * The guarded UPDATE of a guardedInsert and the other writes that go with it, built from `args` (placeholders when
+ * the statement is compiled). `key` names what `build` makes: one key, one statement.
+ */
+export interface Guard {
+  key: string;
+  args: unknown[];
+  build: (
+    db: RootDb,
+    args: readonly unknown[],
+    won: RawBuilder<boolean>,
+    // biome-ignore lint/suspicious/noExplicitAny: the guard is any data-modifying query with RETURNING
+  ) => { guard: any; also?: any[] };
 }
 
 /**
@@ -59,20 +82,25 @@ export async function insertAtOnce(db: RootDb, writes: RowsOf[]): Promise<void> 
  * columns), and the whole runs atomically in autocommit: BEGIN, the UPDATE, each INSERT and COMMIT in one round trip,
  * with the same one winner, since concurrent guarded UPDATEs of one row still serialise on its lock.
  */
-export async function guardedInsert<R>(
-  db: RootDb,
-  // biome-ignore lint/suspicious/noExplicitAny: the guard is any data-modifying query with RETURNING
-  guard: (db: RootDb) => any,
-  writes: RowsOf[],
-  /** Other writes of the same statement; each must add `where(won)` itself, `won` being true if the guard won. */
-  // biome-ignore lint/suspicious/noExplicitAny: any data-modifying query
-  also: Array<(db: RootDb, won: RawBuilder<boolean>) => any> = [],
-): Promise<R[]> {
-  // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
-  let query: any = db.with('won', () => guard(db));
-  let n = 0;
+export async function guardedInsert<R>(db: RootDb, guard: Guard, writes: RowsOf[]): Promise<R[]> {
+  const rows = shapeOfRows(writes.filter((w) => w.rows.length > 0));
+  const arity = guard.args.length;
+  const { build, key } = guard;
+  return guardedStatements<R>(db, `${key}|${rows.key}`, [...guard.args, ...rows.values], (root, args) =>
+    guardedChain(root, build, args.slice(0, arity), rowsFrom(rows.tables, args.slice(arity))),
+  );
+}
+
+const guardedStatements = statementsByShape<RootDb>();
+
+function guardedChain(db: RootDb, build: Guard['build'], args: readonly unknown[], writes: RowsOf[]) {
   const won = sql<boolean>`exists (select 1 from won)`;
-  for (const write of also) query = query.with(`w${n++}`, () => write(db, won));
+  const { guard, also = [] } = build(db, args, won);
+  // biome-ignore lint/suspicious/noExplicitAny: the CTE names are made up here, unknown to the schema's types
+  let query: any = db.with('won', () => guard);
+  let n = 0;
+  // Each of the other writes adds `where(won)` itself.
+  for (const write of also) query = query.with(`w${n++}`, () => write);
   for (const write of writes) {
     for (const row of write.rows as Record<string, unknown>[]) {
       const columns = Object.keys(row);
@@ -85,7 +113,7 @@ export async function guardedInsert<R>(
       );
     }
   }
-  return (await query.selectFrom('won').selectAll().execute()) as R[];
+  return query.selectFrom('won').selectAll();
 }
 
 /**
