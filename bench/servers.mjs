@@ -70,10 +70,13 @@ export async function stop(child) {
 const databaseArgs = (database) =>
   database.url ? ['--database-url', database.url] : ['--data-dir', database.dir];
 
-/** `latchkey init --json` on a new database: its keys (`app_id`, `api_key`, `admin_key`, `signing_key`). */
-export function initLatchkey(database, masterKey) {
+/**
+ * `latchkey init --json` on a new database: its keys (`app_id`, `api_key`, `admin_key`, `signing_key`); `file` runs
+ * another build's CLI.
+ */
+export function initLatchkey(database, masterKey, file = cli) {
   return JSON.parse(
-    execFileSync(process.execPath, [cli, 'init', ...databaseArgs(database), '--json'], {
+    execFileSync(process.execPath, [file, 'init', ...databaseArgs(database), '--json'], {
       encoding: 'utf8',
       env: { ...process.env, ...(masterKey ? { LATCHKEY_MASTER_KEY: masterKey } : {}) },
     }),

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isPhoneRegion, normalizeEmail, normalizePhone } from './normalize.js';
@@ -118,6 +119,35 @@ describe('normalizeEmail', () => {
         expect(result).toBe(result.normalize('NFC'));
         expect(result.length).toBeLessThanOrEqual(254);
         expect(result.split('@')).toHaveLength(2);
+      }),
+    );
+  });
+
+  it('answers what the full Unicode and IDNA path answers, also where it skips that path for ASCII', () => {
+    // The slow path, applied to every input: what normalizeEmail did before its ASCII shortcuts.
+    const reference = (raw: string) => {
+      if (raw.length > 1024) return undefined;
+      const trimmed = raw.trim();
+      if (!trimmed.isWellFormed() || /\p{Cc}/u.test(trimmed)) return undefined;
+      const email = trimmed.normalize('NFC').toLowerCase().normalize('NFC');
+      const at = email.lastIndexOf('@');
+      const domain = email.slice(at + 1).replace(/\.$/, '');
+      const ascii = domain === '' ? '' : domainToASCII(domain);
+      return normalizeEmail(`${email.slice(0, at)}@${ascii || '\u0000'}`);
+    };
+    const hosts = fc.constantFrom(
+      'example.com',
+      'example.0x10',
+      '1.2.3.4',
+      'a..b.com',
+      '-a.com',
+      'x.y1',
+      'a.b.c-',
+    );
+    const tricky = fc.tuple(fc.constantFrom('jane', 'Jane.Doe', 'a+b'), hosts).map(([l, h]) => `${l}@${h}`);
+    fc.assert(
+      fc.property(fc.oneof(anyText, emailLike, tricky), (raw) => {
+        expect(normalizeEmail(raw)).toBe(reference(raw));
       }),
     );
   });

@@ -9,6 +9,9 @@ import { domainToASCII } from 'node:url';
 import type { CountryCode, PhoneNumber } from 'libphonenumber-js';
 
 const CONTROL = /\p{Cc}/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** Lower-case letters, digits, dots and hyphens, ending in a label that starts with a letter (so never a number). */
+const HOST_ASCII = /^[a-z0-9.-]*\.[a-z][a-z0-9-]*$/;
 /** What may not appear in the local part of an address we accept (quoted local parts are not supported). */
 const LOCAL_FORBIDDEN = /[\s@<>()[\]\\,;:"]/u;
 /** A DNS label after IDNA: letters, digits and inner hyphens, 1–63 characters. */
@@ -23,9 +26,11 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export function normalizeEmail(raw: string): string | undefined {
   if (raw.length > 1024) return undefined;
   const trimmed = raw.trim();
-  if (!trimmed.isWellFormed() || CONTROL.test(trimmed)) return undefined;
+  // Most addresses are printable ASCII, which has no control characters, lone surrogates or forms to compose.
+  const ascii = PRINTABLE_ASCII.test(trimmed);
+  if (!ascii && (!trimmed.isWellFormed() || CONTROL.test(trimmed))) return undefined;
   // NFC again after lower-casing: a lower-case letter can compose with a following mark where the capital did not.
-  const email = trimmed.normalize('NFC').toLowerCase().normalize('NFC');
+  const email = ascii ? trimmed.toLowerCase() : trimmed.normalize('NFC').toLowerCase().normalize('NFC');
   const at = email.lastIndexOf('@');
   const local = email.slice(0, at);
   if (at < 1 || local.length > 64 || LOCAL_FORBIDDEN.test(local)) return undefined;
@@ -40,7 +45,10 @@ function asciiDomain(raw: string): string | undefined {
   // The root's dot is part of every name: `example.com.` is `example.com`.
   const name = raw.endsWith('.') ? raw.slice(0, -1) : raw;
   if (name === '' || name.length > 253) return undefined;
-  const ascii = domainToASCII(name);
+  // A lower-case name of letters, digits, dots and hyphens, whose last label cannot be read as a number, with no
+  // `xn--` label, is already its own IDNA form (the label checks below still apply); only other names need the
+  // conversion, which was the slow part of a create's address check.
+  const ascii = HOST_ASCII.test(name) && !name.includes('xn--') ? name : domainToASCII(name);
   if (ascii === '' || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
   if (labels.length < 2 || !labels.every((label) => LABEL.test(label))) return undefined;

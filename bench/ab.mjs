@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Two builds of Latchkey side by side: this checkout's and another's (`--build DIR`, the root of a checkout whose
+// packages are built), each started once, loaded in turn with the same scenarios, the order reversed every other
+// round, so that a change's before and after are read on one machine in one sitting. What `npm run bench` reports
+// for one build, for two, in a few minutes.
+//
+// Usage: node bench/ab.mjs --build DIR [--seconds S] [--rounds N] [--postgres]
+// Scenarios: create a link for an existing user, and hosted redeem (POST /l/{token}) of links made just before
+// (not timed), each once, at 10 connections. Every rate limit off, as in the bench. --postgres: each build on a
+// new schema of LATCHKEY_BENCH_DATABASE_URL (else the local test database) instead of SQLite.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import {
+  configureForLoad,
+  createSchema,
+  dropSchema,
+  initLatchkey,
+  REDIRECT,
+  root,
+  startLatchkey,
+  stop,
+} from './servers.mjs';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : fallback;
+};
+const other = option('--build', null);
+if (!other) {
+  process.stderr.write('usage: node bench/ab.mjs --build DIR [--seconds S] [--rounds N] [--postgres]\n');
+  process.exit(2);
+}
+const seconds = Number(option('--seconds', 5));
+const rounds = Number(option('--rounds', 3));
+const postgresUrl = args.includes('--postgres')
+  ? (process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+  : null;
+const log = (line) => process.stderr.write(`${line}\n`);
+
+/** Starts one build on a database of its own; answers its URL, keys and how to stop it. */
+async function start(label, dir) {
+  const cli = join(dir, 'packages/server/bin/latchkey.js');
+  const masterKey = randomBytes(32).toString('base64');
+  const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-ab-'));
+  const postgres = postgresUrl ? await createSchema(postgresUrl, 'lk_ab') : null;
+  const database = postgres ? { url: postgres.url } : { dir: join(dataDir, 'data') };
+  const keys = initLatchkey(database, masterKey, cli);
+  const server = await startLatchkey(database, { masterKey, cli });
+  await configureForLoad(server.url, keys);
+  return {
+    label,
+    url: server.url,
+    headers: { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' },
+    async close() {
+      await stop(server.child);
+      rmSync(dataDir, { recursive: true, force: true });
+      if (postgres) await dropSchema(postgresUrl, postgres.schema);
+    },
+  };
+}
+
+const cannon = (options) =>
+  new Promise((done, fail) =>
+    autocannon({ connections: 10, ...options }, (error, result) => (error ? fail(error) : done(result))),
+  );
+
+const body = JSON.stringify({ email: 'ab@example.com', redirect_url: REDIRECT });
+
+async function creates(target, duration, collect) {
+  const tokens = [];
+  const result = await cannon({
+    url: `${target.url}/v1/magic-links`,
+    method: 'POST',
+    headers: target.headers,
+    body,
+    duration,
+    requests: [
+      {
+        onResponse: (status, text) => {
+          if (collect && status === 201) tokens.push(new URL(JSON.parse(text).magic_link.url).pathname);
+        },
+      },
+    ],
+  });
+  return { result, tokens };
+}
+
+async function redeems(target, paths) {
+  let i = 0;
+  const started = performance.now();
+  const result = await cannon({
+    url: target.url,
+    amount: paths.length,
+    duration: seconds * 4,
+    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, path: paths[i++] }) }],
+  });
+  return { result, rate: result['3xx'] / ((performance.now() - started) / 1000) };
+}
+
+const targets = [await start('this checkout', root), await start(resolve(other), resolve(other))];
+const rows = [];
+try {
+  // Warm-up: JIT, page caches and the existing user, not counted.
+  for (const target of targets) {
+    const { tokens } = await creates(target, 2, true);
+    await redeems(target, tokens);
+  }
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of round % 2 ? targets : [...targets].reverse()) {
+      const created = await creates(target, seconds, false);
+      rows.push({
+        round,
+        build: target.label,
+        scenario: 'create link, existing user',
+        ...figures(created.result),
+      });
+      // A pool of fresh links, made (not timed) for the redeem run that follows.
+      const pool = await creates(target, Math.max(1, Math.round(seconds * 0.8)), true);
+      const redeemed = await redeems(target, pool.tokens);
+      rows.push({
+        round,
+        build: target.label,
+        scenario: 'hosted redeem',
+        ...figures(redeemed.result),
+        rps: redeemed.rate,
+      });
+      log(
+        `round ${round}, ${target.label}: ${rows.at(-2).rps.toFixed(0)} creates/s, ${redeemed.rate.toFixed(0)} redeems/s`,
+      );
+    }
+  }
+} finally {
+  for (const target of targets) await target.close();
+}
+
+function figures(result) {
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    failed: result.non2xx - (result['3xx'] ?? 0),
+  };
+}
+
+const out = [
+  `${postgresUrl ? 'PostgreSQL' : 'SQLite'}, 10 connections, ${rounds} × ${seconds} s per scenario, the builds alternated`,
+  '',
+  '| round | build | scenario | req/s | p99 ms |',
+  '| ---: | --- | --- | ---: | ---: |',
+  ...rows.map((r) => `| ${r.round} | ${r.build} | ${r.scenario} | ${Math.round(r.rps)} | ${r.p99} |`),
+  '',
+];
+for (const scenario of ['create link, existing user', 'hosted redeem']) {
+  const mean = (label) => {
+    const mine = rows.filter((r) => r.scenario === scenario && r.build === label);
+    return mine.reduce((sum, r) => sum + r.rps, 0) / mine.length;
+  };
+  const [a, b] = targets.map((t) => mean(t.label));
+  out.push(
+    `${scenario}: this checkout ${Math.round(a)}/s, the other ${Math.round(b)}/s (${((a / b) * 100).toFixed(0)} %)`,
+  );
+}
+process.stdout.write(`${out.join('\n')}\n`);
