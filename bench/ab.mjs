@@ -14,21 +14,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import {
+  BENCH_POSTGRES_URL,
   configureForLoad,
   createSchema,
   dropSchema,
   initLatchkey,
+  option,
   REDIRECT,
   root,
   startLatchkey,
   stop,
 } from './servers.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : fallback;
-};
 const other = option('--build', null);
 if (!other) {
   process.stderr.write('usage: node bench/ab.mjs --build DIR [--seconds S] [--rounds N] [--postgres]\n');
@@ -36,9 +33,7 @@ if (!other) {
 }
 const seconds = Number(option('--seconds', 5));
 const rounds = Number(option('--rounds', 3));
-const postgresUrl = args.includes('--postgres')
-  ? (process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-  : null;
+const postgresUrl = process.argv.includes('--postgres') ? BENCH_POSTGRES_URL : null;
 const log = (line) => process.stderr.write(`${line}\n`);
 
 /** Starts one build on a database of its own; answers its URL, keys and how to stop it. */

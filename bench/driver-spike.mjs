@@ -14,17 +14,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import postgres from 'postgres';
-import { createSchema, dropSchema } from './servers.mjs';
+import { BENCH_POSTGRES_URL, createSchema, dropSchema, option } from './servers.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const seconds = option('--seconds', 5);
-const connections = option('--connections', 10);
-const rounds = option('--rounds', 3);
-const postgresUrl = process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const seconds = Number(option('--seconds', 5));
+const connections = Number(option('--connections', 10));
+const rounds = Number(option('--rounds', 3));
+const postgresUrl = BENCH_POSTGRES_URL;
 
 const READ = 'select * from links where token_hash = $1';
 const REDEEM = `with spent as (

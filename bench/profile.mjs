@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createSchema, dropSchema } from './servers.mjs';
+import { BENCH_POSTGRES_URL, createSchema, dropSchema, option } from './servers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/server/bin/latchkey.js');
@@ -26,17 +26,11 @@ if (which !== 'create' && which !== 'send' && which !== 'redeem') {
   );
   process.exit(2);
 }
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
-};
-const seconds = option('--seconds', 10);
-const top = option('--top', 25);
+const seconds = Number(option('--seconds', 10));
+const top = Number(option('--top', 25));
 const queueOnly = args.includes('--queue-only');
 const REDIRECT = 'https://app.example.com/in';
-const postgresUrl = args.includes('--postgres')
-  ? (process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-  : null;
+const postgresUrl = args.includes('--postgres') ? BENCH_POSTGRES_URL : null;
 const postgres = postgresUrl ? await createSchema(postgresUrl, 'lk_profile') : null;
 const masterKey = randomBytes(32).toString('base64');
 

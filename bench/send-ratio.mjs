@@ -13,10 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import {
+  BENCH_POSTGRES_URL,
   configureForLoad,
   createSchema,
   dropSchema,
   initLatchkey,
+  option,
   REDIRECT,
   root,
   sleep,
@@ -25,18 +27,12 @@ import {
 } from './servers.mjs';
 
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
 const seconds = Number(option('--seconds', 5));
 const rounds = Number(option('--rounds', 2));
 const queueOnly = args.includes('--queue-only');
 const build = option('--build', root);
 
-const postgresUrl = args.includes('--postgres')
-  ? (process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-  : null;
+const postgresUrl = args.includes('--postgres') ? BENCH_POSTGRES_URL : null;
 const postgres = postgresUrl ? await createSchema(postgresUrl, 'lk_send_ratio') : null;
 const masterKey = postgres ? randomBytes(32).toString('base64') : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-send-ratio-'));

@@ -13,6 +13,17 @@ export const cli = join(root, 'packages/server/bin/latchkey.js');
 /** Where the benchmark's links send people back to; the app set up by `configureForLoad` allows it. */
 export const REDIRECT = 'https://app.example.com/in';
 
+/** The value after `--name` on the script's command line, or `fallback` (a string; wrap it in Number as needed). */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf(name);
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : fallback;
+}
+
+/** The PostgreSQL the benchmarks use: LATCHKEY_BENCH_DATABASE_URL, else the local test database. */
+export const BENCH_POSTGRES_URL =
+  process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export const freePort = () =>

@@ -1,12 +1,11 @@
-import { type Insertable, PostgresAdapter, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { PostgresAdapter, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import { ConfigCache } from './config-cache.js';
 import type { Db, RootDb } from './database.js';
 import { insertRows } from './insert-rows.js';
 import { newOutboxRow } from './outbox-rows.js';
 import type { EventRow, OutboxRow, Page, WebhookEndpointRow } from './rows.js';
-import type { Database } from './schema.js';
-import { rowsFrom, shapeOfRows, statementsByShape } from './statement-shapes.js';
+import { type RowsOf, rowsFrom, shapeOfRows, statementsByShape } from './statement-shapes.js';
 
 export async function insertEvents(db: Db, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;
@@ -22,11 +21,6 @@ export async function eventWrites(db: Db, events: EventRow[]): Promise<RowsOf[]>
     { table: 'outbox', rows: await webhookMessagesFor(db, events) },
   ];
 }
-
-/** Rows for one table. */
-export type RowsOf = {
-  [T in keyof Database & string]: { table: T; rows: Insertable<Database[T]>[] };
-}[keyof Database & string];
 
 /**
  * Inserts rows into several tables as one unit. On PostgreSQL that is one statement in autocommit: a chain of

@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test-support/databases.js';
 import { appRow, eventRow, useStore } from '../test-support/store-rows.js';
-import type { RowsOf } from './query-helpers.js';
-import { rowsFrom, shapeOfRows, statementsByShape } from './statement-shapes.js';
+import { type RowsOf, rowsFrom, shapeOfRows, statementsByShape } from './statement-shapes.js';
 
 describe('the shape of rows', () => {
   it('reads the values back into the rows they came from', () => {

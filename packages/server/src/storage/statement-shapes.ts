@@ -9,10 +9,15 @@
  * a fixed order (table by table, row by row, column by column); `compiledQuery` builds the statement once with a
  * placeholder in place of each value and afterwards only fills the placeholders in (compiled-query.ts).
  */
-import type { CompiledQuery, QueryResult } from 'kysely';
+import type { CompiledQuery, Insertable, QueryResult } from 'kysely';
 import { compiledQuery } from './compiled-query.js';
 import type { Db } from './database.js';
-import type { RowsOf } from './query-helpers.js';
+import type { Database } from './schema.js';
+
+/** Rows for one table. */
+export type RowsOf = {
+  [T in keyof Database & string]: { table: T; rows: Insertable<Database[T]>[] };
+}[keyof Database & string];
 
 /** Shapes kept per kind of statement; past it a statement is built every time, as before (a bulk import, say). */
 const MAX_SHAPES = 200;
