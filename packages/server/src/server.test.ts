@@ -21,6 +21,7 @@ const PUBLIC_ROUTES = new Set([
   'GET /docs/json',
   'GET /docs/yaml',
   'GET /docs/static/*',
+  'GET /docs/static/theme/favicon.svg',
   // Public keys of session tokens.
   'GET /.well-known/jwks.json',
   'GET /v1/apps/:app_id/.well-known/jwks.json',

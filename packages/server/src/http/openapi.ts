@@ -7,6 +7,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { DOCS_FAVICON_SVG, DOCS_LOGO_SVG } from './docs-logo.js';
 import { hoistNamedSchemas } from './openapi-components.js';
 import type { Routes } from './routes.js';
 
@@ -145,7 +146,19 @@ const TAGS = [
 export const docsRoutes: Routes = async (app) => {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    theme: { title: 'Latchkey API reference' },
+    logo: { type: 'image/svg+xml', content: DOCS_LOGO_SVG, href: '/docs', target: '_self' },
+    theme: {
+      title: 'Latchkey API reference',
+      favicon: [
+        {
+          filename: 'favicon.svg',
+          rel: 'icon',
+          sizes: 'any',
+          type: 'image/svg+xml',
+          content: DOCS_FAVICON_SVG,
+        },
+      ],
+    },
     uiConfig: { docExpansion: 'list', defaultModelsExpandDepth: 0 },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
