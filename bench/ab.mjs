@@ -20,6 +20,7 @@ import {
   dropSchema,
   initLatchkey,
   option,
+  processCpuMs,
   REDIRECT,
   root,
   startLatchkey,
@@ -49,6 +50,7 @@ async function start(label, dir) {
   return {
     label,
     url: server.url,
+    pid: server.child.pid,
     headers: { authorization: `Bearer ${keys.api_key}`, 'content-type': 'application/json' },
     async close() {
       await stop(server.child);
@@ -106,21 +108,23 @@ try {
   }
   for (let round = 1; round <= rounds; round++) {
     for (const target of round % 2 ? targets : [...targets].reverse()) {
+      const cpuBefore = processCpuMs(target.pid);
       const created = await creates(target, seconds, false);
       rows.push({
         round,
         build: target.label,
         scenario: 'create link, existing user',
-        ...figures(created.result),
+        ...figures(created.result, processCpuMs(target.pid) - cpuBefore),
       });
       // A pool of fresh links, made (not timed) for the redeem run that follows.
       const pool = await creates(target, Math.max(1, Math.round(seconds * 0.8)), true);
+      const redeemCpuBefore = processCpuMs(target.pid);
       const redeemed = await redeems(target, pool.tokens);
       rows.push({
         round,
         build: target.label,
         scenario: 'hosted redeem',
-        ...figures(redeemed.result),
+        ...figures(redeemed.result, processCpuMs(target.pid) - redeemCpuBefore),
         rps: redeemed.rate,
       });
       log(
@@ -132,30 +136,43 @@ try {
   for (const target of targets) await target.close();
 }
 
-function figures(result) {
+/** Rate, tail and the server's CPU milliseconds per answered request (steadier than the rate on shared cores). */
+function figures(result, cpuMs) {
+  const answered = result['2xx'] + (result['3xx'] ?? 0);
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
+    cpu: cpuMs / Math.max(1, answered),
     failed: result.non2xx - (result['3xx'] ?? 0),
   };
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 const out = [
   `${postgresUrl ? 'PostgreSQL' : 'SQLite'}, 10 connections, ${rounds} × ${seconds} s per scenario, the builds alternated`,
   '',
-  '| round | build | scenario | req/s | p99 ms |',
-  '| ---: | --- | --- | ---: | ---: |',
-  ...rows.map((r) => `| ${r.round} | ${r.build} | ${r.scenario} | ${Math.round(r.rps)} | ${r.p99} |`),
+  '| round | build | scenario | req/s | p99 ms | server CPU ms per request |',
+  '| ---: | --- | --- | ---: | ---: | ---: |',
+  ...rows.map(
+    (r) =>
+      `| ${r.round} | ${r.build} | ${r.scenario} | ${Math.round(r.rps)} | ${r.p99} | ${r.cpu.toFixed(3)} |`,
+  ),
   '',
 ];
 for (const scenario of ['create link, existing user', 'hosted redeem']) {
-  const mean = (label) => {
-    const mine = rows.filter((r) => r.scenario === scenario && r.build === label);
-    return mine.reduce((sum, r) => sum + r.rps, 0) / mine.length;
-  };
+  const mine = (label) => rows.filter((r) => r.scenario === scenario && r.build === label);
+  const mean = (label) => mine(label).reduce((sum, r) => sum + r.rps, 0) / mine(label).length;
+  const cpu = (label) => median(mine(label).map((r) => r.cpu));
   const [a, b] = targets.map((t) => mean(t.label));
+  const [ca, cb] = targets.map((t) => cpu(t.label));
   out.push(
-    `${scenario}: this checkout ${Math.round(a)}/s, the other ${Math.round(b)}/s (${((a / b) * 100).toFixed(0)} %)`,
+    `${scenario}: this checkout ${Math.round(a)}/s, the other ${Math.round(b)}/s (${((a / b) * 100).toFixed(0)} %); ` +
+      `CPU per request ${ca.toFixed(3)} against ${cb.toFixed(3)} ms (${((ca / cb) * 100).toFixed(0)} % of the other's)`,
   );
 }
 process.stdout.write(`${out.join('\n')}\n`);

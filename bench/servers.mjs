@@ -3,6 +3,7 @@
 // limits off. Shared by bench/run.mjs and bench/soak.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,25 @@ export function option(name, fallback) {
 /** The PostgreSQL the benchmarks use: LATCHKEY_BENCH_DATABASE_URL, else the local test database. */
 export const BENCH_POSTGRES_URL =
   process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU milliseconds a process has used so far: utime + stime, fields 14 and 15 of /proc/PID/stat. On two shared
+ * cores a rate moves with whatever else runs; the CPU a request costs the server moves much less.
+ */
+export function processCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after it start past its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -12,7 +12,6 @@
 // the median of the rounds' ratios.
 // Linux only (/proc). PostgreSQL from LATCHKEY_BENCH_DATABASE_URL or LATCHKEY_TEST_DATABASE_URL, else the local test
 // database.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -22,6 +21,7 @@ import {
   createSchema,
   dropSchema,
   initLatchkey,
+  processCpuMs,
   REDIRECT,
   sleep,
   startLatchkey,
@@ -42,22 +42,6 @@ const postgresUrl =
   process.env.LATCHKEY_TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
 const log = (line) => process.stderr.write(`${line}\n`);
-
-const ticksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU milliseconds a process has used so far: utime + stime, fields 14 and 15 of /proc/PID/stat. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; the fields after it start past its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-}
 
 /** How often the kernel has taken the CPU away from a process so far (nonvoluntary_ctxt_switches, all threads). */
 function preemptions(pid) {
@@ -141,12 +125,12 @@ function redeemAll(url, tokens) {
 
 /** Runs `work` and answers how many CPU ms each of `pids` spent meanwhile. */
 async function cpuDuring(pids, work) {
-  const before = pids.map(cpuMs);
+  const before = pids.map(processCpuMs);
   const switchedBefore = pids.map(preemptions);
   const result = await work();
   return {
     result,
-    spent: pids.map((pid, i) => cpuMs(pid) - before[i]),
+    spent: pids.map((pid, i) => processCpuMs(pid) - before[i]),
     preempted: pids.map((pid, i) => preemptions(pid) - switchedBefore[i]),
   };
 }
