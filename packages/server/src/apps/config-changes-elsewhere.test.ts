@@ -70,3 +70,29 @@ describe.each(DIALECTS)('config changed by another process on %s', (dialect) => 
     });
   });
 });
+
+describe('config changed by another process on SQLite', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer('sqlite');
+  });
+  afterEach(async () => server?.close());
+
+  // SQLite needs no notification: `PRAGMA data_version` tells the cache, read once per turn of the event loop
+  // (storage/once-per-turn.ts). A request arriving over a socket after the commit is in a later turn, so it is refused.
+  it('refuses a key revoked elsewhere on the very next request over HTTP', async () => {
+    const base = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const create = () =>
+      fetch(`${base}/v1/magic-links`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: uniqueEmail() }),
+      });
+    for (let i = 0; i < 3; i++) expect((await create()).status).toBe(201);
+    await elsewhere(server, 'update api_keys set revoked_at = $1 where app_id = $2 and revoked_at is null', [
+      Date.now(),
+      server.appId,
+    ]);
+    expect((await create()).status).toBe(401);
+  });
+});

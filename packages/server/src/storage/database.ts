@@ -4,6 +4,7 @@ import { loadPg } from '../config/optional-modules.js';
 import { preparePrivateDatabaseFile } from '../config/private-files.js';
 import { ConfigListener } from './config-listener.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
+import { oncePerTurn } from './once-per-turn.js';
 import { preparingPool, type QueryClass } from './prepared-statements.js';
 import { observedDialect, type QueryObserver } from './query-observer.js';
 import type { Database } from './schema.js';
@@ -72,7 +73,7 @@ function openSqlite(path: string, observe: Observe): DatabaseHandle {
   return {
     db,
     dialect: 'sqlite',
-    externalVersion: () => (sqlite.open ? (dataVersion.get() as number) : Number.NaN),
+    externalVersion: oncePerTurn(() => (sqlite.open ? (dataVersion.get() as number) : Number.NaN)),
     ...(path === ':memory:' ? {} : { startBackgroundCheckpoints: () => startWalCheckpointer(sqlite, path) }),
     close: () => db.destroy(),
   };
