@@ -27,8 +27,9 @@ export function createValidatorCompiler(): FastifySchemaCompiler<TSchema> {
 
 function compileCheck(schema: TSchema, fromText: boolean): Check {
   const compiled = Compile(schema);
+  const textOnly = fromText && takesOnlyText(schema);
   return (input) => {
-    const value = fromText ? convertText(schema, input) : input;
+    const value = fromText && !(textOnly && allText(input)) ? convertText(schema, input) : input;
     if (compiled.Check(value)) return { value };
     return { error: [...compiled.Errors(value)] as SchemaIssue[] };
   };
@@ -49,6 +50,25 @@ function convertText(schema: TSchema, input: unknown): unknown {
     }
   }
   return converted;
+}
+
+/**
+ * Whether every property the schema names is a string, so that text needs no converting: TypeBox's Convert walks the
+ * schema on every call, and a link's page (`/l/{token}`) would pay for it on every request to leave the token as it is.
+ */
+function takesOnlyText(schema: TSchema): boolean {
+  const { type, properties } = schema as { type?: unknown; properties?: Record<string, { type?: unknown }> };
+  return (
+    type === 'object' &&
+    properties !== undefined &&
+    Object.values(properties).every((property) => property.type === 'string')
+  );
+}
+
+function allText(input: unknown): boolean {
+  if (!isRecord(input)) return false;
+  for (const key in input) if (typeof input[key] !== 'string') return false;
+  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
