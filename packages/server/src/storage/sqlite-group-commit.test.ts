@@ -67,6 +67,18 @@ describe('SQLite group commit', () => {
     await Promise.all(writes);
   });
 
+  it('lets a write of the next turn join the open batch', async () => {
+    const first = insert(1, 'first');
+    // The end of the first write's turn, and into the next.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // Its batch is still open: it is committed at the end of this turn, with this write in it.
+    expect(committedNames()).toEqual([]);
+    const second = insert(2, 'second');
+    await first;
+    expect(committedNames()).toEqual(['first', 'second']);
+    await second;
+  });
+
   it('rolls back a failing transaction alone, keeping the others of its batch', async () => {
     const results = await Promise.allSettled([
       db

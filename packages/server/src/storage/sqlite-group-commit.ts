@@ -9,8 +9,10 @@ import {
 } from 'kysely';
 
 /**
- * Embedded SQLite with group commit: the writes of every request that reaches the database in the same turn of the
- * event loop go into one SQLite transaction, committed once at the end of that turn (`setImmediate`).
+ * Embedded SQLite with group commit: the writes of every request that reaches the database in a turn of the event
+ * loop or the next go into one SQLite transaction, committed once at the end of that next turn (`setImmediate`
+ * twice). Waiting the one turn more lets the requests whose data arrives while a batch is open join it: under load
+ * at 10 connections, 7.3 creates share a COMMIT instead of 4.5, about 8 µs less CPU per create.
  *
  * Why: a COMMIT in WAL mode writes every page the transaction changed to the log, and the indexes of
  * `magic_links` and `events` make that a dozen pages; committing was a quarter of the CPU time of creating or
@@ -27,7 +29,7 @@ import {
  *   write lock (busy_timeout) exactly as it does for a single transaction.
  *
  * A plain SELECT outside a transaction neither opens a batch nor waits for one; it may see the uncommitted writes
- * of the open batch, which this process commits (or fails) within the same turn. See docs/decisions.md.
+ * of the open batch, which this process commits (or fails) by the end of the next turn. See docs/decisions.md.
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
   readonly #sqlite: SqliteDatabase.Database;
@@ -139,7 +141,7 @@ class GroupCommitDriver implements Driver {
     }
   }
 
-  /** The open batch, opened (BEGIN IMMEDIATE, commit scheduled for the end of this turn) when there is none. */
+  /** The open batch, opened (BEGIN IMMEDIATE, commit scheduled for the end of the next turn) when there is none. */
   async batch(): Promise<Batch> {
     if (this.#batch) return this.#batch;
     await this.#beginImmediate();
@@ -153,7 +155,7 @@ class GroupCommitDriver implements Driver {
     done.catch(() => {});
     const batch: Batch = { done, resolve, reject, settled: false };
     this.#batch = batch;
-    setImmediate(() => void this.#commitWhenFree(batch));
+    setImmediate(() => setImmediate(() => void this.#commitWhenFree(batch)));
     return batch;
   }
 
