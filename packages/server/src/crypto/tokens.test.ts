@@ -8,6 +8,12 @@ import {
   secretLookupHash,
 } from './tokens.js';
 
+describe('hashSecret', () => {
+  it('is the SHA-256 of the UTF-8 text, so hashes stored by every earlier version still match', () => {
+    expect(hashSecret('lk_sk_exämple')).toBe('IMSrYOpCjSYRKBGwkuvzqXE8IA8xVZ3Ty3yUEbClKKI');
+  });
+});
+
 describe('pooledRandomBytes', () => {
   it('hands out every byte once, across refills of the pool', () => {
     const random = pooledRandomBytes();

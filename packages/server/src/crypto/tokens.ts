@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Source of randomness; injected so tests can make ids and secrets predictable when they need to. */
 export type RandomBytes = (size: number) => Buffer;
@@ -34,7 +34,8 @@ export function randomSecret(random: RandomBytes, bytes = 32): string {
 
 /** Secrets are stored only as this digest. SHA-256 suffices: every secret we hash has ≥256 bits of entropy. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+  // The one-shot hash is about a microsecond faster than createHash, and this runs for every key and token seen.
+  return hash('sha256', secret, 'base64url');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

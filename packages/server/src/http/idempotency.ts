@@ -5,7 +5,7 @@
  * so is a retry that arrives while the first request still runs. Keys are scoped per API key and stored only as a
  * hash; the answer (which holds a new link's token) is sealed under the master key.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error.js';
 import { principalOf } from './auth.js';
@@ -40,7 +40,7 @@ export type IdempotencyClaim =
       release(): Promise<void>;
     };
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 /**
  * Looks at the request's `Idempotency-Key`: `none` without one, `replay` with a stored answer, `claimed` when this

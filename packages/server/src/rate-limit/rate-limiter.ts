@@ -3,7 +3,7 @@
  * database-rate-limiter.ts) and Redis (`REDIS_URL`, see redis-rate-limiter.ts). `rate-limiter.conformance.test.ts`
  * runs one suite against SQLite, PostgreSQL and Redis.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface RateLimitRule {
   limit: number;
@@ -48,7 +48,7 @@ export function windowOf(rule: RateLimitRule, now: number): { start: number; end
  * reaches the database or Redis, and changing a rule's window starts fresh counters.
  */
 export function counterKey(key: string, rule: RateLimitRule): string {
-  return createHash('sha256').update(`${rule.windowSeconds}\u0000${key}`).digest('hex');
+  return hash('sha256', `${rule.windowSeconds}\u0000${key}`, 'hex');
 }
 
 /** The decision for the `count`-th hit of a window. */
