@@ -25,7 +25,7 @@ export function option(name, fallback) {
 export const BENCH_POSTGRES_URL =
   process.env.LATCHKEY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const ticksPerSecond = (() => {
+export const ticksPerSecond = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {

@@ -26,6 +26,7 @@ import {
   sleep,
   startLatchkey,
   stop,
+  ticksPerSecond,
 } from './servers.mjs';
 
 const args = process.argv.slice(2);
