@@ -19,6 +19,7 @@ import {
   createSchema,
   dropSchema,
   initLatchkey,
+  median,
   option,
   processCpuMs,
   REDIRECT,
@@ -146,12 +147,6 @@ function figures(result, cpuMs) {
     failed: result.non2xx - (result['3xx'] ?? 0),
   };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const out = [
   `${postgresUrl ? 'PostgreSQL' : 'SQLite'}, 10 connections, ${rounds} × ${seconds} s per scenario, the builds alternated`,

@@ -21,6 +21,7 @@ import {
   createSchema,
   dropSchema,
   initLatchkey,
+  median,
   processCpuMs,
   REDIRECT,
   sleep,
@@ -236,11 +237,9 @@ async function main() {
       );
       ratios.push(two.cpuMsPerRequest / one.cpuMsPerRequest);
     }
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    const middle = median(ratios);
     out.push(
-      `${scenario}: CPU per request, 2 processes / 1 process = ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median.toFixed(2)}: ${Math.abs(median - 1) <= 0.15 ? 'within' : 'NOT within'} 15 %)`,
+      `${scenario}: CPU per request, 2 processes / 1 process = ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${middle.toFixed(2)}: ${Math.abs(middle - 1) <= 0.15 ? 'within' : 'NOT within'} 15 %)`,
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);
